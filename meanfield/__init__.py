@@ -1,0 +1,70 @@
+"""meanfield: mean-field theory of noisy rank-2 rate networks (THEORY.md §2–§3).
+
+Numeric functions (numpy float64, broadcasting over arrays):
+
+* fixed point and bias: :func:`lambda_min`, :func:`fixed_point_norm`,
+  :func:`correlation`, :func:`feasible`;
+* fluctuations: :func:`latent_covariance`, :func:`loss_var`;
+* the L_var-optimal solution: :func:`optimum` → :class:`Optimum`;
+* two-phase learning of a linear network: :func:`linear_two_phase` →
+  :class:`TwoPhaseCurves`;
+* Gaussian averages: :data:`NONLINEARITIES`, :func:`gaussian_mean`,
+  :func:`mean_dphi`, :func:`mean_dphi3`; the 2×2 Lyapunov solver
+  :func:`lyapunov_2x2`.
+
+Bad input: scalar calls raise ValueError naming the parameter, its value and
+the allowed range; array calls return NaN exactly at infeasible entries
+(:func:`feasible` gives the mask). See :mod:`meanfield._checks`.
+
+The sympy derivation is available lazily as ``meanfield.symbolic`` and
+``meanfield.large_n_scaling`` (imported on first access, so ``import
+meanfield`` stays fast and never imports sympy or jax).
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+from .fixed_point import correlation, feasible, fixed_point_norm, lambda_min
+from .fluctuations import latent_covariance, loss_var
+from .lyapunov import lyapunov_2x2
+from .nonlinearities import NONLINEARITIES, gaussian_mean, mean_dphi, mean_dphi3
+from .optimum import Optimum, optimum
+from .two_phase import TwoPhaseCurves, linear_two_phase
+
+__all__ = [
+    "NONLINEARITIES",
+    "Optimum",
+    "TwoPhaseCurves",
+    "correlation",
+    "feasible",
+    "fixed_point_norm",
+    "gaussian_mean",
+    "lambda_min",
+    "large_n_scaling",
+    "latent_covariance",
+    "linear_two_phase",
+    "loss_var",
+    "lyapunov_2x2",
+    "mean_dphi",
+    "mean_dphi3",
+    "optimum",
+    "symbolic",
+]
+
+_LAZY = {"symbolic", "large_n_scaling"}
+
+
+def __getattr__(name: str) -> Any:
+    """Lazy attributes: ``symbolic`` (module) and ``large_n_scaling`` (function)."""
+    if name in _LAZY:
+        module = importlib.import_module(".symbolic", __name__)
+        value = module if name == "symbolic" else module.large_n_scaling
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | _LAZY)

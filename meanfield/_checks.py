@@ -1,0 +1,123 @@
+"""Argument validation shared by the numeric mean-field functions.
+
+Convention (used by every public function of :mod:`meanfield`):
+
+* A **scalar call** (every numeric argument is a Python number or a 0-d array)
+  with a value outside its allowed range raises :class:`ValueError` whose
+  message names the parameter, its value and the allowed range
+  (template :data:`INVALID`).
+* An **array call** (at least one numeric argument has ``ndim >= 1``) never
+  raises for out-of-range *values*: the result is NaN exactly at the
+  infeasible entries and finite elsewhere; ``meanfield.feasible`` returns the
+  mask. Nothing is clipped.
+* A bad *choice* (unknown ``out_scale`` or ``nonlinearity``) is not a value
+  and always raises.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+#: The one error-message template of the package.
+INVALID = "{name}={value} is out of range: {name} must be {allowed}{detail}"
+
+#: Output-weight scales (THEORY §1) and the readout factor s of each.
+OUT_SCALES: tuple[str, ...] = ("large", "small")
+
+
+def format_value(value: Any) -> str:
+    """Short, exact-enough text for a scalar value in an error message."""
+    if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
+        return repr(int(value))
+    arr = np.asarray(value)
+    if arr.ndim == 0 and np.issubdtype(arr.dtype, np.number):
+        return repr(float(arr.real))
+    return repr(value)
+
+
+def invalid(name: str, value: Any, allowed: str, detail: str = "") -> ValueError:
+    """Build the package's ValueError for ``name=value`` outside ``allowed``."""
+    detail = f" ({detail})" if detail else ""
+    return ValueError(
+        INVALID.format(name=name, value=format_value(value), allowed=allowed, detail=detail)
+    )
+
+
+def check_choice(name: str, value: Any, choices: Iterable[str]) -> None:
+    """Raise the package ValueError unless ``value`` is one of ``choices``."""
+    choices = tuple(choices)
+    if not (isinstance(value, str) and value in choices):
+        allowed = "one of " + ", ".join(repr(c) for c in choices)
+        raise invalid(name, value, allowed)
+
+
+def out_scale_factor(out_scale: str, n: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Readout factor s of THEORY §2: 1 for large, 1/√N for small output weights."""
+    check_choice("out_scale", out_scale, OUT_SCALES)
+    return np.ones_like(n) if out_scale == "large" else 1.0 / np.sqrt(n)
+
+
+def is_scalar_call(*values: Any) -> bool:
+    """True when every numeric argument is 0-dimensional (see module docstring)."""
+    return all(np.ndim(v) == 0 for v in values if v is not None)
+
+
+def as_float64(**values: ArrayLike) -> list[NDArray[np.float64]]:
+    """Convert keyword arguments to broadcast float64 arrays (same order).
+
+    Raises the package ValueError for something that is not a real number.
+    """
+    out = []
+    for name, value in values.items():
+        try:
+            arr = np.asarray(value, dtype=np.float64)
+        except (TypeError, ValueError):
+            raise invalid(name, value, "a real number or array of real numbers") from None
+        out.append(arr)
+    return list(np.broadcast_arrays(*out)) if out else out
+
+
+class Validity:
+    """Accumulates the feasibility mask of a call, or raises in a scalar call.
+
+    ``require(ok, name, value, allowed)``: in a scalar call, raise the package
+    ValueError when ``ok`` is False; in an array call, AND it into :attr:`mask`.
+    ``finish(result)`` puts NaN at the infeasible entries and turns a scalar
+    call's 0-d result into a ``float``.
+    """
+
+    def __init__(self, scalar: bool, shape: tuple[int, ...]) -> None:
+        self.scalar = scalar
+        self.mask = np.ones(shape, dtype=bool)
+
+    def require(
+        self, ok: ArrayLike, name: str, value: ArrayLike, allowed: str, detail: str = ""
+    ) -> None:
+        ok = np.asarray(ok, dtype=bool)
+        if self.scalar:
+            if not bool(ok.all()):
+                raise invalid(name, value, allowed, detail)
+        else:
+            self.mask = self.mask & np.broadcast_to(ok, self.mask.shape)
+
+    def finite(self, **values: NDArray[np.float64]) -> None:
+        """Require each value to be finite."""
+        for name, value in values.items():
+            self.require(np.isfinite(value), name, value, "finite")
+
+    def finish(self, result: NDArray, trailing: int = 0) -> Any:
+        """Mask infeasible entries with NaN; scalar calls return float(s).
+
+        ``trailing`` is the number of trailing result axes that are not batch
+        axes (2 for a (..., 2, 2) covariance).
+        """
+        result = np.asarray(result, dtype=np.float64)
+        mask = self.mask.reshape(self.mask.shape + (1,) * trailing)
+        result = np.where(mask, result, np.nan)
+        if self.scalar and trailing == 0:
+            return float(result)
+        return result

@@ -1,0 +1,292 @@
+"""Fixed points of the rank-2 latent dynamics and the L_bias = 0 correlation (THEORY §2).
+
+The nonzero fixed point κ̄ = ‖κ̄‖ v₊ of dκ/dt = −κ + ⟨φ'⟩(‖κ‖² + σ²) M κ
+satisfies λ₊ ⟨φ'⟩(‖κ̄‖² + σ²) = 1 (c₀ = σ², no random bulk). It exists iff
+λ₊ > λ_min = 1/⟨φ'⟩(σ²). Its output is z̄ = s√N κ̄₁ = s√N ‖κ̄‖ ρ, so
+L_bias = 0 needs ρ = ẑ/(s√N‖κ̄‖) ≤ 1 (s = 1 large, 1/√N small output weights).
+
+erf uses the derived closed forms of ``meanfield._generated``; every other
+nonlinearity solves λ₊⟨φ'⟩(σ² + k) = 1 for k = ‖κ̄‖² with a vectorised,
+bracketed Newton–bisection iteration (no loop over points), to a relative
+tolerance of 1e-13 in k. It assumes ⟨φ'⟩ decreases with Δ (saturating φ, as
+for erf and tanh), so that the root is unique.
+
+Infeasible inputs follow :mod:`meanfield._checks`: ValueError in scalar calls,
+NaN at the infeasible entries of array calls; :func:`feasible` gives the mask.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _checks
+from .nonlinearities import Nonlinearity, NonlinearitySpec, get_nonlinearity
+
+_ROOT_RTOL = 1e-13
+_ROOT_MAX_ITER = 200
+
+
+# --------------------------------------------------------------------------- internals
+def _require_isolated(nl: Nonlinearity) -> None:
+    if not nl.isolated_fixed_point:
+        raise _checks.invalid(
+            "nonlinearity",
+            nl.name,
+            "a nonlinearity whose gain ⟨φ'⟩ depends on Δ ('erf', 'tanh' or a callable)",
+            f"for {nl.name!r}, ⟨φ'⟩ is constant, so λ₊⟨φ'⟩ = 1 fixes λ₊ but not ‖κ̄‖: "
+            "no isolated nonzero fixed point",
+        )
+
+
+def _lambda_min(sigma: NDArray, nl: Nonlinearity) -> NDArray:
+    if nl.closed_form:
+        from . import _generated
+
+        return _generated.erf_lambda_min(sigma)
+    return 1.0 / nl.mean_dphi(sigma * sigma)
+
+
+def _lambda_plus_of_kappa_sq(kappa_sq: Any, sigma: Any, nl: Nonlinearity) -> Any:
+    """λ₊ = 1/⟨φ'⟩(σ² + ‖κ̄‖²): the inverse map, no root finding (complex-safe)."""
+    return 1.0 / nl.mean_dphi(sigma * sigma + kappa_sq)
+
+
+def _solve_kappa_sq(lam: NDArray, sigma: NDArray, nl: Nonlinearity) -> NDArray:
+    """k = ‖κ̄‖² solving λ₊⟨φ'⟩(σ² + k) = 1, vectorised Newton–bisection.
+
+    Requires λ₊ > λ_min at every entry (g(0) = λ₊⟨φ'⟩(σ²) − 1 > 0).
+    """
+    s2 = sigma * sigma
+
+    def g(k: NDArray) -> NDArray:
+        return lam * nl.mean_dphi(s2 + k) - 1.0
+
+    lo = np.zeros_like(lam)
+    hi = np.maximum(lam * lam, 1.0)
+    # expand the upper end until g(hi) < 0 (⟨φ'⟩ → 0 for saturating φ)
+    for _ in range(60):
+        g_hi = g(hi)
+        grow = g_hi >= 0
+        if not grow.any():
+            break
+        lo = np.where(grow, hi, lo)
+        hi = np.where(grow, 4.0 * hi, hi)
+    unbracketed = g(hi) >= 0
+    k = 0.5 * (lo + hi)
+    for _ in range(_ROOT_MAX_ITER):
+        gk = g(k)
+        lo = np.where(gk > 0, k, lo)
+        hi = np.where(gk > 0, hi, k)
+        dg = 0.5 * lam * nl.mean_dphi3(s2 + k)  # d⟨φ'⟩/dΔ = ⟨φ'''⟩/2
+        with np.errstate(divide="ignore", invalid="ignore"):
+            newton = k - gk / dg
+        inside = (newton > lo) & (newton < hi) & np.isfinite(newton)
+        k_new = np.where(inside, newton, 0.5 * (lo + hi))
+        done = np.abs(k_new - k) <= _ROOT_RTOL * np.abs(k_new) + 1e-300
+        k = k_new
+        if done.all():
+            break
+    return np.where(unbracketed, np.nan, k)
+
+
+def _kappa_sq(lam: NDArray, sigma: NDArray, nl: Nonlinearity) -> NDArray:
+    if nl.closed_form:
+        from . import _generated
+
+        return _generated.erf_kappa_norm_sq(lam, sigma)
+    return _solve_kappa_sq(lam, sigma, nl)
+
+
+def _rho_from_kappa_sq(kappa_sq: Any, n: Any, z_target: Any, s: Any) -> Any:
+    """ρ = ẑ/(s√N‖κ̄‖) (THEORY §2, L_bias = 0); complex-safe, any nonlinearity."""
+    return z_target / (s * np.sqrt(n * kappa_sq))
+
+
+def _validate_fixed_point(
+    valid: _checks.Validity, lam: NDArray, sig: NDArray, nl: Nonlinearity
+) -> NDArray:
+    """Checks λ₊, σ; returns λ_min (NaN where σ is invalid)."""
+    valid.finite(lambda_plus=lam, sigma=sig)
+    valid.require(sig >= 0, "sigma", sig, ">= 0 (a noise standard deviation)")
+    if nl.needs_positive_delta:
+        valid.require(sig > 0, "sigma", sig, "> 0 for a callable nonlinearity")
+    with np.errstate(all="ignore"):
+        lmin = _lambda_min(np.where(valid.mask, sig, 1.0), nl)
+    valid.require(
+        lam > lmin,
+        "lambda_plus",
+        lam,
+        f"> lambda_min(sigma) = {_checks.format_value(lmin)}" if valid.scalar else "> lambda_min",
+        "a nonzero fixed point needs λ₊⟨φ'⟩(σ²) > 1",
+    )
+    return lmin
+
+
+def _validate_correlation(
+    valid: _checks.Validity, n: NDArray, zt: NDArray, out_scale: str
+) -> NDArray:
+    valid.finite(N=n, z_target=zt)
+    valid.require(n >= 1, "N", n, ">= 1 (number of neurons)")
+    valid.require(zt > 0, "z_target", zt, "> 0 (use the mirror fixed point −κ̄ for ẑ < 0)")
+    return _checks.out_scale_factor(out_scale, np.where(valid.mask, n, 1.0))
+
+
+def _correlation_checked(
+    valid: _checks.Validity,
+    lam: NDArray,
+    sig: NDArray,
+    n: NDArray,
+    zt: NDArray,
+    out_scale: str,
+    nl: Nonlinearity,
+) -> tuple[NDArray, NDArray, NDArray]:
+    """Validate everything up to ρ ≤ 1; returns (k, ρ, s) on the masked inputs."""
+    _validate_fixed_point(valid, lam, sig, nl)
+    s = _validate_correlation(valid, n, zt, out_scale)
+    m = valid.mask
+    lam_ = np.where(m, lam, 3.0)
+    sig_ = np.where(m, sig, 1.0)
+    n_ = np.where(m, n, 1.0)
+    zt_ = np.where(m, zt, 1.0)
+    with np.errstate(all="ignore"):
+        k = _kappa_sq(lam_, sig_, nl)
+        if nl.closed_form:
+            from . import _generated
+
+            rho = (
+                _generated.rho_large(lam_, sig_, n_, zt_)
+                if out_scale == "large"
+                else _generated.rho_small(lam_, sig_, zt_)
+            )
+        else:
+            rho = _rho_from_kappa_sq(k, n_, zt_, s)
+    if valid.scalar:
+        if not rho <= 1:
+            # where ρ = 1: ‖κ̄‖ = ẑ/(s√N), λ₊ = 1/⟨φ'⟩(σ² + ‖κ̄‖²)
+            lam_b = _lambda_plus_of_kappa_sq(zt_**2 / (s**2 * n_), sig_, nl)
+            raise _checks.invalid(
+                "lambda_plus",
+                lam,
+                f">= {_checks.format_value(lam_b)}, where rho = 1",
+                f"it gives rho = ẑ/(s√N‖κ̄‖) = {_checks.format_value(rho)} > 1 for "
+                f"N={_checks.format_value(n)}, z_target={_checks.format_value(zt)}, "
+                f"out_scale={out_scale!r}: no L_bias = 0 solution",
+            )
+    else:
+        valid.require(rho <= 1, "rho", rho, "<= 1")
+    return k, rho, s
+
+
+# --------------------------------------------------------------------------- public API
+def lambda_min(sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf") -> Any:
+    """λ_min = 1/⟨φ'⟩(σ²): smallest λ₊ with a nonzero fixed point (THEORY §2).
+
+    For erf, λ_min = sqrt(1 + 2α²σ²) (``_generated.erf_lambda_min``).
+
+    **Arguments** sigma: noise σ ≥ 0 (any shape). nonlinearity: name or callable φ.
+    **Returns** λ_min, shape of ``sigma`` (float for a scalar call).
+    """
+    nl = get_nonlinearity(nonlinearity)
+    valid = _checks.Validity(_checks.is_scalar_call(sigma), np.shape(sigma))
+    (sig,) = _checks.as_float64(sigma=sigma)
+    valid.finite(sigma=sig)
+    valid.require(sig >= 0, "sigma", sig, ">= 0 (a noise standard deviation)")
+    if nl.needs_positive_delta:
+        valid.require(sig > 0, "sigma", sig, "> 0 for a callable nonlinearity")
+    with np.errstate(all="ignore"):
+        return valid.finish(_lambda_min(np.where(valid.mask, sig, 1.0), nl))
+
+
+def fixed_point_norm(
+    lambda_plus: ArrayLike, sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf"
+) -> Any:
+    """‖κ̄‖ of the nonzero fixed point with eigenvalue λ₊ (THEORY §2).
+
+    erf: ‖κ̄‖² = (λ₊² − λ_min²)/(2α²) (generated); others: root of
+    λ₊⟨φ'⟩(‖κ̄‖² + σ²) = 1. Requires λ₊ > λ_min(σ), σ ≥ 0.
+
+    **Returns** ‖κ̄‖, broadcast shape of the inputs (float for a scalar call).
+    Example: ``fixed_point_norm(1.9, 1.0)``.
+    """
+    nl = get_nonlinearity(nonlinearity)
+    _require_isolated(nl)
+    lam, sig = _checks.as_float64(lambda_plus=lambda_plus, sigma=sigma)
+    valid = _checks.Validity(_checks.is_scalar_call(lambda_plus, sigma), lam.shape)
+    _validate_fixed_point(valid, lam, sig, nl)
+    m = valid.mask
+    with np.errstate(all="ignore"):
+        k = _kappa_sq(np.where(m, lam, 3.0), np.where(m, sig, 1.0), nl)
+    return valid.finish(np.sqrt(k))
+
+
+def correlation(
+    lambda_plus: ArrayLike,
+    sigma: ArrayLike,
+    N: ArrayLike,
+    z_target: ArrayLike = 1.0,
+    out_scale: str = "large",
+    nonlinearity: NonlinearitySpec = "erf",
+) -> Any:
+    """ρ = cos θ₊ = ẑ/(s√N‖κ̄‖) that makes L_bias = 0 (THEORY §2).
+
+    s = 1 for ``out_scale="large"`` (ρ = O(1/√N), oblique), s = 1/√N for
+    ``"small"`` (ρ = ẑ/‖κ̄‖, aligned). Infeasible where ρ > 1 (no L_bias = 0
+    solution), λ₊ ≤ λ_min, σ < 0, N < 1, ẑ ≤ 0 or non-finite input.
+
+    **Returns** ρ ∈ (0, 1], broadcast shape (float for a scalar call).
+    """
+    nl = get_nonlinearity(nonlinearity)
+    _require_isolated(nl)
+    _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)
+    lam, sig, n, zt = _checks.as_float64(lambda_plus=lambda_plus, sigma=sigma, N=N, z_target=z_target)
+    valid = _checks.Validity(_checks.is_scalar_call(lambda_plus, sigma, N, z_target), lam.shape)
+    _, rho, _ = _correlation_checked(valid, lam, sig, n, zt, out_scale, nl)
+    return valid.finish(rho)
+
+
+def feasible(
+    lambda_plus: ArrayLike,
+    sigma: ArrayLike,
+    N: ArrayLike,
+    z_target: ArrayLike = 1.0,
+    out_scale: str = "large",
+    nonlinearity: NonlinearitySpec = "erf",
+    *,
+    lambda_minus: ArrayLike | None = None,
+    theta_minus: ArrayLike | None = None,
+) -> NDArray[np.bool_]:
+    """Boolean mask of the parameter points where the theory has a solution.
+
+    True where the inputs are finite and in range, a fixed point exists
+    (λ₊ > λ_min), and ρ = ẑ/(s√N‖κ̄‖) ≤ 1. With ``lambda_minus`` (and
+    optionally ``theta_minus``) it also requires the fixed point to be stable
+    (every eigenvalue of A with negative real part), i.e. exactly the
+    entries where :func:`meanfield.latent_covariance` is finite.
+    Never raises for values (always an array, even for scalars).
+    """
+    if lambda_minus is not None:
+        from .fluctuations import _covariance_checked
+
+        values = dict(
+            lambda_plus=lambda_plus, lambda_minus=lambda_minus, sigma=sigma, N=N,
+            z_target=z_target,
+        )
+        if theta_minus is not None:
+            values["theta_minus"] = theta_minus
+        arrays = _checks.as_float64(**values)
+        valid = _checks.Validity(False, arrays[0].shape)
+        _covariance_checked(
+            valid, *arrays[:5], out_scale, arrays[5] if theta_minus is not None else None,
+            get_nonlinearity(nonlinearity),
+        )
+        return valid.mask
+    nl = get_nonlinearity(nonlinearity)
+    _require_isolated(nl)
+    _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)
+    lam, sig, n, zt = _checks.as_float64(lambda_plus=lambda_plus, sigma=sigma, N=N, z_target=z_target)
+    valid = _checks.Validity(False, lam.shape)
+    _correlation_checked(valid, lam, sig, n, zt, out_scale, nl)
+    return valid.mask

@@ -1,0 +1,247 @@
+"""Fluctuations around the fixed point: latent covariance Σ and L_var (THEORY §2).
+
+δκ̃ = √N(κ − κ̄) obeys, linearised,
+    dδκ̃ = A δκ̃ dt + noise (covariance rate 2σ² I),
+    A = −I + ⟨φ'⟩ M + q κ̄κ̄ᵀ,  ⟨φ'⟩ = 1/λ₊ at the fixed point,  q = ⟨φ'''⟩/⟨φ'⟩.
+Σ_A solves A Σ + Σ Aᵀ + 2σ² I = 0 (:func:`meanfield.lyapunov.lyapunov_2x2`),
+and the orthogonal-noise gain term adds v_orth v₊v₊ᵀ with
+v_orth = c₀²γ/(2(γ − 2))/‖κ̄‖², γ = q‖κ̄‖², c₀ = σ². The output variance is
+L_var = s²Σ₁₁ (z = s√N κ₁).
+
+Geometry (CONTRACTS): v₊ = (cos θ₊, sin θ₊), θ₊ = arccos ρ ∈ [0, π/2];
+v₋ = (cos θ₋, sin θ₋); M = V diag(λ₊, λ₋) V⁻¹ with V = [v₊ v₋].
+``theta_minus=None`` means symmetric M (θ₋ = θ₊ + π/2).
+
+Routes:
+* symmetric M, erf, ``loss_var``: the derived closed form
+  ``_generated.erf_sigma11_symmetric`` (times s²);
+* everything else (and every ``latent_covariance``): the numeric route
+  A → closed-form 2×2 Lyapunov → + v_orth v₊v₊ᵀ, batched with numpy.
+Tests check that the two routes agree to 1e-10.
+
+Stability. In the eigenbasis V of M, A is upper triangular with diagonal
+(γ, −1 + λ₋/λ₊), whatever θ₋ is (A v₊ = γ v₊ because M v₊ = λ₊ v₊). So the
+fixed point is stable iff γ < 0 (true for erf and tanh) and λ₋ < λ₊; a θ₋
+close to θ₊ does *not* destabilise A, it makes Σ large (∝ 1/sin²(θ₋ − θ₊),
+non-normal amplification). Infeasible (NaN in array calls, ValueError in
+scalar calls): everything infeasible for :func:`meanfield.correlation`, plus
+λ₋ ≥ λ₊ or any unstable A, plus |sin(θ₋ − θ₊)| ≤ √ε ≈ 1.5e-8 (v₋ ∥ v₊:
+M = V diag V⁻¹ undefined or losing more than half its digits).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _checks
+from .fixed_point import _correlation_checked, _require_isolated
+from .lyapunov import is_stable_2x2, lyapunov_2x2
+from .nonlinearities import Nonlinearity, NonlinearitySpec, get_nonlinearity
+
+_MIN_SIN = float(np.sqrt(np.finfo(np.float64).eps))
+
+
+def v_orth_general(gamma: Any, kappa_sq: Any, c0: Any) -> Any:
+    """Gain term along v₊: v_orth = c₀²γ/(2(γ − 2))/‖κ̄‖² (THEORY §2), any φ.
+
+    Derived in :mod:`meanfield.symbolic` (``_generated.v_orth_general``); for erf the
+    derivation also gives ``_generated.erf_v_orth`` directly and checks both agree.
+    """
+    from . import _generated
+
+    return _generated.v_orth_general(gamma, kappa_sq, c0)
+
+
+def fluctuation_matrix(
+    lam: Any, gamma: Any, rho: Any, lam_minus: Any, theta_minus: Any | None = None
+) -> Any:
+    """A = −I + M/λ₊ + γ v₊v₊ᵀ, shape (..., 2, 2) (THEORY §2); complex-safe.
+
+    ``rho`` = cos θ₊; ``theta_minus`` = angle of v₋ (None: θ₊ + π/2).
+    """
+    c = rho
+    sn = np.sqrt(1.0 - rho * rho)
+    if theta_minus is None:
+        cm, sm = -sn, c
+    else:
+        cm, sm = np.cos(theta_minus), np.sin(theta_minus)
+    r = lam_minus / lam
+    det_v = c * sm - cm * sn  # sin(θ₋ − θ₊)
+    m00 = (c * sm - r * cm * sn) / det_v
+    m01 = c * cm * (r - 1.0) / det_v
+    m10 = sn * sm * (1.0 - r) / det_v
+    m11 = (r * sm * c - sn * cm) / det_v
+    a00 = -1.0 + m00 + gamma * c * c
+    a01 = m01 + gamma * c * sn
+    a10 = m10 + gamma * c * sn
+    a11 = -1.0 + m11 + gamma * sn * sn
+    return np.stack([np.stack([a00, a01], -1), np.stack([a10, a11], -1)], -2)
+
+
+def _covariance_core(
+    lam: Any, kappa_sq: Any, sigma: Any, rho: Any, lam_minus: Any,
+    theta_minus: Any | None, nl: Nonlinearity,
+) -> tuple[Any, Any]:
+    """(Σ, A) from the fixed point (λ₊, ‖κ̄‖², ρ) — the numeric route; complex-safe."""
+    s2 = sigma * sigma
+    delta = s2 + kappa_sq
+    q = nl.mean_dphi3(delta) / nl.mean_dphi(delta)
+    gamma = q * kappa_sq
+    A = fluctuation_matrix(lam, gamma, rho, lam_minus, theta_minus)
+    sigma_a = lyapunov_2x2(A, (2.0 * s2)[..., None, None] * np.eye(2))
+    if nl.closed_form:
+        from . import _generated
+
+        v_orth = _generated.erf_v_orth(lam, sigma)
+    else:
+        v_orth = v_orth_general(gamma, kappa_sq, s2)
+    sn = np.sqrt(1.0 - rho * rho)
+    vp = np.stack([rho, sn], -1)
+    return sigma_a + v_orth[..., None, None] * vp[..., :, None] * vp[..., None, :], A
+
+
+def _require_below_lambda_plus(valid: _checks.Validity, lam_m: NDArray, lam: NDArray) -> None:
+    valid.require(
+        lam_m < lam,
+        "lambda_minus",
+        lam_m,
+        f"< lambda_plus = {_checks.format_value(lam)}" if valid.scalar else "< lambda_plus",
+        "A has the eigenvalue −1 + λ₋/λ₊, so λ₋ ≥ λ₊ makes the fixed point unstable",
+    )
+
+
+def _covariance_checked(
+    valid: _checks.Validity,
+    lam: NDArray, lam_m: NDArray, sig: NDArray, n: NDArray, zt: NDArray,
+    out_scale: str, theta: NDArray | None, nl: Nonlinearity,
+) -> tuple[NDArray, NDArray, NDArray, NDArray, NDArray]:
+    """Validate and compute; returns (Σ, k, ρ, s, λ₋ used) at the masked inputs."""
+    valid.finite(lambda_minus=lam_m)
+    if theta is not None:
+        valid.finite(theta_minus=theta)
+    k, rho, s = _correlation_checked(valid, lam, sig, n, zt, out_scale, nl)
+    _require_below_lambda_plus(valid, lam_m, lam)
+    if theta is not None:
+        with np.errstate(all="ignore"):
+            sin_gap = np.sin(theta - np.arccos(np.clip(rho, -1.0, 1.0)))
+        valid.require(
+            np.abs(sin_gap) > _MIN_SIN,
+            "theta_minus",
+            theta,
+            f"not parallel to v₊: |sin(theta_minus − θ₊)| > {_MIN_SIN:.1e} "
+            f"(θ₊ = arccos(rho) = {_checks.format_value(np.arccos(np.clip(rho, -1, 1)))})",
+            "M = V diag(λ₊, λ₋) V⁻¹ needs independent eigenvectors",
+        )
+    m = valid.mask
+    lam_ = np.where(m, lam, 3.0)
+    sig_ = np.where(m, sig, 1.0)
+    lam_m_ = np.where(m, lam_m, -1.0)
+    rho_ = np.where(m, rho, 0.5)
+    k_ = np.where(m, k, 1.0)
+    theta_ = None if theta is None else np.where(m, theta, 0.0)
+    with np.errstate(all="ignore"):
+        sigma_mat, A = _covariance_core(lam_, k_, sig_, rho_, lam_m_, theta_, nl)
+    valid.require(
+        is_stable_2x2(A),
+        "nonlinearity",
+        nl.name,
+        "one with ⟨φ'''⟩ < 0 at the fixed point",
+        "A has the eigenvalue γ = q‖κ̄‖² ≥ 0 here, so the fixed point is unstable",
+    )
+    valid.require(np.isfinite(sigma_mat).all(axis=(-1, -2)), "theta_minus", theta, "finite Σ")
+    return sigma_mat, k_, rho_, s, lam_m_
+
+
+def _prepare(
+    lambda_plus: ArrayLike, lambda_minus: ArrayLike, sigma: ArrayLike, N: ArrayLike,
+    z_target: ArrayLike, out_scale: str, theta_minus: ArrayLike | None,
+    nonlinearity: NonlinearitySpec,
+) -> tuple[_checks.Validity, Nonlinearity, list[NDArray]]:
+    nl = get_nonlinearity(nonlinearity)
+    _require_isolated(nl)
+    _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)
+    values: dict[str, ArrayLike] = dict(
+        lambda_plus=lambda_plus, lambda_minus=lambda_minus, sigma=sigma, N=N, z_target=z_target
+    )
+    if theta_minus is not None:
+        values["theta_minus"] = theta_minus
+    arrays = _checks.as_float64(**values)
+    scalar = _checks.is_scalar_call(*values.values())
+    return _checks.Validity(scalar, arrays[0].shape), nl, arrays
+
+
+def latent_covariance(
+    lambda_plus: ArrayLike,
+    lambda_minus: ArrayLike,
+    sigma: ArrayLike,
+    N: ArrayLike,
+    z_target: ArrayLike = 1.0,
+    out_scale: str = "large",
+    theta_minus: ArrayLike | None = None,
+    nonlinearity: NonlinearitySpec = "erf",
+) -> NDArray[np.float64]:
+    """Stationary covariance Σ of δκ̃ = √N(κ − κ̄) in the (u₁, u₂) basis (THEORY §2).
+
+    Σ = Σ_A + v_orth v₊v₊ᵀ with θ₊ = arccos ρ from L_bias = 0
+    (:func:`meanfield.correlation`).
+
+    **Arguments**
+    - lambda_plus, lambda_minus: eigenvalues λ₊ > λ_min and λ₋ < λ₊ of M.
+    - sigma: noise σ ≥ 0; N: number of neurons ≥ 1; z_target: ẑ > 0.
+    - out_scale: "large" or "small" output weights.
+    - theta_minus: angle of v₋ to the u₁ axis in radians; None = symmetric M.
+    - nonlinearity: "erf", "tanh" or a callable φ (see meanfield.nonlinearities).
+
+    **Returns** Σ of shape (..., 2, 2) (broadcast shape of the inputs), NaN at
+    infeasible entries in array calls; ValueError in scalar calls.
+    """
+    valid, nl, arrays = _prepare(
+        lambda_plus, lambda_minus, sigma, N, z_target, out_scale, theta_minus, nonlinearity
+    )
+    theta = arrays[5] if theta_minus is not None else None
+    sigma_mat, *_ = _covariance_checked(valid, *arrays[:5], out_scale, theta, nl)
+    return valid.finish(sigma_mat, trailing=2)
+
+
+def loss_var(
+    lambda_plus: ArrayLike,
+    lambda_minus: ArrayLike,
+    sigma: ArrayLike,
+    N: ArrayLike,
+    z_target: ArrayLike = 1.0,
+    out_scale: str = "large",
+    theta_minus: ArrayLike | None = None,
+    nonlinearity: NonlinearitySpec = "erf",
+) -> Any:
+    """Output variance L_var = s²Σ₁₁ at the L_bias = 0 fixed point (THEORY §2).
+
+    Same arguments and feasibility as :func:`latent_covariance`. Symmetric M
+    with erf uses the derived closed form (``_generated.erf_sigma11_symmetric``);
+    all other cases the numeric Lyapunov route.
+
+    **Returns** L_var, broadcast shape of the inputs (float for a scalar call).
+    Example: ``loss_var(1.9, -5.0, 1.0, 256)``.
+    """
+    valid, nl, arrays = _prepare(
+        lambda_plus, lambda_minus, sigma, N, z_target, out_scale, theta_minus, nonlinearity
+    )
+    theta = arrays[5] if theta_minus is not None else None
+    if theta is None and nl.closed_form:
+        from . import _generated
+
+        lam, lam_m, sig, n, zt = arrays
+        valid.finite(lambda_minus=lam_m)
+        _, rho, s = _correlation_checked(valid, lam, sig, n, zt, out_scale, nl)
+        _require_below_lambda_plus(valid, lam_m, lam)
+        m = valid.mask
+        with np.errstate(all="ignore"):
+            s11 = _generated.erf_sigma11_symmetric(
+                np.where(m, lam, 3.0), np.where(m, lam_m, -1.0), np.where(m, sig, 1.0),
+                np.where(m, rho, 0.5),
+            )
+        return valid.finish(s * s * s11)
+    sigma_mat, _, _, s, _ = _covariance_checked(valid, *arrays[:5], out_scale, theta, nl)
+    return valid.finish(s * s * sigma_mat[..., 0, 0])

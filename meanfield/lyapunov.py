@@ -1,0 +1,52 @@
+"""Batched closed-form solver of the 2×2 continuous Lyapunov equation.
+
+For a 2×2 matrix A with tr A ≠ 0 and det A ≠ 0, and symmetric Q,
+
+    X = −[det(A) Q + (A − tr(A) I) Q (A − tr(A) I)ᵀ] / (2 tr(A) det(A))
+
+solves A X + X Aᵀ + Q = 0 (checked symbolically with sympy and numerically
+against ``scipy.linalg.solve_continuous_lyapunov`` in
+``tests/test_fluctuations.py``). Note A − tr(A) I = −adj(A). The solution is
+the stationary covariance of dy = A y dt + noise with covariance rate Q when
+A is stable (tr A < 0 < det A). Used for Σ_A in THEORY §2.
+
+Pure numpy arithmetic on the last two axes: batched over any leading axes,
+no Python loop, and complex-safe (complex-step derivatives pass through).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+
+def is_stable_2x2(A: ArrayLike) -> NDArray[np.bool_]:
+    """True where every eigenvalue of the real 2×2 A has negative real part.
+
+    For 2×2 real A: stable ⇔ tr A < 0 and det A > 0. Shape: A (..., 2, 2) → (...).
+    """
+    A = np.real(np.asarray(A))
+    tr = A[..., 0, 0] + A[..., 1, 1]
+    det = A[..., 0, 0] * A[..., 1, 1] - A[..., 0, 1] * A[..., 1, 0]
+    return (tr < 0) & (det > 0)
+
+
+def lyapunov_2x2(A: ArrayLike, Q: ArrayLike) -> NDArray:
+    """Solve A X + X Aᵀ + Q = 0 for X, batched over leading axes.
+
+    **Arguments**
+    - A: (..., 2, 2) matrices (stable for X to be a covariance).
+    - Q: (..., 2, 2) symmetric matrices, broadcast against A.
+
+    **Returns** X with the broadcast shape (..., 2, 2). Entries are inf/NaN
+    where tr A = 0 or det A = 0 (no unique solution).
+
+    Example: ``lyapunov_2x2(-np.eye(2), 2 * np.eye(2))`` → identity.
+    """
+    A = np.asarray(A)
+    Q = np.asarray(Q)
+    tr = A[..., 0, 0] + A[..., 1, 1]
+    det = A[..., 0, 0] * A[..., 1, 1] - A[..., 0, 1] * A[..., 1, 0]
+    B = A - tr[..., None, None] * np.eye(2)
+    BQBt = B @ Q @ np.swapaxes(B, -1, -2)
+    return -(det[..., None, None] * Q + BQBt) / (2.0 * tr * det)[..., None, None]

@@ -1,0 +1,100 @@
+"""Fixed points and the L_bias = 0 correlation (meanfield.fixed_point, THEORY §2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.optimize as so
+import scipy.special as ss
+from hypothesis import given
+from hypothesis import strategies as st
+
+import meanfield as mf
+from meanfield import _generated
+from meanfield.fixed_point import _rho_from_kappa_sq
+
+ALPHA = np.sqrt(np.pi) / 2
+sigmas = st.floats(0.05, 3.0)
+gaps = st.floats(1e-3, 5.0)  # λ₊ − λ_min
+
+
+@given(sigma=sigmas, gap=gaps, name=st.sampled_from(["erf", "tanh"]))
+def test_fixed_point_condition_holds(sigma, gap, name):
+    # λ₊⟨φ'⟩(‖κ̄‖² + σ²) = 1 at the returned norm (relative 1e-12: root tolerance 1e-13).
+    lam = mf.lambda_min(sigma, name) + gap
+    k = mf.fixed_point_norm(lam, sigma, name) ** 2
+    assert abs(lam * mf.mean_dphi(k + sigma**2, name) - 1.0) < 1e-12
+
+
+def test_lambda_min_is_inverse_gain_at_sigma_squared():
+    sigma = np.array([0.0, 0.2, 1.0, 2.5])
+    # erf closed form vs the quadrature route of a callable erf (independent computation)
+    phi = lambda x: ss.erf(ALPHA * x)  # noqa: E731
+    assert np.allclose(mf.lambda_min(sigma[1:], phi), mf.lambda_min(sigma[1:]), rtol=1e-10)
+    assert np.allclose(mf.lambda_min(sigma, "tanh"), 1 / mf.mean_dphi(sigma**2, "tanh"), rtol=1e-14)
+    assert mf.lambda_min(0.0, "tanh") == 1.0  # tanh'(0) = 1
+
+
+def test_tanh_root_matches_brentq():
+    sigma = 0.7
+    lam = mf.lambda_min(sigma, "tanh") + np.array([0.01, 0.5, 4.0])
+    got = mf.fixed_point_norm(lam, sigma, "tanh") ** 2
+    ref = [
+        so.brentq(lambda k: l * mf.mean_dphi(k + sigma**2, "tanh") - 1, 0, 1e4, xtol=1e-15)
+        for l in lam
+    ]
+    assert np.allclose(got, ref, rtol=1e-11)
+
+
+@pytest.mark.parametrize("name", ["erf", "tanh"])
+def test_norm_increases_with_lambda_plus(name):
+    lam = mf.lambda_min(1.0, name) + np.geomspace(1e-6, 20, 200)
+    norm = mf.fixed_point_norm(lam, 1.0, name)
+    assert np.all(np.isfinite(norm)) and np.all(np.diff(norm) > 0)
+
+
+@given(
+    sigma=sigmas, gap=gaps, logn=st.floats(0, 24), z=st.floats(0.05, 5.0),
+    out_scale=st.sampled_from(["large", "small"]), name=st.sampled_from(["erf", "tanh"]),
+)
+def test_rho_in_unit_interval_where_feasible(sigma, gap, logn, z, out_scale, name):
+    n = 2.0**logn
+    lam = mf.lambda_min(sigma, name) + gap
+    ok = mf.feasible(lam, sigma, n, z, out_scale, name)
+    rho = mf.correlation(np.array([lam]), sigma, n, z, out_scale, name)[0]
+    assert ok == np.isfinite(rho)
+    if ok:
+        assert 0 < rho <= 1
+        s = 1.0 if out_scale == "large" else 1 / np.sqrt(n)
+        # the definition: output s√N‖κ̄‖ρ equals the target
+        assert np.isclose(s * np.sqrt(n) * mf.fixed_point_norm(lam, sigma, name) * rho, z, rtol=1e-12)
+
+
+def test_generated_rho_equals_generic_formula():
+    lam, sigma, n, z = np.linspace(1.7, 4, 20), 1.0, 256.0, 1.3
+    k = _generated.erf_kappa_norm_sq(lam, sigma)
+    assert np.allclose(_generated.rho_large(lam, sigma, n, z), _rho_from_kappa_sq(k, n, z, 1.0), rtol=1e-13)
+    assert np.allclose(
+        _generated.rho_small(lam, sigma, z), _rho_from_kappa_sq(k, n, z, 1 / np.sqrt(n)), rtol=1e-13
+    )
+
+
+def test_oblique_vs_aligned_scaling():
+    # THEORY §2: ρ = O(1/√N) for large output weights, O(1) for small.
+    n = np.array([64.0, 256.0, 4096.0])
+    rho_large = mf.correlation(2.6, 1.0, n, out_scale="large")
+    rho_small = mf.correlation(2.6, 1.0, n, out_scale="small")
+    assert np.allclose(rho_large * np.sqrt(n), rho_large[0] * 8.0, rtol=1e-13)
+    assert np.allclose(rho_small, rho_small[0], rtol=1e-13)
+
+
+def test_array_calls_nan_exactly_at_infeasible_entries():
+    lmin = mf.lambda_min(1.0)
+    lam = np.array([lmin - 0.1, lmin, lmin + 1e-4, 2.6, np.nan, 3.0])
+    norm = mf.fixed_point_norm(lam, 1.0)
+    assert np.array_equal(np.isnan(norm), [True, True, False, False, True, False])
+    rho = mf.correlation(lam, 1.0, 256.0)
+    mask = mf.feasible(lam, 1.0, 256.0)
+    assert np.array_equal(mask, np.isfinite(rho))
+    assert not mask[2]  # λ₊ just above λ_min: ‖κ̄‖ tiny, ρ > 1, no L_bias = 0 solution
+    assert mask[3] and mask[5]

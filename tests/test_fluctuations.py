@@ -1,0 +1,157 @@
+"""Latent covariance and L_var (meanfield.fluctuations, meanfield.lyapunov; THEORY §2)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import scipy.linalg as sl
+from hypothesis import given
+from hypothesis import strategies as st
+
+import meanfield as mf
+from meanfield import _generated
+from meanfield.fluctuations import fluctuation_matrix, v_orth_general
+from meanfield.lyapunov import is_stable_2x2
+
+
+def _random_stable(rng: np.random.Generator, n: int) -> np.ndarray:
+    A = rng.normal(size=(n, 2, 2))
+    shift = np.max(np.real(np.linalg.eigvals(A)), axis=-1) + rng.uniform(0.05, 2.0, n)
+    return A - shift[:, None, None] * np.eye(2)
+
+
+def test_lyapunov_residual_and_scipy_on_random_stable_matrices():
+    rng = np.random.default_rng(0)
+    A = _random_stable(rng, 500)
+    B = rng.normal(size=(500, 2, 2))
+    Q = B @ np.swapaxes(B, -1, -2)
+    X = mf.lyapunov_2x2(A, Q)
+    resid = A @ X + X @ np.swapaxes(A, -1, -2) + Q
+    scale = np.linalg.norm(Q, axis=(-1, -2)) + np.linalg.norm(A, axis=(-1, -2)) * np.linalg.norm(X, axis=(-1, -2))
+    assert np.max(np.linalg.norm(resid, axis=(-1, -2)) / scale) < 1e-12
+    ref = np.stack([sl.solve_continuous_lyapunov(a, -q) for a, q in zip(A[:20], Q[:20])])
+    assert np.allclose(X[:20], ref, rtol=1e-9, atol=1e-12)
+    assert is_stable_2x2(A).all()
+
+
+# feasible symmetric-M parameters: λ₊ far enough above the ρ = 1 boundary
+params = st.fixed_dictionaries(
+    dict(
+        sigma=st.floats(0.1, 2.0),
+        logn=st.floats(4, 20),
+        z=st.floats(0.2, 3.0),
+        lam_m=st.floats(-20.0, 1.5),
+        extra=st.floats(0.01, 4.0),
+        out_scale=st.sampled_from(["large", "small"]),
+    )
+)
+
+
+def _feasible_lambda_plus(p: dict, name: str = "erf") -> float:
+    n = 2.0 ** p["logn"]
+    s = 1.0 if p["out_scale"] == "large" else 1 / np.sqrt(n)
+    k_b = p["z"] ** 2 / (s * s * n)  # ρ = 1 boundary: ‖κ̄‖² = ẑ²/(s²N)
+    lam_b = 1 / mf.mean_dphi(p["sigma"] ** 2 + k_b, name)
+    return max(lam_b + p["extra"], p["lam_m"] + p["extra"])
+
+
+@given(p=params, sign=st.sampled_from([1.0, -1.0]))
+def test_closed_form_equals_general_route_at_right_angle(p, sign):
+    n = 2.0 ** p["logn"]
+    lam = _feasible_lambda_plus(p)
+    args = (lam, p["lam_m"], p["sigma"], n, p["z"], p["out_scale"])
+    closed = mf.loss_var(*args)  # derived closed form (symmetric M, erf)
+    theta_p = np.arccos(mf.correlation(lam, p["sigma"], n, p["z"], p["out_scale"]))
+    general = mf.loss_var(*args, theta_minus=theta_p + sign * np.pi / 2)
+    assert closed > 0
+    assert abs(general - closed) <= 1e-10 * closed
+    cov = mf.latent_covariance(*args)
+    s2 = 1.0 if p["out_scale"] == "large" else 1 / n
+    assert abs(s2 * cov[0, 0] - closed) <= 1e-10 * closed
+    assert np.all(np.linalg.eigvalsh(cov) > 0)  # a covariance
+
+
+def test_generated_v_orth_equals_general_form():
+    lam, sigma = np.linspace(1.65, 5.0, 30), 1.0
+    k = _generated.erf_kappa_norm_sq(lam, sigma)
+    delta = k + sigma**2
+    gamma = _generated.erf_mean_dphi3(delta) / _generated.erf_mean_dphi(delta) * k
+    assert np.allclose(v_orth_general(gamma, k, sigma**2), _generated.erf_v_orth(lam, sigma), rtol=1e-12)
+
+
+@given(
+    gamma=st.floats(-5, -1e-3), rho=st.floats(1e-3, 1.0), lam=st.floats(1.1, 5.0),
+    lam_m=st.floats(-10, 1.0), theta=st.floats(-3.0, 3.0),
+)
+def test_A_eigenvalues_do_not_depend_on_theta_minus(gamma, rho, lam, lam_m, theta):
+    # A is triangular in M's eigenbasis: eigenvalues γ and −1 + λ₋/λ₊ for every θ₋.
+    if abs(np.sin(theta - np.arccos(rho))) < 0.05:
+        return
+    A = fluctuation_matrix(lam, gamma, rho, lam_m, theta)
+    ev = np.sort(np.real(np.linalg.eigvals(A)))
+    ref = np.sort([gamma, -1 + lam_m / lam])
+    assert np.allclose(ev, ref, atol=1e-8 * (1 + np.abs(A).max()))
+
+
+def test_near_parallel_eigenvectors_amplify_but_stay_stable():
+    lam, n = 2.6, 256.0
+    theta_p = np.arccos(mf.correlation(lam, 1.0, n))
+    gaps = np.array([np.pi / 2, 0.3, 0.03, 0.003])
+    lv = mf.loss_var(lam, -5.0, 1.0, n, theta_minus=theta_p + gaps)
+    assert np.all(np.isfinite(lv)) and np.all(np.diff(lv) > 0)  # grows as v₋ → v₊
+    assert np.isnan(mf.loss_var(lam, -5.0, 1.0, n, theta_minus=np.array([theta_p]))[0])
+    with pytest.raises(ValueError, match="theta_minus=.*not parallel to v₊"):
+        mf.loss_var(lam, -5.0, 1.0, n, theta_minus=float(theta_p))
+
+
+def _reference_tanh_sigma(lam, lam_m, sigma, n, z, theta_m):
+    """Per-point reference: scipy root + quad + solve_continuous_lyapunov (no meanfield code)."""
+    import scipy.integrate as si
+    import scipy.optimize as so
+
+    def mean(f, d):
+        return si.quad(lambda x: f(x) * np.exp(-x * x / (2 * d)) / np.sqrt(2 * np.pi * d), -60, 60,
+                       epsabs=1e-14, epsrel=1e-13, limit=400)[0]
+
+    d1 = lambda x: 1 - np.tanh(x) ** 2  # noqa: E731
+    d3 = lambda x: (1 - np.tanh(x) ** 2) * (6 * np.tanh(x) ** 2 - 2)  # noqa: E731
+    k = so.brentq(lambda k: lam * mean(d1, k + sigma**2) - 1, 1e-12, 100, xtol=1e-15)
+    rho = z / np.sqrt(n * k)
+    vp = np.array([rho, np.sqrt(1 - rho**2)])
+    vm = np.array([np.cos(theta_m), np.sin(theta_m)])
+    V = np.column_stack([vp, vm])
+    M = V @ np.diag([lam, lam_m]) @ np.linalg.inv(V)
+    q = mean(d3, k + sigma**2) / mean(d1, k + sigma**2)
+    A = -np.eye(2) + M / lam + q * k * np.outer(vp, vp)
+    S = sl.solve_continuous_lyapunov(A, -2 * sigma**2 * np.eye(2))
+    g = q * k
+    return S + sigma**4 * g / (2 * (g - 2)) / k * np.outer(vp, vp)
+
+
+@pytest.mark.parametrize("theta_offset", [np.pi / 2, 1.0])
+def test_tanh_general_route_matches_per_point_reference(theta_offset):
+    lam, lam_m, sigma, n, z = 2.2, -3.0, 0.8, 256.0, 1.0
+    theta_p = np.arccos(mf.correlation(lam, sigma, n, z, nonlinearity="tanh"))
+    cov = mf.latent_covariance(lam, lam_m, sigma, n, z, theta_minus=theta_p + theta_offset,
+                               nonlinearity="tanh")
+    ref = _reference_tanh_sigma(lam, lam_m, sigma, n, z, theta_p + theta_offset)
+    assert np.allclose(cov, ref, rtol=1e-9)
+
+
+def test_loss_var_positive_and_broadcasts():
+    lam = np.linspace(1.8, 4.0, 7)[:, None]
+    lam_m = np.array([-10.0, -1.0, 0.0, 1.0])[None, :]
+    lv = mf.loss_var(lam, lam_m, 1.0, 256.0)
+    assert lv.shape == (7, 4)
+    assert np.all(lv > 0)
+    cov = mf.latent_covariance(lam, lam_m, 1.0, 256.0, theta_minus=0.3)
+    assert cov.shape == (7, 4, 2, 2)
+
+
+def test_unstable_lambda_minus_is_nan_or_error():
+    lv = mf.loss_var(2.6, np.array([-1.0, 2.6, 3.0]), 1.0, 256.0)
+    assert np.array_equal(np.isnan(lv), [False, True, True])
+    assert np.array_equal(mf.feasible(2.6, 1.0, 256.0, lambda_minus=np.array([-1.0, 2.6, 3.0])),
+                          [True, False, False])
+    with pytest.raises(ValueError, match=r"lambda_minus=3\.0 .* must be < lambda_plus = 2\.6"):
+        mf.loss_var(2.6, 3.0, 1.0, 256.0)

@@ -1,0 +1,72 @@
+"""Bad input: one message template naming parameter, value and range (meanfield._checks)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import meanfield as mf
+from meanfield._checks import INVALID
+
+LMIN = mf.lambda_min(1.0)
+
+
+@pytest.mark.parametrize(
+    "call, pattern",
+    [
+        (lambda: mf.lambda_min(-0.5), r"sigma=-0\.5 is out of range: sigma must be >= 0"),
+        (lambda: mf.lambda_min(np.inf), r"sigma=inf is out of range: sigma must be finite"),
+        (lambda: mf.fixed_point_norm(1.2, 1.0), r"lambda_plus=1\.2 .* must be > lambda_min\(sigma\) = 1\.60"),
+        (lambda: mf.fixed_point_norm(np.nan, 1.0), r"lambda_plus=nan .* must be finite"),
+        (lambda: mf.correlation(2.6, 1.0, 0.5), r"N=0\.5 .* must be >= 1"),
+        (lambda: mf.correlation(2.6, -1.0, 256), r"sigma=-1\.0 .* must be >= 0"),
+        (lambda: mf.correlation(2.6, 1.0, 256, z_target=0.0), r"z_target=0\.0 .* must be > 0"),
+        (lambda: mf.correlation(2.6, 1.0, 256, out_scale="huge"), r"out_scale='huge' .* one of 'large', 'small'"),
+        (lambda: mf.correlation(LMIN + 1e-4, 1.0, 256), r"lambda_plus=1\.60.* must be >= 1\.6.*where rho = 1.*rho = .* > 1"),
+        (lambda: mf.loss_var(2.6, np.inf, 1.0, 256), r"lambda_minus=inf .* must be finite"),
+        (lambda: mf.loss_var(2.6, 3.0, 1.0, 256), r"lambda_minus=3\.0 .* must be < lambda_plus"),
+        (lambda: mf.latent_covariance(2.6, -5, 1.0, 256, theta_minus=np.nan), r"theta_minus=nan .* finite"),
+        (lambda: mf.loss_var(2.6, -5.0, 1.0, 256, nonlinearity="relu"), r"nonlinearity='relu' .* no isolated nonzero fixed point"),
+        (lambda: mf.fixed_point_norm(2.0, 1.0, "linear"), r"nonlinearity='linear'"),
+        (lambda: mf.correlation(2.6, 1.0, 256, nonlinearity="gelu"), r"nonlinearity='gelu' .* one of 'erf'"),
+        (lambda: mf.optimum(0, -5.0), r"N=0\.0 .* must be >= 1"),
+        (lambda: mf.optimum(256, 2.0), r"lambda_minus=2\.0 .* must be < 0 \(for λ₋ ≥ 0, L_var decreases"),
+        (lambda: mf.optimum(256, -5.0, sigma=0.0), r"sigma=0\.0 .* must be > 0"),
+        (lambda: mf.optimum(256, -5.0, out_scale="medium"), r"out_scale='medium'"),
+        (lambda: mf.mean_dphi(-1.0), r"delta=-1\.0 .* must be >= 0"),
+        (lambda: mf.correlation("a", 1.0, 256), r"lambda_plus='a' .* a real number"),
+    ],
+)
+def test_scalar_calls_raise_named_value_errors(call, pattern):
+    with pytest.raises(ValueError, match=pattern):
+        call()
+
+
+def test_one_template():
+    assert INVALID.startswith("{name}={value} is out of range: {name} must be {allowed}")
+    with pytest.raises(ValueError) as info:
+        mf.fixed_point_norm(1.0, 1.0)
+    assert str(info.value).startswith("lambda_plus=1.0 is out of range: lambda_plus must be >")
+
+
+def test_array_calls_nan_exactly_at_bad_entries_no_clipping():
+    lam = np.array([2.6, 1.0, 2.6, 2.6, 2.6, 2.6])
+    sigma = np.array([1.0, 1.0, -1.0, 1.0, 1.0, np.nan])
+    n = np.array([256.0, 256.0, 256.0, 0.5, 256.0, 256.0])
+    lam_m = np.array([-5.0, -5.0, -5.0, -5.0, 5.0, -5.0])
+    lv = mf.loss_var(lam, lam_m, sigma, n)
+    expected_bad = [False, True, True, True, True, True]
+    assert np.array_equal(np.isnan(lv), expected_bad)
+    assert lv[0] == mf.loss_var(2.6, -5.0, 1.0, 256.0)  # good entries unaffected
+    assert np.array_equal(mf.feasible(lam, sigma, n, lambda_minus=lam_m), ~np.array(expected_bad))
+    cov = mf.latent_covariance(lam, lam_m, sigma, n)
+    assert np.array_equal(np.isnan(cov).all(axis=(-1, -2)), expected_bad)
+    opt = mf.optimum(np.array([256.0, 0.0, 256.0]), np.array([-5.0, -5.0, 0.5]))
+    assert np.array_equal(np.isnan(opt.lambda_plus), [False, True, True])
+
+
+def test_scalar_results_are_floats():
+    assert isinstance(mf.correlation(2.6, 1.0, 256), float)
+    assert isinstance(mf.loss_var(2.6, -5.0, 1.0, 256), float)
+    assert isinstance(mf.optimum(256, -5.0).lambda_plus, float)
+    assert mf.latent_covariance(2.6, -5.0, 1.0, 256).shape == (2, 2)
