@@ -1,0 +1,371 @@
+r"""One comparison rule between a theory number and simulated samples.
+
+Every row of every validation report goes through :func:`compare` (or
+:func:`compare_estimate` when the estimate and its standard error are
+computed elsewhere, e.g. a regression slope). Both end in the same private
+judge, so the rule below exists once.
+
+The rule
+--------
+For a theory value ``T``, a simulation estimate ``m`` with standard error
+``se`` from ``n`` independent (or block-decorrelated) samples, and the
+network size ``N`` the simulation used::
+
+    z        = (m - T) / se
+    rel_err  = (m - T) / scale          (scale = |T| unless a row states another
+                                          natural scale, e.g. sqrt(Σ11 Σ22) for Σ12)
+    bound    = FINITE_SIZE_C / sqrt(N)  (FINITE_SIZE_C = 3)
+    passed   = |z| <= Z_MAX  or  |rel_err| <= bound          (Z_MAX = 4)
+
+Why two clauses. The mean-field theory (THEORY.md §2) is the leading order of
+an expansion in ``1/sqrt(N)``: the latent overlaps ``Uᵀφ(x)/N`` are empirical
+averages over ``N`` neurons and differ from their Gaussian expectations by
+``O(N^{-1/2})`` (central limit theorem), so an ``O(1)`` theory quantity carries
+a neglected relative correction ``c·N^{-1/2}`` with an ``O(1)`` coefficient
+``c``. A pure z-test would therefore reject a correct ``N → ∞`` theory as soon
+as the sampling error drops below that systematic term (large batches, long
+runs). Conversely the relative clause alone would accept anything when ``N`` is
+small. The rule accepts a row if *either* the difference is within sampling
+noise (``|z| ≤ 4``: two-sided probability 6·10⁻⁵ for a Gaussian estimate, so a
+correct theory almost never fails on noise alone even over many rows) *or* it
+is within the order of the neglected terms, allowing a coefficient up to
+``FINITE_SIZE_C = 3``. Neither constant is adjusted per row or per experiment.
+
+What the rule does not absorb: errors of the Euler–Maruyama time step
+(variance of a mode decaying at rate ``r`` inflated by ``1/(1 - dt·r/2)``), and
+errors that are ``O(1)`` relative because the quantity is itself ``O(N^{-1/2})``
+(e.g. the oblique mean output ``√N κ̄₁``) unless the disorder is averaged by
+sampling several networks. Such rows fail and are reported as failures.
+
+Standard errors
+---------------
+``se_kind`` names where the error bar comes from:
+
+* ``"seeds"``: independent networks / training seeds; ``se = sd/√n``.
+* ``"trials"``: independent trials of one network; ``se = sd/√n``.
+* ``"time blocks"``: one correlated time series; batch means over blocks
+  longer than the integrated autocorrelation time (:func:`block_se`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+import numpy as np
+from jaxtyping import Float
+
+__all__ = [
+    "Z_MAX",
+    "FINITE_SIZE_C",
+    "SE_KINDS",
+    "Comparison",
+    "compare",
+    "compare_estimate",
+    "finite_size_bound",
+    "integrated_autocorr_time",
+    "block_info",
+    "block_length",
+    "block_se",
+    "all_passed",
+]
+
+#: Largest accepted |z| (two-sided Gaussian tail 6·10⁻⁵).
+Z_MAX: float = 4.0
+#: Coefficient of the neglected ``O(N^{-1/2})`` relative finite-size term.
+FINITE_SIZE_C: float = 3.0
+#: Allowed sources of the standard error.
+SE_KINDS: tuple[str, ...] = ("seeds", "trials", "time blocks")
+SeKind = Literal["seeds", "trials", "time blocks"]
+
+#: Sokal's automatic window: smallest W with W >= SOKAL_C * tau_int(W).
+SOKAL_C: float = 5.0
+#: Block length in units of tau_int. Batch means underestimate Var(mean) by a
+#: relative ~tau_int/(2 b) (AR(1) algebra), i.e. 5 % for b = 10 tau_int.
+BLOCK_FACTOR: float = 10.0
+#: Fewest blocks used; below this the block length is shortened (and the SE is
+#: then biased low by about tau_int/(2 b), which the info says).
+MIN_BLOCKS: int = 10
+
+
+@dataclasses.dataclass(frozen=True)
+class Comparison:
+    """One row of a validation table (see the module docstring for the rule).
+
+    Attributes:
+        quantity: name of the compared quantity (free text, e.g. ``"L_var"``).
+        theory: theory value (mean of per-sample theory values for paired rows).
+        sim_mean: simulation estimate.
+        sim_se: its standard error (``nan`` when it cannot be estimated).
+        n: number of independent samples (seeds, trials or time blocks).
+        se_kind: ``"seeds"``, ``"trials"`` or ``"time blocks"``.
+        z: ``(sim_mean - theory) / sim_se``.
+        rel_err: ``(sim_mean - theory) / scale``.
+        bound: finite-size allowance ``FINITE_SIZE_C / sqrt(N)`` on ``|rel_err|``.
+        passed: ``|z| <= Z_MAX or |rel_err| <= bound``.
+        N: network size that sets ``bound``.
+        experiment: which experiment the row belongs to (``"static"``, ...).
+        setting: short text of the parameters of the row (e.g. ``"λ₊=1.9"``).
+        note: free text (e.g. what the scale of ``rel_err`` is).
+    """
+
+    quantity: str
+    theory: float
+    sim_mean: float
+    sim_se: float
+    n: int
+    se_kind: str
+    z: float
+    rel_err: float
+    bound: float
+    passed: bool
+    N: int
+    experiment: str = ""
+    setting: str = ""
+    note: str = ""
+
+    def to_dict(self) -> dict[str, object]:
+        """JSON-friendly dict (non-finite floats become ``None``)."""
+        out: dict[str, object] = {}
+        for field in dataclasses.fields(self):
+            value = getattr(self, field.name)
+            if isinstance(value, float) and not math.isfinite(value):
+                value = None
+            out[field.name] = value
+        return out
+
+
+def finite_size_bound(N: int | float) -> float:
+    """Relative-error allowance ``FINITE_SIZE_C / sqrt(N)`` (module docstring)."""
+    if not (np.isfinite(N) and N >= 1):
+        raise ValueError(f"N must be a finite number >= 1, got N={N!r}")
+    return FINITE_SIZE_C / math.sqrt(float(N))
+
+
+def _check_se_kind(se_kind: str) -> None:
+    if se_kind not in SE_KINDS:
+        raise ValueError(f"se_kind must be one of {SE_KINDS}, got se_kind={se_kind!r}")
+
+
+def _judge(
+    quantity: str,
+    theory: float,
+    estimate: float,
+    se: float,
+    n: int,
+    *,
+    se_kind: str,
+    N: int | float,
+    scale: float | None,
+    experiment: str,
+    setting: str,
+    note: str,
+) -> Comparison:
+    """The rule of the module docstring, the only place it is written."""
+    _check_se_kind(se_kind)
+    bound = finite_size_bound(N)
+    diff = float(estimate) - float(theory)
+    scale_value = abs(float(theory)) if scale is None else abs(float(scale))
+    if diff == 0.0:
+        z = 0.0
+        rel_err = 0.0
+    else:
+        z = diff / se if (np.isfinite(se) and se > 0) else (math.copysign(math.inf, diff) if se == 0 else math.nan)
+        rel_err = diff / scale_value if scale_value > 0 else math.copysign(math.inf, diff)
+    finite = np.isfinite(estimate) and np.isfinite(theory)
+    passed = bool(finite and ((np.isfinite(z) and abs(z) <= Z_MAX) or abs(rel_err) <= bound))
+    return Comparison(
+        quantity=quantity,
+        theory=float(theory),
+        sim_mean=float(estimate),
+        sim_se=float(se),
+        n=int(n),
+        se_kind=se_kind,
+        z=float(z),
+        rel_err=float(rel_err),
+        bound=float(bound),
+        passed=passed,
+        N=int(N),
+        experiment=experiment,
+        setting=setting,
+        note=note,
+    )
+
+
+def compare_estimate(
+    quantity: str,
+    theory: float,
+    estimate: float,
+    se: float,
+    n: int,
+    *,
+    se_kind: SeKind,
+    N: int | float,
+    scale: float | None = None,
+    experiment: str = "",
+    setting: str = "",
+    note: str = "",
+) -> Comparison:
+    """Judge a precomputed estimate ± standard error against a theory value.
+
+    Same rule as :func:`compare`; use it when the estimate is not a plain
+    sample mean (e.g. a fitted slope with its regression standard error).
+    """
+    return _judge(
+        quantity, theory, estimate, se, n, se_kind=se_kind, N=N, scale=scale,
+        experiment=experiment, setting=setting, note=note,
+    )
+
+
+def compare(
+    quantity: str,
+    theory: float | Float[np.ndarray, " n"],
+    samples: Float[np.ndarray, " n"] | Sequence[float],
+    *,
+    se_kind: SeKind,
+    N: int | float,
+    scale: float | None = None,
+    experiment: str = "",
+    setting: str = "",
+    note: str = "",
+) -> Comparison:
+    """Compare simulated samples of a quantity with its theory value.
+
+    Arguments:
+        quantity: name of the quantity.
+        theory: scalar theory value, or one theory value per sample (paired
+            comparison: the rule is applied to the per-sample differences and
+            the reported theory is their mean; used when each seed has its own
+            prediction, e.g. from its own trained λ₋).
+        samples: 1-D samples. For ``"seeds"``/``"trials"`` they are treated as
+            independent; for ``"time blocks"`` as one correlated time series
+            whose standard error comes from :func:`block_se`.
+        se_kind: ``"seeds"``, ``"trials"`` or ``"time blocks"``.
+        N: network size (sets the finite-size allowance).
+        scale: scale of the relative error; default ``|theory|``.
+
+    Returns:
+        A :class:`Comparison` row.
+    """
+    _check_se_kind(se_kind)
+    x = np.asarray(samples, dtype=float).ravel()
+    if x.size == 0:
+        raise ValueError(f"samples for {quantity!r} must be non-empty, got size 0")
+    th = np.asarray(theory, dtype=float)
+    if th.ndim == 0:
+        resid = x - float(th)
+        theory_value = float(th)
+    else:
+        th = th.ravel()
+        if th.shape != x.shape:
+            raise ValueError(
+                f"theory for {quantity!r} must be a scalar or match samples' shape {x.shape}, "
+                f"got shape {th.shape}"
+            )
+        resid = x - th
+        theory_value = float(np.mean(th))
+    if se_kind == "time blocks":
+        se = float(block_se(resid, axis=0))
+        n = int(block_info(resid.size, float(integrated_autocorr_time(resid)))[1])
+    else:
+        n = x.size
+        se = float(np.std(resid, ddof=1) / math.sqrt(n)) if n >= 2 else math.nan
+    estimate = theory_value + float(np.mean(resid))
+    return _judge(
+        quantity, theory_value, estimate, se, n, se_kind=se_kind, N=N, scale=scale,
+        experiment=experiment, setting=setting, note=note,
+    )
+
+
+def integrated_autocorr_time(
+    x: Float[np.ndarray, "..."], axis: int = 0
+) -> Float[np.ndarray, "..."]:
+    r"""Integrated autocorrelation time of series along ``axis``.
+
+    ``tau_int = 1 + 2 Σ_{k=1}^{W} ρ(k)`` with the empirical autocorrelation
+    ``ρ`` (FFT, biased estimator) and Sokal's automatic window: the smallest
+    ``W`` with ``W >= 5·tau_int(W)``. Convention: ``Var(mean) ≈ Var(x)·tau_int/n``
+    (``tau_int = (1+φ)/(1-φ)`` for an AR(1) series with coefficient φ); ``1``
+    for uncorrelated samples. Clipped below at 1 (anticorrelation is treated
+    as none, which keeps the SE conservative).
+
+    Returns an array of the other axes' shape (a float for 1-D input).
+    """
+    a = np.moveaxis(np.asarray(x, dtype=float), axis, 0)
+    n = a.shape[0]
+    if n < 2:
+        raise ValueError(f"need at least 2 samples along axis {axis}, got {n}")
+    flat = a.reshape(n, -1)
+    centred = flat - flat.mean(axis=0)
+    nfft = 1 << int(math.ceil(math.log2(2 * n)))
+    spec = np.fft.rfft(centred, n=nfft, axis=0)
+    acov = np.fft.irfft(spec * np.conj(spec), n=nfft, axis=0)[:n] / n
+    var = acov[0]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        rho = np.where(var > 0, acov / np.where(var > 0, var, 1.0), 0.0)
+    taus = 1.0 + 2.0 * np.cumsum(rho[1:], axis=0)  # tau(W) for W = 1..n-1
+    windows = np.arange(1, n)[:, None]
+    ok = windows >= SOKAL_C * taus
+    has = ok.any(axis=0)
+    first = np.where(has, ok.argmax(axis=0), n - 2)
+    tau = taus[first, np.arange(flat.shape[1])] if n > 1 else np.ones(flat.shape[1])
+    tau = np.maximum(tau, 1.0)
+    tau = np.where(var > 0, tau, 1.0)
+    out = tau.reshape(a.shape[1:])
+    return float(out) if out.ndim == 0 else out
+
+
+def block_info(n: int, tau_int: float) -> tuple[int, int]:
+    """Block length and number of blocks used by :func:`block_se` for ``n`` samples."""
+    b = int(math.ceil(BLOCK_FACTOR * tau_int))
+    if n // b < MIN_BLOCKS:
+        b = max(1, n // MIN_BLOCKS)
+    return b, n // b
+
+
+def block_length(x: Float[np.ndarray, " n"]) -> int:
+    """Block length :func:`block_se` would use for the 1-D series ``x``."""
+    x = np.asarray(x, dtype=float).ravel()
+    return block_info(x.size, float(integrated_autocorr_time(x)))[0]
+
+
+def block_se(x: Float[np.ndarray, "..."], axis: int = 0) -> Float[np.ndarray, "..."]:
+    r"""Standard error of the mean of correlated series by batch means.
+
+    Along ``axis`` each series is cut into ``n_b`` consecutive blocks of length
+    ``b = ceil(10·tau_int)`` (``tau_int`` from :func:`integrated_autocorr_time`,
+    per series; shortened so that ``n_b ≥ 10``); the trailing remainder is
+    dropped. ``SE = sd(block means, ddof=1)/sqrt(n_b)``. For an AR(1) series the
+    expected relative bias of ``SE²`` is about ``-tau_int/(2b)`` (−5 % here).
+
+    Arguments:
+        x: array with the time axis ``axis`` (at least 20 samples).
+        axis: time axis.
+
+    Returns:
+        Standard errors with the other axes' shape (a float for 1-D input).
+    """
+    a = np.moveaxis(np.asarray(x, dtype=float), axis, 0)
+    n = a.shape[0]
+    if n < 2 * MIN_BLOCKS:
+        raise ValueError(
+            f"block_se needs at least {2 * MIN_BLOCKS} samples along axis {axis}, got {n}"
+        )
+    flat = a.reshape(n, -1)
+    tau = np.atleast_1d(integrated_autocorr_time(flat, axis=0))
+    lengths = np.array([block_info(n, float(t))[0] for t in tau])
+    se = np.empty(flat.shape[1])
+    for b in np.unique(lengths):  # a few distinct block lengths, not a loop over time
+        cols = np.flatnonzero(lengths == b)
+        nb = n // b
+        means = flat[: nb * b, cols].reshape(nb, b, cols.size).mean(axis=1)
+        se[cols] = means.std(axis=0, ddof=1) / math.sqrt(nb)
+    out = se.reshape(a.shape[1:])
+    return float(out) if out.ndim == 0 else out
+
+
+def all_passed(rows: Sequence[Comparison]) -> bool:
+    """True when every row passed (and there is at least one row)."""
+    return len(rows) > 0 and all(r.passed for r in rows)
