@@ -47,6 +47,19 @@ def invalid(name: str, value: Any, allowed: str, detail: str = "") -> ValueError
     )
 
 
+def check_dt(dt: Any) -> float | None:
+    """``None`` (continuous time) or the Euler step as a float in (0, 2).
+
+    0 < dt < 2 is where one isolated unit, x' = (1 − dt)x + noise, has a stationary state.
+    """
+    if dt is None:
+        return None
+    if isinstance(dt, bool) or not np.isscalar(dt) or not np.isfinite(dt) or not 0 < dt < 2:
+        raise invalid("dt", dt, "None (continuous time) or a number in (0, 2)",
+                      "the Euler map of one unit needs |1 − dt| < 1")
+    return float(dt)
+
+
 def check_choice(name: str, value: Any, choices: Iterable[str]) -> None:
     """Raise the package ValueError unless ``value`` is one of ``choices``."""
     choices = tuple(choices)

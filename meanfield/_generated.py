@@ -34,6 +34,9 @@ __all__ = [
     "linear_two_phase_phase2_loss_bias",
     "linear_two_phase_phase2_loss_var",
     "linear_two_phase_phase2_dx_norm",
+    "euler_orthogonal_variance",
+    "stein_2x2",
+    "euler_v_orth_general",
 ]
 
 
@@ -282,3 +285,61 @@ def linear_two_phase_phase2_dx_norm(tau, z_target, rho_io_sqrtN):
     Derived expression: ``Abs(r_io - z)``.
     """
     return _broadcast(abs(rho_io_sqrtN - z_target), tau, z_target, rho_io_sqrtN)
+
+
+def euler_orthogonal_variance(sigma, dt):
+    """stationary variance of one orthogonal unit under Euler–Maruyama (→ σ² as dt → 0)
+
+    Derived expression: ``-2*sigma**2/(dt - 2)``.
+    """
+    return _broadcast(-2*sigma**2/(dt - 2), sigma, dt)
+
+
+def stein_2x2(a11, a12, a21, a22, d, dt):
+    """(Σ₁₁, Σ₁₂, Σ₂₂) solving Σ = BΣBᵀ + d·dt·I, B = I + dt·A (Euler map of THEORY §2)
+
+    Returns a tuple of 3 arrays.
+    """
+    _t0 = a12**2
+    _t1 = a22**2
+    _t2 = a22**3
+    _t3 = _t0*dt
+    _t4 = dt**2
+    _t5 = _t4*a11
+    _t6 = _t1*dt
+    _t7 = a11*a22
+    _t8 = _t4*_t7
+    _t9 = a12*a21
+    _t10 = _t4*_t9
+    _t11 = _t9*dt
+    _t12 = 2*a22
+    _t13 = 2*_t7 - 2*_t9
+    _t14 = _t7*dt
+    _t15 = 2*dt
+    _t16 = d/((_t7 - _t9)*(-_t11 + _t14 + a11 + a22)*(-_t10 + _t15*a11 + _t15*a22 + _t8 + 4))
+    _t17 = 2*a12
+    _t18 = a11**2
+    _t19 = a12*dt
+    _t20 = a21**2
+    _t21 = _t5*a21
+    _t22 = _t4*a22
+    _t23 = _t22*a12
+    _t24 = a11**3
+    _t25 = _t20*dt
+    return (
+        _broadcast(-_t16*(_t0*_t8 + 2*_t0 - _t1*_t10 + 2*_t1 - _t11*_t12 + _t13 + _t2*_t5 + _t2*dt + _t3*a11 + _t3*a22 - _t4*a12**3*a21 + 3*_t6*a11), a11, a12, a21, a22, d, dt),
+        _broadcast(_t16*(-_t0*_t21 + _t1*_t21 + _t12*a21 + _t14*_t17 + 2*_t14*a21 + _t17*a11 + _t18*_t19 + _t18*_t23 - _t19*_t20 - _t20*_t23 - _t3*a21 + _t6*a21), a11, a12, a21, a22, d, dt),
+        _broadcast(-_t16*(-_t10*_t18 - 2*_t11*a11 + _t13 + 3*_t18*a22*dt + 2*_t18 + _t20*_t8 + 2*_t20 + _t22*_t24 + _t24*dt + _t25*a11 + _t25*a22 - _t4*a12*a21**3), a11, a12, a21, a22, d, dt),
+    )
+
+
+def euler_v_orth_general(gamma, kappa_sq, c0, dt):
+    """gain term along v₊ for the Euler map, any φ (→ v_orth_general as dt → 0)
+
+    Derived expression: ``c_0**2*gamma*(dt**3*gamma - 2*dt**2*gamma + dt**2 + dt*gamma - 2*dt + 2)/(2*K*(dt*gamma + 2)*(dt**2*gamma - 2*dt*gamma + dt + gamma - 2))``.
+    """
+    _t0 = dt*gamma
+    _t1 = _t0 + 2
+    _t2 = dt**2
+    _t3 = _t2*gamma
+    return _broadcast((1/2)*c0**2*gamma*(_t1 + _t2 - 2*_t3 + dt**3*gamma - 2*dt)/(_t1*kappa_sq*(-2*_t0 + _t3 + dt + gamma - 2)), gamma, kappa_sq, c0, dt)

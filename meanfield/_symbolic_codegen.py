@@ -105,12 +105,15 @@ def generated_source() -> str:
     """Source text of ``meanfield/_generated.py`` (runs :func:`meanfield.symbolic.derive`)."""
     from meanfield.symbolic import derive
 
+    from meanfield._symbolic_euler import derive_euler
+
     d = derive()
-    bad = [name for name, ok in d.checks.items() if not ok]
+    e = derive_euler()
+    bad = [name for name, ok in {**d.checks, **e.checks}.items() if not ok]
     if bad:
         raise RuntimeError(f"symbolic consistency checks failed: {bad}")
     printer = NumPyPrinter({"fully_qualified_modules": True, "inline": True})
-    specs = _specs(d)
+    specs = _specs(d) + [e.orthogonal_variance, e.stein_2x2, e.v_orth_general]
     all_names = "\n".join(f'    "{r.name}",' for r in specs)
     parts = [HEADER.format(all_names=all_names)]
     parts.extend(_function_source(r, printer) for r in specs)

@@ -11,6 +11,12 @@ bracketed Newton–bisection iteration (no loop over points), to a relative
 tolerance of 1e-13 in k. It assumes ⟨φ'⟩ decreases with Δ (saturating φ, as
 for erf and tanh), so that the root is unique.
 
+Finite time step (``dt=``): the simulated Euler–Maruyama map keeps the same fixed-point
+condition with c₀ = σ²/(1 − dt/2), the orthogonal variance of the map
+(``_generated.euler_orthogonal_variance``, derived in :mod:`meanfield._symbolic_euler`).
+Since the fixed point depends on σ only through c₀, the ``dt`` route evaluates the same
+formulas at the effective σ_c = √c₀ (:func:`orthogonal_std`). ``dt=None`` is continuous time.
+
 Infeasible inputs follow :mod:`meanfield._checks`: ValueError in scalar calls,
 NaN at the infeasible entries of array calls; :func:`feasible` gives the mask.
 """
@@ -30,6 +36,15 @@ _ROOT_MAX_ITER = 200
 
 
 # --------------------------------------------------------------------------- internals
+def orthogonal_std(sigma: Any, dt: float | None) -> Any:
+    """√c₀: std of the activity orthogonal to U, σ in continuous time, σ/√(1 − dt/2) for Euler."""
+    if dt is None:
+        return sigma
+    from . import _generated
+
+    return np.sqrt(_generated.euler_orthogonal_variance(sigma, dt))
+
+
 def _require_isolated(nl: Nonlinearity) -> None:
     if not nl.isolated_fixed_point:
         raise _checks.invalid(
@@ -106,7 +121,8 @@ def _rho_from_kappa_sq(kappa_sq: Any, n: Any, z_target: Any, s: Any) -> Any:
 
 
 def _validate_fixed_point(
-    valid: _checks.Validity, lam: NDArray, sig: NDArray, nl: Nonlinearity
+    valid: _checks.Validity, lam: NDArray, sig: NDArray, nl: Nonlinearity,
+    dt: float | None = None,
 ) -> NDArray:
     """Checks λ₊, σ; returns λ_min (NaN where σ is invalid)."""
     valid.finite(lambda_plus=lam, sigma=sig)
@@ -114,7 +130,7 @@ def _validate_fixed_point(
     if nl.needs_positive_delta:
         valid.require(sig > 0, "sigma", sig, "> 0 for a callable nonlinearity")
     with np.errstate(all="ignore"):
-        lmin = _lambda_min(np.where(valid.mask, sig, 1.0), nl)
+        lmin = _lambda_min(orthogonal_std(np.where(valid.mask, sig, 1.0), dt), nl)
     valid.require(
         lam > lmin,
         "lambda_plus",
@@ -142,13 +158,15 @@ def _correlation_checked(
     zt: NDArray,
     out_scale: str,
     nl: Nonlinearity,
+    dt: float | None = None,
 ) -> tuple[NDArray, NDArray, NDArray]:
     """Validate everything up to ρ ≤ 1; returns (k, ρ, s) on the masked inputs."""
-    _validate_fixed_point(valid, lam, sig, nl)
+    _validate_fixed_point(valid, lam, sig, nl, dt)
     s = _validate_correlation(valid, n, zt, out_scale)
     m = valid.mask
     lam_ = np.where(m, lam, 3.0)
-    sig_ = np.where(m, sig, 1.0)
+    with np.errstate(all="ignore"):
+        sig_ = orthogonal_std(np.where(m, sig, 1.0), dt)
     n_ = np.where(m, n, 1.0)
     zt_ = np.where(m, zt, 1.0)
     with np.errstate(all="ignore"):
@@ -181,15 +199,19 @@ def _correlation_checked(
 
 
 # --------------------------------------------------------------------------- public API
-def lambda_min(sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf") -> Any:
-    """λ_min = 1/⟨φ'⟩(σ²): smallest λ₊ with a nonzero fixed point (THEORY §2).
+def lambda_min(
+    sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf", *, dt: float | None = None
+) -> Any:
+    """λ_min = 1/⟨φ'⟩(c₀): smallest λ₊ with a nonzero fixed point (THEORY §2).
 
     For erf, λ_min = sqrt(1 + 2α²σ²) (``_generated.erf_lambda_min``).
 
     **Arguments** sigma: noise σ ≥ 0 (any shape). nonlinearity: name or callable φ.
+    dt: None (continuous time) or the Euler step in (0, 2) (c₀ = σ²/(1 − dt/2)).
     **Returns** λ_min, shape of ``sigma`` (float for a scalar call).
     """
     nl = get_nonlinearity(nonlinearity)
+    dt = _checks.check_dt(dt)
     valid = _checks.Validity(_checks.is_scalar_call(sigma), np.shape(sigma))
     (sig,) = _checks.as_float64(sigma=sigma)
     valid.finite(sigma=sig)
@@ -197,28 +219,32 @@ def lambda_min(sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf") -> Any:
     if nl.needs_positive_delta:
         valid.require(sig > 0, "sigma", sig, "> 0 for a callable nonlinearity")
     with np.errstate(all="ignore"):
-        return valid.finish(_lambda_min(np.where(valid.mask, sig, 1.0), nl))
+        sig_c = orthogonal_std(np.where(valid.mask, sig, 1.0), dt)
+        return valid.finish(_lambda_min(sig_c, nl))
 
 
 def fixed_point_norm(
-    lambda_plus: ArrayLike, sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf"
+    lambda_plus: ArrayLike, sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf", *,
+    dt: float | None = None,
 ) -> Any:
     """‖κ̄‖ of the nonzero fixed point with eigenvalue λ₊ (THEORY §2).
 
     erf: ‖κ̄‖² = (λ₊² − λ_min²)/(2α²) (generated); others: root of
-    λ₊⟨φ'⟩(‖κ̄‖² + σ²) = 1. Requires λ₊ > λ_min(σ), σ ≥ 0.
+    λ₊⟨φ'⟩(‖κ̄‖² + σ²) = 1. Requires λ₊ > λ_min(σ), σ ≥ 0. ``dt``: Euler step
+    (c₀ = σ²/(1 − dt/2) replaces σ²) or None for continuous time.
 
     **Returns** ‖κ̄‖, broadcast shape of the inputs (float for a scalar call).
     Example: ``fixed_point_norm(1.9, 1.0)``.
     """
     nl = get_nonlinearity(nonlinearity)
     _require_isolated(nl)
+    dt = _checks.check_dt(dt)
     lam, sig = _checks.as_float64(lambda_plus=lambda_plus, sigma=sigma)
     valid = _checks.Validity(_checks.is_scalar_call(lambda_plus, sigma), lam.shape)
-    _validate_fixed_point(valid, lam, sig, nl)
+    _validate_fixed_point(valid, lam, sig, nl, dt)
     m = valid.mask
     with np.errstate(all="ignore"):
-        k = _kappa_sq(np.where(m, lam, 3.0), np.where(m, sig, 1.0), nl)
+        k = _kappa_sq(np.where(m, lam, 3.0), orthogonal_std(np.where(m, sig, 1.0), dt), nl)
     return valid.finish(np.sqrt(k))
 
 
@@ -229,12 +255,15 @@ def correlation(
     z_target: ArrayLike = 1.0,
     out_scale: str = "large",
     nonlinearity: NonlinearitySpec = "erf",
+    *,
+    dt: float | None = None,
 ) -> Any:
     """ρ = cos θ₊ = ẑ/(s√N‖κ̄‖) that makes L_bias = 0 (THEORY §2).
 
     s = 1 for ``out_scale="large"`` (ρ = O(1/√N), oblique), s = 1/√N for
     ``"small"`` (ρ = ẑ/‖κ̄‖, aligned). Infeasible where ρ > 1 (no L_bias = 0
     solution), λ₊ ≤ λ_min, σ < 0, N < 1, ẑ ≤ 0 or non-finite input.
+    ``dt``: Euler step (fixed point of the simulated map) or None (continuous time).
 
     **Returns** ρ ∈ (0, 1], broadcast shape (float for a scalar call).
     """
@@ -243,7 +272,7 @@ def correlation(
     _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)
     lam, sig, n, zt = _checks.as_float64(lambda_plus=lambda_plus, sigma=sigma, N=N, z_target=z_target)
     valid = _checks.Validity(_checks.is_scalar_call(lambda_plus, sigma, N, z_target), lam.shape)
-    _, rho, _ = _correlation_checked(valid, lam, sig, n, zt, out_scale, nl)
+    _, rho, _ = _correlation_checked(valid, lam, sig, n, zt, out_scale, nl, _checks.check_dt(dt))
     return valid.finish(rho)
 
 
@@ -257,6 +286,7 @@ def feasible(
     *,
     lambda_minus: ArrayLike | None = None,
     theta_minus: ArrayLike | None = None,
+    dt: float | None = None,
 ) -> NDArray[np.bool_]:
     """Boolean mask of the parameter points where the theory has a solution.
 
@@ -265,8 +295,10 @@ def feasible(
     optionally ``theta_minus``) it also requires the fixed point to be stable
     (every eigenvalue of A with negative real part), i.e. exactly the
     entries where :func:`meanfield.latent_covariance` is finite.
+    ``dt`` as in :func:`meanfield.latent_covariance`.
     Never raises for values (always an array, even for scalars).
     """
+    dt = _checks.check_dt(dt)
     if lambda_minus is not None:
         from .fluctuations import _covariance_checked
 
@@ -280,7 +312,7 @@ def feasible(
         valid = _checks.Validity(False, arrays[0].shape)
         _covariance_checked(
             valid, *arrays[:5], out_scale, arrays[5] if theta_minus is not None else None,
-            get_nonlinearity(nonlinearity),
+            get_nonlinearity(nonlinearity), dt,
         )
         return valid.mask
     nl = get_nonlinearity(nonlinearity)
@@ -288,5 +320,5 @@ def feasible(
     _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)
     lam, sig, n, zt = _checks.as_float64(lambda_plus=lambda_plus, sigma=sigma, N=N, z_target=z_target)
     valid = _checks.Validity(False, lam.shape)
-    _correlation_checked(valid, lam, sig, n, zt, out_scale, nl)
+    _correlation_checked(valid, lam, sig, n, zt, out_scale, nl, dt)
     return valid.mask

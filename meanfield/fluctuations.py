@@ -19,6 +19,14 @@ Routes:
   A → closed-form 2×2 Lyapunov → + v_orth v₊v₊ᵀ, batched with numpy.
 Tests check that the two routes agree to 1e-10.
 
+Finite time step (``dt=``, an Euler step in (0, 2)): the prediction for the simulated
+Euler–Maruyama map (derived in :mod:`meanfield._symbolic_euler`): the fixed point uses the map's
+orthogonal variance c₀ = σ²/(1 − dt/2), Σ_A solves the Stein equation Σ = BΣBᵀ + 2σ²dt I with
+B = I + dt·A (:func:`meanfield.lyapunov.stein_2x2`), and the gain term is the map's
+(``_generated.euler_v_orth_general``). Every piece tends to the continuous one as dt → 0. The
+map must be stable too (eigenvalues of B inside the unit circle); e.g. λ₋ ≪ 0 with large dt
+can make the v₋ mode of the map unstable although A is stable.
+
 Stability. In the eigenbasis V of M, A is upper triangular with diagonal
 (γ, −1 + λ₋/λ₊), whatever θ₋ is (A v₊ = γ v₊ because M v₊ = λ₊ v₊). So the
 fixed point is stable iff γ < 0 (true for erf and tanh) and λ₋ < λ₊; a θ₋
@@ -37,8 +45,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _checks
-from .fixed_point import _correlation_checked, _require_isolated
-from .lyapunov import is_stable_2x2, lyapunov_2x2
+from .fixed_point import _correlation_checked, _require_isolated, orthogonal_std
+from .lyapunov import is_stable_2x2, is_stable_map_2x2, lyapunov_2x2, stein_2x2
 from .nonlinearities import Nonlinearity, NonlinearitySpec, get_nonlinearity
 
 _MIN_SIN = float(np.sqrt(np.finfo(np.float64).eps))
@@ -83,21 +91,32 @@ def fluctuation_matrix(
 
 def _covariance_core(
     lam: Any, kappa_sq: Any, sigma: Any, rho: Any, lam_minus: Any,
-    theta_minus: Any | None, nl: Nonlinearity,
+    theta_minus: Any | None, nl: Nonlinearity, dt: float | None = None,
 ) -> tuple[Any, Any]:
-    """(Σ, A) from the fixed point (λ₊, ‖κ̄‖², ρ) — the numeric route; complex-safe."""
+    """(Σ, A) from the fixed point (λ₊, ‖κ̄‖², ρ) — the numeric route; complex-safe.
+
+    ``sigma`` is the noise amplitude; the orthogonal variance c₀ is σ² (continuous time) or the
+    Euler map's σ²/(1 − dt/2).
+    """
     s2 = sigma * sigma
-    delta = s2 + kappa_sq
+    c0 = orthogonal_std(sigma, dt) ** 2
+    delta = c0 + kappa_sq
     q = nl.mean_dphi3(delta) / nl.mean_dphi(delta)
     gamma = q * kappa_sq
     A = fluctuation_matrix(lam, gamma, rho, lam_minus, theta_minus)
-    sigma_a = lyapunov_2x2(A, (2.0 * s2)[..., None, None] * np.eye(2))
-    if nl.closed_form:
+    if dt is None:
+        sigma_a = lyapunov_2x2(A, (2.0 * s2)[..., None, None] * np.eye(2))
+        if nl.closed_form:
+            from . import _generated
+
+            v_orth = _generated.erf_v_orth(lam, sigma)
+        else:
+            v_orth = v_orth_general(gamma, kappa_sq, c0)
+    else:
         from . import _generated
 
-        v_orth = _generated.erf_v_orth(lam, sigma)
-    else:
-        v_orth = v_orth_general(gamma, kappa_sq, s2)
+        sigma_a = stein_2x2(A, 2.0 * s2, dt)
+        v_orth = _generated.euler_v_orth_general(gamma, kappa_sq, c0, dt)
     sn = np.sqrt(1.0 - rho * rho)
     vp = np.stack([rho, sn], -1)
     return sigma_a + v_orth[..., None, None] * vp[..., :, None] * vp[..., None, :], A
@@ -116,13 +135,13 @@ def _require_below_lambda_plus(valid: _checks.Validity, lam_m: NDArray, lam: NDA
 def _covariance_checked(
     valid: _checks.Validity,
     lam: NDArray, lam_m: NDArray, sig: NDArray, n: NDArray, zt: NDArray,
-    out_scale: str, theta: NDArray | None, nl: Nonlinearity,
+    out_scale: str, theta: NDArray | None, nl: Nonlinearity, dt: float | None = None,
 ) -> tuple[NDArray, NDArray, NDArray, NDArray, NDArray]:
     """Validate and compute; returns (Σ, k, ρ, s, λ₋ used) at the masked inputs."""
     valid.finite(lambda_minus=lam_m)
     if theta is not None:
         valid.finite(theta_minus=theta)
-    k, rho, s = _correlation_checked(valid, lam, sig, n, zt, out_scale, nl)
+    k, rho, s = _correlation_checked(valid, lam, sig, n, zt, out_scale, nl, dt)
     _require_below_lambda_plus(valid, lam_m, lam)
     if theta is not None:
         with np.errstate(all="ignore"):
@@ -143,7 +162,7 @@ def _covariance_checked(
     k_ = np.where(m, k, 1.0)
     theta_ = None if theta is None else np.where(m, theta, 0.0)
     with np.errstate(all="ignore"):
-        sigma_mat, A = _covariance_core(lam_, k_, sig_, rho_, lam_m_, theta_, nl)
+        sigma_mat, A = _covariance_core(lam_, k_, sig_, rho_, lam_m_, theta_, nl, dt)
     valid.require(
         is_stable_2x2(A),
         "nonlinearity",
@@ -151,6 +170,14 @@ def _covariance_checked(
         "one with ⟨φ'''⟩ < 0 at the fixed point",
         "A has the eigenvalue γ = q‖κ̄‖² ≥ 0 here, so the fixed point is unstable",
     )
+    if dt is not None:
+        valid.require(
+            is_stable_map_2x2(A, dt),
+            "dt",
+            dt,
+            "small enough that B = I + dt·A has its eigenvalues inside the unit circle",
+            "the Euler map is unstable at this fixed point, e.g. |1 + dt(−1 + λ₋/λ₊)| ≥ 1",
+        )
     valid.require(np.isfinite(sigma_mat).all(axis=(-1, -2)), "theta_minus", theta, "finite Σ")
     return sigma_mat, k_, rho_, s, lam_m_
 
@@ -182,6 +209,8 @@ def latent_covariance(
     out_scale: str = "large",
     theta_minus: ArrayLike | None = None,
     nonlinearity: NonlinearitySpec = "erf",
+    *,
+    dt: float | None = None,
 ) -> NDArray[np.float64]:
     """Stationary covariance Σ of δκ̃ = √N(κ − κ̄) in the (u₁, u₂) basis (THEORY §2).
 
@@ -194,6 +223,8 @@ def latent_covariance(
     - out_scale: "large" or "small" output weights.
     - theta_minus: angle of v₋ to the u₁ axis in radians; None = symmetric M.
     - nonlinearity: "erf", "tanh" or a callable φ (see meanfield.nonlinearities).
+    - dt: None (continuous time, THEORY §2) or the Euler–Maruyama step in (0, 2): the
+      linear-noise prediction for the simulated map (see the module docstring).
 
     **Returns** Σ of shape (..., 2, 2) (broadcast shape of the inputs), NaN at
     infeasible entries in array calls; ValueError in scalar calls.
@@ -202,7 +233,9 @@ def latent_covariance(
         lambda_plus, lambda_minus, sigma, N, z_target, out_scale, theta_minus, nonlinearity
     )
     theta = arrays[5] if theta_minus is not None else None
-    sigma_mat, *_ = _covariance_checked(valid, *arrays[:5], out_scale, theta, nl)
+    sigma_mat, *_ = _covariance_checked(
+        valid, *arrays[:5], out_scale, theta, nl, _checks.check_dt(dt)
+    )
     return valid.finish(sigma_mat, trailing=2)
 
 
@@ -215,12 +248,14 @@ def loss_var(
     out_scale: str = "large",
     theta_minus: ArrayLike | None = None,
     nonlinearity: NonlinearitySpec = "erf",
+    *,
+    dt: float | None = None,
 ) -> Any:
     """Output variance L_var = s²Σ₁₁ at the L_bias = 0 fixed point (THEORY §2).
 
     Same arguments and feasibility as :func:`latent_covariance`. Symmetric M
     with erf uses the derived closed form (``_generated.erf_sigma11_symmetric``);
-    all other cases the numeric Lyapunov route.
+    all other cases (and every ``dt``: the Euler-map prediction) the numeric route.
 
     **Returns** L_var, broadcast shape of the inputs (float for a scalar call).
     Example: ``loss_var(1.9, -5.0, 1.0, 256)``.
@@ -229,7 +264,8 @@ def loss_var(
         lambda_plus, lambda_minus, sigma, N, z_target, out_scale, theta_minus, nonlinearity
     )
     theta = arrays[5] if theta_minus is not None else None
-    if theta is None and nl.closed_form:
+    dt = _checks.check_dt(dt)
+    if theta is None and nl.closed_form and dt is None:
         from . import _generated
 
         lam, lam_m, sig, n, zt = arrays
@@ -243,5 +279,5 @@ def loss_var(
                 np.where(m, rho, 0.5),
             )
         return valid.finish(s * s * s11)
-    sigma_mat, _, _, s, _ = _covariance_checked(valid, *arrays[:5], out_scale, theta, nl)
+    sigma_mat, _, _, s, _ = _covariance_checked(valid, *arrays[:5], out_scale, theta, nl, dt)
     return valid.finish(s * s * sigma_mat[..., 0, 0])

@@ -31,6 +31,37 @@ def is_stable_2x2(A: ArrayLike) -> NDArray[np.bool_]:
     return (tr < 0) & (det > 0)
 
 
+def is_stable_map_2x2(A: ArrayLike, dt: float) -> NDArray[np.bool_]:
+    """True where the Euler map B = I + dt·A of the real 2×2 A is a contraction in spectrum.
+
+    Jury's conditions for a real 2×2 B: |det B| < 1 and |tr B| < 1 + det B
+    (every eigenvalue of B strictly inside the unit circle). Shape: (..., 2, 2) → (...).
+    """
+    B = np.eye(2) + dt * np.real(np.asarray(A))
+    tr = B[..., 0, 0] + B[..., 1, 1]
+    det = B[..., 0, 0] * B[..., 1, 1] - B[..., 0, 1] * B[..., 1, 0]
+    return (np.abs(det) < 1) & (np.abs(tr) < 1 + det)
+
+
+def stein_2x2(A: ArrayLike, d: ArrayLike, dt: float) -> NDArray:
+    """Solve Σ = BΣBᵀ + d·dt·I, B = I + dt·A, batched (the Euler map's Lyapunov equation).
+
+    The formula is the sympy derivation's (``_generated.stein_2x2``, :mod:`meanfield._symbolic_euler`);
+    as dt → 0 it tends to :func:`lyapunov_2x2` with Q = d·I.
+
+    **Arguments** A: (..., 2, 2); d: noise covariance rate per latent axis (2σ² in THEORY §2),
+    broadcast against A's leading axes; dt: Euler step.
+    **Returns** Σ of shape (..., 2, 2).
+    """
+    from . import _generated
+
+    A = np.asarray(A)
+    s11, s12, s22 = _generated.stein_2x2(
+        A[..., 0, 0], A[..., 0, 1], A[..., 1, 0], A[..., 1, 1], d, dt
+    )
+    return np.stack([np.stack([s11, s12], -1), np.stack([s12, s22], -1)], -2)
+
+
 def lyapunov_2x2(A: ArrayLike, Q: ArrayLike) -> NDArray:
     """Solve A X + X Aᵀ + Q = 0 for X, batched over leading axes.
 
