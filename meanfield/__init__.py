@@ -10,7 +10,12 @@ Numeric functions (numpy float64, broadcasting over arrays):
   :class:`TwoPhaseCurves`;
 * Gaussian averages: :data:`NONLINEARITIES`, :func:`gaussian_mean`,
   :func:`mean_dphi`, :func:`mean_dphi3`; the 2×2 Lyapunov solver
-  :func:`lyapunov_2x2`.
+  :func:`lyapunov_2x2` and its Euler-map (Stein) counterpart :func:`stein_2x2`.
+
+Beyond the paper's theory (``latent_covariance`` / ``loss_var`` options):
+``dt=`` predicts the simulated Euler–Maruyama map exactly (orthogonal variance σ²/(1 − dt/2),
+Stein equation, the map's gain term), and ``hermite_orders=K`` adds the finite-N noise that
+leaks through φ (:mod:`meanfield.hermite_noise`).
 
 Bad input: scalar calls raise ValueError naming the parameter, its value and
 the allowed range; array calls return NaN exactly at infeasible entries
@@ -28,7 +33,7 @@ from typing import Any
 
 from .fixed_point import correlation, feasible, fixed_point_norm, lambda_min
 from .fluctuations import latent_covariance, loss_var
-from .lyapunov import lyapunov_2x2
+from .lyapunov import lyapunov_2x2, stein_2x2
 from .nonlinearities import NONLINEARITIES, gaussian_mean, mean_dphi, mean_dphi3
 from .optimum import Optimum, optimum
 from .two_phase import TwoPhaseCurves, linear_two_phase
@@ -50,6 +55,7 @@ __all__ = [
     "mean_dphi",
     "mean_dphi3",
     "optimum",
+    "stein_2x2",
     "symbolic",
 ]
 

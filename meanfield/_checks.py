@@ -60,6 +60,21 @@ def check_dt(dt: Any) -> float | None:
     return float(dt)
 
 
+#: highest Hermite order accepted by ``hermite_orders=`` (He_n of higher order lose digits)
+MAX_HERMITE_ORDER = 16
+
+
+def check_hermite_orders(orders: Any) -> int | None:
+    """``None`` or an int in [1, MAX_HERMITE_ORDER] (meanfield.hermite_noise)."""
+    if orders is None:
+        return None
+    if isinstance(orders, bool) or not isinstance(orders, (int, np.integer)) or not (
+        1 <= orders <= MAX_HERMITE_ORDER
+    ):
+        raise invalid("hermite_orders", orders, f"None or an integer in [1, {MAX_HERMITE_ORDER}]")
+    return int(orders)
+
+
 def check_choice(name: str, value: Any, choices: Iterable[str]) -> None:
     """Raise the package ValueError unless ``value`` is one of ``choices``."""
     choices = tuple(choices)

@@ -63,12 +63,12 @@ def v_orth_general(gamma: Any, kappa_sq: Any, c0: Any) -> Any:
     return _generated.v_orth_general(gamma, kappa_sq, c0)
 
 
-def fluctuation_matrix(
-    lam: Any, gamma: Any, rho: Any, lam_minus: Any, theta_minus: Any | None = None
+def coupling_matrix(
+    lam: Any, rho: Any, lam_minus: Any, theta_minus: Any | None = None
 ) -> Any:
-    """A = −I + M/λ₊ + γ v₊v₊ᵀ, shape (..., 2, 2) (THEORY §2); complex-safe.
+    """M = V diag(λ₊, λ₋) V⁻¹, V = [v₊ v₋], shape (..., 2, 2) (THEORY §2); complex-safe.
 
-    ``rho`` = cos θ₊; ``theta_minus`` = angle of v₋ (None: θ₊ + π/2).
+    ``rho`` = cos θ₊; ``theta_minus`` = angle of v₋ (None: θ₊ + π/2, symmetric M).
     """
     c = rho
     sn = np.sqrt(1.0 - rho * rho)
@@ -82,16 +82,27 @@ def fluctuation_matrix(
     m01 = c * cm * (r - 1.0) / det_v
     m10 = sn * sm * (1.0 - r) / det_v
     m11 = (r * sm * c - sn * cm) / det_v
-    a00 = -1.0 + m00 + gamma * c * c
-    a01 = m01 + gamma * c * sn
-    a10 = m10 + gamma * c * sn
-    a11 = -1.0 + m11 + gamma * sn * sn
-    return np.stack([np.stack([a00, a01], -1), np.stack([a10, a11], -1)], -2)
+    M = np.stack([np.stack([m00, m01], -1), np.stack([m10, m11], -1)], -2)
+    return np.asarray(lam)[..., None, None] * M
+
+
+def fluctuation_matrix(
+    lam: Any, gamma: Any, rho: Any, lam_minus: Any, theta_minus: Any | None = None
+) -> Any:
+    """A = −I + M/λ₊ + γ v₊v₊ᵀ, shape (..., 2, 2) (THEORY §2); complex-safe.
+
+    ``rho`` = cos θ₊; ``theta_minus`` = angle of v₋ (None: θ₊ + π/2).
+    """
+    vp = np.stack([rho, np.sqrt(1.0 - rho * rho)], -1)
+    M = coupling_matrix(lam, rho, lam_minus, theta_minus)
+    return (-np.eye(2) + M / np.asarray(lam)[..., None, None]
+            + np.asarray(gamma)[..., None, None] * vp[..., :, None] * vp[..., None, :])
 
 
 def _covariance_core(
     lam: Any, kappa_sq: Any, sigma: Any, rho: Any, lam_minus: Any,
     theta_minus: Any | None, nl: Nonlinearity, dt: float | None = None,
+    hermite_orders: int | None = None,
 ) -> tuple[Any, Any]:
     """(Σ, A) from the fixed point (λ₊, ‖κ̄‖², ρ) — the numeric route; complex-safe.
 
@@ -104,6 +115,13 @@ def _covariance_core(
     q = nl.mean_dphi3(delta) / nl.mean_dphi(delta)
     gamma = q * kappa_sq
     A = fluctuation_matrix(lam, gamma, rho, lam_minus, theta_minus)
+    if hermite_orders is not None:
+        from .hermite_noise import leak_covariance
+
+        M = coupling_matrix(lam, rho, lam_minus, theta_minus)
+        vp = np.stack([rho, np.sqrt(1.0 - rho * rho)], -1)
+        kbar = np.sqrt(kappa_sq)[..., None] * vp
+        return leak_covariance(A, M, kbar, sigma, c0, dt, hermite_orders, nl), A
     if dt is None:
         sigma_a = lyapunov_2x2(A, (2.0 * s2)[..., None, None] * np.eye(2))
         if nl.closed_form:
@@ -136,6 +154,7 @@ def _covariance_checked(
     valid: _checks.Validity,
     lam: NDArray, lam_m: NDArray, sig: NDArray, n: NDArray, zt: NDArray,
     out_scale: str, theta: NDArray | None, nl: Nonlinearity, dt: float | None = None,
+    hermite_orders: int | None = None,
 ) -> tuple[NDArray, NDArray, NDArray, NDArray, NDArray]:
     """Validate and compute; returns (Σ, k, ρ, s, λ₋ used) at the masked inputs."""
     valid.finite(lambda_minus=lam_m)
@@ -162,7 +181,9 @@ def _covariance_checked(
     k_ = np.where(m, k, 1.0)
     theta_ = None if theta is None else np.where(m, theta, 0.0)
     with np.errstate(all="ignore"):
-        sigma_mat, A = _covariance_core(lam_, k_, sig_, rho_, lam_m_, theta_, nl, dt)
+        sigma_mat, A = _covariance_core(
+            lam_, k_, sig_, rho_, lam_m_, theta_, nl, dt, hermite_orders
+        )
     valid.require(
         is_stable_2x2(A),
         "nonlinearity",
@@ -211,6 +232,7 @@ def latent_covariance(
     nonlinearity: NonlinearitySpec = "erf",
     *,
     dt: float | None = None,
+    hermite_orders: int | None = None,
 ) -> NDArray[np.float64]:
     """Stationary covariance Σ of δκ̃ = √N(κ − κ̄) in the (u₁, u₂) basis (THEORY §2).
 
@@ -225,6 +247,10 @@ def latent_covariance(
     - nonlinearity: "erf", "tanh" or a callable φ (see meanfield.nonlinearities).
     - dt: None (continuous time, THEORY §2) or the Euler–Maruyama step in (0, 2): the
       linear-noise prediction for the simulated map (see the module docstring).
+    - hermite_orders: None (THEORY §2: private noise + v_orth) or K ≥ 1 to include the
+      finite-N noise that leaks through φ, Hermite orders 1..K (:mod:`meanfield.hermite_noise`;
+      replaces v_orth, which is part of order 2). K = 8 converges to ~1e-3 relative at the
+      THEORY §5 settings.
 
     **Returns** Σ of shape (..., 2, 2) (broadcast shape of the inputs), NaN at
     infeasible entries in array calls; ValueError in scalar calls.
@@ -234,7 +260,8 @@ def latent_covariance(
     )
     theta = arrays[5] if theta_minus is not None else None
     sigma_mat, *_ = _covariance_checked(
-        valid, *arrays[:5], out_scale, theta, nl, _checks.check_dt(dt)
+        valid, *arrays[:5], out_scale, theta, nl, _checks.check_dt(dt),
+        _checks.check_hermite_orders(hermite_orders),
     )
     return valid.finish(sigma_mat, trailing=2)
 
@@ -250,6 +277,7 @@ def loss_var(
     nonlinearity: NonlinearitySpec = "erf",
     *,
     dt: float | None = None,
+    hermite_orders: int | None = None,
 ) -> Any:
     """Output variance L_var = s²Σ₁₁ at the L_bias = 0 fixed point (THEORY §2).
 
@@ -265,7 +293,8 @@ def loss_var(
     )
     theta = arrays[5] if theta_minus is not None else None
     dt = _checks.check_dt(dt)
-    if theta is None and nl.closed_form and dt is None:
+    orders = _checks.check_hermite_orders(hermite_orders)
+    if theta is None and nl.closed_form and dt is None and orders is None:
         from . import _generated
 
         lam, lam_m, sig, n, zt = arrays
@@ -279,5 +308,7 @@ def loss_var(
                 np.where(m, rho, 0.5),
             )
         return valid.finish(s * s * s11)
-    sigma_mat, _, _, s, _ = _covariance_checked(valid, *arrays[:5], out_scale, theta, nl, dt)
+    sigma_mat, _, _, s, _ = _covariance_checked(
+        valid, *arrays[:5], out_scale, theta, nl, dt, orders
+    )
     return valid.finish(s * s * sigma_mat[..., 0, 0])

@@ -131,13 +131,19 @@ class Nonlinearity:
     isolated_fixed_point: bool = True
     needs_positive_delta: bool = False
     closed_form: bool = False
+    #: φ itself (vectorised numpy), for quadratures over φ (meanfield.hermite_noise)
+    phi: Callable[[Any], Any] | None = field(default=None, repr=False)
 
 
 def _erf() -> Nonlinearity:
     from . import _generated
 
+    from scipy.special import erf
+
+    alpha = float(np.sqrt(np.pi) / 2)
     return Nonlinearity(
-        "erf", _generated.erf_mean_dphi, _generated.erf_mean_dphi3, closed_form=True
+        "erf", _generated.erf_mean_dphi, _generated.erf_mean_dphi3, closed_form=True,
+        phi=lambda x: erf(alpha * x),
     )
 
 
@@ -146,6 +152,7 @@ def _tanh() -> Nonlinearity:
         "tanh",
         lambda d: gaussian_mean(_tanh_dphi, d, n_nodes=TANH_NODES, half_width=20.0),
         lambda d: gaussian_mean(_tanh_dphi3, d, n_nodes=TANH_NODES, half_width=20.0),
+        phi=np.tanh,
     )
 
 
@@ -172,7 +179,7 @@ def _callable(phi: Callable[[NDArray], NDArray], n_nodes: int = CALLABLE_NODES) 
         ) / d**3
 
     name = getattr(phi, "__name__", "callable")
-    return Nonlinearity(name, mean_dphi, mean_dphi3, needs_positive_delta=True)
+    return Nonlinearity(name, mean_dphi, mean_dphi3, needs_positive_delta=True, phi=phi)
 
 
 def get_nonlinearity(spec: NonlinearitySpec | Nonlinearity) -> Nonlinearity:
