@@ -196,7 +196,7 @@ def _unit(t: sp.Symbol) -> sp.Matrix:
 # ----------------------------------------------------------------------------- derive
 @functools.lru_cache(maxsize=1)
 def derive() -> Derivation:
-    """Run the whole THEORY §2/§3 derivation (a few seconds; cached).
+    """Run the whole THEORY §2/§3 derivation (~30–45 s of CPU; lru_cached per process).
 
     Returns a :class:`Derivation`; every field except ``two_phase`` (dict name -> Result) and
     ``checks`` (dict name -> bool, all must be True) is a :class:`Result`.
