@@ -15,7 +15,9 @@ Numeric functions (numpy float64, broadcasting over arrays):
 Beyond the paper's theory (``latent_covariance`` / ``loss_var`` options):
 ``dt=`` predicts the simulated Euler–Maruyama map exactly (orthogonal variance σ²/(1 − dt/2),
 Stein equation, the map's gain term), and ``hermite_orders=K`` adds the finite-N noise that
-leaks through φ (:mod:`meanfield.hermite_noise`).
+leaks through φ (:mod:`meanfield.hermite_noise`); :func:`quenched_fixed_point` /
+:func:`quenched_outputs` give per-network (given-U) fixed points and the O(1) spread of oblique
+mean outputs over networks (:mod:`meanfield.quenched`).
 
 Bad input: scalar calls raise ValueError naming the parameter, its value and
 the allowed range; array calls return NaN exactly at infeasible entries
@@ -36,6 +38,7 @@ from .fluctuations import latent_covariance, loss_var
 from .lyapunov import lyapunov_2x2, stein_2x2
 from .nonlinearities import NONLINEARITIES, gaussian_mean, mean_dphi, mean_dphi3
 from .optimum import Optimum, optimum
+from .quenched import quenched_fixed_point, quenched_outputs
 from .two_phase import TwoPhaseCurves, linear_two_phase
 
 __all__ = [
@@ -55,6 +58,8 @@ __all__ = [
     "mean_dphi",
     "mean_dphi3",
     "optimum",
+    "quenched_fixed_point",
+    "quenched_outputs",
     "stein_2x2",
     "symbolic",
 ]

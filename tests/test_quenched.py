@@ -1,0 +1,93 @@
+"""meanfield.quenched: per-network fixed points and the O(1) spread of oblique outputs (issue 5.2)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+import meanfield as mf
+from meanfield.fluctuations import coupling_matrix
+from meanfield.quenched import quenched_fixed_point, quenched_outputs, sample_U
+
+
+def test_root_solves_the_per_network_drift_and_tends_to_the_averaged_theory() -> None:
+    lp, lm, sigma, dt = 1.9, -5.0, 1.0, 0.2
+    rho = mf.correlation(lp, sigma, 4096, dt=dt)
+    k = mf.fixed_point_norm(lp, sigma, dt=dt)
+    M = coupling_matrix(np.float64(lp), np.float64(rho), np.float64(lm))
+    kbar = k * np.array([rho, math.sqrt(1 - rho**2)])
+    errs = []
+    for N in (1024, 16384):
+        U = sample_U(N, 32, seed=1)
+        kap = quenched_fixed_point(U, M, sigma, kbar, dt=dt)
+        assert np.all(np.isfinite(kap))
+        # κ̄ is a fixed point of this network's noise-averaged drift
+        from scipy.special import erf
+
+        beta = math.sqrt(math.pi) / 2 / math.sqrt(1 + math.pi / 2 * sigma**2 / (1 - dt / 2))
+        F = -kap + np.einsum("ij,bj->bi", M, np.einsum("bni,bn->bi", U, erf(beta * np.einsum(
+            "bni,bi->bn", U, kap))) / N)
+        assert np.abs(F).max() < 1e-10
+        errs.append(np.sqrt(((kap - kbar) ** 2).sum(-1)).mean())
+    # the U-to-U deviation is O(1/√N): 16× more neurons → ~4× smaller (allow 2.5–6.5)
+    assert 2.5 < errs[0] / errs[1] < 6.5
+
+
+def test_oblique_output_spread_does_not_shrink_with_N() -> None:
+    # far from threshold (λ₊ = 2.6) the SD of z̄ over networks is O(1) at every N; near
+    # threshold (λ₊ = 1.7, ‖κ̄‖ small) it shrinks. SE of an SD from n = 256 draws ≈ SD/√(2n)
+    n = 256
+    sd = {N: quenched_outputs(N, 2.6, -5.0, 1.0, dt=0.2, networks=n, seed=N)["sd"]
+          for N in (512, 4096)}
+    rel_se = math.sqrt(2) / math.sqrt(2 * (n - 1))  # of the ratio of two independent SDs
+    assert abs(sd[4096] / sd[512] - 1) < 4 * rel_se
+    assert sd[512] > 0.1
+    near = {N: quenched_outputs(N, 1.7, -5.0, 1.0, dt=0.2, networks=n, seed=N)["sd"]
+            for N in (512, 4096)}
+    assert near[4096] / near[512] < 0.6
+
+
+def test_bad_input_named() -> None:
+    with pytest.raises(ValueError, match="U"):
+        quenched_fixed_point(np.zeros((5, 3)), np.eye(2), 1.0, np.zeros(2))
+    with pytest.raises(ValueError, match="sigma"):
+        quenched_fixed_point(np.zeros((5, 2)), np.eye(2), -1.0, np.zeros(2))
+    with pytest.raises(ValueError, match="networks"):
+        sample_U(8, 0)
+
+
+def test_simulated_networks_sit_at_their_own_quenched_fixed_points() -> None:
+    """Per-network mean outputs of simulated rank-2 nets vs the quenched prediction with their U."""
+    jax = pytest.importorskip("jax")
+    import jax.numpy as jnp
+
+    from simulate.dynamics import simulate as run_dynamics
+    from simulate.models import make_low_rank
+
+    N, lp, lm, sigma, dt, nets, trials, steps, burn = 512, 2.6, -5.0, 1.0, 0.2, 6, 8, 400, 100
+    rho = mf.correlation(lp, sigma, N, dt=dt)
+    k = mf.fixed_point_norm(lp, sigma, dt=dt)
+    M = coupling_matrix(np.float64(lp), np.float64(rho), np.float64(lm))
+    kbar = k * np.array([rho, math.sqrt(1 - rho**2)])
+    inputs = jnp.zeros((trials, steps, 1), jnp.float32)
+    z_sim, z_se, z_theory, z_avg = [], [], [], []
+    for i in range(nets):
+        net = make_low_rank(jax.random.key(i), N, M=jnp.asarray(M, jnp.float32))
+        x0 = jnp.broadcast_to(net.U @ jnp.asarray(kbar, jnp.float32), (trials, N))
+        traj = run_dynamics(net, inputs, key=jax.random.key(100 + i), sigma=sigma, dt=dt, x0=x0)
+        per_trial = np.asarray(traj.z[:, burn:, 0], np.float64).mean(axis=1)
+        z_sim.append(per_trial.mean())
+        z_se.append(per_trial.std(ddof=1) / math.sqrt(trials))
+        kap = quenched_fixed_point(np.asarray(net.U, np.float64), M, sigma, kbar, dt=dt)
+        z_theory.append(math.sqrt(N) * kap[0])
+        z_avg.append(1.0)
+    z_sim, z_se, z_theory = map(np.asarray, (z_sim, z_se, z_theory))
+    # networks differ by far more than their sampling error, and the quenched theory tracks them:
+    # its residuals are within 4 SE plus the O(1/√N)-relative neglected terms (validate's rule)
+    assert np.std(z_sim) > 3 * z_se.mean()
+    resid = np.abs(z_sim - z_theory)
+    assert np.all(resid <= 4 * z_se + 3 / math.sqrt(N) * np.abs(z_theory))
+    # and it explains most of the network-to-network variance of the averaged theory's error
+    assert ((z_sim - z_theory) ** 2).mean() < 0.3 * ((z_sim - np.asarray(z_avg)) ** 2).mean()
