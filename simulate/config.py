@@ -26,13 +26,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "INITS",
+    "LR_SCALINGS",
     "MODELS",
     "OPTIMIZERS",
-    "LR_SCALINGS",
-    "INITS",
+    "PRESETS",
     "RHO_IO_SCALINGS",
     "TRAINABLE",
-    "PRESETS",
     "TrainConfig",
 ]
 
@@ -349,7 +349,7 @@ class TrainConfig:
             return [(int(self.steps), float(self.eta0) * self._scale(self.lr_scaling))]
         return [(int(s), float(self.eta0) * self._scale(sc)) for s, sc in self.phases]
 
-    def replace(self, **changes: Any) -> "TrainConfig":
+    def replace(self, **changes: Any) -> TrainConfig:
         """A copy with ``changes`` (validated again)."""
         return dataclasses.replace(self, **changes)
 
@@ -368,7 +368,7 @@ class TrainConfig:
         return json.dumps(self.to_dict(), indent=2, sort_keys=True)
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> "TrainConfig":
+    def from_dict(cls, data: dict[str, Any]) -> TrainConfig:
         names = {f.name for f in dataclasses.fields(cls)}
         unknown = sorted(set(data) - names)
         if unknown:
@@ -376,13 +376,13 @@ class TrainConfig:
         return cls(**data)
 
     @classmethod
-    def from_json(cls, text: str) -> "TrainConfig":
+    def from_json(cls, text: str) -> TrainConfig:
         """Inverse of :meth:`to_json`."""
         return cls.from_dict(json.loads(text))
 
     # ------------------------------------------------------------------ presets
     @classmethod
-    def preset(cls, name: str, **overrides: Any) -> "TrainConfig":
+    def preset(cls, name: str, **overrides: Any) -> TrainConfig:
         """Configurations of the paper's experiments; ``overrides`` replace any field.
 
         * ``"gd_scaling"`` (THEORY §4): rank-2 erf network, only M trained from M = 0,

@@ -213,8 +213,6 @@ class RunDirectory:
         if self.path.exists() and not self.path.is_dir():
             raise ValueError(f"out={str(self.path)!r} exists and is not a directory")
         self.path.mkdir(parents=True, exist_ok=True)
-        for stale in self.path.glob(f".*{_TMP_SUFFIX}"):  # torn writes of a killed process
-            stale.unlink()
         cfg_file = self.path / _CONFIG
         if cfg_file.exists():
             try:
@@ -231,13 +229,17 @@ class RunDirectory:
                     f"({diff}); refusing to overwrite it — use another directory"
                 )
         else:
-            others = [p.name for p in self.path.iterdir()]
+            others = [p.name for p in self.path.iterdir()  # (our torn temp files aside)
+                      if not (p.name.startswith(".") and p.name.endswith(_TMP_SUFFIX))]
             if others:
                 raise ValueError(
                     f"out={str(self.path)!r} is not empty and holds no {_CONFIG} "
                     f"({sorted(others)[:5]}); refusing to write a run there"
                 )
             _save_text(cfg_file, config.to_json() + "\n")
+        # temporary files of a killed process (its torn writes), only in our own directory
+        for stale in self.path.glob(f".*{_TMP_SUFFIX}"):
+            stale.unlink(missing_ok=True)
 
     # -- finished runs
     def load_finished(self) -> Run | None:

@@ -13,11 +13,23 @@ One training step of seed s at step t (0-based):
 2. fresh trials ``task.sample(k_task, batch)`` and a noisy simulation
    (:func:`simulate.dynamics.simulate`, THEORY §1) from x₀ = x0_noise·ξ;
 3. loss = masked MSE (:func:`simulate.losses.loss_split`), gradient w.r.t. the
-   ``trainable`` arrays, one optax update (SGD or Adam, learning-rate schedule of
-   :meth:`TrainConfig.schedule`).
+   ``trainable`` arrays, one update ``−lr(t)·d`` with d the optax direction (identity for
+   SGD, ``scale_by_adam`` for Adam) and lr(t) the piecewise-constant schedule of
+   :meth:`TrainConfig.schedule` — the same arithmetic as ``optax.sgd/adam(schedule)``,
+   with the learning rates passed as run-time arrays.
+
+Compilation: the jitted chunk is cached per *structure* of the config (everything but
+seed, seeds, steps, learning rates, checkpointing), so runs that differ only in those
+reuse one compilation in a process (see ``_trainer_for``).
+
+Non-finite values: the first step with a NaN/±inf loss of each seed is tracked inside the
+chunk; after the chunk (and if the updated parameters are non-finite) training stops with
+:class:`simulate.runs.NonFiniteLossError` naming the step and seed; the last checkpoint,
+written before that chunk, stays on disk.
 
 Records are taken at steps t = 0, k, 2k, … (k = ``record_every``) from the batch of that
-step, with the parameters *before* its update (so record 0 is the initial network):
+step, with the parameters *before* its update (so record 0 is the initial network); all
+records have shape [seeds, n_records, ...] with n_records = steps/k:
 
 * all models: ``loss``, ``loss_bias``, ``loss_var`` (THEORY §1 split);
 * low rank (THEORY §2, §4): ``M`` [R, R], ``eigvals`` [R] (complex, sorted by real part,
@@ -42,12 +54,13 @@ and after training) are stored with noise (σ, x0_noise of the config) and witho
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 import time
-from collections.abc import Sequence
-from functools import partial
+from collections.abc import Callable, Sequence
+from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 import equinox as eqx
 import jax
@@ -157,7 +170,11 @@ def trainable_filter(config: TrainConfig, model: Model) -> Any:
 
 
 def make_optimizer(config: TrainConfig) -> optax.GradientTransformation:
-    """optax SGD/Adam with the piecewise-constant schedule of ``config.schedule()``."""
+    """optax SGD/Adam with the piecewise-constant schedule of ``config.schedule()``.
+
+    (:func:`train` applies the same update in two parts, the direction from
+    :func:`_direction` and the step size from :func:`_lr_table`, so that the learning
+    rate is a run-time value and configs differing only in it share one compilation.)"""
     sched = config.schedule()
     if len(sched) == 1:
         lr: float | optax.Schedule = sched[0][1]
@@ -165,6 +182,26 @@ def make_optimizer(config: TrainConfig) -> optax.GradientTransformation:
         bounds = np.cumsum([s for s, _ in sched])[:-1].tolist()
         lr = optax.join_schedules([optax.constant_schedule(v) for _, v in sched], bounds)
     return optax.sgd(lr) if config.optimizer == "sgd" else optax.adam(lr)
+
+
+def _direction(config: TrainConfig) -> optax.GradientTransformation:
+    """The optimiser without its step size: identity (SGD) or ``scale_by_adam`` (Adam,
+    optax defaults). ``update = −lr(t)·direction`` equals ``optax.sgd/adam(lr)``."""
+    return optax.identity() if config.optimizer == "sgd" else optax.scale_by_adam()
+
+
+def _lr_table(config: TrainConfig, dtype: Any) -> tuple[jax.Array, jax.Array]:
+    """(bounds [P−1] int32, lrs [P]) of the piecewise-constant schedule: step t uses
+    ``lrs[searchsorted(bounds, t, side="right")]`` (THEORY §3 two phases, §6 η₀/N)."""
+    sched = config.schedule()
+    bounds = np.cumsum([s for s, _ in sched])[:-1].astype(np.int32)
+    return jnp.asarray(bounds), jnp.asarray([v for _, v in sched], dtype)
+
+
+def _lr_at(lr: tuple[jax.Array, jax.Array], t: jax.Array) -> jax.Array:
+    """Learning rate of global step t (0-based) from a :func:`_lr_table`."""
+    bounds, lrs = lr
+    return lrs[jnp.searchsorted(bounds, t, side="right")]
 
 
 # ----------------------------------------------------------------------------- records
@@ -222,9 +259,9 @@ def _rate_records(
 class _Trainer:
     """Everything static of one config: task, optimiser, the jitted chunk function."""
 
-    config: TrainConfig
+    config: TrainConfig  # a representative: only its structural fields are read here
     task: Any
-    opt: optax.GradientTransformation
+    opt: optax.GradientTransformation  # the direction, see _direction
 
     def forward(self, params: Any, frozen: Any, batch: Any, key: jax.Array, record: str):
         model = eqx.combine(params, frozen)
@@ -235,8 +272,11 @@ class _Trainer:
                            self.task.n_conditions)
         return split.loss, (split, traj)
 
-    def seed_step(self, params, frozen, opt_state, init, step_key, t, *, with_records: bool):
-        """One SGD/Adam step of one seed; records of the pre-update network if asked."""
+    def seed_step(self, params, frozen, opt_state, init, step_key, lr, t, *,
+                  with_records: bool):
+        """One SGD/Adam step of one seed; records of the pre-update network if asked.
+
+        ``lr`` = (bounds, lrs) of :func:`_lr_table`; ``t`` the global step (int32)."""
         k_task, k_sim, k_rec = jax.random.split(jax.random.fold_in(step_key, t), 3)
         batch = self.task.sample(k_task, self.config.batch)
         if not with_records:
@@ -245,7 +285,9 @@ class _Trainer:
             record = "latent" if self.config.model == "low_rank" else "x"
         grad_fn = jax.value_and_grad(self.forward, has_aux=True)
         (loss, (split, traj)), grads = grad_fn(params, frozen, batch, k_sim, record)
-        updates, new_opt_state = self.opt.update(grads, opt_state, params)
+        direction, new_opt_state = self.opt.update(grads, opt_state, params)
+        step_size = -_lr_at(lr, t)
+        updates = jax.tree_util.tree_map(lambda d: step_size * d, direction)
         new_params = optax.apply_updates(params, updates)
         rec: dict[str, jax.Array] = {}
         if with_records:
@@ -258,39 +300,55 @@ class _Trainer:
                                          k_rec))
         return new_params, new_opt_state, loss, rec
 
-    def chunk(self, params, frozen, opt_state, init, step_keys, bad, t0, *, n_blocks: int):
+    def chunk(self, params, frozen, opt_state, init, step_keys, lr, bad, t0, *,
+              n_blocks: int):
         """``n_blocks·record_every`` steps from step t0, records at t0, t0+k, …
 
         ``bad`` [seeds] holds the first step with a non-finite loss per seed (−1: none).
         """
         k = self.config.record_every
         vstep = jax.vmap(partial(self.seed_step, with_records=False),
-                         in_axes=(0, 0, 0, 0, 0, None))
+                         in_axes=(0, 0, 0, 0, 0, None, None))
         vstep_rec = jax.vmap(partial(self.seed_step, with_records=True),
-                             in_axes=(0, 0, 0, 0, 0, None))
+                             in_axes=(0, 0, 0, 0, 0, None, None))
 
         def mark(bad, loss, t):
             return jnp.where((bad < 0) & ~jnp.isfinite(loss), t, bad)
 
         def inner(carry, t):
             params, opt_state, bad = carry
-            params, opt_state, loss, _ = vstep(params, frozen, opt_state, init, step_keys, t)
+            params, opt_state, loss, _ = vstep(params, frozen, opt_state, init, step_keys, lr, t)
             return (params, opt_state, mark(bad, loss, t)), None
 
         def block(carry, i):
             params, opt_state, bad = carry
             t = t0 + i * k
             params, opt_state, loss, rec = vstep_rec(params, frozen, opt_state, init,
-                                                     step_keys, t)
+                                                     step_keys, lr, t)
             bad = mark(bad, loss, t)
-            (params, opt_state, bad), _ = jax.lax.scan(
-                inner, (params, opt_state, bad), t + 1 + jnp.arange(k - 1, dtype=t.dtype)
-            )
+            if k > 1:  # static: with k = 1 there is no inner loop to compile
+                (params, opt_state, bad), _ = jax.lax.scan(
+                    inner, (params, opt_state, bad), t + 1 + jnp.arange(k - 1, dtype=t.dtype)
+                )
             return (params, opt_state, bad), rec
 
-        (params, opt_state, bad), recs = jax.lax.scan(
-            block, (params, opt_state, bad), jnp.arange(n_blocks, dtype=jnp.int32)
-        )
+        def every(carry, t):
+            params, opt_state, bad = carry
+            params, opt_state, loss, rec = vstep_rec(params, frozen, opt_state, init,
+                                                     step_keys, lr, t)
+            return (params, opt_state, mark(bad, loss, t)), rec
+
+        if self.config.model == "low_rank" or k == 1:
+            # low-rank records are cheap (κ is R numbers per state): take them at every
+            # step and keep every k-th; one step function to compile instead of two
+            (params, opt_state, bad), recs = jax.lax.scan(
+                every, (params, opt_state, bad), t0 + jnp.arange(n_blocks * k, dtype=jnp.int32)
+            )
+            recs = jax.tree_util.tree_map(lambda a: a[::k], recs)
+        else:
+            (params, opt_state, bad), recs = jax.lax.scan(
+                block, (params, opt_state, bad), jnp.arange(n_blocks, dtype=jnp.int32)
+            )
         # recs: [n_blocks, seeds, ...] → [seeds, n_blocks, ...]
         recs = jax.tree_util.tree_map(lambda a: jnp.swapaxes(a, 0, 1), recs)
         return params, opt_state, bad, recs
@@ -300,15 +358,45 @@ class _Trainer:
         return _jit_chunk(self)
 
 
+#: Fields that do not change the compiled chunk: they are run-time values (seed → keys,
+#: learning rates → _lr_table) or shapes (seeds), or not read by it. ``phases`` is kept
+#: only through its length (the shape of the learning-rate table).
+_NOT_STRUCTURAL = ("seed", "seeds", "steps", "checkpoint_every", "eval_batch", "eta0",
+                   "lr_scaling", "phases")
+_TRAINERS: dict[str, _Trainer] = {}
+
+
+def _structure_key(config: TrainConfig) -> str:
+    d = config.to_dict()
+    for name in _NOT_STRUCTURAL:
+        d.pop(name)
+    d["n_phases"] = len(config.schedule())
+    return json.dumps(d, sort_keys=True)
+
+
+def _trainer_for(config: TrainConfig) -> _Trainer:
+    """One :class:`_Trainer` per *structure* of config (see ``_NOT_STRUCTURAL``), so the
+    jitted chunk is compiled once per structure and shape in a process: the trainer is a
+    static argument of ``eqx.filter_jit`` (a fresh one per call would be a cache miss).
+    Configs that differ only in seed, seeds, steps, learning rate, checkpointing share it."""
+    key = _structure_key(config)
+    if key not in _TRAINERS:
+        if len(_TRAINERS) >= 32:  # bounded: drop the oldest
+            _TRAINERS.pop(next(iter(_TRAINERS)))
+        _TRAINERS[key] = _Trainer(config, config.make_task(), _direction(config))
+    return _TRAINERS[key]
+
+
 @eqx.filter_jit
-def _chunk_entry(trainer_static, params, frozen, opt_state, init, step_keys, bad, t0, n_blocks):
-    return trainer_static.chunk(params, frozen, opt_state, init, step_keys, bad, t0,
+def _chunk_entry(trainer_static, params, frozen, opt_state, init, step_keys, lr, bad, t0,
+                 n_blocks):
+    return trainer_static.chunk(params, frozen, opt_state, init, step_keys, lr, bad, t0,
                                 n_blocks=n_blocks)
 
 
 def _jit_chunk(trainer: _Trainer) -> Callable:
-    def run(params, frozen, opt_state, init, step_keys, bad, t0, n_blocks):
-        return _chunk_entry(trainer, params, frozen, opt_state, init, step_keys, bad,
+    def run(params, frozen, opt_state, init, step_keys, lr, bad, t0, n_blocks):
+        return _chunk_entry(trainer, params, frozen, opt_state, init, step_keys, lr, bad,
                             jnp.asarray(t0, jnp.int32), n_blocks)
     return run
 
@@ -331,6 +419,15 @@ def evaluate(config: TrainConfig, init: Model, final: Model) -> dict[str, np.nda
     ``sign`` [seed, B], and ``{init,final}_{noisy,clean}_{z,latent|x}``; ``latent`` (κ,
     [seed, B, T, R]) for low-rank models, ``x`` ([seed, B, T, N]) for rate models.
     """
+    res = _evaluation_fn(_trainer_for(config).config, config.eval_batch)(
+        init, final, seed_keys(config, _EVAL))
+    return {k: np.asarray(v) for k, v in res.items()}
+
+
+@lru_cache(maxsize=16)
+def _evaluation_fn(config: TrainConfig, eval_batch: int) -> Callable:
+    """The jitted, seed-vmapped evaluation of :func:`evaluate`, one per structure of
+    config (the representative of :func:`_trainer_for`) and ``eval_batch``."""
     task = config.make_task()
     record = "latent" if config.model == "low_rank" else "x"
 
@@ -338,23 +435,53 @@ def evaluate(config: TrainConfig, init: Model, final: Model) -> dict[str, np.nda
     @partial(jax.vmap, in_axes=(0, 0, 0))
     def run(m0: Model, m1: Model, key: jax.Array) -> dict[str, jax.Array]:
         k_task, k_sim = jax.random.split(key)
-        batch = task.sample(k_task, config.eval_batch)
+        batch = task.sample(k_task, eval_batch)
         out = {"inputs": batch.inputs, "targets": batch.targets, "mask": batch.mask,
                "condition": batch.condition, "sign": batch.sign}
-        for name, m in (("init", m0), ("final", m1)):
-            noisy = simulate(m, batch.inputs, key=k_sim, sigma=config.sigma, dt=config.dt,
-                             x0_noise=config.x0_noise, record=record)
-            clean = simulate(m, batch.inputs, key=k_sim, sigma=0.0, dt=config.dt,
-                             record=record)
-            out[f"{name}_noisy_z"], out[f"{name}_noisy_{record}"] = noisy.z, noisy.x
-            out[f"{name}_clean_z"], out[f"{name}_clean_{record}"] = clean.z, clean.x
+        # init and final network as one vmapped simulation each (fewer ops to compile)
+        both = _stack([m0, m1])
+
+        @jax.vmap
+        def noisy(m: Model) -> Any:
+            return simulate(m, batch.inputs, key=k_sim, sigma=config.sigma, dt=config.dt,
+                            x0_noise=config.x0_noise, record=record)
+
+        @jax.vmap
+        def clean(m: Model) -> Any:
+            return simulate(m, batch.inputs, key=k_sim, sigma=0.0, dt=config.dt,
+                            record=record)
+
+        for kind, traj in (("noisy", noisy(both)), ("clean", clean(both))):
+            for i, name in enumerate(("init", "final")):
+                out[f"{name}_{kind}_z"] = traj.z[i]
+                out[f"{name}_{kind}_{record}"] = traj.x[i]
         return out
 
-    res = run(init, final, seed_keys(config, _EVAL))
-    return {k: np.asarray(v) for k, v in res.items()}
+    return run
 
 
 # ----------------------------------------------------------------------------- train
+def _raise_non_finite(config: TrainConfig, rundir: RunDirectory | None, bad: np.ndarray,
+                      t: int) -> None:
+    """Raise :class:`NonFiniteLossError` for the seed that went bad first (``bad`` [seeds]:
+    first non-finite step per seed, −1 for none); ``t`` = step of the last good state."""
+    s = int(np.argmax(np.where(bad >= 0, -bad, -np.inf)))
+    step = int(bad[s])
+    if rundir is None:
+        where = ""
+    elif t > 0:
+        where = (f"; the last good checkpoint (step {t}) is kept in {rundir.path} "
+                 "(rerunning the same call resumes from it)")
+    else:
+        where = "; no checkpoint was written yet (the failure is in the first chunk)"
+    raise NonFiniteLossError(
+        f"non-finite loss or parameters at training step {step} for seed index {s} "
+        f"(of seeds={config.seeds}, base seed={config.seed}); lower the learning rate "
+        f"(eta0={config.eta0}){where}",
+        step=step, seed_index=s,
+    )
+
+
 def train(config: TrainConfig, out: str | Path | None = None, *, progress: bool = True) -> Run:
     """Train ``config.seeds`` networks of ``config`` together and return the :class:`Run`.
 
@@ -384,14 +511,13 @@ def train(config: TrainConfig, out: str | Path | None = None, *, progress: bool 
             return done
 
     _dtype(config)  # switch on 64-bit mode before building anything, if asked
-    task = config.make_task()
     init = init_models(config)
     spec = trainable_filter(config, init)
     params, frozen = eqx.partition(init, spec)
-    opt = make_optimizer(config)
-    opt_state = jax.vmap(opt.init)(params)
+    trainer = _trainer_for(config)
+    opt_state = jax.vmap(trainer.opt.init)(params)
     step_keys = seed_keys(config, _STEPS)
-    trainer = _Trainer(config, task, opt)
+    lr = _lr_table(config, jax.tree_util.tree_leaves(params)[0].dtype)
     chunk = trainer.jitted_chunk
 
     t = 0
@@ -414,17 +540,18 @@ def train(config: TrainConfig, out: str | Path | None = None, *, progress: bool 
         while t < config.steps:
             n = min(config.checkpoint_every, config.steps - t)
             new_params, new_opt, bad, recs = chunk(params, frozen, opt_state, init, step_keys,
-                                                   bad, t, n // config.record_every)
+                                                   lr, bad, t, n // config.record_every)
             bad_np = np.asarray(bad)
+            if not (bad_np >= 0).any():
+                # a finite last loss can still come with non-finite updated parameters
+                finite = jax.tree_util.tree_map(
+                    lambda a: jnp.all(jnp.isfinite(a), axis=tuple(range(1, a.ndim))),
+                    new_params)
+                ok = np.all(np.stack([np.asarray(f) for f in jax.tree_util.tree_leaves(finite)]),
+                            axis=0)
+                bad_np = np.where(ok, -1, t + n - 1)
             if (bad_np >= 0).any():
-                s = int(np.argmax(np.where(bad_np >= 0, -bad_np, -np.inf)))
-                where = (f"; the last good checkpoint (step {t}) is kept in {rundir.path}"
-                         if rundir is not None else "")
-                raise NonFiniteLossError(
-                    f"non-finite loss at step {int(bad_np[s])} for seed index {s} "
-                    f"(of {config.seeds}, base seed {config.seed}){where}",
-                    step=int(bad_np[s]), seed_index=s,
-                )
+                _raise_non_finite(config, rundir, bad_np, t)
             recs_np = {k: np.asarray(v) for k, v in recs.items()}
             if "M" in recs_np:
                 recs_np["eigvals"] = _eigvals_sorted(recs_np["M"])

@@ -1,0 +1,220 @@
+"""Speed and memory of simulate's training (reported figures, not tests).
+
+Measures, in one run on this machine:
+
+(a) the THEORY §4 sweep — N ∈ {64, 128, 256, 512, 1024} × 5 seeds × 2000 SGD steps, σ = 1,
+    records every step (``TrainConfig.preset("gd_scaling")``): wall time (target ≤ 2 min)
+    and peak resident memory (``resource.getrusage``; target < 2 GB). Without ``--quick`` the
+    real ``simulate.sweep`` runs into a temporary directory (checkpoints, evaluation, files
+    included). With ``--quick`` each N runs its compilation plus ``--quick-steps`` steps
+    through the same jitted chunk that ``train`` uses, and 2000 steps are extrapolated
+    (compile + steps × steady-state seconds per step; printed as such).
+(b) the research-code baseline (benchmarks/baseline_loop.py: numpy, Python loop over time
+    steps, N×N matrix rebuilt each step, forward only, 1 seed) at the same N, extrapolated
+    to 2000 steps, and the throughput ratio (5 seeds per size for JAX vs 1 for the baseline).
+(c) full-rank rate network N = 512, batch 32, cycling task (360 time steps), Adam
+    (``preset("regimes")``): seconds per training step (target ≤ 0.15 s), achieved FLOP/s
+    (matmul FLOPs of forward + backward, 3 × 2·B·N²·T) against a measured JAX float32 matmul
+    chain of the same shape (lax.scan of 360 steps x ← tanh(x Wᵀ), B = 32, N = 512,
+    forward + backward) and a square 2048² matmul.
+(d) the share of time spent drawing the hidden noise (same step with σ = 0).
+
+Usage:  python benchmarks/bench_simulate.py [--quick] [--quick-steps 100] [--skip-baseline]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+
+from simulate.config import TrainConfig
+from simulate.training import (
+    _lr_table,
+    _trainer_for,
+    init_models,
+    seed_keys,
+    sweep,
+    trainable_filter,
+)
+
+NS = (64, 128, 256, 512, 1024)
+
+
+def peak_rss_gb() -> float:
+    """Peak resident set size of this process so far (Linux: ru_maxrss in KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def chunk_timer(cfg: TrainConfig):
+    """(compile+first chunk seconds, steady seconds per step) of train()'s jitted chunk."""
+    init = init_models(cfg)
+    params, frozen = eqx.partition(init, trainable_filter(cfg, init))
+    trainer = _trainer_for(cfg)
+    opt_state = jax.vmap(trainer.opt.init)(params)
+    keys = seed_keys(cfg, 1)
+    lr = _lr_table(cfg, jnp.float32)
+    bad = jnp.full((cfg.seeds,), -1, jnp.int32)
+    n_blocks = cfg.checkpoint_every // cfg.record_every
+
+    def call(p, o, t0):
+        out = trainer.jitted_chunk(p, frozen, o, init, keys, lr, bad, t0, n_blocks)
+        jax.block_until_ready(out)
+        return out
+
+    t = time.perf_counter()
+    params, opt_state, _, _ = call(params, opt_state, 0)
+    first = time.perf_counter() - t
+    n_chunks = max(1, cfg.steps // cfg.checkpoint_every - 1)
+    t = time.perf_counter()
+    for i in range(n_chunks):
+        params, opt_state, _, _ = call(params, opt_state, (i + 1) * cfg.checkpoint_every)
+    steady = (time.perf_counter() - t) / (n_chunks * cfg.checkpoint_every)
+    return first, steady
+
+
+def bench_sweep(quick: bool, quick_steps: int) -> dict[int, float]:
+    base = TrainConfig.preset("gd_scaling", sigma=1.0, seeds=5)  # 2000 steps, η = 0.005
+    print(f"(a) THEORY §4 sweep: N {list(NS)} × {base.seeds} seeds × {base.steps} steps, "
+          f"σ = {base.sigma}, batch {base.batch}, records every step")
+    per_n: dict[int, float] = {}
+    if quick:
+        for N in NS:
+            ck = quick_steps // 2
+            cfg = base.replace(N=N, steps=2 * ck, checkpoint_every=ck)
+            first, steady = chunk_timer(cfg)
+            compile_s = max(first - ck * steady, 0.0)
+            per_n[N] = compile_s + base.steps * steady
+            print(f"    N={N:5d}: compile ≈ {compile_s:6.1f} s, {steady * 1e3:7.2f} ms/step "
+                  f"(5 seeds) → {per_n[N]:7.1f} s for {base.steps} steps (extrapolated)",
+                  flush=True)
+        total = sum(per_n.values())
+        print(f"    total (extrapolated from {quick_steps} steps per N): {total:.1f} s "
+              f"(target ≤ 120 s)")
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            t = time.perf_counter()
+            runs = sweep(base, list(NS), tmp, progress=False)
+            total = time.perf_counter() - t
+        for r in runs:
+            per_n[r.config.N] = float(r.info["wall_seconds_last_session"])
+            print(f"    N={r.config.N:5d}: {per_n[r.config.N]:7.1f} s (training loop incl. "
+                  "compile)")
+        print(f"    total measured wall (sweep incl. files, evaluation): {total:.1f} s "
+              f"(target ≤ 120 s)")
+    print(f"    peak memory (ru_maxrss) so far: {peak_rss_gb():.2f} GB (target < 2 GB)")
+    return per_n
+
+
+def bench_baseline(jax_per_n: dict[int, float], steps: int) -> None:
+    from baseline_loop import seconds_per_step
+
+    print("(b) research-code baseline (numpy, Python loop over time, N×N rebuilt per step, "
+          "forward only, 1 seed)")
+    base_total = 0.0
+    for N in NS:
+        s = seconds_per_step(N, steps)
+        base_total += s * 2000
+        print(f"    N={N:5d}: {s * 1e3:8.1f} ms/step → {s * 2000:8.1f} s for 2000 steps "
+              f"(extrapolated from {steps} steps)", flush=True)
+    jax_total = sum(jax_per_n.values())
+    print(f"    baseline, 1 seed per size: {base_total:.0f} s; 5 seeds: {5 * base_total:.0f} s")
+    print(f"    JAX, 5 seeds per size: {jax_total:.1f} s → throughput ratio "
+          f"{5 * base_total / jax_total:.1f}× (baseline forward-only: a lower bound)")
+
+
+def matmul_chain_flops(B: int, N: int, T: int) -> float:
+    """FLOP/s of a jitted lax.scan of T steps x ← tanh(x Wᵀ) ([B,N]·[N,N]), fwd + bwd."""
+    W = jax.random.normal(jax.random.key(0), (N, N), jnp.float32) / np.sqrt(N)
+    x0 = jax.random.normal(jax.random.key(1), (B, N), jnp.float32)
+
+    def loss(W):
+        def body(x, _):
+            x = jnp.tanh(x @ W.T)
+            return x, None
+        x, _ = jax.lax.scan(body, x0, None, length=T)
+        return jnp.sum(x**2)
+
+    f = jax.jit(jax.grad(loss))
+    f(W).block_until_ready()
+    n = 5
+    t = time.perf_counter()
+    for _ in range(n):
+        f(W).block_until_ready()
+    sec = (time.perf_counter() - t) / n
+    return 3 * 2 * B * N * N * T / sec
+
+
+def square_matmul_flops(n: int = 2048) -> float:
+    a = jax.random.normal(jax.random.key(0), (n, n), jnp.float32)
+    f = jax.jit(lambda a: a @ a)
+    f(a).block_until_ready()
+    reps = 5
+    t = time.perf_counter()
+    for _ in range(reps):
+        f(a).block_until_ready()
+    return 2 * n**3 / ((time.perf_counter() - t) / reps)
+
+
+def bench_full_rank(steps: int) -> None:
+    cfg = TrainConfig.preset("regimes", task="cycling", N=512, seeds=1,
+                             steps=2 * steps, record_every=steps, checkpoint_every=steps)
+    task = cfg.make_task()
+    T, B, N = task.n_steps, cfg.batch, cfg.N
+    print(f"(c) full-rank rate net N={N}, batch {B}, cycling T={T} steps, Adam "
+          f"(1 record step per {steps} training steps)")
+    first, steady = chunk_timer(cfg)
+    flops = 3 * 2 * B * N * N * T  # recurrent matmuls, forward + 2 backward
+    print(f"    compile+first chunk {first:.1f} s; {steady:.3f} s per training step "
+          f"(target ≤ 0.15 s); {flops / steady / 1e9:.1f} GFLOP/s of recurrent matmuls")
+    chain = matmul_chain_flops(B, N, T)
+    square = square_matmul_flops()
+    print(f"    JAX float32 reference: RNN-shaped matmul chain (fwd+bwd) "
+          f"{chain / 1e9:.1f} GFLOP/s, square 2048² matmul {square / 1e9:.1f} GFLOP/s")
+    print(f"    achieved fraction of the chain: {flops / steady / chain:.1%} (target ≥ 50 %)")
+    _, steady0 = chunk_timer(cfg.replace(sigma=0.0, x0_noise=0.0))
+    print(f"(d) same step without noise (σ = 0, x0 noise 0): {steady0:.3f} s per step → "
+          f"drawing the noise is {1 - steady0 / steady:.0%} of the step")
+    low = TrainConfig.preset("gd_scaling", N=1024, seeds=5, steps=20, checkpoint_every=10)
+    _, s1 = chunk_timer(low)
+    _, s0 = chunk_timer(low.replace(sigma=0.0))
+    print(f"    §4 step at N=1024, 5 seeds: {s1 * 1e3:.1f} ms with noise, {s0 * 1e3:.1f} ms "
+          f"without → noise is {1 - s0 / s1:.0%} of the step")
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description="simulate training speed and memory")
+    p.add_argument("--quick", action="store_true",
+                   help="time a few steps per N and extrapolate to 2000 (says so)")
+    p.add_argument("--quick-steps", type=int, default=100)
+    p.add_argument("--baseline-steps", type=int, default=2)
+    p.add_argument("--full-rank-steps", type=int, default=10)
+    p.add_argument("--skip-baseline", action="store_true")
+    args = p.parse_args(argv)
+    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+          f"JAX {jax.__version__} on {jax.default_backend()}; load average "
+          f"{os.getloadavg()[0]:.1f} (other processes share the CPU)")
+    t0 = time.perf_counter()
+    per_n = bench_sweep(args.quick, args.quick_steps)
+    if not args.skip_baseline:
+        bench_baseline(per_n, args.baseline_steps)
+    bench_full_rank(args.full_rank_steps)
+    print(f"peak memory of this process: {peak_rss_gb():.2f} GB; benchmark wall "
+          f"{time.perf_counter() - t0:.0f} s; load average now {os.getloadavg()[0]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
