@@ -79,7 +79,7 @@ def erf_lambda_min(sigma):
 
     Derived expression: ``sqrt(2*pi*sigma**2 + 4)/2``.
     """
-    return _broadcast((1/2)*numpy.sqrt(2)*numpy.sqrt(numpy.pi*sigma**2 + 2), sigma)
+    return _broadcast((1/2)*numpy.sqrt(2)*numpy.sqrt(2 + numpy.pi*(sigma*sigma)), sigma)
 
 
 def erf_kappa_norm_sq(lambda_plus, sigma):
@@ -87,7 +87,7 @@ def erf_kappa_norm_sq(lambda_plus, sigma):
 
     Derived expression: ``(2*lambda_p**2 - pi*sigma**2 - 2)/pi``.
     """
-    return _broadcast(-(-2*lambda_plus**2 + numpy.pi*sigma**2 + 2)/numpy.pi, lambda_plus, sigma)
+    return _broadcast(-(2 - 2*lambda_plus*lambda_plus + numpy.pi*(sigma*sigma))/numpy.pi, lambda_plus, sigma)
 
 
 def rho_large(lambda_plus, sigma, N, z_target):
@@ -95,7 +95,7 @@ def rho_large(lambda_plus, sigma, N, z_target):
 
     Derived expression: ``sqrt(pi)*z/(sqrt(N)*sqrt(2*lambda_p**2 - pi*sigma**2 - 2))``.
     """
-    return _broadcast(numpy.sqrt(numpy.pi)*z_target/(numpy.sqrt(N)*numpy.sqrt(2*lambda_plus**2 - numpy.pi*sigma**2 - 2)), lambda_plus, sigma, N, z_target)
+    return _broadcast(numpy.sqrt(numpy.pi)*z_target*(-2 + 2*(lambda_plus*lambda_plus) - numpy.pi*sigma*sigma)**(-1/2)/numpy.sqrt(N), lambda_plus, sigma, N, z_target)
 
 
 def rho_small(lambda_plus, sigma, z_target):
@@ -103,7 +103,7 @@ def rho_small(lambda_plus, sigma, z_target):
 
     Derived expression: ``sqrt(pi)*z/sqrt(2*lambda_p**2 - pi*sigma**2 - 2)``.
     """
-    return _broadcast(numpy.sqrt(numpy.pi)*z_target/numpy.sqrt(2*lambda_plus**2 - numpy.pi*sigma**2 - 2), lambda_plus, sigma, z_target)
+    return _broadcast(numpy.sqrt(numpy.pi)*z_target*(-2 + 2*(lambda_plus*lambda_plus) - numpy.pi*sigma*sigma)**(-1/2), lambda_plus, sigma, z_target)
 
 
 def v_orth_general(gamma, kappa_sq, c0):
@@ -111,7 +111,7 @@ def v_orth_general(gamma, kappa_sq, c0):
 
     Derived expression: ``c_0**2*gamma/(2*K*(gamma - 2))``.
     """
-    return _broadcast((1/2)*c0**2*gamma/(kappa_sq*(gamma - 2)), gamma, kappa_sq, c0)
+    return _broadcast((1/2)*gamma*(c0*c0)*kappa_sq**(-1.0)/(gamma - 2), gamma, kappa_sq, c0)
 
 
 def erf_v_orth(lambda_plus, sigma):
@@ -119,7 +119,7 @@ def erf_v_orth(lambda_plus, sigma):
 
     Derived expression: ``pi*sigma**4/(2*(6*lambda_p**2 - pi*sigma**2 - 2))``.
     """
-    return _broadcast(-1/2*numpy.pi*sigma**4/(-6*lambda_plus**2 + numpy.pi*sigma**2 + 2), lambda_plus, sigma)
+    return _broadcast(-1/2*numpy.pi*sigma*sigma*sigma*sigma*(2 - 6*lambda_plus*lambda_plus + numpy.pi*(sigma*sigma))**(-1.0), lambda_plus, sigma)
 
 
 def erf_sigma11_symmetric(lambda_plus, lambda_minus, sigma, rho):
@@ -127,21 +127,14 @@ def erf_sigma11_symmetric(lambda_plus, lambda_minus, sigma, rho):
 
     Derived expression: ``sigma**2*(24*lambda_m*lambda_p**4*rho**2 - 2*pi*lambda_m*lambda_p**2*rho**2*sigma**2 - 8*lambda_m*lambda_p**2*rho**2 - pi**2*lambda_m*rho**2*sigma**4 - 2*pi*lambda_m*rho**2*sigma**2 - 24*lambda_p**5 - 14*pi*lambda_p**3*rho**2*sigma**2 - 24*lambda_p**3*rho**2 + 16*pi*lambda_p**3*sigma**2 + 32*lambda_p**3 + 3*pi**2*lambda_p*rho**2*sigma**4 + 10*pi*lambda_p*rho**2*sigma**2 + 8*lambda_p*rho**2 - 2*pi**2*lambda_p*sigma**4 - 8*pi*lambda_p*sigma**2 - 8*lambda_p)/(2*(lambda_m - lambda_p)*(2*lambda_p**2 - pi*sigma**2 - 2)*(6*lambda_p**2 - pi*sigma**2 - 2))``.
     """
-    _t0 = sigma**2
-    _t1 = lambda_plus**2
+    _t0 = sigma*sigma
+    _t1 = lambda_plus*lambda_plus
     _t2 = numpy.pi*_t0
     _t3 = _t2 + 2
     _t4 = 2*_t1
-    _t5 = 8*lambda_plus
-    _t6 = lambda_plus**3
-    _t7 = rho**2
-    _t8 = 24*_t7
-    _t9 = _t2*_t6
-    _t10 = numpy.pi**2*sigma**4
-    _t11 = _t10*lambda_plus
-    _t12 = _t7*lambda_minus
-    _t13 = _t12*_t2
-    return _broadcast(-1/2*_t0*(8*_t1*_t12 + _t10*_t12 - 3*_t11*_t7 + 2*_t11 + _t13*_t4 + 2*_t13 + _t2*_t5 - 10*_t2*_t7*lambda_plus - _t5*_t7 + _t5 + _t6*_t8 - 32*_t6 + 14*_t7*_t9 - _t8*lambda_minus*lambda_plus**4 - 16*_t9 + 24*lambda_plus**5)/((-6*_t1 + _t3)*(_t3 - _t4)*(lambda_minus - lambda_plus)), lambda_plus, lambda_minus, sigma, rho)
+    _t5 = rho*rho
+    _t6 = 12*_t1
+    return _broadcast(-1/2*_t0*(_t5*lambda_minus*(_t2*_t3 + _t4*(_t2 - _t6 + 4)) + lambda_plus*(-_t2*(_t2*(3*_t5 - 2) + 10*_t5 - 8) + _t4*(-_t2*(8 - 7*_t5) + 12*_t5 + _t6 - 16) - 8*_t5 + 8))/((-6*_t1 + _t3)*(_t3 - _t4)*(lambda_minus - lambda_plus)), lambda_plus, lambda_minus, sigma, rho)
 
 
 def erf_loss_var_large(lambda_plus, lambda_minus, sigma, N, z_target):
@@ -149,26 +142,15 @@ def erf_loss_var_large(lambda_plus, lambda_minus, sigma, N, z_target):
 
     Derived expression: ``sigma**2*(-24*lambda_p**5 + 16*pi*lambda_p**3*sigma**2 + 32*lambda_p**3 - 2*pi**2*lambda_p*sigma**4 - 8*pi*lambda_p*sigma**2 - 8*lambda_p + 24*pi*lambda_m*lambda_p**4*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) - 2*pi**2*lambda_m*lambda_p**2*sigma**2*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) - 8*pi*lambda_m*lambda_p**2*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) - pi**3*lambda_m*sigma**4*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) - 2*pi**2*lambda_m*sigma**2*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) - 14*pi**2*lambda_p**3*sigma**2*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) - 24*pi*lambda_p**3*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) + 3*pi**3*lambda_p*sigma**4*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) + 10*pi**2*lambda_p*sigma**2*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) + 8*pi*lambda_p*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)))/(2*(lambda_m - lambda_p)*(2*lambda_p**2 - pi*sigma**2 - 2)*(6*lambda_p**2 - pi*sigma**2 - 2))``.
     """
-    _t0 = sigma**2
-    _t1 = lambda_plus**2
-    _t2 = numpy.pi*_t0
-    _t3 = _t2 + 2
-    _t4 = 2*_t1
-    _t5 = (_t3 - _t4)**(-1.0)
-    _t6 = 8*lambda_plus
-    _t7 = lambda_plus**3
-    _t8 = numpy.pi**2
-    _t9 = 2*_t8
-    _t10 = sigma**4
-    _t11 = _t10*lambda_plus
-    _t12 = _t5*z_target**2/N
-    _t13 = numpy.pi*_t12
-    _t14 = 24*_t13
-    _t15 = _t12*lambda_minus
-    _t16 = _t0*_t8
-    _t17 = _t12*_t16
-    _t18 = numpy.pi**3
-    return _broadcast(-1/2*_t0*_t5*(-_t0*_t15*_t9 - 8*_t1*_t13*lambda_minus - _t10*_t15*_t18 + 3*_t11*_t12*_t18 + _t11*_t9 + _t13*_t6 - _t14*_t7 + _t14*lambda_minus*lambda_plus**4 - _t15*_t16*_t4 - 14*_t17*_t7 + 10*_t17*lambda_plus + _t2*_t6 - 16*_t2*_t7 + _t6 - 32*_t7 + 24*lambda_plus**5)/((-6*_t1 + _t3)*(lambda_minus - lambda_plus)), lambda_plus, lambda_minus, sigma, N, z_target)
+    _t0 = sigma*sigma
+    _t1 = lambda_plus*lambda_plus
+    _t2 = -6*_t1
+    _t3 = numpy.pi*_t0
+    _t4 = _t3 + 2
+    _t5 = 2*_t1
+    _t6 = _t3 + 4
+    _t7 = 7*_t3
+    return _broadcast(-1/2*_t0*N**(-1.0)*(2*N*lambda_plus*(_t3*(_t3*(_t3 + 6) + 12) - _t5*(5*_t3*_t6 - _t5*(_t2 + _t7 + 14) + 20) + 8) + numpy.pi*(lambda_minus*(-_t3*_t4 + _t5*(12*_t1 - _t6)) - lambda_plus*(2*_t1*(_t7 + 12) - _t3*(3*_t3 + 10) - 8))*(z_target*z_target))/((_t2 + _t4)*(_t4 - _t5)**2*(lambda_minus - lambda_plus)), lambda_plus, lambda_minus, sigma, N, z_target)
 
 
 def erf_loss_var_small(lambda_plus, lambda_minus, sigma, N, z_target):
@@ -176,26 +158,15 @@ def erf_loss_var_small(lambda_plus, lambda_minus, sigma, N, z_target):
 
     Derived expression: ``sigma**2*(24*pi*lambda_m*lambda_p**4*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 2*pi**2*lambda_m*lambda_p**2*sigma**2*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 8*pi*lambda_m*lambda_p**2*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - pi**3*lambda_m*sigma**4*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 2*pi**2*lambda_m*sigma**2*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 24*lambda_p**5 - 14*pi**2*lambda_p**3*sigma**2*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) + 16*pi*lambda_p**3*sigma**2 - 24*pi*lambda_p**3*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) + 32*lambda_p**3 + 3*pi**3*lambda_p*sigma**4*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 2*pi**2*lambda_p*sigma**4 + 10*pi**2*lambda_p*sigma**2*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 8*pi*lambda_p*sigma**2 + 8*pi*lambda_p*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 8*lambda_p)/(2*N*(lambda_m - lambda_p)*(2*lambda_p**2 - pi*sigma**2 - 2)*(6*lambda_p**2 - pi*sigma**2 - 2))``.
     """
-    _t0 = sigma**2
-    _t1 = lambda_plus**2
-    _t2 = numpy.pi*_t0
-    _t3 = _t2 + 2
-    _t4 = 2*_t1
-    _t5 = (_t3 - _t4)**(-1.0)
-    _t6 = 8*lambda_plus
-    _t7 = lambda_plus**3
-    _t8 = numpy.pi**2
-    _t9 = 2*_t8
-    _t10 = sigma**4
-    _t11 = _t10*lambda_plus
-    _t12 = _t5*z_target**2
-    _t13 = numpy.pi*_t12
-    _t14 = 24*_t13
-    _t15 = _t12*lambda_minus
-    _t16 = _t0*_t8
-    _t17 = _t12*_t16
-    _t18 = numpy.pi**3
-    return _broadcast(-1/2*_t0*_t5*(-_t0*_t15*_t9 - 8*_t1*_t13*lambda_minus - _t10*_t15*_t18 + 3*_t11*_t12*_t18 + _t11*_t9 + _t13*_t6 - _t14*_t7 + _t14*lambda_minus*lambda_plus**4 - _t15*_t16*_t4 - 14*_t17*_t7 + 10*_t17*lambda_plus + _t2*_t6 - 16*_t2*_t7 + _t6 - 32*_t7 + 24*lambda_plus**5)/(N*(-6*_t1 + _t3)*(lambda_minus - lambda_plus)), lambda_plus, lambda_minus, sigma, N, z_target)
+    _t0 = sigma*sigma
+    _t1 = lambda_plus*lambda_plus
+    _t2 = -6*_t1
+    _t3 = numpy.pi*_t0
+    _t4 = _t3 + 2
+    _t5 = 2*_t1
+    _t6 = _t3 + 4
+    _t7 = 7*_t3
+    return _broadcast(-1/2*_t0*N**(-1.0)*(2*lambda_plus*(_t3*(_t3*(_t3 + 6) + 12) - _t5*(5*_t3*_t6 - _t5*(_t2 + _t7 + 14) + 20) + 8) + numpy.pi*(lambda_minus*(-_t3*_t4 + _t5*(12*_t1 - _t6)) - lambda_plus*(2*_t1*(_t7 + 12) - _t3*(3*_t3 + 10) - 8))*(z_target*z_target))/((_t2 + _t4)*(_t4 - _t5)**2*(lambda_minus - lambda_plus)), lambda_plus, lambda_minus, sigma, N, z_target)
 
 
 def lyapunov_2x2(a11, a12, a21, a22, d):
@@ -204,11 +175,11 @@ def lyapunov_2x2(a11, a12, a21, a22, d):
     Returns a tuple of 3 arrays.
     """
     _t0 = a11*a22 - a12*a21
-    _t1 = (1/2)*d/(_t0*(a11 + a22))
+    _t1 = (1/2)*d*_t0**(-1.0)/(a11 + a22)
     return (
-        _broadcast(-_t1*(_t0 + a12**2 + a22**2), a11, a12, a21, a22, d),
+        _broadcast(-_t1*(_t0 + a12*a12 + a22*a22), a11, a12, a21, a22, d),
         _broadcast(_t1*(a11*a12 + a21*a22), a11, a12, a21, a22, d),
-        _broadcast(-_t1*(_t0 + a11**2 + a21**2), a11, a12, a21, a22, d),
+        _broadcast(-_t1*(_t0 + a11*a11 + a21*a21), a11, a12, a21, a22, d),
     )
 
 
@@ -234,7 +205,7 @@ def linear_two_phase_phase1_loss_var(tau, sigma):
 
     Derived expression: ``sigma**2``.
     """
-    return _broadcast(sigma**2, tau, sigma)
+    return _broadcast(sigma*sigma, tau, sigma)
 
 
 def linear_two_phase_phase1_dx_norm(tau, eta0, z_target, rho_io_sqrtN):
@@ -251,7 +222,7 @@ def linear_two_phase_phase2_a(tau, eta0, sigma):
 
     Derived expression: ``1 - (3*eta_0*sigma**2*tau + 1)**(1/3)``.
     """
-    return _broadcast(1 - (3*eta0*sigma**2*tau + 1)**(1/3), tau, eta0, sigma)
+    return _broadcast(1 - (3*eta0*tau*(sigma*sigma) + 1)**(1/3), tau, eta0, sigma)
 
 
 def linear_two_phase_phase2_b(tau, eta0, sigma, z_target, rho_io_sqrtN):
@@ -259,7 +230,7 @@ def linear_two_phase_phase2_b(tau, eta0, sigma, z_target, rho_io_sqrtN):
 
     Derived expression: ``-r_io + z*(3*eta_0*sigma**2*tau + 1)**(1/3)``.
     """
-    return _broadcast(-rho_io_sqrtN + z_target*(3*eta0*sigma**2*tau + 1)**(1/3), tau, eta0, sigma, z_target, rho_io_sqrtN)
+    return _broadcast(-rho_io_sqrtN + z_target*(3*eta0*tau*(sigma*sigma) + 1)**(1/3), tau, eta0, sigma, z_target, rho_io_sqrtN)
 
 
 def linear_two_phase_phase2_loss_bias(tau):
@@ -275,7 +246,7 @@ def linear_two_phase_phase2_loss_var(tau, eta0, sigma):
 
     Derived expression: ``sigma**2/(3*eta_0*sigma**2*tau + 1)**(1/3)``.
     """
-    _t0 = sigma**2
+    _t0 = sigma*sigma
     return _broadcast(_t0/(3*_t0*eta0*tau + 1)**(1/3), tau, eta0, sigma)
 
 
@@ -292,7 +263,7 @@ def euler_orthogonal_variance(sigma, dt):
 
     Derived expression: ``-2*sigma**2/(dt - 2)``.
     """
-    return _broadcast(-2*sigma**2/(dt - 2), sigma, dt)
+    return _broadcast(-2*sigma*sigma/(dt - 2), sigma, dt)
 
 
 def stein_2x2(a11, a12, a21, a22, d, dt):
@@ -300,36 +271,26 @@ def stein_2x2(a11, a12, a21, a22, d, dt):
 
     Returns a tuple of 3 arrays.
     """
-    _t0 = a12**2
-    _t1 = a22**2
-    _t2 = a22**3
-    _t3 = _t0*dt
-    _t4 = dt**2
-    _t5 = _t4*a11
-    _t6 = _t1*dt
-    _t7 = a11*a22
-    _t8 = _t4*_t7
-    _t9 = a12*a21
-    _t10 = _t4*_t9
-    _t11 = _t9*dt
-    _t12 = 2*a22
-    _t13 = 2*_t7 - 2*_t9
-    _t14 = _t7*dt
-    _t15 = 2*dt
-    _t16 = d/((_t7 - _t9)*(-_t11 + _t14 + a11 + a22)*(-_t10 + _t15*a11 + _t15*a22 + _t8 + 4))
-    _t17 = 2*a12
-    _t18 = a11**2
-    _t19 = a12*dt
-    _t20 = a21**2
-    _t21 = _t5*a21
-    _t22 = _t4*a22
-    _t23 = _t22*a12
-    _t24 = a11**3
-    _t25 = _t20*dt
+    _t0 = a22*dt
+    _t1 = _t0 + 2
+    _t2 = _t0 + 1
+    _t3 = _t2*dt
+    _t4 = _t0*_t1
+    _t5 = dt*dt
+    _t6 = a12*a21
+    _t7 = -_t5*_t6
+    _t8 = a11*a22
+    _t9 = _t6*dt
+    _t10 = a11*dt
+    _t11 = 2*_t0
+    _t12 = d/((-_t6 + _t8)*(_t8*dt - _t9 + a11 + a22)*(2*_t10 + _t11 + _t5*_t8 + _t7 + 4))
+    _t13 = _t10*_t2
+    _t14 = _t7 + 2
+    _t15 = a21*a21
     return (
-        _broadcast(-_t16*(_t0*_t8 + 2*_t0 - _t1*_t10 + 2*_t1 - _t11*_t12 + _t13 + _t2*_t5 + _t2*dt + _t3*a11 + _t3*a22 - _t4*a12**3*a21 + 3*_t6*a11), a11, a12, a21, a22, d, dt),
-        _broadcast(_t16*(-_t0*_t21 + _t1*_t21 + _t12*a21 + _t14*_t17 + 2*_t14*a21 + _t17*a11 + _t18*_t19 + _t18*_t23 - _t19*_t20 - _t20*_t23 - _t3*a21 + _t6*a21), a11, a12, a21, a22, d, dt),
-        _broadcast(-_t16*(-_t10*_t18 - 2*_t11*a11 + _t13 + 3*_t18*a22*dt + 2*_t18 + _t20*_t8 + 2*_t20 + _t22*_t24 + _t24*dt + _t25*a11 + _t25*a22 - _t4*a12*a21**3), a11, a12, a21, a22, d, dt),
+        _broadcast(-_t12*(_t1*(a22*a22) + a11*(_t3*(a12*a12) + a22*(_t0*(_t0 + 3) + 2)) + a12*(a12*(_t1 + _t7) - a21*(_t4 + 2))), a11, a12, a21, a22, d, dt),
+        _broadcast(_t12*(_t1*a21*a22 - _t9*(_t2*a21 + a12) + a11*(_t13*a12 + _t4*a21 + a12*(_t11 + _t14))), a11, a12, a21, a22, d, dt),
+        _broadcast(_t12*(-_t1*_t15 + _t6*(_t15*_t5 + 2) + a11*(-_t15*_t3 - a11*(3*_t0 + _t13 + _t14) + 2*a12*a21*dt - 2*a22)), a11, a12, a21, a22, d, dt),
     )
 
 
@@ -339,7 +300,5 @@ def euler_v_orth_general(gamma, kappa_sq, c0, dt):
     Derived expression: ``c_0**2*gamma*(dt**3*gamma - 2*dt**2*gamma + dt**2 + dt*gamma - 2*dt + 2)/(2*K*(dt*gamma + 2)*(dt**2*gamma - 2*dt*gamma + dt + gamma - 2))``.
     """
     _t0 = dt*gamma
-    _t1 = _t0 + 2
-    _t2 = dt**2
-    _t3 = _t2*gamma
-    return _broadcast((1/2)*c0**2*gamma*(_t1 + _t2 - 2*_t3 + dt**3*gamma - 2*dt)/(_t1*kappa_sq*(-2*_t0 + _t3 + dt + gamma - 2)), gamma, kappa_sq, c0, dt)
+    _t1 = gamma - 2
+    return _broadcast((1/2)*gamma*(dt*(_t1 + dt*(_t0 - 2*gamma + 1)) + 2)*(c0*c0)*kappa_sq**(-1.0)*(-2*_t0 + _t1 + dt + gamma*(dt*dt))**(-1.0)/(_t0 + 2), gamma, kappa_sq, c0, dt)
