@@ -1,6 +1,112 @@
 """validate: compare meanfield predictions with simulate runs.
 
 Data flows one way: ``meanfield`` (theory) <- ``validate`` -> ``simulate``.
+
+Public API (re-exported here; see each module):
+
+* :mod:`validate.stats` — the one comparison rule (``Comparison``, ``compare``,
+  ``compare_estimate``, ``all_passed``, ``Z_MAX``, ``FINITE_SIZE_C``) and
+  standard errors of correlated series (``block_se``, ``integrated_autocorr_time``).
+* :mod:`validate.static` — static check of the theory (THEORY §5):
+  ``StaticConfig``, ``run_static``, ``default_static_configs``.
+* :mod:`validate.gd_scaling` — gradient descent across N (§4): ``GDScalingPlan``,
+  ``run_gd_scaling``, ``analyse_gd_scaling``, ``default_gd_plans``, ``fit_power_law``.
+* :mod:`validate.two_phase` — two-phase learning of a linear network (§3):
+  ``TwoPhasePlan``, ``run_two_phase``, ``analyse_two_phase``, ``default_two_phase_plan``.
+* figures: ``plot_static_clouds``, ``plot_static_histograms`` (static),
+  ``plot_scaling`` (log-log vs N), ``plot_gd_learning``, ``plot_two_phase``
+  (learning curves with theory).
+* :mod:`validate.report` — ``write_report`` (report.md/.html/.json), ``Section``,
+  ``run_metadata``, ``summary_table``, ``RULE_TEXT``.
+* the main job without the command line: ``run_validate`` (what ``oblique
+  validate`` runs) and ``plot_scaling_from_runs`` (``oblique plot scaling``).
+
+Names are resolved lazily (PEP 562 ``__getattr__``), so ``import validate`` and
+``oblique --help`` import neither numpy nor JAX; the first access of a name
+imports its module.
 """
 
-__all__: list[str] = []
+from __future__ import annotations
+
+import importlib
+from typing import Any
+
+#: module -> the public names it contributes (a test checks they are that module's
+#: ``__all__`` or a subset of it).
+_EXPORTS: dict[str, tuple[str, ...]] = {
+    "stats": ("Z_MAX", "FINITE_SIZE_C", "SE_KINDS", "Comparison", "compare",
+              "compare_estimate", "finite_size_bound", "integrated_autocorr_time",
+              "block_se", "all_passed"),
+    "static": ("StaticConfig", "StaticResult", "STATIC_QUANTITIES", "static_theory",
+               "run_static", "default_static_configs"),
+    "gd_scaling": ("GDScalingPlan", "GDScalingResult", "PowerLawFit", "fit_power_law",
+                   "run_gd_scaling", "analyse_gd_scaling", "default_gd_plans"),
+    "two_phase": ("TwoPhasePlan", "TwoPhaseResult", "run_two_phase", "analyse_two_phase",
+                  "default_two_phase_plan"),
+    "plots_static": ("plot_static_clouds", "plot_static_histograms"),
+    "plots_scaling": ("plot_scaling",),
+    "plots_learning": ("plot_gd_learning", "plot_two_phase"),
+    "report": ("Section", "RULE_TEXT", "write_report", "run_metadata", "summary_table",
+               "format_number"),
+    "_cli": ("run_validate", "plot_scaling_from_runs", "EXPERIMENTS"),
+}
+
+_WHERE: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}
+
+#: Explicit for static tools; a test checks it holds exactly the names of ``_WHERE``.
+__all__ = [
+    "EXPERIMENTS",
+    "FINITE_SIZE_C",
+    "RULE_TEXT",
+    "SE_KINDS",
+    "STATIC_QUANTITIES",
+    "Z_MAX",
+    "Comparison",
+    "GDScalingPlan",
+    "GDScalingResult",
+    "PowerLawFit",
+    "Section",
+    "StaticConfig",
+    "StaticResult",
+    "TwoPhasePlan",
+    "TwoPhaseResult",
+    "all_passed",
+    "analyse_gd_scaling",
+    "analyse_two_phase",
+    "block_se",
+    "compare",
+    "compare_estimate",
+    "default_gd_plans",
+    "default_static_configs",
+    "default_two_phase_plan",
+    "finite_size_bound",
+    "fit_power_law",
+    "format_number",
+    "integrated_autocorr_time",
+    "plot_gd_learning",
+    "plot_scaling",
+    "plot_scaling_from_runs",
+    "plot_static_clouds",
+    "plot_static_histograms",
+    "plot_two_phase",
+    "run_gd_scaling",
+    "run_metadata",
+    "run_static",
+    "run_two_phase",
+    "run_validate",
+    "static_theory",
+    "summary_table",
+    "write_report",
+]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _WHERE:
+        value = getattr(importlib.import_module(f".{_WHERE[name]}", __name__), name)
+        globals()[name] = value  # cache: later lookups skip __getattr__
+        return value
+    raise AttributeError(f"module 'validate' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

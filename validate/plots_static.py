@@ -33,7 +33,7 @@ def plot_static_clouds(results: Sequence[StaticResult], path: str | Path) -> Pat
     n = len(results)
     ncols = min(n, 3)
     nrows = math.ceil(n / ncols)
-    fig, axes = figure(nrows, ncols, width=2.5 * ncols, height=2.5)
+    fig, axes = figure(nrows, ncols, width=2.7 * ncols, height=2.7, layout="constrained")
     for ax, res in zip(axes.ravel(), results):
         cfg = res.config
         pts = res.cloud.reshape(-1, 2)
@@ -49,7 +49,7 @@ def plot_static_clouds(results: Sequence[StaticResult], path: str | Path) -> Pat
             ax.plot(sgn * kb[0] + ell[:, 0], sgn * kb[1] + ell[:, 1], "k-", lw=0.8)
         r = 1.25 * max(float(np.linalg.norm(kb)), float(np.abs(pts).max()))
         ax.annotate("", xy=(0.6 * r, 0), xytext=(0, 0),
-                    arrowprops=dict(arrowstyle="->", color="C3", lw=1.2))
+                    arrowprops={"arrowstyle": "->", "color": "C3", "lw": 1.2})
         ax.text(0.6 * r, 0.04 * r, "readout u₁", color="C3", fontsize=7, ha="right")
         ax.set_xlim(-r, r)
         ax.set_ylim(-r, r)
@@ -66,11 +66,12 @@ def plot_static_clouds(results: Sequence[StaticResult], path: str | Path) -> Pat
 
 def plot_static_histograms(results: Sequence[StaticResult], path: str | Path) -> Path:
     """Histograms of the (sign-flipped) output z of network 0, one panel per result,
-    with the target ẑ, the simulated mean, and the theory Gaussian N(ẑ, L_var)."""
+    with the target ẑ, the simulated mean, the THEORY §2 Gaussian N(ẑ, L_var) and, when
+    computed, the extended theory's (Euler map + leaked Hermite noise, dotted)."""
     n = len(results)
     ncols = min(n, 3)
     nrows = math.ceil(n / ncols)
-    fig, axes = figure(nrows, ncols, width=2.5 * ncols, height=2.2)
+    fig, axes = figure(nrows, ncols, width=2.7 * ncols, height=2.4, layout="constrained")
     for ax, res in zip(axes.ravel(), results):
         cfg = res.config
         z = res.outputs.ravel()
@@ -79,12 +80,18 @@ def plot_static_histograms(results: Sequence[StaticResult], path: str | Path) ->
         grid = np.linspace(z.min(), z.max(), 200)
         ax.plot(grid, np.exp(-(grid - cfg.z_target) ** 2 / (2 * lv)) / math.sqrt(2 * math.pi * lv),
                 "k-", lw=1, label="theory N(ẑ, L_var)")
+        ext = getattr(res, "theory_extended", {}) or {}
+        if "loss_var" in ext:
+            lv2 = float(ext["loss_var"])
+            ax.plot(grid, np.exp(-(grid - cfg.z_target) ** 2 / (2 * lv2))
+                    / math.sqrt(2 * math.pi * lv2), "k:", lw=1,
+                    label="Euler map + Hermite theory")
         ax.axvline(cfg.z_target, color="k", ls="--", lw=1, label="target ẑ")
         ax.axvline(float(z.mean()), color="C3", lw=1, label="sim. mean")
-        ax.set_xlabel("output z (a.u., sign-flipped)")
+        ax.set_xlabel("output z (sign-flipped)")
         ax.set_ylabel("density")
         ax.set_title(f"N={cfg.N}, λ₊={cfg.lambda_plus:g}")
     for ax in axes.ravel()[n:]:
         ax.set_visible(False)
-    axes.ravel()[0].legend(loc="upper left", frameon=False)
+    axes.ravel()[0].legend(loc="upper left", frameon=False, fontsize=6)
     return save(fig, path)

@@ -23,14 +23,20 @@ random direction, which moves the oblique mean output √N κ̄₁ by O(1); the
 theory describes the average over networks, so the network is the sampling
 unit and every row's SE includes that spread.
 
-Known, not corrected (reported, see :mod:`validate.stats`): the Euler step
-inflates the variance of a mode decaying at rate r by 1/(1 − dt·r/2); for the
-fast v₋ mode (r = 1 − λ₋/λ₊ ≈ 3.6 at λ₋ = −5) that is ≈ 1.6 at dt = 0.2.
+Known, not corrected in the THEORY §2 rows (reported, see :mod:`validate.stats`):
+the Euler step inflates the variance of a mode decaying at rate r by 1/(1 − dt·r/2)
+(for the fast v₋ mode, r = 1 − λ₋/λ₊ ≈ 3.6 at λ₋ = −5, ≈ 1.6 at dt = 0.2) and the
+orthogonal variance c₀ by 1/(1 − dt/2) (which shrinks ‖κ̄‖ near λ_min); and the
+orthogonal activity's O(N^{-1/2}) fluctuations of Uᵀφ(x)/N, fed back through M, add
+variance that grows like λ₋² and does not vanish with N or dt. A second set of rows
+(suffix :data:`EXTENDED_SUFFIX`) compares the same estimates with meanfield's
+prediction for the simulated map including both (``dt=``, ``hermite_orders=``).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import math
 from typing import Any
 
@@ -40,16 +46,20 @@ from jaxtyping import Float
 from . import stats
 
 __all__ = [
+    "EXTENDED_QUANTITIES",
+    "EXTENDED_SUFFIX",
+    "STATIC_QUANTITIES",
     "StaticConfig",
     "StaticResult",
-    "STATIC_QUANTITIES",
-    "static_geometry",
-    "static_theory",
+    "default_static_configs",
+    "run_static",
     "simulate_static",
     "static_estimates",
+    "static_geometry",
+    "static_result",
     "static_rows",
-    "run_static",
-    "default_static_configs",
+    "static_theory",
+    "static_theory_extended",
 ]
 
 #: Quantities compared by :func:`static_rows`, in table order.
@@ -62,6 +72,11 @@ STATIC_QUANTITIES: tuple[str, ...] = (
     "Sigma12",
     "Sigma22",
 )
+
+#: Quantities also compared with the extended theory (:func:`static_theory_extended`).
+EXTENDED_QUANTITIES: tuple[str, ...] = ("kappa_norm", "loss_var", "Sigma11", "Sigma12", "Sigma22")
+#: Suffix of the extended-theory rows' quantity names.
+EXTENDED_SUFFIX: str = " [Euler dt + Hermite]"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -84,6 +99,8 @@ class StaticConfig:
         t_discard: transient dropped at the start (time units).
         dt: Euler–Maruyama step.
         seed: base PRNG seed.
+        hermite_orders: Hermite orders K of the extended theory rows (see
+            :func:`static_theory_extended`).
     """
 
     N: int = 256
@@ -100,6 +117,7 @@ class StaticConfig:
     t_discard: float = 20.0
     dt: float = 0.2
     seed: int = 0
+    hermite_orders: int = 8
 
     def __post_init__(self) -> None:
         def bad(name: str, allowed: str) -> ValueError:
@@ -127,6 +145,9 @@ class StaticConfig:
             raise bad("t_discard", f"in [0, t_max={self.t_max!r})")
         if not 0 < self.dt < 1:
             raise bad("dt", "in (0, 1)")
+        if isinstance(self.hermite_orders, bool) or not isinstance(self.hermite_orders, int) \
+                or self.hermite_orders < 1:
+            raise bad("hermite_orders", "an integer >= 1")
         if self.n_kept < 2:
             raise bad("t_max", "long enough to keep at least 2 steps after t_discard")
 
@@ -170,6 +191,7 @@ class StaticResult:
         outputs: sign-flipped outputs of network 0, [trials, kept steps (every ``stride``)].
         switched: fraction of samples on the mirror side of the fixed point
             (κ·v₊ < 0), per network [networks] (trials that jumped basins).
+        theory_extended: :func:`static_theory_extended` values (empty if not computed).
     """
 
     config: StaticConfig
@@ -179,15 +201,17 @@ class StaticResult:
     cloud: np.ndarray
     outputs: np.ndarray
     switched: np.ndarray
+    theory_extended: dict[str, Any] = dataclasses.field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
-        """JSON-friendly summary (no samples)."""
-        return {
+        """JSON-friendly summary (no samples; non-finite numbers become ``None``)."""
+        return stats.jsonable({  # type: ignore[return-value]
             "config": self.config.to_dict(),
-            "theory": {k: np.asarray(v).tolist() for k, v in self.theory.items()},
-            "switched_fraction": self.switched.tolist(),
+            "theory": self.theory,
+            "theory_extended": self.theory_extended,
+            "switched_fraction": self.switched,
             "rows": [r.to_dict() for r in self.rows],
-        }
+        })
 
 
 def static_geometry(
@@ -258,10 +282,10 @@ def static_theory(cfg: StaticConfig) -> dict[str, Any]:
         cfg.lambda_plus, cfg.lambda_minus, cfg.sigma, cfg.N, cfg.z_target, cfg.out_scale,
         cfg.theta_minus, cfg.nonlinearity,
     )
-    kwargs = dict(
-        z_target=cfg.z_target, out_scale=cfg.out_scale, theta_minus=cfg.theta_minus,
-        nonlinearity=cfg.nonlinearity,
-    )
+    kwargs = {
+        "z_target": cfg.z_target, "out_scale": cfg.out_scale, "theta_minus": cfg.theta_minus,
+        "nonlinearity": cfg.nonlinearity,
+    }
     Sigma = np.asarray(
         meanfield.latent_covariance(cfg.lambda_plus, cfg.lambda_minus, cfg.sigma, cfg.N, **kwargs),
         dtype=float,
@@ -284,6 +308,38 @@ def static_theory(cfg: StaticConfig) -> dict[str, Any]:
     }
 
 
+def static_theory_extended(cfg: StaticConfig) -> dict[str, Any]:
+    """Beyond THEORY §2: meanfield's prediction for the *simulated* Euler map.
+
+    ``dt=cfg.dt`` (orthogonal variance σ²/(1 − dt/2), Stein equation of the map) and
+    ``hermite_orders=cfg.hermite_orders`` (finite-N noise leaking through φ, fed back by M;
+    :mod:`meanfield.hermite_noise`). Returns :data:`EXTENDED_QUANTITIES` and ``"Sigma"``.
+    meanfield places v₊ at θ₊ = arccos ρ of the map's own L_bias = 0 point, while the
+    simulated M keeps the continuous-time θ₊; the two differ by O(ρ²) ≪ the SE for large
+    output weights (ρ = O(N^{-1/2})).
+    """
+    import meanfield
+
+    kwargs: dict[str, Any] = {
+        "z_target": cfg.z_target, "out_scale": cfg.out_scale, "theta_minus": cfg.theta_minus,
+        "nonlinearity": cfg.nonlinearity, "dt": cfg.dt, "hermite_orders": cfg.hermite_orders,
+    }
+    Sigma = np.asarray(
+        meanfield.latent_covariance(cfg.lambda_plus, cfg.lambda_minus, cfg.sigma, cfg.N, **kwargs),
+        dtype=float,
+    )
+    lvar = float(meanfield.loss_var(cfg.lambda_plus, cfg.lambda_minus, cfg.sigma, cfg.N, **kwargs))
+    kn = float(meanfield.fixed_point_norm(cfg.lambda_plus, cfg.sigma, cfg.nonlinearity, dt=cfg.dt))
+    return {
+        "kappa_norm": kn,
+        "loss_var": lvar,
+        "Sigma11": float(Sigma[0, 0]),
+        "Sigma12": float(Sigma[0, 1]),
+        "Sigma22": float(Sigma[1, 1]),
+        "Sigma": Sigma,
+    }
+
+
 def simulate_static(
     cfg: StaticConfig, theory: dict[str, Any] | None = None
 ) -> tuple[Float[np.ndarray, "nets trials T 2"], Float[np.ndarray, "nets trials T"]]:
@@ -292,40 +348,61 @@ def simulate_static(
     Returns:
         latents κ·sign [networks, trials, n_kept, 2] and outputs z·sign
         [networks, trials, n_kept] (numpy float64 copies of the float32 run).
-    All networks are simulated in one vmapped, jitted scan (``simulate.simulate``).
+    All networks are simulated in one vmapped, jitted scan (``simulate.simulate``); the
+    compiled function is cached per (N, networks, trials, steps, dt, φ, output scale),
+    with M, κ̄ and σ as traced arguments, so repeated calls at other λ or σ do not recompile.
     """
-    import equinox as eqx
+    import jax
+    import jax.numpy as jnp
+
+    th = static_theory(cfg) if theory is None else theory
+    key = jax.random.key(cfg.seed)
+    k_net, k_sim = jax.random.split(key)
+    lat, z = _static_jit()(
+        jax.random.split(k_net, cfg.networks),
+        jax.random.split(k_sim, cfg.networks),
+        jnp.asarray(th["M"], jnp.float32),
+        jnp.asarray(th["kappa_bar"], jnp.float32),
+        jnp.asarray(cfg.sigma, jnp.float32),
+        N=cfg.N, out_scale=cfg.out_scale, nonlinearity=cfg.nonlinearity,
+        trials=cfg.trials, n_steps=cfg.n_steps, first=max(cfg.first_kept, 0), dt=float(cfg.dt),
+    )
+    return np.asarray(lat, dtype=np.float64), np.asarray(z, dtype=np.float64)
+
+
+def _static_batch_impl(
+    net_keys: Any, sim_keys: Any, M: Any, kbar: Any, sigma: Any, *, N: int, out_scale: str,
+    nonlinearity: str, trials: int, n_steps: int, first: int, dt: float,
+) -> tuple[Any, Any]:
+    """All networks of :func:`simulate_static` (keys [networks], M [2,2], κ̄ [2], σ [])."""
     import jax
     import jax.numpy as jnp
 
     from simulate.dynamics import simulate as run_dynamics
     from simulate.models import make_low_rank
 
-    th = static_theory(cfg) if theory is None else theory
-    M = jnp.asarray(th["M"], jnp.float32)
-    kbar = jnp.asarray(th["kappa_bar"], jnp.float32)
-    key = jax.random.key(cfg.seed)
-    k_net, k_sim = jax.random.split(key)
-    net_keys = jax.random.split(k_net, cfg.networks)
-    sim_keys = jax.random.split(k_sim, cfg.networks)
-    sign = jnp.where(jnp.arange(cfg.trials) < cfg.trials // 2, 1.0, -1.0).astype(jnp.float32)
-    inputs = jnp.zeros((cfg.trials, cfg.n_steps, 1), jnp.float32)
+    sign = jnp.where(jnp.arange(trials) < trials // 2, 1.0, -1.0).astype(jnp.float32)
+    inputs = jnp.zeros((trials, n_steps, 1), jnp.float32)
 
-    def one(net_key: jax.Array, sim_key: jax.Array) -> tuple[jax.Array, jax.Array]:
-        net = make_low_rank(
-            net_key, cfg.N, out_scale=cfg.out_scale, M=M, nonlinearity=cfg.nonlinearity
-        )
+    def one(net_key: Any, sim_key: Any) -> tuple[Any, Any]:
+        net = make_low_rank(net_key, N, out_scale=out_scale, M=M, nonlinearity=nonlinearity)
         x0 = sign[:, None] * (net.U @ kbar)[None, :]
-        traj = run_dynamics(
-            net, inputs, key=sim_key, sigma=cfg.sigma, dt=cfg.dt, x0=x0, record="latent"
-        )
-        first = max(cfg.first_kept, 0)
+        traj = run_dynamics(net, inputs, key=sim_key, sigma=sigma, dt=dt, x0=x0, record="latent")
         lat = traj.x[:, first:, :] * sign[:, None, None]
         z = traj.z[:, first:, 0] * sign[:, None]
         return lat, z
 
-    lat, z = eqx.filter_jit(eqx.filter_vmap(one))(net_keys, sim_keys)
-    return np.asarray(lat, dtype=np.float64), np.asarray(z, dtype=np.float64)
+    return jax.vmap(one)(net_keys, sim_keys)
+
+
+@functools.cache
+def _static_jit() -> Any:
+    """``jax.jit`` of :func:`_static_batch_impl` (made on first use: importing this
+    module does not import JAX)."""
+    import jax
+
+    return jax.jit(_static_batch_impl, static_argnames=(
+        "N", "out_scale", "nonlinearity", "trials", "n_steps", "first", "dt"))
 
 
 def static_estimates(
@@ -360,48 +437,79 @@ def static_estimates(
 
 
 def static_rows(
-    cfg: StaticConfig, theory: dict[str, Any], estimates: dict[str, np.ndarray]
+    cfg: StaticConfig,
+    theory: dict[str, Any],
+    estimates: dict[str, np.ndarray],
+    quantities: tuple[str, ...] = STATIC_QUANTITIES,
+    suffix: str = "",
+    note: str = "",
 ) -> list[stats.Comparison]:
     """One :class:`~validate.stats.Comparison` per quantity (SE over networks).
 
     Σ₁₂ is judged relative to sqrt(Σ₁₁Σ₂₂) (its natural scale; the theory Σ₁₂ can be ~0).
+    ``suffix`` is appended to the quantity names (used for the extended-theory rows).
     """
     rows = []
-    for q in STATIC_QUANTITIES:
+    for q in quantities:
         scale = None
-        note = ""
+        row_note = note
         if q == "Sigma12":
             scale = math.sqrt(abs(theory["Sigma11"] * theory["Sigma22"]))
-            note = "rel. to sqrt(Σ11 Σ22)"
+            row_note = "; ".join(x for x in (note, "rel. to sqrt(Σ11 Σ22)") if x)
         rows.append(
             stats.compare(
-                q, theory[q], estimates[q], se_kind="seeds", N=cfg.N, scale=scale,
-                experiment="static", setting=cfg.label(), note=note,
+                q + suffix, theory[q], estimates[q], se_kind="seeds", N=cfg.N, scale=scale,
+                experiment="static", setting=cfg.label(), note=row_note,
             )
         )
     return rows
 
 
-def run_static(cfg: StaticConfig, *, stride: int = 5) -> StaticResult:
-    """Theory, simulation and comparison rows for one :class:`StaticConfig`.
+def static_result(
+    cfg: StaticConfig,
+    estimates: dict[str, np.ndarray],
+    cloud: np.ndarray,
+    outputs: np.ndarray,
+    switched: np.ndarray,
+    *,
+    extended_rows: bool = True,
+    theory: dict[str, Any] | None = None,
+) -> StaticResult:
+    """Theory and rows for stored per-network ``estimates`` (e.g. a cache of a simulation).
 
-    ``stride`` thins the stored cloud/outputs of network 0 (for figures only).
+    Rows: :data:`STATIC_QUANTITIES` against THEORY §2 (continuous time, the paper's
+    theory), then, if ``extended_rows``, :data:`EXTENDED_QUANTITIES` against
+    :func:`static_theory_extended` (names suffixed :data:`EXTENDED_SUFFIX`), which
+    separates the Euler-step and leaked-noise effects from the theory's own error.
+    """
+    theory = static_theory(cfg) if theory is None else theory
+    rows = static_rows(cfg, theory, estimates)
+    extended: dict[str, Any] = {}
+    if extended_rows:
+        extended = static_theory_extended(cfg)
+        rows += static_rows(
+            cfg, extended, estimates, EXTENDED_QUANTITIES, EXTENDED_SUFFIX,
+            note=f"beyond THEORY §2: Euler map dt={cfg.dt:g}, Hermite orders 1..{cfg.hermite_orders}",
+        )
+    return StaticResult(
+        config=cfg, theory=theory, estimates=estimates, rows=rows, cloud=cloud,
+        outputs=outputs, switched=np.asarray(switched), theory_extended=extended,
+    )
+
+
+def run_static(cfg: StaticConfig, *, stride: int = 5, extended_rows: bool = True) -> StaticResult:
+    """Simulate ``cfg`` and compare with the theory (:func:`static_result` makes the rows).
+
+    ``stride`` thins the stored cloud/outputs of network 0 (for figures only);
+    ``result.estimates``, ``.cloud``, ``.outputs`` and ``.switched`` are all a cache needs
+    to rebuild the result with :func:`static_result` without simulating again.
     """
     theory = static_theory(cfg)
     lat, z = simulate_static(cfg, theory)
     est = static_estimates(lat, z, cfg.N)
-    rows = static_rows(cfg, theory, est)
-    v_plus = theory["v_plus"]
-    switched = (np.einsum("btsi,i->bts", lat, v_plus) < 0).mean(axis=(1, 2))
-    return StaticResult(
-        config=cfg,
-        theory=theory,
-        estimates=est,
-        rows=rows,
-        cloud=lat[0, :, ::stride, :],
-        outputs=z[0, :, ::stride],
-        switched=switched,
-    )
+    switched = (np.einsum("btsi,i->bts", lat, theory["v_plus"]) < 0).mean(axis=(1, 2))
+    return static_result(cfg, est, lat[0, :, ::stride, :], z[0, :, ::stride], switched,
+                         extended_rows=extended_rows, theory=theory)
 
 
 def default_static_configs(full: bool = False) -> list[StaticConfig]:

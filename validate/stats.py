@@ -58,18 +58,20 @@ import numpy as np
 from jaxtyping import Float
 
 __all__ = [
-    "Z_MAX",
     "FINITE_SIZE_C",
     "SE_KINDS",
+    "Z_MAX",
     "Comparison",
+    "all_passed",
+    "block_info",
+    "block_length",
+    "block_se",
     "compare",
     "compare_estimate",
     "finite_size_bound",
     "integrated_autocorr_time",
-    "block_info",
-    "block_length",
-    "block_se",
-    "all_passed",
+    "unbiased_loss_split",
+    "jsonable",
 ]
 
 #: Largest accepted |z| (two-sided Gaussian tail 6·10⁻⁵).
@@ -137,7 +139,7 @@ class Comparison:
         return out
 
 
-def finite_size_bound(N: int | float) -> float:
+def finite_size_bound(N: float) -> float:
     """Relative-error allowance ``FINITE_SIZE_C / sqrt(N)`` (module docstring)."""
     if not (np.isfinite(N) and N >= 1):
         raise ValueError(f"N must be a finite number >= 1, got N={N!r}")
@@ -157,7 +159,7 @@ def _judge(
     n: int,
     *,
     se_kind: str,
-    N: int | float,
+    N: float,
     scale: float | None,
     experiment: str,
     setting: str,
@@ -202,7 +204,7 @@ def compare_estimate(
     n: int,
     *,
     se_kind: SeKind,
-    N: int | float,
+    N: float,
     scale: float | None = None,
     experiment: str = "",
     setting: str = "",
@@ -225,7 +227,7 @@ def compare(
     samples: Float[np.ndarray, " n"] | Sequence[float],
     *,
     se_kind: SeKind,
-    N: int | float,
+    N: float,
     scale: float | None = None,
     experiment: str = "",
     setting: str = "",
@@ -280,8 +282,8 @@ def compare(
 
 
 def integrated_autocorr_time(
-    x: Float[np.ndarray, "..."], axis: int = 0
-) -> Float[np.ndarray, "..."]:
+    x: Float[np.ndarray, ...], axis: int = 0
+) -> Float[np.ndarray, ...]:
     r"""Integrated autocorrelation time of series along ``axis``.
 
     ``tau_int = 1 + 2 Σ_{k=1}^{W} ρ(k)`` with the empirical autocorrelation
@@ -331,7 +333,7 @@ def block_length(x: Float[np.ndarray, " n"]) -> int:
     return block_info(x.size, float(integrated_autocorr_time(x)))[0]
 
 
-def block_se(x: Float[np.ndarray, "..."], axis: int = 0) -> Float[np.ndarray, "..."]:
+def block_se(x: Float[np.ndarray, ...], axis: int = 0) -> Float[np.ndarray, ...]:
     r"""Standard error of the mean of correlated series by batch means.
 
     Along ``axis`` each series is cut into ``n_b`` consecutive blocks of length
@@ -369,3 +371,50 @@ def block_se(x: Float[np.ndarray, "..."], axis: int = 0) -> Float[np.ndarray, ".
 def all_passed(rows: Sequence[Comparison]) -> bool:
     """True when every row passed (and there is at least one row)."""
     return len(rows) > 0 and all(r.passed for r in rows)
+
+
+def unbiased_loss_split(
+    loss_bias: Float[np.ndarray, ...] | float,
+    loss_var: Float[np.ndarray, ...] | float,
+    trials_per_condition: int,
+) -> tuple[np.ndarray, np.ndarray]:
+    r"""Unbiased population L_bias and L_var from one batch's split (THEORY §1).
+
+    On a batch with ``B`` independent trials per condition, the batch split uses the
+    batch mean z̄_B, so (per time step, exactly in expectation for independent trials
+    with population mean μ and variance v)::
+
+        E[L_var,batch]  = v (B − 1)/B
+        E[L_bias,batch] = (μ − ẑ)² + v/B
+
+    Hence ``L_var = L_var,batch·B/(B−1)`` and
+    ``L_bias = L_bias,batch − L_var,batch/(B−1)`` are unbiased for the population
+    quantities the theory describes (the second can be negative on one batch; its
+    mean over batches is what is compared). Arrays broadcast; returns
+    ``(loss_bias, loss_var)`` as float arrays.
+    """
+    B = trials_per_condition
+    if isinstance(B, bool) or not isinstance(B, (int, np.integer)) or B < 2:
+        raise ValueError(
+            f"trials_per_condition={B!r} is not allowed; must be an integer >= 2"
+        )
+    lb = np.asarray(loss_bias, dtype=float)
+    lv = np.asarray(loss_var, dtype=float)
+    return lb - lv / (B - 1), lv * B / (B - 1)
+
+
+def jsonable(obj: object) -> object:
+    """``obj`` with numpy arrays/scalars as lists/floats and non-finite floats as ``None``
+    (strict JSON; used by the experiments' ``summary()``). Dicts, lists and tuples recurse."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, (list, tuple)):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, (np.integer, np.bool_)):
+        return obj.item()
+    if isinstance(obj, (float, np.floating)):
+        value = float(obj)
+        return value if math.isfinite(value) else None
+    return obj
