@@ -27,7 +27,8 @@ __all__ = ["plot_fixed_point_curves", "plot_optimum_scaling"]
 
 #: PNG resolution (project rule).
 DPI = 150
-_STYLE: dict[str, Any] = {
+#: rcParams shared by every figure of the package (validate.plots_style extends it)
+STYLE: dict[str, Any] = {
     "font.size": 9,
     "axes.titlesize": 9,
     "axes.labelsize": 9,
@@ -58,7 +59,7 @@ def _styled(func: Any) -> Any:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         import matplotlib
 
-        with matplotlib.rc_context(_STYLE):
+        with matplotlib.rc_context(STYLE):
             return func(*args, **kwargs)
 
     return wrapper

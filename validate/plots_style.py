@@ -5,21 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from meanfield.plots import STYLE as _BASE_STYLE
+
 __all__ = ["STYLE", "figure", "save"]
 
-#: rcParams used by every figure of ``validate``.
+#: rcParams used by every figure of ``validate``: the package style of :mod:`meanfield.plots`
+#: plus screen/saving defaults.
 STYLE: dict[str, Any] = {
+    **_BASE_STYLE,
     "figure.dpi": 110,
     "savefig.dpi": 150,
-    "font.size": 9,
-    "axes.titlesize": 9,
-    "axes.labelsize": 9,
-    "legend.fontsize": 7,
-    "xtick.labelsize": 8,
-    "ytick.labelsize": 8,
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-    "lines.linewidth": 1.4,
     "savefig.bbox": "tight",
 }
 
