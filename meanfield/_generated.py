@@ -37,6 +37,8 @@ __all__ = [
     "euler_orthogonal_variance",
     "stein_2x2",
     "euler_v_orth_general",
+    "euler_linear_loss_var",
+    "euler_two_phase_tau_of_a",
 ]
 
 
@@ -302,3 +304,22 @@ def euler_v_orth_general(gamma, kappa_sq, c0, dt):
     _t0 = dt*gamma
     _t1 = gamma - 2
     return _broadcast((1/2)*gamma*(dt*(_t1 + dt*(_t0 - 2*gamma + 1)) + 2)*(c0*c0)*kappa_sq**(-1.0)*(-2*_t0 + _t1 + dt + gamma*(dt*dt))**(-1.0)/(_t0 + 2), gamma, kappa_sq, c0, dt)
+
+
+def euler_linear_loss_var(a, sigma, dt):
+    """L_var of the §3 linear network under the Euler map, M₁₁ = a, N → ∞
+
+    Derived expression: ``-2*sigma**2/((a - 1)*(a*dt - dt + 2))``.
+    """
+    return _broadcast(-2*sigma*sigma/((a - 1)*(a*dt - dt + 2)), a, sigma, dt)
+
+
+def euler_two_phase_tau_of_a(a, eta0, sigma, dt):
+    """phase-2 steps τ at which M₁₁ reaches a, flow driven by the Euler L_var (§3)
+
+    Derived expression: ``(a**3*dt**3*(-a*dt + 4*dt - 4) - 2*a**2*dt**2*(3*dt*(dt - 2) + 1) + 4*a*dt*(dt**2*(dt - 3) + dt + 1) + 4*log(1 - dt) - 4*log(a*dt - dt + 1))/(16*dt**3*eta_0*sigma**2)``.
+    """
+    _t0 = dt*dt*dt
+    _t1 = a*dt
+    _t2 = dt*dt
+    return _broadcast(-1/16*_t0**(-1.0)*eta0**(-1.0)*(sigma*sigma)**(-1.0)*(_t0*(_t1 - 4*dt + 4)*(a*a*a) - 4*_t1*(_t2*(dt - 3) + dt + 1) + 2*_t2*(3*dt*(dt - 2) + 1)*(a*a) - 4*numpy.log(1 - dt) + 4*numpy.log(_t1 - dt + 1)), a, eta0, sigma, dt)

@@ -136,7 +136,8 @@ def generated_source() -> str:
     if bad:
         raise RuntimeError(f"symbolic consistency checks failed: {bad}")
     printer = NumPyPrinter({"fully_qualified_modules": True, "inline": True})
-    specs = _specs(d) + [e.orthogonal_variance, e.stein_2x2, e.v_orth_general]
+    specs = _specs(d) + [e.orthogonal_variance, e.stein_2x2, e.v_orth_general,
+                         e.linear_loss_var, e.two_phase_tau_of_a]
     all_names = "\n".join(f'    "{r.name}",' for r in specs)
     parts = [HEADER.format(all_names=all_names)]
     parts.extend(_function_source(r, printer) for r in specs)

@@ -45,6 +45,8 @@ dt = sp.Symbol("dt", positive=True)
 class EulerDerivation(NamedTuple):
     """Results of :func:`derive_euler` (each a :class:`meanfield.symbolic.Result`) and checks."""
 
+    linear_loss_var: Result
+    two_phase_tau_of_a: Result
     orthogonal_variance: Result
     stein_2x2: Result
     v_orth_general: Result
@@ -118,7 +120,34 @@ def derive_euler() -> EulerDerivation:
     checks["v_orth_dt0_is_continuous"] = (
         sp.simplify(sp.limit(v_orth_dt, dt, 0) - cont_v) == 0
     )
+    # --- 4. two-phase learning (THEORY §3) under the Euler map: the linear network's block
+    # A = −I + [[a, b/√N], [0, 0]]; L_var = Σ₁₁ of the map's Stein equation (N → ∞), and the
+    # phase-2 gradient flow da/dτ = −η₀ ∂L_var/∂a integrated to τ(a) (monotone, inverted
+    # numerically); the map puts a floor under L_var at a = 1 − 1/dt.
+    from .symbolic import eta0, tau
+
+    a_, b_ = sp.symbols("a b", real=True)
+    n_ = sp.Symbol("N", positive=True)
+    lin = stein_vec[0].subs({a11: -1 + a_, a12: b_ / sp.sqrt(n_), a21: 0, a22: -1,
+                             dd: 2 * sigma**2})
+    lin_var = sp.factor(sp.limit(sp.simplify(lin), n_, sp.oo))
+    rate = sp.factor(sp.simplify(-eta0 * sp.diff(lin_var, a_)))
+    tau_of_a = sp.simplify(sp.integrate(sp.factor(1 / rate), (a_, 0, a_)))
+    # dt → 0: τ(a) must invert the continuous-time a(τ) of meanfield.symbolic
+    a_cont = derive().two_phase["phase2_a"].expr
+    checks["two_phase_flow_dt0"] = sp.simplify(
+        sp.limit(tau_of_a, dt, 0).subs(a_, a_cont) - tau) == 0
+    checks["linear_loss_var_dt0"] = sp.simplify(
+        sp.limit(lin_var, dt, 0).subs(a_, a_cont)
+        - derive().two_phase["phase2_loss_var"].expr) == 0
     return EulerDerivation(
+        linear_loss_var=_result(
+            "euler_linear_loss_var", lin_var, (a_, sigma, dt), ("a", "sigma", "dt"),
+            "L_var of the §3 linear network under the Euler map, M₁₁ = a, N → ∞"),
+        two_phase_tau_of_a=_result(
+            "euler_two_phase_tau_of_a", tau_of_a, (a_, eta0, sigma, dt),
+            ("a", "eta0", "sigma", "dt"),
+            "phase-2 steps τ at which M₁₁ reaches a, flow driven by the Euler L_var (§3)"),
         orthogonal_variance=_result(
             "euler_orthogonal_variance", c0_dt, (sigma, dt), ("sigma", "dt"),
             "stationary variance of one orthogonal unit under Euler–Maruyama (→ σ² as dt → 0)"),

@@ -48,6 +48,8 @@ def linear_two_phase(
     z_target: ArrayLike = 1.0,
     rho_io_sqrtN: ArrayLike = -0.5,
     N: ArrayLike = 256,
+    *,
+    dt: float | None = None,
 ) -> TwoPhaseCurves:
     """Learning curves of THEORY §3 at step count(s) τ = ``steps`` within ``phase``.
 
@@ -57,6 +59,11 @@ def linear_two_phase(
     - eta0: η₀ > 0; sigma: σ ≥ 0; z_target: ẑ; rho_io_sqrtN: ρ_io√N.
     - N: only converts b to M₁₂ = b/√N (N ≥ 1); the other curves are the
       N → ∞ limits and do not depend on N.
+    - dt: None (continuous time, THEORY §3) or the Euler step in (0, 1) of the simulated
+      network: L_var is then the Euler map's (phase 1: σ²/(1 − dt/2)), and phase 2 follows the
+      gradient flow of that L_var (dt ≥ 1e-3; ``_generated.euler_two_phase_tau_of_a``, derived in
+      :mod:`meanfield._symbolic_euler`, inverted by bisection); M₁₁ then tends to the map's
+      floor 1 − 1/dt instead of decreasing without bound.
 
     **Returns** :class:`TwoPhaseCurves`, arrays of the broadcast shape
     (floats for a scalar call); NaN at invalid entries of array calls.
@@ -67,6 +74,12 @@ def linear_two_phase(
 
     if phase not in (1, 2):
         raise _checks.invalid("phase", phase, "1 or 2")
+    dt = _checks.check_dt(dt)
+    if dt is not None and not 1e-3 <= dt < 1:
+        raise _checks.invalid(
+            "dt", dt, "None or a number in [0.001, 1) for the linear network",
+            "the flow needs 1 − dt > 0, and below 1e-3 its closed form loses digits "
+            "(the continuous-time curves are then within 1e-5)")
     tau, e0, sig, zt, r, n = _checks.as_float64(
         steps=steps, eta0=eta0, sigma=sigma, z_target=z_target, rho_io_sqrtN=rho_io_sqrtN, N=N
     )
@@ -86,12 +99,23 @@ def linear_two_phase(
     with np.errstate(all="ignore"):
         if phase == 1:
             b = g.linear_two_phase_phase1_b(tau, e0, zt, r)
+            lv1 = (g.linear_two_phase_phase1_loss_var(tau, sig) if dt is None
+                   else g.euler_linear_loss_var(np.zeros(shape), sig, dt))
             return TwoPhaseCurves(
                 loss_bias=full(g.linear_two_phase_phase1_loss_bias(tau, e0, zt, r)),
-                loss_var=full(g.linear_two_phase_phase1_loss_var(tau, sig)),
+                loss_var=full(lv1),
                 M11=full(np.zeros(shape)),
                 M12=full(b / np.sqrt(n)),
                 dx_norm=full(g.linear_two_phase_phase1_dx_norm(tau, e0, zt, r)),
+            )
+        if dt is not None:
+            a = _euler_phase2_a(tau, e0, sig, dt)
+            return TwoPhaseCurves(
+                loss_bias=full(g.linear_two_phase_phase2_loss_bias(tau)),
+                loss_var=full(g.euler_linear_loss_var(a, sig, dt)),
+                M11=full(a),
+                M12=full((zt * (1.0 - a) - r) / np.sqrt(n)),  # L_bias = 0: (r + b)/(1 − a) = ẑ
+                dx_norm=full(g.linear_two_phase_phase2_dx_norm(tau, zt, r)),
             )
         b = g.linear_two_phase_phase2_b(tau, e0, sig, zt, r)
         return TwoPhaseCurves(
@@ -101,3 +125,22 @@ def linear_two_phase(
             M12=full(b / np.sqrt(n)),
             dx_norm=full(g.linear_two_phase_phase2_dx_norm(tau, zt, r)),
         )
+
+
+def _euler_phase2_a(tau: Any, eta0: Any, sigma: Any, dt: float) -> Any:
+    """M₁₁ = a(τ) of the Euler-map phase-2 flow: root of τ(a) = τ on (1 − 1/dt, 0], bisection.
+
+    τ(a) (derived) increases from 0 at a = 0 to ∞ as a → 1 − 1/dt; 200 halvings reach float64
+    resolution of the bracket. Vectorised over the broadcast inputs.
+    """
+    from . import _generated as g
+
+    tau, eta0, sigma = np.broadcast_arrays(tau, eta0, sigma)
+    lo = np.full(tau.shape, 1.0 - 1.0 / dt)  # τ(lo) = ∞ > τ
+    hi = np.zeros(tau.shape)  # τ(hi) = 0 ≤ τ
+    for _ in range(200):
+        mid = 0.5 * (lo + hi)
+        over = g.euler_two_phase_tau_of_a(mid, eta0, sigma, dt) > tau
+        lo = np.where(over, mid, lo)
+        hi = np.where(over, hi, mid)
+    return 0.5 * (lo + hi)

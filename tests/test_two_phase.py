@@ -58,3 +58,42 @@ def test_two_phase_input_checks():
     out = mf.linear_two_phase(np.array([-1.0, 5.0]), 2)
     assert np.isnan(out.M11[0]) and np.isfinite(out.M11[1])
     assert isinstance(mf.linear_two_phase(5, 1).loss_var, float)
+
+
+# --- Euler map (issue 5: dt=) -------------------------------------------------------------
+def test_euler_two_phase_tends_to_continuous_time() -> None:
+    steps = np.array([0, 10, 500, 1500])
+    cont = mf.linear_two_phase(steps, 2, eta0=0.004)
+    fine = mf.linear_two_phase(steps, 2, eta0=0.004, dt=1e-3)
+    # first order in dt·(1 − a) ≤ 1e-3·2.7: relative change ≤ ~1e-3 of L_var, less of M₁₁
+    np.testing.assert_allclose(fine.M11, cont.M11, atol=1e-5)
+    np.testing.assert_allclose(fine.loss_var, cont.loss_var, rtol=2e-3)
+
+
+def test_euler_phase2_follows_the_gradient_flow_of_the_euler_variance() -> None:
+    # independent route: integrate da/dτ = −η₀ ∂L/∂a with L(a) = σ²/((1−a)(1 − dt(1−a)/2))
+    # (the Euler-map stationary variance of one mode with rate 1 − a) by RK4
+    from scipy.integrate import solve_ivp
+
+    eta0, sigma, dt = 0.004, 1.0, 0.2
+
+    def rhs(_t, a):
+        y = 1.0 - a
+        dL_dy = -sigma**2 * (1 - dt * y) / (y - dt * y * y / 2) ** 2
+        return eta0 * dL_dy  # dL/da = −dL/dy, da/dτ = −η₀ dL/da
+    taus = np.array([100.0, 700.0, 3000.0])
+    sol = solve_ivp(rhs, (0, taus[-1]), [0.0], t_eval=taus, rtol=1e-11, atol=1e-12)
+    got = mf.linear_two_phase(taus, 2, eta0=eta0, sigma=sigma, dt=dt)
+    np.testing.assert_allclose(got.M11, sol.y[0], rtol=1e-8)
+    # the Euler map puts a floor under L_var: a → 1 − 1/dt, L_var → 2σ²dt... never below σ²·2dt
+    late = mf.linear_two_phase(1e9, 2, eta0=eta0, sigma=sigma, dt=dt)
+    assert late.M11 == pytest.approx(1 - 1 / dt, rel=1e-3)
+    assert late.loss_var == pytest.approx(2 * sigma**2 * dt, rel=1e-3)
+    early = mf.linear_two_phase(np.array([0.0, 50.0]), 1, sigma=sigma, dt=dt)
+    np.testing.assert_allclose(early.loss_var, sigma**2 / (1 - dt / 2), rtol=1e-12)
+
+
+@pytest.mark.parametrize("dt", [1e-4, 1.0, -0.2])
+def test_euler_two_phase_bad_dt(dt: float) -> None:
+    with pytest.raises(ValueError, match="dt"):
+        mf.linear_two_phase(10, 2, dt=dt)

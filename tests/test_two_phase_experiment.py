@@ -96,9 +96,12 @@ def _fake_run(plan: TwoPhasePlan, factor: dict[str, float] | None = None) -> Sim
 def test_analysis_of_records_that_match_the_theory() -> None:
     plan = TwoPhasePlan(seeds=2)
     res = analyse_two_phase(_fake_run(plan), plan)
-    assert len(res.rows) >= 10 and stats.all_passed(res.rows)
+    # the fake records follow THEORY §3 (continuous time); the '[Euler dt]' rows compare them
+    # with the Euler-map curves instead and are checked in test_two_phase.py
+    paper = [r for r in res.rows if "[Euler dt]" not in r.quantity]
+    assert len(paper) >= 10 and len(res.rows) > len(paper) and stats.all_passed(paper)
     # the unbiased split recovers the theory exactly (up to the cancelling ±ε)
-    for r in res.rows:
+    for r in paper:
         assert abs(r.sim_mean - r.theory) <= 1e-9 * max(1.0, abs(r.theory)), r
     assert set(res.curves) == set(TWO_PHASE_CURVES) == set(res.theory_curves)
     json.dumps(res.summary(), allow_nan=False)

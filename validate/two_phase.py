@@ -154,19 +154,21 @@ def _geometry(cfg: Any) -> tuple[float, float, int]:
 
 
 def two_phase_theory(plan: TwoPhasePlan, steps: np.ndarray, z_target: float = 1.0,
-                     rho_io_sqrtN: float = -0.5) -> dict[str, np.ndarray]:
+                     rho_io_sqrtN: float = -0.5, dt: float | None = None
+                     ) -> dict[str, np.ndarray]:
     """Closed-form curves (``meanfield.linear_two_phase``) at global steps ``steps`` [n].
 
     τ = step in phase 1 (step ≤ n₁) and step − n₁ in phase 2 (step > n₁); the record at
     step n₁ has seen all n₁ phase-1 updates and uses phase 1's formulas. Returns
-    :data:`TWO_PHASE_CURVES` arrays [n] (``loss`` = L_bias + L_var).
+    :data:`TWO_PHASE_CURVES` arrays [n] (``loss`` = L_bias + L_var). ``dt``: None for
+    THEORY §3 (continuous time) or the simulation's Euler step (meanfield's ``dt=`` option).
     """
     import meanfield
 
     steps = np.asarray(steps, dtype=float)
     n1 = plan.phase1_steps
     kw = {"eta0": plan.eta0, "sigma": plan.sigma, "z_target": z_target,
-              "rho_io_sqrtN": rho_io_sqrtN, "N": plan.N}
+              "rho_io_sqrtN": rho_io_sqrtN, "N": plan.N, "dt": dt}
     p1 = meanfield.linear_two_phase(np.minimum(steps, n1), 1, **kw)
     p2 = meanfield.linear_two_phase(np.maximum(steps - n1, 0.0), 2, **kw)
     in2 = steps > n1
@@ -237,19 +239,23 @@ def analyse_two_phase(run: Any, plan: TwoPhasePlan) -> TwoPhaseResult:
     sqrtN = math.sqrt(plan.N)
     rows: list[stats.Comparison] = []
 
-    def point(q: str, name: str, step: int, scale: float = 1.0, note: str = "") -> None:
+    th_euler = two_phase_theory(plan, steps, z_target, rho_sqrtN, dt=float(cfg.dt))
+
+    def point(q: str, name: str, step: int, scale: float = 1.0, note: str = "",
+              theory: dict[str, np.ndarray] = th) -> None:
         i = _index(steps, step)
         rows.append(stats.compare(
-            q, float(th[name][i]) * scale, sim[name][:, i] * scale, se_kind="seeds", N=plan.N,
+            q, float(theory[name][i]) * scale, sim[name][:, i] * scale, se_kind="seeds", N=plan.N,
             experiment="two-phase", setting=f"step {int(steps[i])} ({plan.label()})", note=note,
         ))
 
-    def window(q: str, name: str, lo: int, hi: int, note: str = "") -> None:
+    def window(q: str, name: str, lo: int, hi: int, note: str = "",
+               theory: dict[str, np.ndarray] = th) -> None:
         sel = (steps >= lo) & (steps < hi)
         if not sel.any():
             return
         rows.append(stats.compare(
-            q, float(th[name][sel].mean()), sim[name][:, sel].mean(axis=1), se_kind="seeds",
+            q, float(theory[name][sel].mean()), sim[name][:, sel].mean(axis=1), se_kind="seeds",
             N=plan.N, experiment="two-phase",
             setting=f"steps [{lo}, {hi}) ({plan.label()})",
             note=(note + "; " if note else "") + "window mean per seed",
@@ -274,6 +280,13 @@ def analyse_two_phase(run: Any, plan: TwoPhasePlan) -> TwoPhaseResult:
            note="unbiased; theory σ²/(1-a), continuous time")
     window("L_bias (late phase 2)", "loss_bias", n1 + n2 - w2, n1 + n2 + 1,
            note="unbiased batch estimate")
+    # beyond THEORY §3: the same curves for the simulated Euler map (meanfield dt=)
+    note_e = f"beyond THEORY §3: Euler map dt={float(cfg.dt):g}"
+    window("L_var (phase 1) [Euler dt]", "loss_var", n1 - w1, n1, note=note_e, theory=th_euler)
+    point("M₁₁ = a (end) [Euler dt]", "M11", last, note=note_e, theory=th_euler)
+    point("b = √N·M₁₂ (end) [Euler dt]", "M12", last, scale=sqrtN, note=note_e, theory=th_euler)
+    window("L_var (late phase 2) [Euler dt]", "loss_var", n1 + n2 - w2, n1 + n2 + 1,
+           note=note_e, theory=th_euler)
     extra = {"M21": Mp[..., 1, 0], "M22": Mp[..., 1, 1]}
     return TwoPhaseResult(plan=plan, steps=steps, curves=sim, theory_curves=th, extra=extra,
                           rows=rows, z_target=z_target, rho_io_sqrtN=rho_sqrtN)
