@@ -87,3 +87,40 @@ def test_unstable_euler_map_is_reported() -> None:
     out = mf.loss_var(np.array([1.9, 1.9]), np.array([-5.0, -25.0]), 1.0, 256, dt=0.2)
     assert np.isfinite(out[0]) and np.isnan(out[1])
     assert not mf.feasible(1.9, 1.0, 256, lambda_minus=-25.0, dt=0.2)
+
+
+# --- hypothesis: each correction reduces to the paper's formula in its limit ----------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+@settings(max_examples=40)
+@given(
+    lam=st.floats(1.9, 4.0), lam_m=st.floats(-6.0, 0.5), sigma=st.floats(0.3, 1.5),
+    log2N=st.integers(6, 14),
+)
+def test_dt_to_zero_recovers_the_paper_theory(lam: float, lam_m: float, sigma: float,
+                                              log2N: int) -> None:
+    N = 2**log2N
+    if not mf.feasible(lam, sigma, N, lambda_minus=lam_m):
+        return
+    cont = mf.latent_covariance(lam, lam_m, sigma, N)
+    # the Euler corrections are O(dt × rates); rates ≤ 1 − λ₋/λ₊ + |γ| < 10 here
+    fine = mf.latent_covariance(lam, lam_m, sigma, N, dt=1e-6)
+    np.testing.assert_allclose(fine, cont, rtol=1e-4, atol=1e-4 * np.abs(cont).max())
+
+
+@settings(max_examples=25)
+@given(lam=st.floats(2.0, 4.0), sigma=st.floats(0.3, 1.5), log2N=st.integers(6, 12))
+def test_hermite_leak_vanishes_without_feedback_on_its_drives(lam: float, sigma: float,
+                                                             log2N: int) -> None:
+    # λ₋ → 0 and ρ → 0 (large N): the leaked drives enter through M, whose v₋ eigenvalue is 0,
+    # so along v₋ only the direct noise remains: Σ(v₋, v₋) → the paper's 2σ²/(2·1) = σ²
+    N = 2**log2N
+    if not mf.feasible(lam, sigma, N, lambda_minus=0.0):
+        return
+    rho = mf.correlation(lam, sigma, N)
+    vm = np.array([-np.sqrt(1 - rho**2), rho])
+    s_leak = mf.latent_covariance(lam, 0.0, sigma, N, hermite_orders=6)
+    s_paper = mf.latent_covariance(lam, 0.0, sigma, N)
+    assert vm @ s_leak @ vm == pytest.approx(vm @ s_paper @ vm, rel=1e-9)
