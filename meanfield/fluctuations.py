@@ -63,6 +63,11 @@ def v_orth_general(gamma: Any, kappa_sq: Any, c0: Any) -> Any:
     return _generated.v_orth_general(gamma, kappa_sq, c0)
 
 
+def v_plus(rho: Any) -> Any:
+    """v₊ = (cos θ₊, sin θ₊) = (ρ, √(1 − ρ²)), shape (..., 2) (THEORY §2); complex-safe."""
+    return np.stack([rho, np.sqrt(1.0 - rho * rho)], -1)
+
+
 def coupling_matrix(
     lam: Any, rho: Any, lam_minus: Any, theta_minus: Any | None = None
 ) -> Any:
@@ -93,7 +98,7 @@ def fluctuation_matrix(
 
     ``rho`` = cos θ₊; ``theta_minus`` = angle of v₋ (None: θ₊ + π/2).
     """
-    vp = np.stack([rho, np.sqrt(1.0 - rho * rho)], -1)
+    vp = v_plus(rho)
     M = coupling_matrix(lam, rho, lam_minus, theta_minus)
     return (-np.eye(2) + M / np.asarray(lam)[..., None, None]
             + np.asarray(gamma)[..., None, None] * vp[..., :, None] * vp[..., None, :])
@@ -119,8 +124,7 @@ def _covariance_core(
         from .hermite_noise import leak_covariance
 
         M = coupling_matrix(lam, rho, lam_minus, theta_minus)
-        vp = np.stack([rho, np.sqrt(1.0 - rho * rho)], -1)
-        kbar = np.sqrt(kappa_sq)[..., None] * vp
+        kbar = np.sqrt(kappa_sq)[..., None] * v_plus(rho)
         return leak_covariance(A, M, kbar, sigma, c0, dt, hermite_orders, nl), A
     if dt is None:
         sigma_a = lyapunov_2x2(A, (2.0 * s2)[..., None, None] * np.eye(2))
@@ -135,8 +139,7 @@ def _covariance_core(
 
         sigma_a = stein_2x2(A, 2.0 * s2, dt)
         v_orth = _generated.euler_v_orth_general(gamma, kappa_sq, c0, dt)
-    sn = np.sqrt(1.0 - rho * rho)
-    vp = np.stack([rho, sn], -1)
+    vp = v_plus(rho)
     return sigma_a + v_orth[..., None, None] * vp[..., :, None] * vp[..., None, :], A
 
 

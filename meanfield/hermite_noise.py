@@ -105,9 +105,8 @@ def drive_covariances(
             par = (ws * s2 * hn * hn).sum(-1)
             perp = (ws * hn * hn).sum(-1)
             scale = math.factorial(n)
-        mats.append(scale[..., None, None] * (par[..., None, None] * P + perp[..., None, None] * O)
-                    if np.ndim(scale) else
-                    scale * (par[..., None, None] * P + perp[..., None, None] * O))
+        mats.append(np.asarray(scale)[..., None, None]
+                    * (par[..., None, None] * P + perp[..., None, None] * O))
     return np.stack(mats)
 
 

@@ -134,11 +134,11 @@ def quenched_outputs(
     (networks, 2), ``"mean"``, ``"sd"`` (over networks) and ``"M"``.
     """
     from .fixed_point import correlation, fixed_point_norm
-    from .fluctuations import coupling_matrix
+    from .fluctuations import coupling_matrix, v_plus
 
     rho = correlation(lambda_plus, sigma, N, z_target, out_scale, nonlinearity, dt=dt)
     k = fixed_point_norm(lambda_plus, sigma, nonlinearity, dt=dt)
-    vp = np.array([rho, math.sqrt(1.0 - rho * rho)])
+    vp = v_plus(np.float64(rho))
     M = coupling_matrix(np.float64(lambda_plus), np.float64(rho), np.float64(lambda_minus),
                         None if theta_minus is None else np.float64(theta_minus))
     U = sample_U(N, networks, seed)
