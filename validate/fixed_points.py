@@ -1,0 +1,350 @@
+r"""Fixed and slow points of trained networks, and their linearisations (seeds 002 and 003).
+
+For a network with update F at a constant input u*, fixed points are zeros of the *speed*
+
+* continuous-time networks (``kind="flow"``, :mod:`simulate`'s rate networks, THEORY §1):
+  q(h) = ½‖ḣ‖²/N with ḣ = −h + W φ(h) + W_in u* (the noise-free drift);
+* discrete-time networks (``kind="map"``, h_t = F(h_{t−1}, x_t)): q(h) = ½‖F(h, u*) − h‖²/N.
+
+q is divided by N so that one tolerance serves every network size (a per-unit mean square).
+Minimising q from many initial states (sampled along trajectories, plus noise) finds fixed
+points (q = 0) and slow points (small local minima of q) — the method of Sussillo & Barak
+(2013) used by seed 002. All initial states are optimised together in **one** jitted,
+vmapped ``lax.scan`` (optax Adam with an exponentially decaying rate), followed by a few
+vectorised Newton steps that are kept only where they lower q (they polish true fixed points
+to machine precision and leave slow points alone). Then:
+
+1. keep points with q ≤ ``q_tol`` (default 1e-12 per unit, i.e. a residual speed of
+   ~1.4·10⁻⁶ per unit; reachable in float32 for O(1) activity);
+2. drop outliers — points farther from every reference trajectory sample than
+   ``outlier_factor`` × the RMS radius of the trajectories (when ``reference`` is given);
+3. merge duplicates closer than ``dedup_tol`` × √N (Euclidean; √N makes the tolerance per unit);
+4. linearise: Jacobian J = ∂F/∂h (or ∂ḣ/∂h) by ``jax.jacfwd``, eigenvalues, right eigenvectors
+   R and left eigenvectors L = R⁻¹ (rows; L R = I, the non-normal decomposition), stability
+   (flow: all Re λ < 0; map: all |λ| < 1) and the number of unstable modes.
+
+When nothing passes, the result is empty (zero points) and carries the best q found, so a
+population sweep can report it instead of failing.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from typing import Any, NamedTuple
+
+import numpy as np
+from jaxtyping import Float
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "KINDS",
+    "FixedPoints",
+    "find_fixed_points",
+    "linearise",
+    "model_velocity",
+    "sample_initial_states",
+]
+
+#: Accepted ``kind`` values: continuous-time flow or discrete-time map.
+KINDS: tuple[str, ...] = ("flow", "map")
+
+
+class FixedPoints(NamedTuple):
+    """Fixed/slow points found by :func:`find_fixed_points` (P points, N units).
+
+    Attributes:
+        points: [P, N] states.
+        q: [P] speeds q(h) (per unit, see module docstring).
+        jacobians: [P, N, N] ∂F/∂h (map) or ∂ḣ/∂h (flow) at each point.
+        eigenvalues: [P, N] complex, sorted by decreasing real part (flow) or modulus (map).
+        right: [P, N, N] right eigenvectors (columns), same order.
+        left: [P, N, N] left eigenvectors (rows) = right⁻¹, so left @ right = I.
+        stable: [P] bool. n_unstable: [P] number of unstable modes.
+        kind: ``"flow"`` or ``"map"``.
+        best_q: smallest q over all candidates (also when P = 0).
+        n_candidates: number of initial states optimised.
+        n_below_tol, n_outliers: candidates under ``q_tol``; of those, dropped as outliers.
+    """
+
+    points: np.ndarray
+    q: np.ndarray
+    jacobians: np.ndarray
+    eigenvalues: np.ndarray
+    right: np.ndarray
+    left: np.ndarray
+    stable: np.ndarray
+    n_unstable: np.ndarray
+    kind: str
+    best_q: float
+    n_candidates: int
+    n_below_tol: int
+    n_outliers: int
+
+    def __len__(self) -> int:  # type: ignore[override]
+        return int(self.points.shape[0])
+
+    @property
+    def empty(self) -> bool:
+        """True when no point passed the tolerance (see :attr:`best_q`)."""
+        return self.points.shape[0] == 0
+
+
+def model_velocity(model: Any) -> Callable[[Any, Any], Any]:
+    """The noise-free drift ḣ(h, u) [N] of a :mod:`simulate` rate network (THEORY §1).
+
+    Built from ``simulate.dynamics.step`` with dt = 1, σ = 0 (ḣ = step − h), so the formula
+    lives in one place. ``h`` is [N], ``u`` is [n_in].
+    """
+    import jax.numpy as jnp
+
+    from simulate.dynamics import step
+
+    def velocity(h: Any, u: Any) -> Any:
+        x = h[None, :]
+        nxt = step(model, x, u[None, :], jnp.zeros_like(x), dt=1.0, sigma=0.0)
+        return nxt[0] - h
+
+    return velocity
+
+
+def sample_initial_states(
+    trajectories: ArrayLike, n: int, *, noise_std: float = 0.0, seed: int = 0
+) -> Float[np.ndarray, "n N"]:
+    """``n`` states drawn uniformly (with replacement) from ``trajectories`` [..., N], plus
+    isotropic Gaussian noise of std ``noise_std`` per unit."""
+    X = np.asarray(trajectories, dtype=np.float64)
+    if X.ndim < 2:
+        raise ValueError(f"trajectories has shape {X.shape}; allowed: [..., N] with samples")
+    X = X.reshape(-1, X.shape[-1])
+    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
+        raise ValueError(f"n={n!r} is not allowed; n must be an integer >= 1")
+    if not (math.isfinite(noise_std) and noise_std >= 0):
+        raise ValueError(f"noise_std={noise_std!r} is not allowed; noise_std must be >= 0")
+    rng = np.random.default_rng(seed)
+    idx = rng.integers(0, X.shape[0], size=n)
+    return X[idx] + noise_std * rng.standard_normal((n, X.shape[1]))
+
+
+def _check_positive(name: str, value: Any, *, integer: bool = False, allow_zero: bool = False
+                    ) -> None:
+    ok = isinstance(value, int) and not isinstance(value, bool) if integer else \
+        isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    if not ok or value < 0 or (value == 0 and not allow_zero):
+        kind = "an integer" if integer else "a finite number"
+        raise ValueError(f"{name}={value!r} is not allowed; {name} must be {kind} "
+                         f"{'>= 0' if allow_zero else '> 0'}")
+
+
+def _residual_fn(F: Callable, kind: str) -> Callable:
+    """r(h, u): F(h, u) − h for maps, ḣ(h, u) for flows."""
+    if kind == "map":
+        return lambda h, u: F(h, u) - h
+    return F
+
+
+def _optimise_impl(F: Callable, kind: str, h0: Any, u: Any, steps: int, learning_rate: float,
+                   decay: float, newton_steps: int) -> tuple[Any, Any]:
+    """Adam on q for all initial states at once, then guarded Newton polishing."""
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    resid = _residual_fn(F, kind)
+    N = h0.shape[-1]
+
+    def q_one(h: Any) -> Any:
+        r = resid(h, u)
+        return 0.5 * jnp.sum(r * r) / N
+
+    # lr_t = learning_rate · decay^(t/steps), written out so that both stay traced arguments
+    opt = optax.chain(
+        optax.scale_by_adam(),
+        optax.scale_by_schedule(lambda t: -learning_rate * decay ** (t / steps)),
+    )
+    grad_all = jax.vmap(jax.grad(q_one))
+
+    def body(carry: Any, _: Any) -> tuple[Any, None]:
+        h, state = carry
+        g = grad_all(h)
+        upd, state = opt.update(g, state, h)
+        return (optax.apply_updates(h, upd), state), None
+
+    (h, _), _ = jax.lax.scan(body, (h0, opt.init(h0)), None, length=steps)
+
+    jac = jax.vmap(jax.jacfwd(lambda hh: resid(hh, u)))
+    q_all = jax.vmap(q_one)
+
+    def newton(h: Any, _: Any) -> tuple[Any, None]:
+        r = jax.vmap(lambda hh: resid(hh, u))(h)
+        J = jac(h)
+        # guarded: a singular or ill-conditioned J gives a non-finite or worse step → keep h
+        delta = jnp.linalg.solve(J, r[..., None])[..., 0]
+        cand = h - delta
+        q_old, q_new = q_all(h), q_all(cand)
+        better = jnp.isfinite(q_new) & (q_new < q_old)
+        return jnp.where(better[:, None], cand, h), None
+
+    if newton_steps > 0:
+        h, _ = jax.lax.scan(newton, h, None, length=newton_steps)
+    return h, q_all(h)
+
+
+def find_fixed_points(
+    F: Callable[[Any, Any], Any],
+    initial_states: ArrayLike,
+    inputs: ArrayLike | None = None,
+    *,
+    kind: str = "flow",
+    reference: ArrayLike | None = None,
+    steps: int = 2000,
+    learning_rate: float = 1e-2,
+    decay: float = 0.01,
+    newton_steps: int = 5,
+    q_tol: float = 1e-12,
+    dedup_tol: float = 1e-3,
+    outlier_factor: float = 10.0,
+    jit: bool = True,
+) -> FixedPoints:
+    """Find fixed and slow points of F from many initial states at once (see module docstring).
+
+    Arguments:
+        F: ``F(h [N], u [n_in]) -> [N]``: the next state (``kind="map"``) or the velocity ḣ
+            (``kind="flow"``; :func:`model_velocity` builds it for :mod:`simulate` networks).
+            Must be traceable by JAX.
+        initial_states: [P, N] starting states (:func:`sample_initial_states`).
+        inputs: the constant input u* [n_in] (time-varying input dimensions set to zero by the
+            caller); ``None`` → a length-0 vector.
+        reference: trajectory samples [..., N] for the outlier test; ``None`` → no test.
+        steps: Adam steps (≥ 1); learning_rate: initial rate (> 0), multiplied by ``decay``
+            over the run (exponential decay, 0 < decay ≤ 1).
+        newton_steps: guarded Newton steps after Adam (≥ 0).
+        q_tol: keep points with q ≤ q_tol (per-unit mean square speed, > 0).
+        dedup_tol: merge points closer than dedup_tol·√N (> 0).
+        outlier_factor: drop points farther than this × the RMS radius of ``reference`` from
+            every reference sample (> 0).
+        jit: compile the optimisation (False only for debugging).
+
+    Returns:
+        :class:`FixedPoints`, sorted by q; empty (with ``best_q``) when none passes.
+    """
+    import jax
+    import jax.numpy as jnp
+
+    if kind not in KINDS:
+        raise ValueError(f"kind={kind!r} is not allowed; allowed: {', '.join(KINDS)}")
+    if not callable(F):
+        raise ValueError(f"F={F!r} is not allowed; F must be a callable F(h, u)")
+    _check_positive("steps", steps, integer=True)
+    _check_positive("newton_steps", newton_steps, integer=True, allow_zero=True)
+    for name, v in (("learning_rate", learning_rate), ("q_tol", q_tol),
+                    ("dedup_tol", dedup_tol), ("outlier_factor", outlier_factor)):
+        _check_positive(name, v)
+    if not (isinstance(decay, (int, float)) and 0 < decay <= 1):
+        raise ValueError(f"decay={decay!r} is not allowed; decay must be in (0, 1]")
+    h0 = np.asarray(initial_states)
+    if h0.ndim != 2 or h0.shape[0] < 1 or h0.shape[1] < 1:
+        raise ValueError(f"initial_states has shape {h0.shape}; allowed: [P, N] with P, N >= 1")
+    if not np.all(np.isfinite(h0)):
+        raise ValueError("initial_states has non-finite entries; allowed: finite states")
+    dtype = jnp.float64 if jax.config.read("jax_enable_x64") else jnp.float32
+    u = jnp.zeros((0,), dtype) if inputs is None else jnp.asarray(inputs, dtype)
+    if u.ndim != 1:
+        raise ValueError(f"inputs has shape {tuple(u.shape)}; allowed: a vector [n_in]")
+    P, N = h0.shape
+
+    run = _optimise_impl
+    if jit:
+        run = _jitted_optimiser()
+    h, q = run(F, kind, jnp.asarray(h0, dtype), u, steps, float(learning_rate), float(decay),
+               newton_steps)
+    h = np.asarray(h, dtype=np.float64)
+    q = np.asarray(q, dtype=np.float64)
+    finite = np.isfinite(q)
+    best_q = float(q[finite].min()) if finite.any() else math.inf
+    keep = finite & (q <= q_tol)
+    n_below = int(keep.sum())
+    n_out = 0
+    if reference is not None and keep.any():
+        ref = np.asarray(reference, dtype=np.float64).reshape(-1, N)
+        radius = math.sqrt(float(np.mean(np.sum((ref - ref.mean(0)) ** 2, axis=1))))
+        near = _nearest_distance(h[keep], ref)
+        ok = near <= outlier_factor * max(radius, np.finfo(float).tiny)
+        n_out = int((~ok).sum())
+        idx = np.flatnonzero(keep)
+        keep[idx[~ok]] = False
+    idx = np.flatnonzero(keep)
+    idx = idx[np.argsort(q[idx], kind="stable")]
+    chosen: list[int] = []
+    tol = dedup_tol * math.sqrt(N)
+    for i in idx:  # greedy, best q first; P after the tolerance cut is small
+        if all(np.linalg.norm(h[i] - h[j]) > tol for j in chosen):
+            chosen.append(int(i))
+    pts = h[chosen]
+    lin = linearise(F, pts, u, kind=kind) if chosen else _empty_linearisation(N)
+    return FixedPoints(pts, q[chosen], *lin, kind=kind, best_q=best_q, n_candidates=P,
+                       n_below_tol=n_below, n_outliers=n_out)
+
+
+def _nearest_distance(points: np.ndarray, ref: np.ndarray, chunk: int = 4096) -> np.ndarray:
+    """Distance of each point [P, N] to its nearest reference sample [S, N] (chunked)."""
+    best = np.full(points.shape[0], np.inf)
+    p2 = np.sum(points**2, axis=1)[:, None]
+    for s in range(0, ref.shape[0], chunk):
+        r = ref[s:s + chunk]
+        d2 = p2 + np.sum(r**2, axis=1)[None, :] - 2.0 * points @ r.T
+        best = np.minimum(best, np.sqrt(np.clip(d2.min(axis=1), 0.0, None)))
+    return best
+
+
+def _empty_linearisation(N: int) -> tuple[np.ndarray, ...]:
+    return (np.zeros((0, N, N)), np.zeros((0, N), complex), np.zeros((0, N, N), complex),
+            np.zeros((0, N, N), complex), np.zeros(0, bool), np.zeros(0, int))
+
+
+def linearise(
+    F: Callable[[Any, Any], Any], points: ArrayLike, inputs: ArrayLike | None = None, *,
+    kind: str = "flow",
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Jacobians and eigen-decompositions of F at ``points`` [P, N] (P ≥ 1).
+
+    Returns (jacobians [P, N, N], eigenvalues [P, N], right [P, N, N], left [P, N, N],
+    stable [P], n_unstable [P]); see :class:`FixedPoints`. J = ∂F/∂h for maps (stable:
+    |λ| < 1) and ∂ḣ/∂h for flows (stable: Re λ < 0); eigenvalues sorted by decreasing real
+    part (flow) or modulus (map); left = right⁻¹ (batched; defective J gives huge entries).
+    """
+    import jax
+    import jax.numpy as jnp
+
+    if kind not in KINDS:
+        raise ValueError(f"kind={kind!r} is not allowed; allowed: {', '.join(KINDS)}")
+    pts = np.asarray(points, dtype=np.float64)
+    if pts.ndim != 2 or pts.shape[0] < 1:
+        raise ValueError(f"points has shape {pts.shape}; allowed: [P, N] with P >= 1")
+    dtype = jnp.float64 if jax.config.read("jax_enable_x64") else jnp.float32
+    u = jnp.zeros((0,), dtype) if inputs is None else jnp.asarray(inputs, dtype)
+    J = np.asarray(jax.vmap(jax.jacfwd(lambda h: F(h, u)))(jnp.asarray(pts, dtype)),
+                   dtype=np.float64)
+    w, R = np.linalg.eig(J)
+    key = np.abs(w) if kind == "map" else w.real
+    order = np.argsort(-key, axis=1, kind="stable")
+    w = np.take_along_axis(w, order, axis=1)
+    R = np.take_along_axis(R, order[:, None, :], axis=2)
+    L = np.linalg.inv(R)
+    unstable = (np.abs(w) >= 1.0) if kind == "map" else (w.real >= 0.0)
+    n_unstable = unstable.sum(axis=1)
+    return J, w, R, L, n_unstable == 0, n_unstable
+
+
+_JIT_CACHE: dict[str, Any] = {}
+
+
+def _jitted_optimiser() -> Callable:
+    """``jax.jit`` of :func:`_optimise_impl` with F, kind, steps and newton_steps static:
+    one compilation per F object and shape (F is hashed by identity, so reuse the same
+    callable, e.g. one :func:`model_velocity` per network, to avoid recompiling)."""
+    if "fn" not in _JIT_CACHE:
+        import jax
+
+        _JIT_CACHE["fn"] = jax.jit(_optimise_impl, static_argnums=(0, 1, 4, 7))
+    return _JIT_CACHE["fn"]
