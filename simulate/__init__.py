@@ -4,6 +4,7 @@ Public API (all re-exported here; see each module for details):
 
 * :mod:`simulate.nonlinearities` — φ by name (THEORY §1, §2).
 * :mod:`simulate.models` — ``LowRankRNN``, ``RateRNN`` and their constructors (§2, §6).
+* :mod:`simulate.gated` — seed 002's discrete-time Vanilla, UGRNN, GRU and LSTM (``GatedRNN``).
 * :mod:`simulate.dynamics` — Euler–Maruyama ``simulate`` (§1).
 * :mod:`simulate.losses` — masked MSE and its bias/variance split (§1).
 * :mod:`simulate.tasks` — the papers' tasks (§3, §4, §6, Table 1).
@@ -28,6 +29,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                        "check_nonlinearity"),
     "models": ("OUT_SCALES", "LowRankRNN", "RateRNN", "make_low_rank", "make_rate_rnn",
                "latents", "output_scale"),
+    "gated": ("ARCHITECTURES", "GATES", "GatedRNN", "make_gated_rnn"),
     "dynamics": ("RECORDS", "Trajectory", "step", "simulate", "euler_stationary_variance"),
     "losses": ("LossSplit", "loss_split", "masked_mse", "condition_mean", "flipped_mean",
                "correlation"),
@@ -35,9 +37,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
               "FlipFlopTask", "LinearConstantTask", "ManteTask", "RomoTask", "SineTask",
               "Task", "TaskBatch", "get_task"),
     "_dtypes": ("DTYPES", "enable_float64", "float64_enabled", "resolve_dtype"),
-    "config": ("INITS", "LR_SCALINGS", "MODELS", "OPTIMIZERS", "PRESETS", "RHO_IO_SCALINGS",
+    "config": ("GATED_MODELS", "INITS", "LR_SCALINGS", "MODELS", "OPTIMIZERS", "PRESETS", "RHO_IO_SCALINGS",
                "TRAINABLE", "TrainConfig"),
-    "training": ("LOW_RANK_RECORDS", "RATE_RECORDS", "evaluate", "init_models",
+    "training": ("GATED_RECORDS", "LOW_RANK_RECORDS", "RATE_RECORDS", "evaluate", "init_models",
                  "make_optimizer", "seed_keys", "sweep", "train", "trainable_filter"),
     "runs": ("NonFiniteLossError", "Run", "RunDirectory", "atomic_write_bytes", "load"),
 }

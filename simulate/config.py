@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "GATED_MODELS",
     "INITS",
     "LR_SCALINGS",
     "MODELS",
@@ -36,7 +37,10 @@ __all__ = [
     "TrainConfig",
 ]
 
-MODELS: tuple[str, ...] = ("low_rank", "rate")
+#: Continuous-time rate models (THEORY §2, §6) and the discrete-time gated architectures of
+#: seed 002 (:mod:`simulate.gated`).
+GATED_MODELS: tuple[str, ...] = ("vanilla", "ugrnn", "gru", "lstm")
+MODELS: tuple[str, ...] = ("low_rank", "rate") + GATED_MODELS
 OPTIMIZERS: tuple[str, ...] = ("sgd", "adam")
 LR_SCALINGS: tuple[str, ...] = ("none", "1/N")
 INITS: tuple[str, ...] = ("random", "zero_M", "zero_W", "two_phase")
@@ -44,18 +48,22 @@ INITS: tuple[str, ...] = ("random", "zero_M", "zero_W", "two_phase")
 RHO_IO_SCALINGS: tuple[str, ...] = ("none", "1/sqrtN")
 DTYPE_NAMES: tuple[str, ...] = ("float32", "float64")
 #: Parameters that may be trained, per model (U and W0 of the low-rank model are fixed).
+_GATED_ARRAYS: tuple[str, ...] = ("W_h", "W_x", "b", "w_out", "b_out")
 TRAINABLE: dict[str, tuple[str, ...]] = {
     "low_rank": ("M", "w_in", "w_out"),
     "rate": ("W", "w_in", "w_out"),
+    **{m: _GATED_ARRAYS for m in GATED_MODELS},
 }
 _DEFAULT_TRAINABLE: dict[str, tuple[str, ...]] = {
     "low_rank": ("M",),
     "rate": ("W", "w_in", "w_out"),
+    **{m: _GATED_ARRAYS for m in GATED_MODELS},
 }
 #: Which inits make sense for which model.
 _INITS_FOR: dict[str, tuple[str, ...]] = {
     "low_rank": ("zero_M",),
     "rate": ("random", "zero_W", "two_phase"),
+    **{m: ("random",) for m in GATED_MODELS},
 }
 PRESETS: tuple[str, ...] = ("gd_scaling", "two_phase", "regimes")
 
@@ -103,7 +111,10 @@ class TrainConfig:
     **Fields**
       task: a name in ``simulate.tasks.TASK_NAMES``.
       N: number of units (≥ 2).
-      model: ``"low_rank"`` (W = U M Uᵀ/N, THEORY §2) or ``"rate"`` (full rank, §6).
+      model: ``"low_rank"`` (W = U M Uᵀ/N, THEORY §2), ``"rate"`` (full rank, §6), or a
+        discrete-time architecture of seed 002, ``"vanilla"``, ``"ugrnn"``, ``"gru"``,
+        ``"lstm"`` (:mod:`simulate.gated`; N = hidden units, φ = ``"tanh"`` or ``"relu"``,
+        ``dt`` only sets the task's time grid, σ is additive state noise per update).
       rank: R of the low-rank model (1 ≤ R ≤ N; ignored by ``"rate"``).
       nonlinearity: ``"erf"``, ``"tanh"``, ``"relu"`` or ``"linear"``.
       out_scale: ``"large"`` (‖w_out‖ = O(1)) or ``"small"`` (O(1/√N)), THEORY §1.
@@ -205,6 +216,9 @@ class TrainConfig:
             raise _bad("rank", self.rank, f"an integer in [1, N={self.N}]")
         if self.nonlinearity not in NONLINEARITIES:
             raise _bad("nonlinearity", self.nonlinearity, ", ".join(NONLINEARITIES))
+        if self.model in GATED_MODELS and self.nonlinearity not in ("tanh", "relu"):
+            raise _bad("nonlinearity", self.nonlinearity,
+                       f"'tanh', 'relu' for model={self.model!r} (seed 002)")
         if self.out_scale not in ("large", "small"):
             raise _bad("out_scale", self.out_scale, "'large', 'small'")
         _check_real("dt", self.dt, low=0.0, strict=True)

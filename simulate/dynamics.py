@@ -31,6 +31,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
+from .gated import GatedRNN
 from .models import LowRankRNN, RateRNN
 
 __all__ = [
@@ -44,7 +45,7 @@ __all__ = [
 #: What :func:`simulate` can store per time step besides the output z.
 RECORDS: tuple[str, ...] = ("x", "latent", "output")
 
-Model = LowRankRNN | RateRNN
+Model = LowRankRNN | RateRNN | GatedRNN
 
 
 class Trajectory(NamedTuple):
@@ -83,14 +84,19 @@ def step(
 
     x_next = x + dt·(−x + W φ(x) + W_in u) + sqrt(dt)·sqrt(2)·σ·ξ
 
+    A discrete-time :class:`~simulate.gated.GatedRNN` (seed 002) instead makes one update,
+    x_next = F(x, u) + σ·ξ (``dt`` is not used).
+
     **Arguments**
-      model: a :class:`LowRankRNN` or :class:`RateRNN`.
+      model: a :class:`LowRankRNN`, :class:`RateRNN` or :class:`~simulate.gated.GatedRNN`.
       x: states [B, N]. u: inputs [B, n_in]. xi: standard normal noise [B, N].
       dt: time step (> 0). sigma: noise amplitude σ (≥ 0).
 
     **Returns**
       The next states [B, N].
     """
+    if isinstance(model, GatedRNN):
+        return model.update(x, u) + sigma * xi
     drive = -x + model.recurrent_drive(model.phi(x)) + model.input_drive(u)
     return x + dt * drive + jnp.sqrt(2.0 * dt) * sigma * xi
 
@@ -135,7 +141,9 @@ def simulate(
     split once into [T] per-step keys, so memory stays O(B·N) per step.
 
     **Arguments**
-      model: :class:`LowRankRNN` or :class:`RateRNN` (its dtype sets the computation dtype).
+      model: :class:`LowRankRNN`, :class:`RateRNN` or :class:`~simulate.gated.GatedRNN`
+        (its dtype sets the computation dtype; a gated model makes one discrete update per
+        step with state noise σ·ξ, see :func:`step`).
       inputs: [B, T, n_in] with n_in = model.n_in.
       key: PRNG key (same key → identical trajectory).
       sigma: noise amplitude σ ≥ 0. dt: step > 0 (default 0.2).
@@ -154,10 +162,10 @@ def simulate(
     >>> traj.x.shape, traj.z.shape
     ((8, 50, 64), (8, 50, 1))
     """
-    if not isinstance(model, (LowRankRNN, RateRNN)):
+    if not isinstance(model, (LowRankRNN, RateRNN, GatedRNN)):
         raise ValueError(
             f"model of type {type(model).__name__} is not supported; "
-            "expected LowRankRNN or RateRNN"
+            "expected LowRankRNN, RateRNN or GatedRNN"
         )
     if record not in RECORDS:
         raise ValueError(f"record={record!r} is not known; allowed values are {RECORDS}")

@@ -69,13 +69,15 @@ import numpy as np
 import optax
 
 from ._dtypes import enable_float64
-from .config import TrainConfig
+from .config import GATED_MODELS, TrainConfig
 from .dynamics import simulate
 from .losses import condition_mean, correlation, flipped_mean, loss_split
+from .gated import GatedRNN, make_gated_rnn
 from .models import LowRankRNN, RateRNN, make_low_rank, make_rate_rnn
 from .runs import NonFiniteLossError, Run, RunDirectory
 
 __all__ = [
+    "GATED_RECORDS",
     "LOW_RANK_RECORDS",
     "RATE_RECORDS",
     "evaluate",
@@ -95,8 +97,11 @@ RATE_RECORDS: tuple[str, ...] = (
     "loss", "loss_bias", "loss_var", "dW_norm", "dw_out_norm", "x_norm", "rho", "M_proj",
     "dx_bar_norm",
 )
+GATED_RECORDS: tuple[str, ...] = (
+    "loss", "loss_bias", "loss_var", "dW_norm", "dw_out_norm", "x_norm", "rho",
+)
 
-Model = LowRankRNN | RateRNN
+Model = LowRankRNN | RateRNN | GatedRNN
 
 # purposes folded into each seed's key
 _INIT, _STEPS, _EVAL = 0, 1, 2
@@ -120,6 +125,11 @@ def _dtype(config: TrainConfig) -> Any:
 
 def _make_one(config: TrainConfig, task: Any, key: jax.Array) -> Model:
     dtype = _dtype(config)
+    if config.model in GATED_MODELS:
+        return make_gated_rnn(
+            key, config.N, arch=config.model, n_in=task.n_in, n_out=task.n_out, g=config.g,
+            out_scale=config.out_scale, nonlinearity=config.nonlinearity, dtype=dtype,
+        )
     if config.model == "low_rank":
         return make_low_rank(
             key, config.N, rank=config.rank, n_in=task.n_in, n_out=task.n_out,
@@ -254,6 +264,20 @@ def _rate_records(
     }
 
 
+def _gated_records(model: GatedRNN, init: GatedRNN, x: jax.Array, batch: Any,
+                   task: Any) -> dict[str, jax.Array]:
+    """Records of a gated model: the rate records that need no THEORY §3 geometry, on the
+    hidden units h (‖ΔW‖ over all recurrent blocks)."""
+    flipped = model.hidden(x) * batch.sign[:, None, None]
+    h_c = condition_mean(flipped, batch.condition, task.n_conditions)  # [C, T, units]
+    return {
+        "dW_norm": jnp.linalg.norm(model.W_h - init.W_h),
+        "dw_out_norm": jnp.linalg.norm(model.w_out - init.w_out),
+        "x_norm": jnp.linalg.norm(h_c) / math.sqrt(h_c.shape[0] * h_c.shape[1]),
+        "rho": correlation(model.w_out, h_c),
+    }
+
+
 # ----------------------------------------------------------------------------- the step
 @dataclasses.dataclass(frozen=True)
 class _Trainer:
@@ -295,6 +319,8 @@ class _Trainer:
             rec = {"loss": split.loss, "loss_bias": split.loss_bias, "loss_var": split.loss_var}
             if self.config.model == "low_rank":
                 rec.update(_low_rank_records(model, traj.x, batch))
+            elif self.config.model in GATED_MODELS:
+                rec.update(_gated_records(model, init, traj.x, batch, self.task))
             else:
                 rec.update(_rate_records(model, init, traj.x, batch, self.task, self.config,
                                          k_rec))

@@ -256,8 +256,8 @@ def find_fixed_points(
     run = _optimise_impl
     if jit:
         run = _jitted_optimiser()
-    h, q = run(F, kind, jnp.asarray(h0, dtype), u, steps, float(learning_rate), float(decay),
-               newton_steps)
+    h, q = run(F, kind, jnp.asarray(h0, dtype), u, steps, jnp.asarray(learning_rate, dtype),
+               jnp.asarray(decay, dtype), newton_steps)
     h = np.asarray(h, dtype=np.float64)
     q = np.asarray(q, dtype=np.float64)
     finite = np.isfinite(q)
@@ -340,11 +340,13 @@ _JIT_CACHE: dict[str, Any] = {}
 
 
 def _jitted_optimiser() -> Callable:
-    """``jax.jit`` of :func:`_optimise_impl` with F, kind, steps and newton_steps static:
-    one compilation per F object and shape (F is hashed by identity, so reuse the same
-    callable, e.g. one :func:`model_velocity` per network, to avoid recompiling)."""
+    """``equinox.filter_jit`` of :func:`_optimise_impl`: arrays (states, input, rates, and
+    the arrays inside F when F is an equinox module or bound method such as
+    ``GatedRNN.update``) are traced; F's code, ``kind``, ``steps`` and ``newton_steps`` are
+    static. A plain closure F is hashed by identity: reuse the same callable (one
+    :func:`model_velocity` per network) to avoid recompiling."""
     if "fn" not in _JIT_CACHE:
-        import jax
+        import equinox as eqx
 
-        _JIT_CACHE["fn"] = jax.jit(_optimise_impl, static_argnums=(0, 1, 4, 7))
+        _JIT_CACHE["fn"] = eqx.filter_jit(_optimise_impl)
     return _JIT_CACHE["fn"]
