@@ -5,8 +5,10 @@ cheap (argparse only); the handlers import the experiments (and through them
 JAX) when they run.
 
 ``oblique validate [--full] [--out DIR] [--runs DIR] [--only LIST] [--quiet]``
-runs the experiments of THEORY.md §5 (``static``), §4 (``gd-scaling``) and §3
-(``two-phase``) — quick CPU settings by default, paper scale with ``--full`` —
+runs the experiments of THEORY.md §5 (``static``), §4 (``gd-scaling``), §3
+(``two-phase``) and the finite-dt / finite-N / per-network corrections of meanfield beyond
+the paper (``corrections``, :mod:`validate.corrections`) — quick CPU settings by default,
+paper scale with ``--full`` —
 and writes ``report.md``, ``report.html``, ``report.json`` and the PNG figures
 into ``--out`` (:func:`validate.report.write_report`). Trained networks live
 under ``--runs`` (``simulate.sweep`` / ``simulate.train`` run directories):
@@ -44,7 +46,7 @@ __all__ = [
 ]
 
 #: Experiment ids accepted by ``--only``, in the order they run and appear in the report.
-EXPERIMENTS: tuple[str, ...] = ("static", "gd-scaling", "two-phase")
+EXPERIMENTS: tuple[str, ...] = ("static", "gd-scaling", "two-phase", "corrections")
 #: Version of the on-disk layout of the static cache (bump when the estimates change).
 _STATIC_CACHE_VERSION = 1
 #: Exit status of ``oblique plot scaling`` when there is nothing to plot (argparse's code).
@@ -70,8 +72,10 @@ def register(subparsers: Any, plot_targets: Any) -> None:
         "validate",
         help="run the theory-vs-simulation experiments and write a report",
         description=(
-            "Run the static check (THEORY §5), gradient descent across N (§4) and two-phase "
-            "learning (§3), compare with the mean-field theory and write report.md/.html/.json "
+            "Run the static check (THEORY §5), gradient descent across N (§4), two-phase "
+            "learning (§3) and the corrections grid (finite dt, finite-N Hermite noise, "
+            "per-network fixed points), compare with the mean-field theory and write "
+            "report.md/.html/.json "
             "and PNG figures. Stored runs are reused; exit status 1 if any comparison fails."
         ),
     )
@@ -133,6 +137,11 @@ def _setting(name: str, mode: str) -> Any:
             return two_phase.TwoPhasePlan(N=16, phase1_steps=16, phase2_steps=16, seeds=2,
                                           record_every=2)
         return two_phase.default_two_phase_plan(full=full)
+    if name == "corrections":
+        from .corrections import CorrectionsConfig
+
+        return {"tiny": CorrectionsConfig.tiny, "full": CorrectionsConfig.full,
+                "quick": CorrectionsConfig.quick}[mode]()
     raise ValueError(f"name={name!r} is not allowed; allowed: {', '.join(EXPERIMENTS)}")
 
 
@@ -397,8 +406,12 @@ def _run(*, out_dir: str | Path, runs_dir: str | Path, mode: str, only: Sequence
             sec = _static_section(setting, runs_dir, out_dir, log)
         elif name == "gd-scaling":
             sec = _gd_section(setting, runs_dir, out_dir, progress, log, tiny=mode == "tiny")
-        else:
+        elif name == "two-phase":
             sec = _two_phase_section(setting, runs_dir, out_dir, progress, log)
+        else:
+            from .corrections import corrections_section
+
+            sec = corrections_section(setting, runs_dir, out_dir, log, progress=progress)
         sec.wall_time_s = time.perf_counter() - t0
         n_fail = sum(not r.passed for r in sec.rows)
         log(f"[{name}] {len(sec.rows) - n_fail}/{len(sec.rows)} comparisons passed "

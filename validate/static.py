@@ -52,6 +52,7 @@ __all__ = [
     "StaticConfig",
     "StaticResult",
     "default_static_configs",
+    "network_keys",
     "run_static",
     "simulate_static",
     "static_estimates",
@@ -340,6 +341,16 @@ def static_theory_extended(cfg: StaticConfig) -> dict[str, Any]:
     }
 
 
+def network_keys(cfg: StaticConfig) -> tuple[Any, Any]:
+    """(network keys [networks], simulation keys [networks]) of :func:`simulate_static`:
+    network i has U from ``simulate.make_low_rank(network_keys[i], N, …)``. The one place the
+    key scheme lives (``validate.corrections.network_U`` regenerates U from it)."""
+    import jax
+
+    k_net, k_sim = jax.random.split(jax.random.key(cfg.seed))
+    return jax.random.split(k_net, cfg.networks), jax.random.split(k_sim, cfg.networks)
+
+
 def simulate_static(
     cfg: StaticConfig, theory: dict[str, Any] | None = None
 ) -> tuple[Float[np.ndarray, "nets trials T 2"], Float[np.ndarray, "nets trials T"]]:
@@ -356,11 +367,10 @@ def simulate_static(
     import jax.numpy as jnp
 
     th = static_theory(cfg) if theory is None else theory
-    key = jax.random.key(cfg.seed)
-    k_net, k_sim = jax.random.split(key)
+    net_keys, sim_keys = network_keys(cfg)
     lat, z = _static_jit()(
-        jax.random.split(k_net, cfg.networks),
-        jax.random.split(k_sim, cfg.networks),
+        net_keys,
+        sim_keys,
         jnp.asarray(th["M"], jnp.float32),
         jnp.asarray(th["kappa_bar"], jnp.float32),
         jnp.asarray(cfg.sigma, jnp.float32),
