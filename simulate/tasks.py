@@ -61,10 +61,13 @@ from jaxtyping import Array, Bool, Float, Int, PRNGKeyArray
 
 __all__ = [
     "TASK_NAMES",
+    "BitFlipFlopTask",
     "ComplexSineTask",
+    "ContextIntegrationTask",
     "CyclingTask",
     "FixedPointTask",
     "FlipFlopTask",
+    "FrequencySineTask",
     "LinearConstantTask",
     "ManteTask",
     "RomoTask",
@@ -902,6 +905,184 @@ class ComplexSineTask(Task):
 
 
 # ---------------------------------------------------------------------------------------
+# Seed 002 (Maheswaranathan et al. 2019): discrete-time tasks, one update per step
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class BitFlipFlopTask(Task):
+    """3-bit flip-flop of seed 002 (discrete time: ``dt = 1``, one network update per step).
+
+    ``n_bits = 3`` inputs and outputs, ``t_max = 100`` steps. At every step each input bit
+    independently receives a pulse of amplitude ±``input_amp`` (sign uniform) with
+    probability ``p_flip = 0.05``, lasting one step. Target of bit i: ``target_amp`` × the
+    sign of the last pulse on input i so far (including the current step); before the first
+    pulse on a bit its target is 0 and masked out. Evaluated at every step
+    (``target_dt = 1``).
+
+    Conditions: ``conditions_per_batch = 8`` pulse sequences drawn from the key per batch
+    (as :class:`FlipFlopTask`). Seed 002 trains without noise (σ = 0, x₀ = 0) with SGD +
+    momentum for 20 000 iterations at batch 64; ``eta0 = 0.01`` is our default for Adam.
+    """
+
+    name: ClassVar[str] = "flip_flop_3bit"
+    n_in: ClassVar[int] = 3
+    n_out: ClassVar[int] = 3
+
+    dt: float = 1.0
+    t_max: float = 100.0
+    eta0: float | None = 0.01
+    sigma: float = 0.0
+    x0_noise: float = 0.0
+    train_steps: int = 20000
+    p_flip: float = 0.05
+    input_amp: float = 1.0
+    conditions_per_batch: int = 8
+
+    @property
+    def n_conditions(self) -> int:
+        return self.conditions_per_batch
+
+    def _validate(self) -> None:
+        _require_int(self.conditions_per_batch, "conditions_per_batch", 1)
+        _require_finite(self.input_amp, "input_amp")
+        if not (isinstance(self.p_flip, (int, float)) and 0 < self.p_flip <= 1):
+            raise ValueError(f"p_flip={self.p_flip!r} must be in (0, 1]")
+
+    def _conditions(self, key: PRNGKeyArray) -> ConditionArrays:
+        K, T, n = self.n_conditions, self.n_steps, self.n_in
+        k_hit, k_sign = jax.random.split(key)
+        hit = jax.random.bernoulli(k_hit, self.p_flip, (K, T, n))
+        signs = jax.random.rademacher(k_sign, (K, T, n)).astype(jnp.float32)
+        pulses = jnp.where(hit, signs, 0.0)
+        # last pulse so far: index of the latest hit (−1 before the first), then its sign
+        t_idx = jnp.where(hit, jnp.arange(T)[None, :, None], -1)
+        last = jax.lax.cummax(t_idx, axis=1)
+        held = jnp.take_along_axis(signs, jnp.clip(last, 0, T - 1), axis=1)
+        targets = self.target_amp * jnp.where(last >= 0, held, 0.0)
+        mask = (last >= 0) & self.target_grid()[None, :, None]
+        return self.input_amp * pulses, targets, mask.astype(jnp.float32)
+
+
+@dataclass(frozen=True)
+class FrequencySineTask(Task):
+    """Frequency-cued sine wave of seed 002 (after Sussillo & Barak 2013), ``dt = 1``.
+
+    Condition j of ``n_frequencies`` gets the static input u_j = j/n_frequencies + 0.25 and
+    the target ``target_amp · sin(ω_j t)`` with ω_j = ω_min + (ω_max − ω_min)·j/(n − 1)
+    (rad per step; defaults 0.1 … 0.6, the frequency proportional to the input as in the
+    seed, whose exact numbers are not in its text). Evaluated at every step of
+    ``t_max = 100``. For fixed points the static input is the condition's u_j.
+    """
+
+    name: ClassVar[str] = "sine_freq"
+    n_in: ClassVar[int] = 1
+    n_out: ClassVar[int] = 1
+
+    dt: float = 1.0
+    t_max: float = 100.0
+    eta0: float | None = 0.01
+    sigma: float = 0.0
+    x0_noise: float = 0.0
+    train_steps: int = 20000
+    n_frequencies: int = 16
+    omega_min: float = 0.1
+    omega_max: float = 0.6
+
+    @property
+    def n_conditions(self) -> int:
+        return self.n_frequencies
+
+    def _validate(self) -> None:
+        _require_int(self.n_frequencies, "n_frequencies", 2)
+        _require_positive(self.omega_min, "omega_min")
+        if not (isinstance(self.omega_max, (int, float)) and self.omega_max > self.omega_min):
+            raise ValueError(f"omega_max={self.omega_max!r} must be > omega_min="
+                             f"{self.omega_min!r}")
+
+    def static_inputs(self) -> Float[Array, "K 1"]:
+        """The static input u_j of each condition, ``[n_frequencies, 1]``."""
+        j = jnp.arange(self.n_frequencies, dtype=jnp.float32)
+        return (j / self.n_frequencies + 0.25)[:, None]
+
+    def frequencies(self) -> Float[Array, " K"]:
+        """ω_j in radians per time unit, ``[n_frequencies]``."""
+        j = jnp.arange(self.n_frequencies, dtype=jnp.float32)
+        return self.omega_min + (self.omega_max - self.omega_min) * j / (self.n_frequencies - 1)
+
+    def _conditions(self, key: PRNGKeyArray) -> ConditionArrays:
+        del key  # deterministic task
+        K, T = self.n_conditions, self.n_steps
+        inputs = jnp.broadcast_to(self.static_inputs()[:, None, :], (K, T, 1))
+        targets = self.target_amp * jnp.sin(self.frequencies()[:, None] * self.times()[None, :])
+        mask = jnp.broadcast_to(self.target_grid()[None, :, None], (K, T, 1))
+        return inputs, targets[..., None], mask.astype(jnp.float32)
+
+
+@dataclass(frozen=True)
+class ContextIntegrationTask(Task):
+    """Context-dependent integration (CDI) of seed 002 (after Mante et al. 2013), ``dt = 1``.
+
+    Four inputs: 0, 1 = two noisy evidence streams b_k + ``stream_noise``·ξ_t (b_k uniform
+    in ±``bias_max``, ξ_t ~ N(0, 1) per step), 2, 3 = one-hot context (static, 1 on the
+    relevant stream). One output: ``target_amp`` · sign(b of the relevant stream) on the
+    last ``t_dec`` steps of ``t_max = 100``, evaluated there at every step. The stream noise
+    is part of the task (it is the evidence to integrate), so trials of one condition share
+    it. For fixed points the static input is the context (streams set to 0).
+
+    Conditions: ``conditions_per_batch = 8`` draws per batch, context and answer sign
+    balanced exactly (as :class:`ManteTask`).
+    """
+
+    name: ClassVar[str] = "cdi"
+    n_in: ClassVar[int] = 4
+    n_out: ClassVar[int] = 1
+
+    dt: float = 1.0
+    t_max: float = 100.0
+    eta0: float | None = 0.01
+    sigma: float = 0.0
+    x0_noise: float = 0.0
+    train_steps: int = 20000
+    bias_max: float = 0.1875
+    stream_noise: float = 1.0
+    t_dec: float = 10.0
+    conditions_per_batch: int = 8
+
+    @property
+    def n_conditions(self) -> int:
+        return self.conditions_per_batch
+
+    def _validate(self) -> None:
+        _require_int(self.conditions_per_batch, "conditions_per_batch", 4)
+        if self.conditions_per_batch % 4:
+            raise ValueError(f"conditions_per_batch={self.conditions_per_batch!r} must be a "
+                             "multiple of 4 (2 contexts x 2 answer signs)")
+        _require_positive(self.bias_max, "bias_max")
+        if not (isinstance(self.stream_noise, (int, float)) and self.stream_noise >= 0):
+            raise ValueError(f"stream_noise={self.stream_noise!r} must be >= 0")
+        _require_positive(self.t_dec, "t_dec")
+        if self.steps(self.t_dec, "t_dec") > self.n_steps:
+            raise ValueError(f"t_dec={self.t_dec!r} must be <= t_max={self.t_max!r}")
+
+    def _conditions(self, key: PRNGKeyArray) -> ConditionArrays:
+        K, T = self.n_conditions, self.n_steps
+        c = jnp.arange(K)
+        context = c % 2
+        answer = jnp.where((c // 2) % 2 == 0, 1.0, -1.0)
+        k_mag, k_other, k_noise = jax.random.split(key, 3)
+        mag = jax.random.uniform(k_mag, (K, 2), minval=0.0, maxval=self.bias_max)
+        other = jax.random.rademacher(k_other, (K,)).astype(jnp.float32)
+        relevant = jax.nn.one_hot(context, 2, dtype=jnp.float32)
+        bias = mag * (relevant * answer[:, None] + (1 - relevant) * other[:, None])
+        streams = bias[:, None, :] + self.stream_noise * jax.random.normal(k_noise, (K, T, 2))
+        ctx = jnp.broadcast_to(relevant[:, None, :], (K, T, 2))
+        inputs = jnp.concatenate([streams, ctx], axis=-1)
+        window = self.time_index() >= self.n_steps - self.steps(self.t_dec, "t_dec")
+        targets = self.target_amp * answer[:, None, None] * window[None, :, None]
+        mask = jnp.broadcast_to((window & self.target_grid())[None, :, None], targets.shape)
+        return inputs, targets, mask.astype(jnp.float32)
+
+
+# ---------------------------------------------------------------------------------------
 # registry
 # ---------------------------------------------------------------------------------------
 _REGISTRY: dict[str, type[Task]] = {
@@ -915,6 +1096,9 @@ _REGISTRY: dict[str, type[Task]] = {
         ManteTask,
         RomoTask,
         ComplexSineTask,
+        BitFlipFlopTask,
+        FrequencySineTask,
+        ContextIntegrationTask,
     )
 }
 

@@ -25,6 +25,9 @@ EXPECTED_NAMES = {
     "mante",
     "romo",
     "complex_sine",
+    "flip_flop_3bit",
+    "sine_freq",
+    "cdi",
 }
 
 
@@ -325,3 +328,62 @@ def test_list_override_becomes_tuple() -> None:
     task = get_task("mante", coherences=[0.5, 1.0])
     assert task.coherences == (0.5, 1.0)
     hash(task)
+
+
+# ----------------------------------------------------------------------------- seed 002 tasks
+def test_bit_flip_flop_targets_hold_the_last_pulse():
+    import numpy as np
+
+    task = get_task("flip_flop_3bit")
+    b = task.sample(jax.random.key(3), 16)
+    u, y, m = (np.asarray(a) for a in (b.inputs, b.targets, b.mask))
+    for k in range(u.shape[0]):  # independent route: a plain loop over time
+        held = np.zeros(3)
+        for t in range(u.shape[1]):
+            held = np.where(u[k, t] != 0, np.sign(u[k, t]), held)
+            np.testing.assert_array_equal(y[k, t], held)
+            np.testing.assert_array_equal(m[k, t], (held != 0).astype(np.float32))
+    # pulse rate: 8 sequences × 100 steps × 3 bits Bernoulli(p) draws; 4 binomial SEs
+    hits = np.abs(u[: task.n_conditions]) > 0
+    p, n = task.p_flip, hits.size
+    assert abs(hits.mean() - p) <= 4 * np.sqrt(p * (1 - p) / n)
+
+
+def test_frequency_sine_targets_and_inputs_increase_together():
+    import numpy as np
+
+    task = get_task("sine_freq", n_frequencies=4, t_max=20.0)
+    b = task.sample(jax.random.key(0), 8)
+    u = np.asarray(b.inputs[:4, 0, 0])
+    assert np.all(np.diff(u) > 0) and np.all(np.asarray(b.inputs[:4]) == u[:, None, None])
+    w = np.linspace(task.omega_min, task.omega_max, 4)
+    t = np.arange(20.0)
+    np.testing.assert_allclose(np.asarray(b.targets[:4, :, 0]), np.sin(w[:, None] * t),
+                               atol=1e-5)
+
+
+def test_context_integration_answer_is_the_relevant_stream_sign():
+    import numpy as np
+
+    task = get_task("cdi")
+    b = task.sample(jax.random.key(5), 16)
+    u, y, m = (np.asarray(a) for a in (b.inputs, b.targets, b.mask))
+    ctx = u[:, 0, 2:]
+    assert np.all(ctx.sum(axis=1) == 1) and np.all(u[:, :, 2:] == ctx[:, None, :])
+    relevant = np.argmax(ctx, axis=1)
+    answer = y[:, -1, 0]
+    assert set(np.unique(answer)) == {-1.0, 1.0}
+    # the stream mean estimates the bias: |mean − b| ≤ 4σ/√T, and |b| ≤ bias_max
+    mean = u[np.arange(16), :, relevant].mean(axis=1)
+    slack = 4 * task.stream_noise / np.sqrt(task.n_steps)
+    assert np.all(answer * mean > -slack)
+    assert np.all(m[:, : -int(task.t_dec)] == 0) and np.all(m[:, -int(task.t_dec):] == 1)
+
+
+def test_seed_002_tasks_refuse_bad_parameters():
+    with pytest.raises(ValueError, match="p_flip"):
+        get_task("flip_flop_3bit", p_flip=0.0)
+    with pytest.raises(ValueError, match="omega_max"):
+        get_task("sine_freq", omega_max=0.05)
+    with pytest.raises(ValueError, match="conditions_per_batch"):
+        get_task("cdi", conditions_per_batch=6)
