@@ -1,0 +1,250 @@
+r"""Measures of trained connectivity and of predictable dynamics (seed 003's hypotheses).
+
+Seed 003 compares rate networks before and after training with:
+
+* :func:`subspace_angles` — principal angles between subspaces (e.g. a latent space of the
+  activity and the readout vector), via ``scipy.linalg.subspace_angles``, in radians,
+  descending;
+* :func:`node_centrality` — eigenvector or PageRank centrality of the weighted directed
+  graph of |W| (edge j → i of weight |W_ij|, networkx); training that "switches the most and
+  least important nodes" shows as an L-shaped scatter of initial vs final centralities;
+* :func:`non_normality` — Henrici's departure from normality from the Schur form
+  W = Q T Qᴴ: ‖strictly upper part of T‖ (2-norm by default, as the seed; Frobenius on
+  request), 0 for normal matrices;
+* :func:`spectrum` — eigenvalues sorted by decreasing modulus (before/after plots);
+* :func:`predictive_information` and :func:`dca` — Gaussian predictive information
+  between the past and the future window of length T of a projection of the activity, and
+  Dynamical Components Analysis (Clark et al. 2019), which finds the d-dimensional
+  orthonormal projection that maximises it.
+
+DCA here is our own implementation, not the ``dynamicalcomponentsanalysis`` package: that
+package requires PyTorch, pandas, h5py and scikit-learn, which is far too heavy for one
+objective. The objective is the published one: for a stationary Gaussian process with
+lag covariances C_k = Cov(x_{t+k}, x_t), the block-Toeplitz covariance Σ_{2T}(V) of 2T
+consecutive projected samples gives
+
+    PI_T(V) = log det Σ_T(V) − ½ log det Σ_{2T}(V)          (nats)
+
+(the mutual information between T past and T future samples). ``dca`` maximises it over
+V with orthonormal columns (V = QR-orthonormalised free parameters, optax Adam, several
+random restarts, one jitted, vmapped computation).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, NamedTuple
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+__all__ = [
+    "CENTRALITIES",
+    "DCAResult",
+    "dca",
+    "lag_covariances",
+    "node_centrality",
+    "non_normality",
+    "predictive_information",
+    "spectrum",
+    "subspace_angles",
+]
+
+#: Centrality measures of :func:`node_centrality`.
+CENTRALITIES: tuple[str, ...] = ("eigenvector", "pagerank")
+
+
+def _square(W: ArrayLike, name: str = "W") -> np.ndarray:
+    A = np.asarray(W, dtype=np.float64)
+    if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] < 1:
+        raise ValueError(f"{name} has shape {A.shape}; allowed: a square [N, N] matrix")
+    if not np.all(np.isfinite(A)):
+        raise ValueError(f"{name} has non-finite entries; allowed: finite weights")
+    return A
+
+
+def subspace_angles(A: ArrayLike, B: ArrayLike) -> np.ndarray:
+    """Principal angles (radians, descending) between span(A) and span(B).
+
+    A: [N, a], B: [N, b] (a vector [N] is one direction). π/2 = orthogonal subspaces.
+    """
+    import scipy.linalg
+
+    a = np.asarray(A, np.float64)
+    b = np.asarray(B, np.float64)
+    a = a[:, None] if a.ndim == 1 else a
+    b = b[:, None] if b.ndim == 1 else b
+    if a.ndim != 2 or b.ndim != 2 or a.shape[0] != b.shape[0]:
+        raise ValueError(f"A {a.shape} and B {b.shape} do not match; allowed: [N, a] and [N, b]")
+    return scipy.linalg.subspace_angles(a, b)
+
+
+def node_centrality(W: ArrayLike, kind: str = "eigenvector") -> np.ndarray:
+    """Centrality [N] of each unit in the directed graph of |W| (edge j → i, weight |W_ij|).
+
+    ``kind``: ``"eigenvector"`` (networkx ``eigenvector_centrality_numpy``, in-edges; unit
+    2-norm) or ``"pagerank"`` (damping 0.85; sums to 1).
+    """
+    import networkx as nx
+
+    if kind not in CENTRALITIES:
+        raise ValueError(f"kind={kind!r} is not allowed; allowed: {', '.join(CENTRALITIES)}")
+    A = np.abs(_square(W))
+    # networkx reads A[i, j] as an edge i → j; W_ij is the weight from j to i: transpose
+    g = nx.from_numpy_array(A.T, create_using=nx.DiGraph)
+    if kind == "pagerank":
+        c = nx.pagerank(g, weight="weight")
+    else:
+        c = nx.eigenvector_centrality_numpy(g, weight="weight")
+    return np.array([c[i] for i in range(A.shape[0])])
+
+
+def non_normality(W: ArrayLike, norm: str = "2") -> float:
+    """‖strictly upper-triangular part of the (complex) Schur form of W‖.
+
+    ``norm``: ``"2"`` (spectral norm, the seed's choice) or ``"fro"`` (Frobenius; Henrici's
+    departure from normality, √(‖W‖²_F − Σ|λ|²)). 0 for normal W.
+    """
+    import scipy.linalg
+
+    if norm not in ("2", "fro"):
+        raise ValueError(f"norm={norm!r} is not allowed; allowed: '2', 'fro'")
+    T, _ = scipy.linalg.schur(_square(W), output="complex")
+    upper = np.triu(T, k=1)
+    return float(np.linalg.norm(upper, 2 if norm == "2" else "fro"))
+
+
+def spectrum(W: ArrayLike) -> np.ndarray:
+    """Eigenvalues of W [N], complex, sorted by decreasing modulus."""
+    lam = np.linalg.eigvals(_square(W))
+    return lam[np.argsort(-np.abs(lam), kind="stable")]
+
+
+# ----------------------------------------------------------------------------- DCA
+def lag_covariances(X: ArrayLike, max_lag: int) -> np.ndarray:
+    """C_k = Cov(x_{t+k}, x_t) for k = 0 … max_lag, [max_lag + 1, N, N].
+
+    X: one long trajectory [T, N] or trials [K, T, N] (averaged over trials, means removed
+    per unit over all samples); needs T > max_lag.
+    """
+    A = np.asarray(X, np.float64)
+    if A.ndim == 2:
+        A = A[None]
+    if A.ndim != 3:
+        raise ValueError(f"X has shape {np.shape(X)}; allowed: [T, N] or [K, T, N]")
+    if isinstance(max_lag, bool) or not isinstance(max_lag, int) or max_lag < 0:
+        raise ValueError(f"max_lag={max_lag!r} is not allowed; max_lag must be an integer >= 0")
+    K, T, N = A.shape
+    if T <= max_lag + 1:
+        raise ValueError(f"X has {T} time steps; allowed: more than max_lag + 1 = {max_lag + 1}")
+    A = A - A.reshape(-1, N).mean(axis=0)
+    C = np.empty((max_lag + 1, N, N))
+    for k in range(max_lag + 1):  # max_lag + 1 ≤ 2T_window matmuls, not a hot loop
+        C[k] = np.einsum("ktn,ktm->nm", A[:, k:], A[:, : T - k]) / (K * (T - k))
+    return C
+
+
+def _block_toeplitz(C: Any, length: int) -> Any:
+    """[length·d, length·d] covariance of ``length`` consecutive samples from C [L, d, d]."""
+    import jax.numpy as jnp
+
+    d = C.shape[-1]
+    rows = []
+    for i in range(length):  # static, small (2T blocks): builds the traced matrix once
+        row = [C[i - j] if i >= j else jnp.swapaxes(C[j - i], -1, -2) for j in range(length)]
+        rows.append(jnp.concatenate(row, axis=-1))
+    return jnp.concatenate(rows, axis=-2).reshape(length * d, length * d)
+
+
+def _pi_of_projection(C: Any, V: Any, T: int) -> Any:
+    """PI_T of the projection V [N, d] given C [2T, N, N] (JAX, differentiable)."""
+    import jax.numpy as jnp
+
+    Cp = jnp.einsum("ni,knm,mj->kij", V, C, V)
+    _, ld_T = jnp.linalg.slogdet(_block_toeplitz(Cp[:T], T))
+    _, ld_2T = jnp.linalg.slogdet(_block_toeplitz(Cp, 2 * T))
+    return ld_T - 0.5 * ld_2T
+
+
+def predictive_information(X: ArrayLike, V: ArrayLike | None = None, *, T: int = 5) -> float:
+    """Gaussian PI_T (nats) of the activity projected on V [N, d] (``None`` → all of X).
+
+    PI_T = log det Σ_T − ½ log det Σ_{2T} from the lag covariances of X (module docstring);
+    0 for white noise, large for slow, predictable dynamics.
+    """
+    import jax.numpy as jnp
+
+    if isinstance(T, bool) or not isinstance(T, int) or T < 1:
+        raise ValueError(f"T={T!r} is not allowed; T must be an integer >= 1")
+    C = lag_covariances(X, 2 * T - 1)
+    N = C.shape[-1]
+    Vm = np.eye(N) if V is None else np.asarray(V, np.float64)
+    if Vm.ndim == 1:
+        Vm = Vm[:, None]
+    if Vm.ndim != 2 or Vm.shape[0] != N:
+        raise ValueError(f"V has shape {Vm.shape}; allowed: [N={N}, d]")
+    Q, _ = np.linalg.qr(Vm)
+    return float(_pi_of_projection(jnp.asarray(C), jnp.asarray(Q), T))
+
+
+class DCAResult(NamedTuple):
+    """Outcome of :func:`dca`: ``V`` [N, d] orthonormal, ``pi`` its PI_T (nats), ``pi_runs``
+    the PI of each restart."""
+
+    V: np.ndarray
+    pi: float
+    pi_runs: np.ndarray
+
+
+def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500,
+        learning_rate: float = 0.05, seed: int = 0) -> DCAResult:
+    """Dynamical Components Analysis: the d-dim projection maximising PI_T (module doc).
+
+    Arguments:
+        X: activity [T_total, N] or [K, T_total, N]. d: 1 ≤ d ≤ N.
+        T: window length (≥ 1). restarts: random initial projections optimised together.
+        steps, learning_rate: Adam on the free matrix whose QR factor is V.
+    """
+    import jax
+    import jax.numpy as jnp
+    import optax
+
+    for name, v, low in (("d", d, 1), ("T", T, 1), ("restarts", restarts, 1),
+                         ("steps", steps, 1)):
+        if isinstance(v, bool) or not isinstance(v, int) or v < low:
+            raise ValueError(f"{name}={v!r} is not allowed; {name} must be an integer >= {low}")
+    if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate)
+            and learning_rate > 0):
+        raise ValueError(f"learning_rate={learning_rate!r} is not allowed; must be > 0")
+    C = lag_covariances(X, 2 * T - 1)
+    N = C.shape[-1]
+    if d > N:
+        raise ValueError(f"d={d!r} is not allowed; d must be <= N={N}")
+    scale = np.trace(C[0]) / N
+    Cj = jnp.asarray(C / scale)  # PI is scale-free; unit scale helps the optimiser
+
+    def proj(M: Any) -> Any:
+        Q, R = jnp.linalg.qr(M)
+        return Q * jnp.sign(jnp.diagonal(R))[None, :]
+
+    def loss(M: Any) -> Any:
+        return -_pi_of_projection(Cj, proj(M), T)
+
+    opt = optax.adam(learning_rate)
+
+    @jax.jit
+    def run(M0: Any) -> Any:
+        def body(carry: Any, _: Any) -> tuple[Any, None]:
+            M, state = carry
+            g = jax.vmap(jax.grad(loss))(M)
+            upd, state = opt.update(g, state, M)
+            return (optax.apply_updates(M, upd), state), None
+
+        (M, _), _ = jax.lax.scan(body, (M0, opt.init(M0)), None, length=steps)
+        return jax.vmap(proj)(M), -jax.vmap(loss)(M)
+
+    M0 = jnp.asarray(np.random.default_rng(seed).standard_normal((restarts, N, d)))
+    Vs, pis = run(M0)
+    pis = np.asarray(pis, np.float64)
+    best = int(np.nanargmax(pis))
+    return DCAResult(np.asarray(Vs[best], np.float64), float(pis[best]), pis)
