@@ -22,7 +22,8 @@ import sys
 from collections.abc import Sequence
 
 #: Modules that contribute sub-commands, in the order they appear in ``--help``.
-_COMMAND_MODULES = ("meanfield._cli", "simulate._cli", "validate._cli")
+_COMMAND_MODULES = ("meanfield._cli", "simulate._cli", "validate._cli",
+                    "validate._cli_universality")
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -86,6 +86,9 @@ class Section:
         wall_time_s: seconds the experiment took (``None`` if unknown).
         tables: extra tables ``(caption, header, rows of cells)`` shown after the
             summary table (e.g. fitted power laws); cells are preformatted strings.
+        verdict: for sections judged by claims rather than theory rows (e.g. the regimes
+            and universality experiments): their own PASS/FAIL, combined with the rows'
+            (``None``: the rows decide, as :func:`validate.stats.all_passed`).
     """
 
     name: str
@@ -98,10 +101,14 @@ class Section:
     tables: list[tuple[str, Sequence[str], Sequence[Sequence[str]]]] = dataclasses.field(
         default_factory=list
     )
+    verdict: bool | None = None
 
     @property
     def passed(self) -> bool:
-        """:func:`validate.stats.all_passed` of the rows."""
+        """:func:`validate.stats.all_passed` of the rows, or :attr:`verdict` (and no failing
+        row) for claim-judged sections."""
+        if self.verdict is not None:
+            return bool(self.verdict) and all(r.passed for r in self.rows)
         return stats.all_passed(self.rows)
 
 
@@ -420,7 +427,7 @@ def write_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = dict(meta or {})
     all_rows = [r for s in sections for r in s.rows]
-    passed = stats.all_passed(all_rows)
+    passed = bool(sections) and all(s.passed for s in sections)
     figures = _collect_figures(sections, out_dir)
 
     md_path = out_dir / "report.md"

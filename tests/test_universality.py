@@ -1,0 +1,79 @@
+"""Tests of validate.universality: the clustering statistic, inputs, and a tiny end-to-end run."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+from simulate import get_task
+from validate.cli import main
+from validate.universality import UniversalityPlan, cluster_statistic, static_input
+
+
+def test_cluster_statistic_detects_separated_groups_and_not_uniform_distances():
+    rng = np.random.default_rng(0)
+    pts = np.concatenate([rng.normal(0, 0.1, (5, 2)), rng.normal(5, 0.1, (5, 2))])
+    D = np.linalg.norm(pts[:, None] - pts[None], axis=-1)
+    labels = ["a"] * 5 + ["b"] * 5
+    c = cluster_statistic(D, labels, permutations=500)
+    assert c.ratio > 10
+    # the observed labelling is the most clustered one: only the 2 label-swapped
+    # arrangements of 252 tie it, so p ≈ (1 + 500·2/252)/501 < 0.02
+    assert c.p_value < 0.02
+    flat = np.ones((10, 10)) - np.eye(10)  # no structure: every permutation ties
+    u = cluster_statistic(flat, labels, permutations=200)
+    assert u.ratio == pytest.approx(1.0) and u.p_value == 1.0
+
+
+def test_cluster_statistic_drops_uncompared_networks_and_handles_single_labels():
+    D = np.ones((4, 4)) - np.eye(4)
+    D[3, :] = D[:, 3] = np.nan  # network 3 was not compared (off-modal)
+    c = cluster_statistic(D, ["a", "a", "b", "b"], permutations=10)
+    assert c.n == 3
+    one = cluster_statistic(np.ones((3, 3)) - np.eye(3), ["a", "a", "a"], permutations=10)
+    assert np.isnan(one.ratio) and np.isnan(one.p_value)
+
+
+def test_static_inputs_zero_the_time_varying_dimensions():
+    assert static_input(get_task("flip_flop_3bit")).tolist() == [0.0, 0.0, 0.0]
+    assert static_input(get_task("cdi")).tolist() == [0.0, 0.0, 1.0, 0.0]
+    sine = get_task("sine_freq", n_frequencies=4)
+    assert static_input(sine, 0)[0] == pytest.approx(0.25)
+    with pytest.raises(ValueError, match="not a seed-002 task"):
+        static_input(get_task("cycling"))
+
+
+def test_plan_refuses_bad_settings():
+    with pytest.raises(ValueError, match="tasks="):
+        UniversalityPlan(tasks=("cycling",))
+    with pytest.raises(ValueError, match="archs="):
+        UniversalityPlan(archs=("transformer",))
+    with pytest.raises(ValueError, match="units="):
+        UniversalityPlan(units=1)
+
+
+def test_tiny_run_writes_a_report_with_the_claim(tmp_path):
+    out, runs = tmp_path / "report", tmp_path / "runs"
+    status = main(["universality", "--quick-tiny", "--quiet", "--out", str(out), "--runs",
+                   str(runs)])
+    assert status in (0, 1)  # the tiny networks are untrained: the claim may go either way
+    data = json.loads((out / "report.json").read_text())
+    (sec,) = data["sections"]
+    assert sec["name"] == "universality"
+    assert set(sec["summary"]["claims"]) == {"flip_flop_3bit"}
+    caps = [t["caption"] for t in sec["tables"]]
+    assert any("Clustering" in c for c in caps)
+    clustering = next(t for t in sec["tables"] if "Clustering" in t["caption"])
+    assert [r[1] for r in clustering["rows"]] == ["svcca", "cka", "topology"]
+    assert all((out / f).read_bytes()[:4] == b"\x89PNG" for f in sec["figures"])
+    assert (status == 0) == (sec["passed"] is True)
+    # the stored networks are loaded, not trained again
+    from validate.universality import train_population
+
+    stamps = {p: p.stat().st_mtime_ns for p in runs.rglob("*.npz")}
+    msgs: list[str] = []
+    nets = train_population(UniversalityPlan.tiny(), runs, progress=False, log=msgs.append)
+    assert all("loaded" in m for m in msgs) and len(nets["flip_flop_3bit"]) == 4
+    assert {p: p.stat().st_mtime_ns for p in runs.rglob("*.npz")} == stamps
