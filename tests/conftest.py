@@ -11,7 +11,11 @@ from __future__ import annotations
 
 import os
 
-import matplotlib
+# Small LAPACK calls (SVDs of [samples, units] activity in validate's measures) run up to 10×
+# slower with several OpenBLAS threads on a loaded 2-core machine; set before numpy loads.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
 
