@@ -11,6 +11,7 @@ Public API (all re-exported here; see each module for details):
 * :mod:`simulate.config` — ``TrainConfig`` and presets.
 * :mod:`simulate.training` — ``train``, ``sweep`` (all seeds as one vmapped computation).
 * :mod:`simulate.runs` — ``Run``, ``load`` (atomic, resumable run directories).
+* :mod:`simulate.executors` — ``run_configs``: many configurations in-process or on Dask.
 
 Names are resolved lazily (PEP 562 ``__getattr__``): ``import simulate`` does not import
 JAX, so the ``oblique`` command line stays fast; the first access of a name imports its
@@ -42,6 +43,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                "TRAINABLE", "TrainConfig"),
     "training": ("GATED_RECORDS", "LOW_RANK_RECORDS", "RATE_RECORDS", "evaluate", "init_models",
                  "make_optimizer", "seed_keys", "sweep", "train", "trainable_filter"),
+    "executors": ("EXECUTORS", "run_configs"),
     "runs": ("NonFiniteLossError", "Run", "RunDirectory", "atomic_write_bytes", "load"),
 }
 

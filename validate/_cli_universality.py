@@ -1,6 +1,7 @@
 r"""``oblique universality``: seed 002's population experiment on the command line.
 
-``oblique universality [--full] [--task T ...] [--out DIR] [--runs DIR] [--quiet]`` trains
+``oblique universality [--full] [--task T ...] [--out DIR] [--runs DIR] [--executor
+inprocess|dask] [--scheduler ADDRESS] [--quiet]`` trains
 (or loads and resumes) Vanilla/UGRNN/GRU/LSTM networks with tanh and relu on the 3-bit
 flip-flop, the frequency-cued sine and context-dependent integration, compares their
 geometry (SVCCA, CKA) and fixed-point topology, and writes report.md/.html/.json with the
@@ -41,6 +42,12 @@ def register(subparsers: Any, plot_targets: Any) -> None:
                    help="report directory (default: %(default)s)")
     p.add_argument("--runs", type=Path, default=Path("runs"),
                    help="directory of stored runs, reused and resumed (default: %(default)s)")
+    p.add_argument("--executor", choices=("inprocess", "dask"), default="inprocess",
+                   help="where configurations train: here (default) or as tasks of a Dask "
+                        "cluster (needs the [dask] extra)")
+    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
+                   help="Dask scheduler address (tcp://host:8786); default with --executor "
+                        "dask: a local cluster on this machine")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(handler=_handler)
 
@@ -48,7 +55,8 @@ def register(subparsers: Any, plot_targets: Any) -> None:
 def run_universality(*, out_dir: str | Path = "universality-report",
                      runs_dir: str | Path = "runs", mode: str = "quick",
                      tasks: tuple[str, ...] | None = None, progress: bool = True,
-                     stream: Any = None) -> tuple[Path, bool]:
+                     stream: Any = None, executor: str = "inprocess",
+                     address: str | None = None) -> tuple[Path, bool]:
     """Run the experiment and write the report; returns (report.md, claim held everywhere)."""
     import dataclasses
 
@@ -68,7 +76,8 @@ def run_universality(*, out_dir: str | Path = "universality-report",
             print(msg, file=stream, flush=True)
 
     t0 = time.perf_counter()
-    sec = universality_section(plan, runs_dir, out_dir, log, progress=progress)
+    sec = universality_section(plan, runs_dir, out_dir, log, progress=progress,
+                               executor=executor, address=address)
     sec.wall_time_s = time.perf_counter() - t0
     meta = run_metadata(command=None, wall_time_s=sec.wall_time_s, mode=mode,
                         experiments=list(plan.tasks), runs_dir=str(runs_dir))
@@ -82,6 +91,7 @@ def _handler(args: argparse.Namespace) -> int:
     mode = "full" if args.full else "tiny" if args.quick_tiny else "quick"
     path, held = run_universality(out_dir=args.out, runs_dir=args.runs, mode=mode,
                                   tasks=tuple(args.task) if args.task else None,
-                                  progress=not args.quiet)
+                                  progress=not args.quiet, executor=args.executor,
+                                  address=args.scheduler)
     print(f"{'HOLDS' if held else 'DOES NOT HOLD'}: seed 002's claim; report written to {path}")
     return 0 if held else 1

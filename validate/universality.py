@@ -166,31 +166,39 @@ class NetworkRecord(NamedTuple):
 
 
 def train_population(plan: UniversalityPlan, runs_dir: str | Path, *, progress: bool = True,
-                     log: Callable[[str], None] | None = None) -> dict[str, list[NetworkRecord]]:
-    """Train (or load / resume) every configuration; networks grouped by task."""
+                     log: Callable[[str], None] | None = None, executor: str = "inprocess",
+                     address: str | None = None) -> dict[str, list[NetworkRecord]]:
+    """Train (or load / resume) every configuration; networks grouped by task.
+
+    Configurations not yet finished are trained through :func:`simulate.run_configs`
+    (``executor="inprocess"`` or ``"dask"`` with the scheduler ``address``; each writes its
+    own run directory, so an interrupted population resumes)."""
     import simulate
 
-    out: dict[str, list[NetworkRecord]] = {t: [] for t in plan.tasks}
     root = Path(runs_dir) / "universality"
-    for task in plan.tasks:
-        for arch in plan.archs:
-            for act in plan.activations:
-                cfg = plan.train_config(task, arch, act)
-                path = root / f"{task}-{arch}-{act}-N{plan.units}"
-                t0 = time.perf_counter()
-                try:
-                    run = simulate.load(path)
-                    how = "loaded"
-                except ValueError:
-                    run = simulate.train(cfg, path, progress=progress)
-                    how = "trained"
-                if log is not None:
-                    log(f"  universality {task} {arch}/{act}: {how} "
-                        f"({time.perf_counter() - t0:.1f} s)")
-                loss = run.final("loss")
-                for s in range(cfg.seeds):
-                    out[task].append(NetworkRecord(task, arch, act, s, run.model(s),
-                                                   float(loss[s])))
+    combos = [(task, arch, act) for task in plan.tasks for arch in plan.archs
+              for act in plan.activations]
+    paths = {c: root / f"{c[0]}-{c[1]}-{c[2]}-N{plan.units}" for c in combos}
+    todo = []
+    for c in combos:
+        try:
+            simulate.load(paths[c])
+        except ValueError:
+            todo.append((plan.train_config(*c), paths[c]))
+    if todo:
+        t0 = time.perf_counter()
+        simulate.run_configs(todo, executor=executor, address=address, progress=progress)
+        if log is not None:
+            log(f"  universality: trained {len(todo)} configuration(s) with {executor} "
+                f"({time.perf_counter() - t0:.1f} s)")
+    out: dict[str, list[NetworkRecord]] = {t: [] for t in plan.tasks}
+    for c in combos:
+        run = simulate.load(paths[c])
+        if log is not None and not todo:
+            log(f"  universality {c[0]} {c[1]}/{c[2]}: loaded")
+        loss = run.final("loss")
+        for s in range(run.config.seeds):
+            out[c[0]].append(NetworkRecord(c[0], c[1], c[2], s, run.model(s), float(loss[s])))
     return out
 
 
@@ -378,13 +386,16 @@ def claim_holds(analysis: TaskAnalysis, alpha: float) -> bool | None:
 
 
 def universality_section(plan: UniversalityPlan, runs_dir: str | Path, out_dir: str | Path,
-                         log: Callable[[str], None], *, progress: bool = False) -> Any:
-    """Train, analyse and describe the experiment as a :class:`validate.report.Section`."""
+                         log: Callable[[str], None], *, progress: bool = False,
+                         executor: str = "inprocess", address: str | None = None) -> Any:
+    """Train, analyse and describe the experiment as a :class:`validate.report.Section`
+    (``executor``/``address``: see :func:`train_population`)."""
     from .plots_universality import plot_sine_frequencies, plot_universality_mds
     from .report import Section, format_number
 
     out_dir = Path(out_dir)
-    nets = train_population(plan, runs_dir, progress=progress, log=log)
+    nets = train_population(plan, runs_dir, progress=progress, log=log, executor=executor,
+                            address=address)
     analyses = []
     for task in plan.tasks:
         t0 = time.perf_counter()
