@@ -388,7 +388,7 @@ class _Trainer:
 #: learning rates → _lr_table) or shapes (seeds), or not read by it. ``phases`` is kept
 #: only through its length (the shape of the learning-rate table).
 _NOT_STRUCTURAL = ("seed", "seeds", "steps", "checkpoint_every", "eval_batch", "eta0",
-                   "lr_scaling", "phases")
+                   "lr_scaling", "phases", "out_scale")  # out_scale: initialisation only
 _TRAINERS: dict[str, _Trainer] = {}
 
 
