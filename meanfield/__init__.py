@@ -5,7 +5,8 @@ Numeric functions (numpy float64, broadcasting over arrays):
 * fixed point and bias: :func:`lambda_min`, :func:`fixed_point_norm`,
   :func:`correlation`, :func:`feasible`;
 * fluctuations: :func:`latent_covariance`, :func:`loss_var`;
-* the L_var-optimal solution: :func:`optimum` → :class:`Optimum`;
+* the L_var-optimal solution: :func:`optimum` → :class:`Optimum` (also of the Euler-map and
+  Hermite L_var, ``dt=`` / ``hermite_orders=``; ``Optimum.approximation`` names the theory);
 * two-phase learning of a linear network: :func:`linear_two_phase` →
   :class:`TwoPhaseCurves`;
 * Gaussian averages: :data:`NONLINEARITIES`, :func:`gaussian_mean`,

@@ -1,8 +1,9 @@
 """Write ``meanfield/_generated.py``: plain numpy code printed from :func:`meanfield.symbolic.derive`.
 
-The generated module holds every closed form of THEORY §2/§3 that the numeric layer uses, so each
-formula exists once (in the sympy derivation) and is printed, never retyped. The printer is sympy's
-``NumPyPrinter`` after common-subexpression elimination (``sympy.cse``); the output is
+The generated module holds every closed form of THEORY §2/§3 (and of the issue-5 extensions,
+:mod:`meanfield._symbolic_euler` and :mod:`meanfield._symbolic_hermite`) that the numeric layer
+uses, so each formula exists once (in the sympy derivation) and is printed, never retyped. The
+printer is sympy's ``NumPyPrinter`` after common-subexpression elimination (``sympy.cse``); the output is
 deterministic for a given sympy version, and ``tests/test_symbolic.py`` checks that regenerating
 reproduces the committed file byte for byte.
 """
@@ -19,6 +20,13 @@ from sympy.printing.numpy import NumPyPrinter
 __all__ = ["generated_source", "write_generated_module"]
 
 _EXPAND_POW = create_expand_pow_optimization(5)
+
+#: Results printed in the form the derivation built (no rational Horner rewrite in the function
+#: arguments): the Hermite drives are already Horner polynomials in y = 1/(1 + 4β²‖κ̄‖²), which
+#: keeps ~1e-13 relative up to order 16 (meanfield._symbolic_hermite); rewriting them as one
+#: rational function of (κ², c₀) would cost minutes of sympy and re-introduce cancellations.
+_KEEP_FORM = frozenset({"erf_hermite_coefficients", "erf_hermite_drive_par",
+                        "erf_hermite_drive_perp"})
 
 HEADER = '''"""Closed forms of the mean-field theory as plain numpy functions (THEORY.md §2, §3).
 
@@ -100,7 +108,9 @@ def _function_source(res: Any, printer: NumPyPrinter) -> str:
     expr = res.expr
     multi = isinstance(expr, sp.MatrixBase)
     exprs = list(expr) if multi else [expr]
-    exprs = [_horner_numerator(sp.sympify(e)).xreplace(rename) for e in exprs]
+    if res.name not in _KEEP_FORM:
+        exprs = [_horner_numerator(sp.sympify(e)) for e in exprs]
+    exprs = [sp.sympify(e).xreplace(rename) for e in exprs]
     reps, reduced = sp.cse(exprs, symbols=sp.numbered_symbols("_t"), optimizations="basic")
     # small integer powers as products: numpy's x**4 is ~20x slower than x*x*x*x
     reps = [(sym, optimize(sub, [_EXPAND_POW])) for sym, sub in reps]
@@ -126,18 +136,20 @@ def _function_source(res: Any, printer: NumPyPrinter) -> str:
 
 def generated_source() -> str:
     """Source text of ``meanfield/_generated.py`` (runs :func:`meanfield.symbolic.derive`)."""
-    from meanfield.symbolic import derive
-
     from meanfield._symbolic_euler import derive_euler
+    from meanfield._symbolic_hermite import derive_hermite
+    from meanfield.symbolic import derive
 
     d = derive()
     e = derive_euler()
-    bad = [name for name, ok in {**d.checks, **e.checks}.items() if not ok]
+    hd = derive_hermite()
+    bad = [name for name, ok in {**d.checks, **e.checks, **hd.checks}.items() if not ok]
     if bad:
         raise RuntimeError(f"symbolic consistency checks failed: {bad}")
     printer = NumPyPrinter({"fully_qualified_modules": True, "inline": True})
     specs = _specs(d) + [e.orthogonal_variance, e.stein_2x2, e.v_orth_general,
-                         e.linear_loss_var, e.two_phase_tau_of_a]
+                         e.linear_loss_var, e.two_phase_tau_of_a,
+                         hd.coefficients, hd.drive_par, hd.drive_perp]
     all_names = "\n".join(f'    "{r.name}",' for r in specs)
     parts = [HEADER.format(all_names=all_names)]
     parts.extend(_function_source(r, printer) for r in specs)

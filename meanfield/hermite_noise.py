@@ -17,7 +17,11 @@ has autocorrelation e^{−n|t|}) and stationary covariance
 
 with u ~ N(0, I₂). Because u enters only through u·κ̄, E_u[uuᵀ f(u·κ̄)] = k̂k̂ᵀE[s²f(‖κ̄‖s)] +
 (I − k̂k̂ᵀ)E[f(‖κ̄‖s)] with s ~ N(0, 1): everything is a 2-D Gauss–Hermite quadrature over (s, η)
-for any φ. The drives enter the latent dynamics through M: dδκ̃ = (Aδκ̃ + MΣ_nξ_n)dt + √2σ dB.
+for any φ. For φ = erf(√π/2 x) both h_n and D_n are derived in closed form with sympy
+(:mod:`meanfield._symbolic_hermite`: h_n = c₀^{n/2}/n!·E[φ⁽ⁿ⁾(a + η)] is a Gaussian times a
+polynomial, D_n a Gaussian integral of its square; printed as ``_generated.erf_hermite_*``), and
+``method="auto"`` uses them; tanh and callables use the quadrature (``method="quadrature"`` forces
+it for erf too; tests/test_hermite_noise.py checks that both agree to float precision). The drives enter the latent dynamics through M: dδκ̃ = (Aδκ̃ + MΣ_nξ_n)dt + √2σ dB.
 The order-2 drive contains the paper's v_orth term (its projection on the common mode), so this
 route replaces v_orth rather than adding to it.
 
@@ -40,15 +44,45 @@ import numpy as np
 from numpy.polynomial.hermite_e import hermegauss, hermeval
 from numpy.typing import NDArray
 
+from . import _checks
 from .lyapunov import lyapunov_2x2
 from .nonlinearities import Nonlinearity
 
-__all__ = ["DEFAULT_QUADRATURE", "hermite_coefficients", "drive_covariances", "leak_covariance",
-           "stein_2x2_general"]
+__all__ = [
+    "DEFAULT_QUADRATURE",
+    "METHODS",
+    "drive_covariances",
+    "hermite_coefficients",
+    "leak_covariance",
+    "stein_2x2_general",
+]
 
-#: Gauss–Hermite nodes per dimension (s and η); h_n of order ≤ 12 are smooth, 64 nodes are
-#: exact to ~1e-12 for erf (tests compare with the closed form)
+#: Gauss–Hermite nodes per dimension (s and η) of the quadrature route (tanh, callables). For
+#: erf, 64 nodes give h_n to ~1e-14, but the s-integral of D_n only to ~1e-5 absolute at
+#: ‖κ̄‖ ≈ 4 (the integrand e^{−2β²‖κ̄‖²s²}·poly is narrow; measured against the closed forms),
+#: so the quadrature route is approximate at large ‖κ̄‖ (e.g. λ₋ ≪ 0 optima)
 DEFAULT_QUADRATURE = 64
+
+#: ``method=`` choices: closed forms for erf where available ("auto"), or always quadrature
+METHODS: tuple[str, ...] = ("auto", "closed_form", "quadrature")
+
+
+def _use_closed_form(nl: Nonlinearity, orders: int, method: str) -> bool:
+    """Validate ``orders``/``method``; True where the derived erf closed forms are used."""
+    _checks.check_choice("method", method, METHODS)
+    if _checks.check_hermite_orders(orders) is None:
+        raise _checks.invalid("orders", orders, f"an integer in [1, {_checks.MAX_HERMITE_ORDER}]")
+    closed = nl.name == "erf" and nl.closed_form
+    if method == "closed_form" and not closed:
+        raise _checks.invalid("method", method, "'auto' or 'quadrature' for this nonlinearity",
+                              f"closed forms are derived for erf only, not {nl.name!r}")
+    return closed and method != "quadrature"
+
+
+def _as_num(x: Any) -> NDArray:
+    """float64 array, or complex128 for complex input (complex-step derivatives pass through)."""
+    x = np.asarray(x)
+    return x.astype(np.result_type(x.dtype, np.float64))
 
 
 def _nodes(q: int) -> tuple[NDArray, NDArray]:
@@ -57,16 +91,24 @@ def _nodes(q: int) -> tuple[NDArray, NDArray]:
 
 
 def hermite_coefficients(
-    a: Any, c0: Any, orders: int, nl: Nonlinearity, quadrature: int = DEFAULT_QUADRATURE
+    a: Any, c0: Any, orders: int, nl: Nonlinearity, quadrature: int = DEFAULT_QUADRATURE,
+    method: str = "auto",
 ) -> NDArray:
     """h_n(a) = E_η[φ(a + η) He_n(η/√c₀)]/n!, η ~ N(0, c₀), for n = 1..orders.
 
     **Arguments** a: points (any shape); c0: orthogonal variance, broadcast against ``a``;
-    orders: highest order K ≥ 1; nl: the nonlinearity (needs ``nl.phi``).
+    orders: highest order K in [1, 16]; nl: the nonlinearity (needs ``nl.phi``);
+    method: "auto" (erf: derived closed form ``_generated.erf_hermite_coefficients``, others:
+    Gauss–Hermite with ``quadrature`` nodes), "closed_form" (erf only) or "quadrature".
     **Returns** array of shape (K, *broadcast shape).
     """
+    closed = _use_closed_form(nl, orders, method)
+    a, c0 = np.broadcast_arrays(_as_num(a), _as_num(c0))
+    if closed:
+        from . import _generated
+
+        return np.stack(_generated.erf_hermite_coefficients(a, c0)[:orders])
     x, w = _nodes(quadrature)
-    a, c0 = np.broadcast_arrays(np.asarray(a, float), np.asarray(c0, float))
     vals = nl.phi(a[..., None] + np.sqrt(c0)[..., None] * x)  # (..., q)
     out = []
     for n in range(1, orders + 1):
@@ -76,31 +118,43 @@ def hermite_coefficients(
 
 
 def drive_covariances(
-    kappa_bar: Any, c0: Any, orders: int, nl: Nonlinearity, quadrature: int = DEFAULT_QUADRATURE
+    kappa_bar: Any, c0: Any, orders: int, nl: Nonlinearity, quadrature: int = DEFAULT_QUADRATURE,
+    method: str = "auto",
 ) -> NDArray:
     """D_n, n = 1..orders: stationary covariances of the √N-scaled Hermite drives.
 
-    **Arguments** kappa_bar: (..., 2) fixed points; c0: (...) orthogonal variances.
+    **Arguments** kappa_bar: (..., 2) fixed points; c0: (...) orthogonal variances;
+    orders, nl, quadrature, method: as in :func:`hermite_coefficients` (erf, "auto": the derived
+    ``_generated.erf_hermite_drive_par`` / ``_perp``).
     **Returns** (K, ..., 2, 2).
     """
-    kappa_bar = np.asarray(kappa_bar, float)
-    knorm = np.linalg.norm(kappa_bar, axis=-1)
+    closed = _use_closed_form(nl, orders, method)
+    kappa_bar = _as_num(kappa_bar)
+    ksq = (kappa_bar * kappa_bar).sum(-1)
+    knorm = np.sqrt(ksq)  # not |·|: analytic for complex steps
     khat = kappa_bar / knorm[..., None]
     P = khat[..., :, None] * khat[..., None, :]
     O = np.eye(2) - P
+    c0 = _as_num(c0)
+    if closed:
+        from . import _generated
+
+        par = np.stack(_generated.erf_hermite_drive_par(ksq, c0)[:orders])
+        perp = np.stack(_generated.erf_hermite_drive_perp(ksq, c0)[:orders])
+        return par[..., None, None] * P + perp[..., None, None] * O
     s, ws = _nodes(quadrature)
-    h = hermite_coefficients(knorm[..., None] * s, np.asarray(c0, float)[..., None], orders, nl,
-                             quadrature)  # (K, ..., q)
+    h = hermite_coefficients(knorm[..., None] * s, c0[..., None], orders, nl,
+                             quadrature, "quadrature")  # (K, ..., q)
     s2 = s * s
     mats = []
     for i in range(orders):
         n = i + 1
         hn = h[i]
         if n == 1:
-            g = hn / np.sqrt(np.asarray(c0, float))[..., None]
+            g = hn / np.sqrt(c0)[..., None]
             par = (ws * s2 * g * g).sum(-1) - (ws * s2 * g).sum(-1) ** 2
             perp = (ws * g * g).sum(-1) - (ws * g).sum(-1) ** 2
-            scale = np.asarray(c0, float)
+            scale = c0
         else:
             par = (ws * s2 * hn * hn).sum(-1)
             perp = (ws * hn * hn).sum(-1)
@@ -127,18 +181,19 @@ def stein_2x2_general(B: Any, Q: Any) -> NDArray:
 
 def leak_covariance(
     A: Any, M: Any, kappa_bar: Any, sigma: Any, c0: Any, dt: float | None, orders: int,
-    nl: Nonlinearity, quadrature: int = DEFAULT_QUADRATURE,
+    nl: Nonlinearity, quadrature: int = DEFAULT_QUADRATURE, method: str = "auto",
 ) -> NDArray:
     """Σ of δκ̃ with the private noise and the Hermite drives of orders 1..K (module docstring).
 
     **Arguments** A: (..., 2, 2) fluctuation matrix; M: (..., 2, 2) coupling matrix; kappa_bar:
-    (..., 2); sigma, c0: (...); dt: None (continuous time) or the Euler step; orders: K ≥ 1.
+    (..., 2); sigma, c0: (...); dt: None (continuous time) or the Euler step; orders: K ≥ 1;
+    quadrature, method: as in :func:`drive_covariances`.
     **Returns** Σ (..., 2, 2) (no v_orth term: order 2 contains it).
     """
     A = np.asarray(A)
     M = np.asarray(M)
     s2 = np.asarray(sigma, float) ** 2
-    D = drive_covariances(kappa_bar, c0, orders, nl, quadrature)
+    D = drive_covariances(kappa_bar, c0, orders, nl, quadrature, method)
     Mt = np.swapaxes(M, -1, -2)
     eye = np.eye(2)
     if dt is None:

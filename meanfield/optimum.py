@@ -24,6 +24,16 @@ iterations, no grid and no loop over points):
 λ₋ < 0 is required: for λ₋ ≥ 0 every term of L_var decreases with λ₊
 (checked numerically in tests/test_optimum.py), so there is no finite
 minimiser.
+
+Beyond the paper (issue 5): ``dt=`` minimises the Euler-map L_var and ``hermite_orders=K`` the
+Hermite linear-noise L_var (:func:`meanfield.loss_var` with the same options), by the same
+derivative bisection: with dt, λ₊ = 1/⟨φ'⟩(c₀ + k) uses the map's orthogonal variance
+c₀ = σ²/(1 − dt/2), ρ is unchanged, and the search starts above both the ρ ≤ 1 boundary and the
+map's stability edge. For symmetric M the map B = I + dt·A has the eigenvalues 1 + dtγ
+(γ ∈ (−1, 0), always inside) and 1 + dt(−1 + λ₋/λ₊), which leaves the unit circle for
+λ₊ ≤ λ_s = λ₋dt/(dt − 2); L_var → ∞ there, so the optimum is interior to λ₊ > λ_s. Both routes
+are complex-analytic in u (the Hermite drives included), so the complex-step slope is exact
+there too. ``dt=None, hermite_orders=None`` is the paper's route, unchanged.
 """
 
 from __future__ import annotations
@@ -34,7 +44,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _checks
-from .fixed_point import _lambda_plus_of_kappa_sq, _require_isolated, _rho_from_kappa_sq
+from .fixed_point import (
+    _kappa_sq,
+    _lambda_min,
+    _lambda_plus_of_kappa_sq,
+    _require_isolated,
+    _rho_from_kappa_sq,
+    orthogonal_std,
+)
 from .fluctuations import _covariance_core
 from .nonlinearities import Nonlinearity, NonlinearitySpec, get_nonlinearity
 
@@ -47,22 +64,45 @@ class Optimum(NamedTuple):
     """L_var-optimal fixed point (arrays of the broadcast shape, floats for scalars).
 
     lambda_plus: λ₊*; kappa_norm: ‖κ̄*‖; rho: ρ* (= 1 exactly when the optimum
-    is on the ρ ≤ 1 boundary); loss_var: L_var* = s²Σ₁₁ at λ₊*.
+    is on the ρ ≤ 1 boundary); loss_var: L_var* = s²Σ₁₁ at λ₊*; approximation: which
+    theory was minimised (:func:`approximation_label`), e.g.
+    ``"paper (continuous time, N→∞)"`` or ``"Euler map dt=0.2 + Hermite K=8"``.
     """
 
     lambda_plus: Any
     kappa_norm: Any
     rho: Any
     loss_var: Any
+    approximation: str = "paper (continuous time, N→∞)"
+
+
+def approximation_label(dt: float | None = None, hermite_orders: int | None = None) -> str:
+    """Name of the L_var approximation selected by ``dt`` / ``hermite_orders`` (issue 5).
+
+    ``"paper (continuous time, N→∞)"`` (THEORY §2), ``"Euler map dt=0.2"``,
+    ``"continuous time + Hermite K=8"`` or ``"Euler map dt=0.2 + Hermite K=8"``.
+    """
+    if dt is None and hermite_orders is None:
+        return Optimum._field_defaults["approximation"]
+    base = "continuous time" if dt is None else f"Euler map dt={dt:g}"
+    return base if hermite_orders is None else f"{base} + Hermite K={hermite_orders}"
 
 
 def _loss_var_of_u(
-    u: Any, lam_m: Any, sigma: Any, n: Any, zt: Any, s: Any, nl: Nonlinearity
+    u: Any, lam_m: Any, sigma: Any, n: Any, zt: Any, s: Any, nl: Nonlinearity,
+    dt: float | None = None, orders: int | None = None,
 ) -> Any:
-    """L_var as a function of u = log‖κ̄‖² for symmetric M (complex-safe)."""
+    """L_var as a function of u = log‖κ̄‖² for symmetric M (complex-safe).
+
+    ``dt`` / ``orders``: the Euler-map and Hermite options of :func:`meanfield.loss_var`.
+    """
     k = np.exp(u)
-    lam = _lambda_plus_of_kappa_sq(k, sigma, nl)
     rho = _rho_from_kappa_sq(k, n, zt, s)
+    if dt is not None or orders is not None:
+        lam = _lambda_plus_of_kappa_sq(k, orthogonal_std(sigma, dt), nl)
+        sigma_mat, _ = _covariance_core(lam, k, sigma, rho, lam_m, None, nl, dt, orders)
+        return s * s * sigma_mat[..., 0, 0]
+    lam = _lambda_plus_of_kappa_sq(k, sigma, nl)
     if nl.closed_form:
         from . import _generated
 
@@ -75,6 +115,21 @@ def _slope(u: NDArray, *args: Any) -> NDArray:
     return np.imag(_loss_var_of_u(u + 1j * _STEP, *args)) / _STEP
 
 
+def _u_stable(lam_m: NDArray, sigma: NDArray, dt: float | None, nl: Nonlinearity) -> NDArray:
+    """log k at the Euler map's stability edge λ₊ = λ_s = λ₋dt/(dt − 2) (−∞: no edge).
+
+    Symmetric M: B = I + dt·A has the eigenvalue 1 + dt(−1 + λ₋/λ₊) along v₋, inside the unit
+    circle iff λ₊ > λ_s (module docstring); the other one, 1 + dtγ, always is.
+    """
+    if dt is None:
+        return np.full_like(lam_m, -np.inf)
+    sig_c = orthogonal_std(sigma, dt)
+    lam_s = lam_m * dt / (dt - 2.0)
+    above = lam_s > _lambda_min(sig_c, nl)
+    k_s = _kappa_sq(np.where(above, lam_s, _lambda_min(sig_c, nl) + 1.0), sig_c, nl)
+    return np.where(above, np.log(k_s), -np.inf)
+
+
 def optimum(
     N: ArrayLike,
     lambda_minus: ArrayLike,
@@ -82,6 +137,9 @@ def optimum(
     z_target: ArrayLike = 1.0,
     out_scale: str = "large",
     nonlinearity: NonlinearitySpec = "erf",
+    *,
+    dt: float | None = None,
+    hermite_orders: int | None = None,
 ) -> Optimum:
     """λ₊* minimising L_var subject to L_bias = 0 (ρ ≤ 1), and ‖κ̄*‖, ρ*, L_var*.
 
@@ -89,16 +147,24 @@ def optimum(
     - N: number of neurons ≥ 1; lambda_minus: λ₋ < 0 (symmetric M).
     - sigma: noise σ > 0; z_target: ẑ > 0; out_scale: "large" | "small".
     - nonlinearity: "erf", "tanh" or a callable φ.
+    - dt: None (continuous time, THEORY §2) or the Euler step in (0, 2): minimise the L_var of
+      the simulated Euler map (λ₊* then also keeps the map stable, λ₊* > λ₋dt/(dt − 2)).
+    - hermite_orders: None or K in [1, 16]: minimise the Hermite linear-noise L_var
+      (:mod:`meanfield.hermite_noise`). Both as in :func:`meanfield.loss_var`.
 
     **Returns** :class:`Optimum` of the broadcast shape of the inputs. Array
     calls give NaN at infeasible entries (including λ₋ ≥ 0 and σ = 0); scalar
     calls raise ValueError there. When the constrained optimum lies on the
     boundary, ``rho`` is 1 and λ₊* is the λ₊ where ρ = 1.
 
-    Example: ``optimum(256, -5.0)``.
+    ``approximation`` names the theory minimised (:func:`approximation_label`).
+
+    Example: ``optimum(256, -5.0)``; ``optimum(256, -5.0, dt=0.2, hermite_orders=8)``.
     """
     nl = get_nonlinearity(nonlinearity)
     _require_isolated(nl)
+    dt = _checks.check_dt(dt)
+    orders = _checks.check_hermite_orders(hermite_orders)
     _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)
     n, lam_m, sig, zt = _checks.as_float64(N=N, lambda_minus=lambda_minus, sigma=sigma, z_target=z_target)
     valid = _checks.Validity(_checks.is_scalar_call(N, lambda_minus, sigma, z_target), n.shape)
@@ -117,10 +183,14 @@ def optimum(
     n_ = np.where(m, n, 1.0)
     args = (np.where(m, lam_m, -1.0), np.where(m, sig, 1.0), n_, np.where(m, zt, 1.0))
     s = _checks.out_scale_factor(out_scale, n_)
-    args = args + (s, nl)
+    args = args + (s, nl, dt, orders)
     with np.errstate(all="ignore"):
         u_b = np.log(args[3] ** 2 / (s * s * n_))
-        boundary = _slope(u_b, *args) >= 0
+        u_s = _u_stable(args[0], args[1], dt, nl)
+        # on the ρ = 1 boundary if L_var rises from there; never where the map is unstable
+        # (L_var → ∞ at u_s, so the minimum is interior when u_s ≥ u_b)
+        boundary = (u_b > u_s) & (_slope(u_b, *args) >= 0)
+        u_b = np.maximum(u_b, u_s)
         lo = u_b.copy()
         hi = u_b + 0.5
         found = boundary.copy()
@@ -140,7 +210,7 @@ def optimum(
         u = np.where(boundary, u_b, 0.5 * (lo + hi))
         u = np.where(found, u, np.nan)
         k = np.exp(u)
-        lam = _lambda_plus_of_kappa_sq(k, args[1], nl)
+        lam = _lambda_plus_of_kappa_sq(k, orthogonal_std(args[1], dt), nl)
         rho = np.where(boundary, 1.0, _rho_from_kappa_sq(k, n_, args[3], s))
         lv = _loss_var_of_u(u, *args)
     if valid.scalar and not bool(found):
@@ -149,5 +219,6 @@ def optimum(
             f"dL_var/dλ₊ stayed ≤ 0 up to ‖κ̄‖² = {np.exp(hi):.3g}",
         )
     return Optimum(
-        valid.finish(lam), valid.finish(np.sqrt(k)), valid.finish(rho), valid.finish(lv)
+        valid.finish(lam), valid.finish(np.sqrt(k)), valid.finish(rho), valid.finish(lv),
+        approximation_label(dt, orders),
     )

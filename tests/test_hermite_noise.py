@@ -26,11 +26,13 @@ def _erf_smoothed_derivative(a: np.ndarray, n: int, c0: float) -> np.ndarray:
     return 2 * b / math.sqrt(math.pi) * (-b) ** (n - 1) * hermval(b * a, coef) * np.exp(-(b * a) ** 2)
 
 
+@pytest.mark.parametrize("method", ["auto", "quadrature"])
 @pytest.mark.parametrize("c0", [0.3, 1.0, 1.111])
-def test_hermite_coefficients_equal_smoothed_derivatives(c0: float) -> None:
+def test_hermite_coefficients_equal_smoothed_derivatives(c0: float, method: str) -> None:
     # Gaussian integration by parts: E[φ(a+η) He_n(η/√c₀)] = c₀^{n/2} E[φ^(n)(a+η)]
+    # (reference typed in with scipy's Hermite polynomials, independent of the sympy derivation)
     a = np.linspace(-4, 4, 17)
-    h = hermite_coefficients(a, c0, 8, ERF)
+    h = hermite_coefficients(a, c0, 8, ERF, method=method)
     for i in range(8):
         n = i + 1
         ref = c0 ** (n / 2) / math.factorial(n) * _erf_smoothed_derivative(a, n, c0)
@@ -100,3 +102,69 @@ def test_series_converges_and_adds_variance() -> None:
 def test_bad_hermite_orders_is_rejected(bad: object) -> None:
     with pytest.raises(ValueError, match="hermite_orders"):
         mf.loss_var(1.9, -5.0, 1.0, 256, hermite_orders=bad)
+
+
+# --- the sympy closed forms for erf (meanfield._symbolic_hermite) vs quadrature ------------------
+def test_closed_form_coefficients_equal_quadrature_to_float_precision() -> None:
+    # all 16 orders over a grid of a and c₀; values are ≤ 1 and the 200-node quadrature sums
+    # 200 terms of size ≤ 1, so both routes agree to ~200 ε ≈ 4e-14 absolute
+    a = np.linspace(-5, 5, 41)[:, None]
+    c0 = np.array([0.2, 0.5, 1.0, 1.111, 2.0])[None, :]
+    closed = hermite_coefficients(a, c0, 16, ERF)
+    quad = hermite_coefficients(a, c0, 16, ERF, quadrature=200, method="quadrature")
+    np.testing.assert_allclose(closed, quad, rtol=0, atol=5e-14)
+
+
+@pytest.mark.parametrize("knorm, c0", [(0.1, 1.0), (1.0, 0.3), (2.5, 1.111), (6.0, 2.0)])
+def test_closed_form_drives_equal_direct_quadrature(knorm: float, c0: float) -> None:
+    # independent reference: D_n = n!E_s[w(s)h_n(‖κ̄‖s)²] (w = s² along κ̄, 1 across; order 1
+    # centred as in the module docstring) with h_n from the 200-node η quadrature (checked above)
+    # and the s-integral by the trapezoidal rule on [−14, 14] with 4001 nodes: the integrand is
+    # entire and Gaussian-decaying, so the rule converges geometrically (error ≪ 1e-14 at this
+    # step 0.007 for widths ≥ 1/(2β‖κ̄‖) ≈ 0.1). Gauss–Hermite in s with 64–128 nodes is *not* a
+    # usable reference at ‖κ̄‖ ≳ 3 (the integrand e^{−2β²‖κ̄‖²s²}·poly is narrow): it errs by up
+    # to 1e-5 absolute there.
+    K = 16
+    kb = np.array([knorm * 0.6, knorm * 0.8])
+    D = drive_covariances(kb, c0, K, ERF)
+    khat = kb / knorm
+    P = np.outer(khat, khat)
+    O = np.eye(2) - P
+    s = np.linspace(-14, 14, 4001)
+    w = np.exp(-s * s / 2) / math.sqrt(2 * math.pi) * (s[1] - s[0])
+    h = hermite_coefficients(knorm * s, c0, K, ERF, method="quadrature", quadrature=200)
+    g1 = h[0] / math.sqrt(c0)
+    refs = [c0 * ((w * s * s * g1 * g1).sum() - (w * s * s * g1).sum() ** 2) * P
+            + c0 * ((w * g1 * g1).sum() - (w * g1).sum() ** 2) * O]
+    for n in range(2, K + 1):
+        refs.append(math.factorial(n) * ((w * s * s * h[n - 1] ** 2).sum() * P
+                                         + (w * h[n - 1] ** 2).sum() * O))
+    # relative 1e-11: the ~1e-14 absolute of the 200-node h_n, squared and summed over 4001
+    # nodes, against entries ≥ 1e-9 here (orders ≤ 16). Order 1 of the *reference* is a
+    # difference E[g²] − E[g]² that cancels as ‖κ̄‖ → 0: its absolute error is ~1e-13 of the
+    # subtracted terms, c₀E[g²]
+    atol1 = 1e-13 * c0 * (w * g1 * g1).sum()
+    for n, ref in enumerate(refs, start=1):
+        atol = atol1 if n == 1 else 1e-13 * np.abs(ref).max()
+        np.testing.assert_allclose(D[n - 1], ref, rtol=1e-11, atol=atol, err_msg=f"order {n}")
+
+
+def test_order_one_drive_is_order_kappa_to_the_fourth_without_cancellation() -> None:
+    # closed form: D₁ ∝ (1 − √y)², written as (4β²‖κ̄‖²y/(1 + √y))², so D₁/‖κ̄‖⁴ keeps full
+    # relative precision as ‖κ̄‖ → 0; its O(‖κ̄‖²) drift is ~3‖κ̄‖² relative (measured between
+    # ‖κ̄‖ = 1e-3 and 1e-4), i.e. ≤ 3e-10 at ‖κ̄‖ ≤ 1e-5: rtol 1e-8
+    ratios = [drive_covariances(np.array([k, 0.0]), 1.0, 1, ERF)[0] / k**4
+              for k in (1e-5, 1e-7, 1e-9)]
+    np.testing.assert_allclose(ratios[1], ratios[0], rtol=1e-8)
+    np.testing.assert_allclose(ratios[2], ratios[0], rtol=1e-8)
+    assert ratios[0][0, 0] > 0 and ratios[0][1, 1] > 0
+
+
+def test_method_and_orders_are_validated() -> None:
+    tanh = get_nonlinearity("tanh")
+    with pytest.raises(ValueError, match="method='closed_form'"):
+        hermite_coefficients(0.5, 1.0, 2, tanh, method="closed_form")
+    with pytest.raises(ValueError, match="method='exact'"):
+        drive_covariances(np.array([1.0, 0.0]), 1.0, 2, ERF, method="exact")
+    with pytest.raises(ValueError, match="orders=17"):
+        hermite_coefficients(0.5, 1.0, 17, ERF)

@@ -91,3 +91,55 @@ def test_simulated_networks_sit_at_their_own_quenched_fixed_points() -> None:
     assert np.all(resid <= 4 * z_se + 3 / math.sqrt(N) * np.abs(z_theory))
     # and it explains most of the network-to-network variance of the averaged theory's error
     assert ((z_sim - z_theory) ** 2).mean() < 0.3 * ((z_sim - np.asarray(z_avg)) ** 2).mean()
+
+
+# --- hypothesis: the quenched fixed point tends to the mean-field one as N → ∞ -------------------
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+
+def _sd_and_se(x: np.ndarray) -> tuple[float, float]:
+    """Sample SD and its standard error from the sample's own fourth moment (no normality
+    assumption): Var(s²) ≈ (m₄ − s⁴(n − 3)/(n − 1))/n, SE(s) ≈ SE(s²)/(2s) (delta method)."""
+    n = x.size
+    s = x.std(ddof=1)
+    m4 = ((x - x.mean()) ** 4).mean()
+    return float(s), float(math.sqrt(max(m4 - s**4 * (n - 3) / (n - 1), 0.0) / n) / (2 * s))
+
+
+@settings(max_examples=8)
+@given(lp=st.floats(2.2, 3.5), lm=st.floats(-6.0, -0.5), sigma=st.floats(0.5, 1.5),
+       euler=st.booleans(), log2N=st.integers(8, 9))
+def test_quenched_fixed_point_tends_to_mean_field(lp: float, lm: float, sigma: float,
+                                                  euler: bool, log2N: int) -> None:
+    """Statistics over `networks` sampled U at N and 16N (independent seeds):
+
+    * SD over networks of ‖κ̄‖ shrinks like N^{-1/2}: SD(N)/SD(16N) = 4, within 4 standard errors
+      of the ratio (relative SE² of a ratio of independent SDs = sum of the two relative SE²,
+      each estimated from its sample) plus 15 % for the O(N^{-1/2}) next-order terms (at N ≥ 256);
+    * the mean ‖κ̄‖ over networks tends to the mean-field ‖κ̄‖: |mean − ‖κ̄‖_MF| ≤ 4 SE of the
+      mean + 1/N (the O(1/N) bias of the Gaussian average over U's rows);
+    * the statistic that does *not* shrink: SD over networks of the mean output z̄ = √N κ̄₁
+      (large output weights), whose ratio SD(16N)/SD(N) stays 1 within 4 SE + 25 % (its
+      O(‖κ̄‖⁻¹N^{-1/2}) corrections are larger near threshold; λ₊ ≥ 2.2 keeps ρ√N = O(1) small).
+    """
+    dt = 0.2 if euler else None
+    N, networks = 2**log2N, 64
+    if not mf.feasible(lp, sigma, N, lambda_minus=lm, dt=dt):
+        return
+    k_mf = mf.fixed_point_norm(lp, sigma, dt=dt)
+    sd_k, se_k, sd_z, se_z = {}, {}, {}, {}
+    for n in (N, 16 * N):
+        out = quenched_outputs(n, lp, lm, sigma, dt=dt, networks=networks, seed=n + log2N)
+        assert np.all(np.isfinite(out["kappa"]))
+        knorm = np.sqrt((out["kappa"] ** 2).sum(-1))
+        sd_k[n], se_k[n] = _sd_and_se(knorm)
+        sd_z[n], se_z[n] = _sd_and_se(out["z"])
+        se_mean = sd_k[n] / math.sqrt(networks)
+        assert abs(knorm.mean() - k_mf) <= 4 * se_mean + 1 / n
+    ratio = sd_k[N] / sd_k[16 * N]
+    rel_se = math.hypot(se_k[N] / sd_k[N], se_k[16 * N] / sd_k[16 * N])
+    assert abs(ratio / 4 - 1) <= 4 * rel_se + 0.15, (ratio, rel_se)
+    ratio_z = sd_z[16 * N] / sd_z[N]
+    rel_se_z = math.hypot(se_z[N] / sd_z[N], se_z[16 * N] / sd_z[16 * N])
+    assert abs(ratio_z - 1) <= 4 * rel_se_z + 0.25, (ratio_z, rel_se_z)

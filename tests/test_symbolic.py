@@ -269,3 +269,51 @@ def test_import_meanfield_is_light():
     assert not info["sympy"], "import meanfield imported sympy"
     assert not info["jax"], "import meanfield imported jax"
     assert info["dt"] < 1.0, f"import meanfield took {info['dt']:.2f} s"
+
+
+# ----------------------------------------------------------------------------- Hermite drives
+@pytest.fixture(scope="module")
+def hermite():
+    """derive_hermite() (~10–25 s, cached; also used by the regeneration test's codegen)."""
+    from meanfield._symbolic_hermite import derive_hermite
+
+    return derive_hermite()
+
+
+def test_hermite_checks_all_true(hermite):
+    expected = {"smoothed_gain_is_gaussian", "beta_is_alpha_over_sqrt", "integration_by_parts",
+                "coefficients_direct_integral", "mehler_autocovariance", "mehler_ou_rate_n",
+                "gaussian_mgf", "order1_factored_form", "drives_are_sqrt_y_times_polynomial",
+                "drive_order2_direct_integral"}
+    assert set(hermite.checks) == expected
+    assert all(hermite.checks.values()), {k: v for k, v in hermite.checks.items() if not v}
+
+
+def test_hermite_coefficient_matches_typed_in_formula(hermite):
+    # independent typed-in reference (module docstring of hermite_noise): for erf,
+    # h_n(a) = c₀^{n/2}/n!·dⁿ/daⁿ erf(βa), β = α/√(1 + 2α²c₀); checked for n = 1..4
+    a, c0_ = hermite.coefficients.args
+    beta = ALPHA / sp.sqrt(1 + 2 * ALPHA**2 * c0_)
+    for n in range(1, 5):
+        typed = c0_ ** sp.Rational(n, 2) / sp.factorial(n) * sp.diff(sp.erf(beta * a), a, n)
+        _assert_same(hermite.coefficients.expr[n - 1], typed)
+
+
+def test_hermite_generated_equals_numpy_and_jax(hermite):
+    import jax
+
+    rng = np.random.default_rng(3)
+    vals = {"a": rng.uniform(-4, 4, 9), "c0": rng.uniform(0.05, 3, 9),
+            "kappa_sq": rng.uniform(0.0, 25.0, 9)}
+    for res in (hermite.coefficients, hermite.drive_par, hermite.drive_perp):
+        args = [vals[k] for k in res.arg_names]
+        gen = np.asarray(getattr(_generated, res.name)(*args), dtype=np.float64)
+        got_np = np.asarray(res.numpy(*args), dtype=np.float64).reshape(gen.shape)
+        # same expression, different evaluation order (cse/Horner vs lambdify): a few ulp,
+        # amplified ≤ 1e3 by the Horner sums, relative to each order's scale (near a root of a
+        # Hermite polynomial the value itself is a cancellation, so the bound is on the scale)
+        scale = np.abs(gen).max(axis=1, keepdims=True)
+        with jax.enable_x64(True):
+            got_jax = np.asarray(res.jax(*args), dtype=np.float64).reshape(gen.shape)
+        for got in (got_np, got_jax):
+            assert np.all(np.abs(got - gen) <= 1e-12 * scale), res.name
