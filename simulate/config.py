@@ -151,6 +151,8 @@ class TrainConfig:
         stored as a sorted tuple of (name, value) pairs; a dict is accepted.
       eval_batch: trials of the stored evaluation trajectories; ``None`` → the smallest
         multiple of ``task.batch_multiple`` that is ≥ 8.
+      grad_clip: clip each seed's gradient to this global norm before the optimiser
+        (``optax.clip_by_global_norm``; seed 002 searched 0.1–10); ``None`` → no clipping.
 
     **Example**
     >>> cfg = TrainConfig(task="fixed_point", N=64, seeds=5, steps=2000)
@@ -185,6 +187,7 @@ class TrainConfig:
     init: str | None = None
     task_overrides: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
     eval_batch: int | None = None
+    grad_clip: float | None = None
 
     # ------------------------------------------------------------------ validation
     def __post_init__(self) -> None:
@@ -266,6 +269,8 @@ class TrainConfig:
                                  "allowed: a finite number > 0")
             put("eta0", float(eta0))
         _check_real("eta0", self.eta0, low=0.0, strict=True)
+        if self.grad_clip is not None:
+            _check_real("grad_clip", self.grad_clip, low=0.0, strict=True)
 
         if self.trainable is None:
             put("trainable", _DEFAULT_TRAINABLE[self.model])

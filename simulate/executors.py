@@ -53,7 +53,8 @@ def run_configs(
     address: str | None = None,
     n_workers: int = 2,
     progress: bool = True,
-) -> list[Path]:
+    on_error: str = "raise",
+) -> list[Path | BaseException]:
     """Train every ``(config, run directory)`` job; returns the run directories in order.
 
     Arguments:
@@ -62,6 +63,10 @@ def run_configs(
         address: Dask scheduler address; ``None`` → a temporary ``LocalCluster`` with
             ``n_workers`` single-threaded worker processes.
         progress: tqdm bar over finished jobs.
+        on_error: ``"raise"`` (a job's exception propagates) or ``"collect"`` (its entry in
+            the returned list is the exception, e.g. a
+            :class:`~simulate.runs.NonFiniteLossError` of a diverging configuration, and the
+            other jobs go on).
 
     Raises ValueError for an unknown executor, duplicate paths or non-TrainConfig jobs, and
     ModuleNotFoundError (with the install hint) when Dask is requested but not installed.
@@ -82,11 +87,19 @@ def run_configs(
         raise ValueError("jobs have duplicate run directories; allowed: one directory per job")
     if isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1:
         raise ValueError(f"n_workers={n_workers!r} is not allowed; must be an integer >= 1")
+    if on_error not in ("raise", "collect"):
+        raise ValueError(f"on_error={on_error!r} is not allowed; allowed: 'raise', 'collect'")
+    results: list[Path | BaseException] = [Path(p) for p in paths]
 
     if executor == "inprocess":
-        for cfg, p in tqdm(items, desc="configurations", disable=not progress):
-            _train_job(cfg.to_json(), p)
-        return [Path(p) for p in paths]
+        for i, (cfg, p) in enumerate(tqdm(items, desc="configurations", disable=not progress)):
+            try:
+                _train_job(cfg.to_json(), p)
+            except Exception as err:  # noqa: BLE001 - collected for the caller by request
+                if on_error == "raise":
+                    raise
+                results[i] = err
+        return results
 
     try:
         import distributed
@@ -103,12 +116,18 @@ def run_configs(
         with distributed.Client(address) as client:
             futures = [client.submit(_train_job, cfg.to_json(), p, pure=False, key=f"train-{i}")
                        for i, (cfg, p) in enumerate(items)]
+            index = {f.key: i for i, f in enumerate(futures)}
             bar = tqdm(total=len(futures), desc="configurations (dask)", disable=not progress)
             for fut in distributed.as_completed(futures):
-                fut.result()  # re-raises a job's exception here
+                try:
+                    fut.result()  # re-raises a job's exception here
+                except Exception as err:  # noqa: BLE001 - collected for the caller by request
+                    if on_error == "raise":
+                        raise
+                    results[index[fut.key]] = err
                 bar.update(1)
             bar.close()
     finally:
         if cluster is not None:
             cluster.close()
-    return [Path(p) for p in paths]
+    return results

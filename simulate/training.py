@@ -191,13 +191,20 @@ def make_optimizer(config: TrainConfig) -> optax.GradientTransformation:
     else:
         bounds = np.cumsum([s for s, _ in sched])[:-1].tolist()
         lr = optax.join_schedules([optax.constant_schedule(v) for _, v in sched], bounds)
-    return optax.sgd(lr) if config.optimizer == "sgd" else optax.adam(lr)
+    opt = optax.sgd(lr) if config.optimizer == "sgd" else optax.adam(lr)
+    if config.grad_clip is not None:
+        opt = optax.chain(optax.clip_by_global_norm(config.grad_clip), opt)
+    return opt
 
 
 def _direction(config: TrainConfig) -> optax.GradientTransformation:
     """The optimiser without its step size: identity (SGD) or ``scale_by_adam`` (Adam,
-    optax defaults). ``update = −lr(t)·direction`` equals ``optax.sgd/adam(lr)``."""
-    return optax.identity() if config.optimizer == "sgd" else optax.scale_by_adam()
+    optax defaults), after ``clip_by_global_norm`` when ``config.grad_clip`` is set.
+    ``update = −lr(t)·direction`` equals :func:`make_optimizer`'s update."""
+    base = optax.identity() if config.optimizer == "sgd" else optax.scale_by_adam()
+    if config.grad_clip is not None:
+        return optax.chain(optax.clip_by_global_norm(config.grad_clip), base)
+    return base
 
 
 def _lr_table(config: TrainConfig, dtype: Any) -> tuple[jax.Array, jax.Array]:

@@ -46,3 +46,18 @@ def test_bad_jobs_are_refused(tmp_path):
         run_configs([(cfg, tmp_path / "a"), (cfg, tmp_path / "a")])
     with pytest.raises(ValueError, match="TrainConfig"):
         run_configs([({"task": "fixed_point"}, tmp_path / "a")])
+
+
+def test_a_diverging_configuration_is_collected_not_fatal(tmp_path):
+    good, _ = _jobs(tmp_path)[0]
+    # a linear rate network trained by SGD at η = 10⁸: W and the state overflow at once
+    bad = simulate.TrainConfig(task="linear_constant", model="rate", nonlinearity="linear",
+                               N=8, g=0.0, eta0=1e8, steps=4, seeds=1, batch=4,
+                               checkpoint_every=4,
+                               task_overrides={"t_max": 4.0, "t_target": 2.0})
+    out = run_configs([(bad, tmp_path / "bad"), (good, tmp_path / "good")], progress=False,
+                      on_error="collect")
+    assert isinstance(out[0], simulate.NonFiniteLossError)
+    assert out[1] == tmp_path / "good" and simulate.load(out[1]).config.seed == 0
+    with pytest.raises(simulate.NonFiniteLossError):
+        run_configs([(bad, tmp_path / "bad2")], progress=False)

@@ -245,3 +245,18 @@ def test_update_equals_optax_with_schedule(optimizer: str) -> None:
         lr = _lr_at(table, jnp.int32(t))
         p_new = optax.apply_updates(p_new, jax.tree_util.tree_map(lambda x, lr=lr: -lr * x, d))
         np.testing.assert_allclose(p_new["W"], p_ref["W"], rtol=4 * EPS32, err_msg=f"t={t}")
+
+
+def test_grad_clip_bounds_the_sgd_step(tmp_path):
+    import numpy as np
+
+    import simulate
+
+    cfg = simulate.TrainConfig(task="fixed_point", N=8, steps=1, seeds=1, batch=4, eta0=0.5,
+                               grad_clip=1e-3, task_overrides={"t_max": 4.0})
+    run = simulate.train(cfg, progress=False)
+    step = np.linalg.norm(np.asarray(run.params.M) - np.asarray(run.init_params.M))
+    # one SGD step of a gradient clipped to global norm 1e-3 moves M by ≤ η·1e-3 (float32)
+    assert 0 < step <= 0.5 * 1e-3 * (1 + 1e-5)
+    with pytest.raises(ValueError, match="grad_clip"):
+        simulate.TrainConfig(task="fixed_point", grad_clip=0.0)

@@ -74,6 +74,8 @@ def test_tiny_run_writes_a_report_with_the_claim(tmp_path):
 
     stamps = {p: p.stat().st_mtime_ns for p in runs.rglob("*.npz")}
     msgs: list[str] = []
-    nets = train_population(UniversalityPlan.tiny(), runs, progress=False, log=msgs.append)
+    nets, failed = train_population(UniversalityPlan.tiny(), runs, progress=False,
+                                    log=msgs.append)
     assert all("loaded" in m for m in msgs) and len(nets["flip_flop_3bit"]) == 4
+    assert failed == []
     assert {p: p.stat().st_mtime_ns for p in runs.rglob("*.npz")} == stamps

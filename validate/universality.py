@@ -72,6 +72,7 @@ class UniversalityPlan:
             tolerance on q per unit).
         topology_trials: kicks per fixed point; sine_cues: frequency cues analysed.
         permutations, alpha: the clustering test.
+        grad_clip: gradient-norm clipping of training (seed 002 clips; ``None``: off).
         seed: base seed.
     """
 
@@ -92,6 +93,7 @@ class UniversalityPlan:
     sine_cues: int = 4
     permutations: int = 2000
     alpha: float = 0.05
+    grad_clip: float | None = 1.0
     seed: int = 0
 
     def __post_init__(self) -> None:
@@ -150,7 +152,7 @@ class UniversalityPlan:
             lr_scaling="none", sigma=0.0, x0_noise=0.0, g=1.0, out_scale="large",
             record_every=max(1, self.steps // 10) if self.steps % max(1, self.steps // 10) == 0
             else 1,
-            checkpoint_every=self.steps, task_overrides=overrides,
+            checkpoint_every=self.steps, task_overrides=overrides, grad_clip=self.grad_clip,
         )
 
 
@@ -167,12 +169,17 @@ class NetworkRecord(NamedTuple):
 
 def train_population(plan: UniversalityPlan, runs_dir: str | Path, *, progress: bool = True,
                      log: Callable[[str], None] | None = None, executor: str = "inprocess",
-                     address: str | None = None) -> dict[str, list[NetworkRecord]]:
-    """Train (or load / resume) every configuration; networks grouped by task.
+                     address: str | None = None
+                     ) -> tuple[dict[str, list[NetworkRecord]], list[tuple[str, str, str, str]]]:
+    """Train (or load / resume) every configuration.
 
     Configurations not yet finished are trained through :func:`simulate.run_configs`
     (``executor="inprocess"`` or ``"dask"`` with the scheduler ``address``; each writes its
-    own run directory, so an interrupted population resumes)."""
+    own run directory, so an interrupted population resumes).
+
+    Returns (networks grouped by task, failed configurations as (task, arch, activation,
+    error message)): a configuration whose training diverges (seed 002 could not train
+    LSTM-relu either) is reported and left out of the analysis, not fatal."""
     import simulate
 
     root = Path(runs_dir) / "universality"
@@ -185,21 +192,33 @@ def train_population(plan: UniversalityPlan, runs_dir: str | Path, *, progress: 
             simulate.load(paths[c])
         except ValueError:
             todo.append((plan.train_config(*c), paths[c]))
+    failed: list[tuple[str, str, str, str]] = []
     if todo:
         t0 = time.perf_counter()
-        simulate.run_configs(todo, executor=executor, address=address, progress=progress)
+        results = simulate.run_configs(todo, executor=executor, address=address,
+                                       progress=progress, on_error="collect")
+        errors = {str(p): r for (_, p), r in zip(todo, results) if isinstance(r, BaseException)}
         if log is not None:
-            log(f"  universality: trained {len(todo)} configuration(s) with {executor} "
-                f"({time.perf_counter() - t0:.1f} s)")
+            log(f"  universality: trained {len(todo) - len(errors)} of {len(todo)} "
+                f"configuration(s) with {executor} ({time.perf_counter() - t0:.1f} s)")
+        for c in combos:
+            err = errors.get(str(paths[c]))
+            if err is not None:
+                failed.append((*c, f"{type(err).__name__}: {err}"))
+                if log is not None:
+                    log(f"  universality {c[0]} {c[1]}/{c[2]}: FAILED ({type(err).__name__})")
+    bad = {f[:3] for f in failed}
     out: dict[str, list[NetworkRecord]] = {t: [] for t in plan.tasks}
     for c in combos:
+        if c in bad:
+            continue
         run = simulate.load(paths[c])
         if log is not None and not todo:
             log(f"  universality {c[0]} {c[1]}/{c[2]}: loaded")
         loss = run.final("loss")
         for s in range(run.config.seeds):
             out[c[0]].append(NetworkRecord(c[0], c[1], c[2], s, run.model(s), float(loss[s])))
-    return out
+    return out, failed
 
 
 def static_input(task: Any, which: int | None = None) -> np.ndarray:
@@ -394,8 +413,8 @@ def universality_section(plan: UniversalityPlan, runs_dir: str | Path, out_dir: 
     from .report import Section, format_number
 
     out_dir = Path(out_dir)
-    nets = train_population(plan, runs_dir, progress=progress, log=log, executor=executor,
-                            address=address)
+    nets, failed = train_population(plan, runs_dir, progress=progress, log=log,
+                                    executor=executor, address=address)
     analyses = []
     for task in plan.tasks:
         t0 = time.perf_counter()
@@ -436,11 +455,16 @@ def universality_section(plan: UniversalityPlan, runs_dir: str | Path, out_dir: 
         "The seed's claim — geometry clusters by architecture while topology does not — "
         f"per task: {text_v}."
     )
+    if failed:
+        text += ("\n\nConfigurations whose training diverged (left out; seed 002 also "
+                 "excluded LSTM-relu): " + "; ".join(f"{t} {a}/{f}" for t, a, f, _ in failed)
+                 + ".")
     off = {a.task: a.topology.off_modal.tolist() for a in analyses}
     summary = {
         "plan": dataclasses.asdict(plan),
         "claims": {t: v for t, v in verdicts},
         "off_modal": off,
+        "failed": [list(f) for f in failed],
         "modal_fixed_points": {a.task: a.topology.modal_count for a in analyses},
         "cdi_modes_needed": {a.task: a.cdi_modes.tolist() for a in analyses
                              if a.task == "cdi"},
