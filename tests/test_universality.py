@@ -28,10 +28,13 @@ def test_cluster_statistic_detects_separated_groups_and_not_uniform_distances():
 
 
 def test_cluster_statistic_drops_uncompared_networks_and_handles_single_labels():
-    D = np.ones((4, 4)) - np.eye(4)
-    D[3, :] = D[:, 3] = np.nan  # network 3 was not compared (off-modal)
-    c = cluster_statistic(D, ["a", "a", "b", "b"], permutations=10)
-    assert c.n == 3
+    D = np.ones((5, 5)) - np.eye(5)
+    D[4, :] = D[:, 4] = np.nan  # network 4 was not compared (off-modal)
+    c = cluster_statistic(D, ["a", "a", "b", "b", "b"], permutations=10)
+    assert c.n == 4 and np.isfinite(c.p_value)
+    # with one item left in a group the test is undefined, not a pass
+    D[3, :] = D[:, 3] = np.nan
+    assert np.isnan(cluster_statistic(D, ["a", "a", "b", "b", "b"], permutations=10).p_value)
     one = cluster_statistic(np.ones((3, 3)) - np.eye(3), ["a", "a", "a"], permutations=10)
     assert np.isnan(one.ratio) and np.isnan(one.p_value)
 

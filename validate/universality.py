@@ -254,7 +254,7 @@ def cluster_statistic(D: np.ndarray, labels: Sequence[str], *, permutations: int
     """Permutation test of whether ``D`` [n, n] is smaller within ``labels`` than between.
 
     Rows/columns with NaN (networks not compared) are dropped first; needs ≥ 2 labels with
-    ≥ 2 items each, else ratio and p are NaN.
+    ≥ 2 items each (else ratio and p are NaN and the claim is undetermined).
     """
     D = np.asarray(D, np.float64)
     lab = np.asarray(list(labels))
@@ -262,7 +262,7 @@ def cluster_statistic(D: np.ndarray, labels: Sequence[str], *, permutations: int
     D, lab = D[np.ix_(keep, keep)], lab[keep]
     n = len(lab)
     counts = {v: int(np.sum(lab == v)) for v in set(lab.tolist())}
-    if len(counts) < 2 or sum(c >= 2 for c in counts.values()) < 1 or n < 3:
+    if sum(c >= 2 for c in counts.values()) < 2:  # need ≥ 2 groups with ≥ 2 items each
         return ClusterStatistic(math.nan, math.nan, n)
     iu = np.triu_indices(n, 1)
     d = D[iu]
