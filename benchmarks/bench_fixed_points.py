@@ -8,7 +8,7 @@ initial states drawn from a noisy trajectory of it (:func:`validate.fixed_points
 Both routes minimise the same per-unit speed q(h) = ½‖ḣ‖²/N (seed 002's method):
 
 * **vmapped**: :func:`validate.fixed_points.find_fixed_points` — all initial states in one
-  jitted ``lax.scan`` of Adam (``--steps``) + 5 guarded Newton steps; timed after a warm-up
+  jitted ``lax.scan`` of Adam (``--steps``) + 20 Levenberg–Marquardt steps; timed after a warm-up
   call (compile time printed separately);
 * **baseline**: one ``scipy.optimize.minimize(method="L-BFGS-B")`` per initial state, with the
   analytic gradient Jᵀḣ/N in numpy (J = −I + W diag(φ'(h))), ``gtol=1e-10``, up to 10⁴

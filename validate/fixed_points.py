@@ -10,9 +10,10 @@ q is divided by N so that one tolerance serves every network size (a per-unit me
 Minimising q from many initial states (sampled along trajectories, plus noise) finds fixed
 points (q = 0) and slow points (small local minima of q) — the method of Sussillo & Barak
 (2013) used by seed 002. All initial states are optimised together in **one** jitted,
-vmapped ``lax.scan`` (optax Adam with an exponentially decaying rate), followed by a few
-vectorised Newton steps that are kept only where they lower q (they polish true fixed points
-to machine precision and leave slow points alone). Then:
+vmapped ``lax.scan`` (optax Adam with an exponentially decaying rate), followed by
+vectorised Levenberg–Marquardt steps on ḣ = 0 that are kept only where they lower q (Newton's
+method near a true fixed point, polishing it to machine precision; a damped descent that
+leaves slow points alone). Then:
 
 1. keep points with q ≤ ``q_tol`` (default 1e-12 per unit, i.e. a residual speed of
    ~1.4·10⁻⁶ per unit; reachable in float32 for O(1) activity);
@@ -175,18 +176,30 @@ def _optimise_impl(F: Callable, kind: str, h0: Any, u: Any, steps: int, learning
     jac = jax.vmap(jax.jacfwd(lambda hh: resid(hh, u)))
     q_all = jax.vmap(q_one)
 
-    def newton(h: Any, _: Any) -> tuple[Any, None]:
+    eye = jnp.eye(N, dtype=h.dtype)
+
+    def lm(carry: Any, _: Any) -> tuple[Any, None]:
+        # Levenberg–Marquardt on r(h) = 0 per point: δ = (JᵀJ + μI)⁻¹Jᵀr, accepted only
+        # where it lowers q (then μ ← μ/3, else μ ← 4μ); at a true fixed point this is
+        # Newton's method (μ → 0), at a slow point it stays a damped descent on q
+        h, mu = carry
         r = jax.vmap(lambda hh: resid(hh, u))(h)
         J = jac(h)
-        # guarded: a singular or ill-conditioned J gives a non-finite or worse step → keep h
-        delta = jnp.linalg.solve(J, r[..., None])[..., 0]
+        JtJ = jnp.einsum("pki,pkj->pij", J, J)
+        g = jnp.einsum("pki,pk->pi", J, r)
+        scale = jnp.trace(JtJ, axis1=1, axis2=2)[:, None, None] / N
+        delta = jnp.linalg.solve(JtJ + (mu[:, None, None] * scale) * eye, g[..., None])[..., 0]
         cand = h - delta
         q_old, q_new = q_all(h), q_all(cand)
         better = jnp.isfinite(q_new) & (q_new < q_old)
-        return jnp.where(better[:, None], cand, h), None
+        h = jnp.where(better[:, None], cand, h)
+        mu = jnp.where(better, mu / 3.0, mu * 4.0)
+        mu = jnp.clip(mu, 1e-12, 1e12)
+        return (h, mu), None
 
     if newton_steps > 0:
-        h, _ = jax.lax.scan(newton, h, None, length=newton_steps)
+        mu0 = jnp.full(h.shape[:1], 1e-3, h.dtype)
+        (h, _), _ = jax.lax.scan(lm, (h, mu0), None, length=newton_steps)
     return h, q_all(h)
 
 
@@ -200,7 +213,7 @@ def find_fixed_points(
     steps: int = 2000,
     learning_rate: float = 1e-2,
     decay: float = 0.01,
-    newton_steps: int = 5,
+    newton_steps: int = 20,
     q_tol: float = 1e-12,
     dedup_tol: float = 1e-3,
     outlier_factor: float = 10.0,
@@ -218,7 +231,8 @@ def find_fixed_points(
         reference: trajectory samples [..., N] for the outlier test; ``None`` → no test.
         steps: Adam steps (≥ 1); learning_rate: initial rate (> 0), multiplied by ``decay``
             over the run (exponential decay, 0 < decay ≤ 1).
-        newton_steps: guarded Newton steps after Adam (≥ 0).
+        newton_steps: Levenberg–Marquardt steps after Adam (≥ 0; a step is kept only where
+            it lowers q).
         q_tol: keep points with q ≤ q_tol (per-unit mean square speed, > 0).
         dedup_tol: merge points closer than dedup_tol·√N (> 0).
         outlier_factor: drop points farther than this × the RMS radius of ``reference`` from
