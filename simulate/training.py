@@ -395,7 +395,9 @@ class _Trainer:
 #: learning rates → _lr_table) or shapes (seeds), or not read by it. ``phases`` is kept
 #: only through its length (the shape of the learning-rate table).
 _NOT_STRUCTURAL = ("seed", "seeds", "steps", "checkpoint_every", "eval_batch", "eta0",
-                   "lr_scaling", "phases", "out_scale")  # out_scale: initialisation only
+                   "lr_scaling", "phases",
+                   # read only by the initialisation (_make_one), never by the compiled step
+                   "out_scale", "g", "init", "rho_io", "rho_io_scaling")
 _TRAINERS: dict[str, _Trainer] = {}
 
 
