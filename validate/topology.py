@@ -35,7 +35,7 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
-from .fixed_points import KINDS, FixedPoints
+from .fixed_points import KINDS, FixedPoints, _check_positive
 
 __all__ = [
     "IntegrationModes",
@@ -66,17 +66,6 @@ class TransitionGraph(NamedTuple):
     stable: np.ndarray
     graph: Any
     trials: int
-
-
-def _check_int(name: str, value: Any, low: int) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name}={value!r} is not allowed; {name} must be an integer >= {low}")
-
-
-def _check_pos(name: str, value: Any) -> None:
-    if not (isinstance(value, (int, float)) and not isinstance(value, bool)
-            and math.isfinite(value) and value > 0):
-        raise ValueError(f"{name}={value!r} is not allowed; {name} must be a finite number > 0")
 
 
 def _run_kicks(F: Callable, kind: str, starts: Any, u: Any, steps: int, dt: float) -> Any:
@@ -125,10 +114,10 @@ def transition_graph(
         raise ValueError("fixed_points must be a validate.fixed_points.FixedPoints result")
     if fixed_points.kind not in KINDS:
         raise ValueError(f"fixed_points.kind={fixed_points.kind!r}; allowed: {KINDS}")
-    _check_int("trials", trials, 1)
-    _check_int("steps", steps, 1)
+    _check_positive("trials", trials, integer=True)
+    _check_positive("steps", steps, integer=True)
     for name, v in (("perturbation", perturbation), ("dt", dt), ("capture", capture)):
-        _check_pos(name, v)
+        _check_positive(name, v)
     P = len(fixed_points)
     stable = np.asarray(fixed_points.stable, bool)
     if P == 0:
@@ -274,7 +263,7 @@ def integration_modes(J: ArrayLike, B: ArrayLike, readout: ArrayLike, *, channel
     if J.shape != (N, N) or B.ndim != 2 or B.shape[0] != N or w.shape != (N,):
         raise ValueError(f"J {J.shape}, B {B.shape}, readout {w.shape} do not match; allowed: "
                          "J [N, N], B [N, n_in], readout [N]")
-    _check_int("horizon", horizon, 1)
+    _check_positive("horizon", horizon, integer=True)
     if not 0 <= channel < B.shape[1]:
         raise ValueError(f"channel={channel!r} is not allowed; allowed: 0 … {B.shape[1] - 1}")
     if not (isinstance(tolerance, (int, float)) and 0 < tolerance < 1):
