@@ -26,8 +26,8 @@ from typing import Any
 #: module → the public names it contributes (each equals that module's ``__all__``;
 #: tests/test_config.py checks they stay in sync).
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "nonlinearities": ("NONLINEARITIES", "ERF_ALPHA", "get_nonlinearity",
-                       "check_nonlinearity"),
+    "nonlinearities": ("NONLINEARITIES", "ERF_ALPHA", "check_leak_angle", "check_nonlinearity",
+                       "get_nonlinearity", "leaky_relu"),
     "models": ("OUT_SCALES", "LowRankRNN", "RateRNN", "make_low_rank", "make_rate_rnn",
                "latents", "output_scale"),
     "gated": ("ARCHITECTURES", "GATES", "GatedRNN", "make_gated_rnn"),
@@ -35,11 +35,11 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "losses": ("LossSplit", "loss_split", "masked_mse", "condition_mean", "flipped_mean",
                "correlation"),
     "tasks": ("TASK_NAMES", "BitFlipFlopTask", "ComplexSineTask", "ContextIntegrationTask",
-              "CyclingTask", "FixedPointTask", "FlipFlopTask", "FrequencySineTask",
-              "LinearConstantTask", "ManteTask", "RomoTask", "SineTask", "Task", "TaskBatch",
+              "CyclingTask", "DecisionTask", "FixedPointTask", "FlipFlopTask", "FrequencySineTask",
+              "LinearConstantTask", "ManteTask", "PerceptionTask", "RomoTask", "SineTask", "Task", "TaskBatch",
               "get_task"),
     "_dtypes": ("DTYPES", "enable_float64", "float64_enabled", "resolve_dtype"),
-    "config": ("GATED_MODELS", "INITS", "LR_SCALINGS", "MODELS", "OPTIMIZERS", "PRESETS", "RHO_IO_SCALINGS",
+    "config": ("FORMS", "GATED_MODELS", "INITS", "LR_SCALINGS", "MODELS", "OPTIMIZERS", "PRESETS", "RHO_IO_SCALINGS",
                "TRAINABLE", "TrainConfig"),
     "training": ("GATED_RECORDS", "LOW_RANK_RECORDS", "RATE_RECORDS", "evaluate", "init_models",
                  "make_optimizer", "seed_keys", "sweep", "train", "trainable_filter"),

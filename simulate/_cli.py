@@ -18,7 +18,7 @@ from typing import Any
 
 __all__ = ["register", "run_train"]
 
-_PRESETS = ("gd_scaling", "two_phase", "regimes")  # = simulate.config.PRESETS (checked in tests)
+_PRESETS = ("gd_scaling", "two_phase", "regimes", "seed003")  # = simulate.config.PRESETS (checked in tests)
 
 
 def register(subparsers: Any, plot_targets: Any) -> None:
@@ -34,7 +34,8 @@ def register(subparsers: Any, plot_targets: Any) -> None:
         ),
     )
     p.add_argument("--preset", choices=_PRESETS, default="gd_scaling",
-                   help="experiment preset (THEORY §4 gd_scaling, §3 two_phase, §6 regimes)")
+                   help="experiment preset (THEORY §4 gd_scaling, §3 two_phase, §6 regimes, "
+                        "seed 003 seed003: --task perception or decision)")
     p.add_argument("--task", default=None,
                    help="task name (default: the preset's; e.g. fixed_point, cycling)")
     p.add_argument("--N", type=int, nargs="+", default=None, metavar="N",
@@ -46,6 +47,11 @@ def register(subparsers: Any, plot_targets: Any) -> None:
     p.add_argument("--eta0", type=float, default=None, help="learning-rate numerator η₀")
     p.add_argument("--out-scale", choices=("large", "small"), default=None,
                    help="output-weight scale (THEORY §1)")
+    p.add_argument("--nonlinearity", default=None,
+                   help="φ (default: the preset's; e.g. tanh, relu, leaky_relu)")
+    p.add_argument("--leak-angle", type=float, default=None,
+                   help="angle θ of leaky_relu's negative branch in radians, 0 ≤ θ < π/2 "
+                        "(seed 003: 0 relu, π/4 linear)")
     p.add_argument("--record-every", type=int, default=None, help="record every k steps")
     p.add_argument("--checkpoint-every", type=int, default=None,
                    help="checkpoint every K steps (a multiple of --record-every)")
@@ -57,6 +63,7 @@ def register(subparsers: Any, plot_targets: Any) -> None:
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
     names = {"task": "task", "seeds": "seeds", "seed": "seed", "steps": "steps",
              "sigma": "sigma", "eta0": "eta0", "out_scale": "out_scale",
+             "nonlinearity": "nonlinearity", "leak_angle": "leak_angle",
              "record_every": "record_every", "checkpoint_every": "checkpoint_every"}
     out = {field: getattr(args, attr) for attr, field in names.items()
            if getattr(args, attr) is not None}

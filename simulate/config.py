@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 __all__ = [
+    "FORMS",
     "GATED_MODELS",
     "INITS",
     "LR_SCALINGS",
@@ -65,7 +66,13 @@ _INITS_FOR: dict[str, tuple[str, ...]] = {
     "rate": ("random", "zero_W", "two_phase"),
     **{m: ("random",) for m in GATED_MODELS},
 }
-PRESETS: tuple[str, ...] = ("gd_scaling", "two_phase", "regimes")
+PRESETS: tuple[str, ...] = ("gd_scaling", "two_phase", "regimes", "seed003")
+#: State variable of the rate model (:class:`simulate.models.RateRNN`).
+FORMS: tuple[str, ...] = ("current", "rate")
+#: Seed 003's per-task settings: N, the std of the input weights and biases, and our batch
+#: (a multiple of the task's conditions: 4 for perception, 12 for decision).
+_SEED003: dict[str, tuple[int, float, int]] = {"perception": (128, 1.0 / math.sqrt(3.0), 32),
+                                               "decision": (256, 0.5, 48)}
 
 #: THEORY §4: the two (σ, η, steps) settings of the gradient-descent scaling experiment.
 _GD_SCALING_SETTINGS: dict[float, tuple[float, int]] = {1.0: (0.005, 2000), 0.2: (0.01, 5000)}
@@ -151,6 +158,16 @@ class TrainConfig:
         stored as a sorted tuple of (name, value) pairs; a dict is accepted.
       eval_batch: trials of the stored evaluation trajectories; ``None`` → the smallest
         multiple of ``task.batch_multiple`` that is ≥ 8.
+      input_noise: std of Gaussian noise added to every input channel at every step
+        (``simulate(..., input_noise=)``, not scaled by dt), ≥ 0; ``None`` → the task's value.
+      form: ``"current"`` (THEORY §1) or ``"rate"`` (seed 003: the state is the rate,
+        ṙ = −r + φ(W r + W_in u + b + noise)); model ``"rate"`` only.
+      leak_angle: θ of ``nonlinearity="leaky_relu"`` (radians, 0 ≤ θ < π/2; 0: relu,
+        π/4: linear); must be 0 for other nonlinearities.
+      zero_diagonal: no self-coupling in W, kept at zero during training (model ``"rate"``).
+      input_std: std of the input weights W_in (model ``"rate"``, init ``"random"`` or
+        ``"zero_W"``; THEORY §6: 1).
+      bias_std: std of a random bias b (model ``"rate"``); 0 → no bias.
       grad_clip: clip each seed's gradient to this global norm before the optimiser
         (``optax.clip_by_global_norm``; seed 002 searched 0.1–10); ``None`` → no clipping.
 
@@ -188,6 +205,12 @@ class TrainConfig:
     task_overrides: tuple[tuple[str, Any], ...] = field(default_factory=tuple)
     eval_batch: int | None = None
     grad_clip: float | None = None
+    input_noise: float | None = None
+    form: str = "current"
+    leak_angle: float = 0.0
+    zero_diagonal: bool = False
+    input_std: float = 1.0
+    bias_std: float = 0.0
 
     # ------------------------------------------------------------------ validation
     def __post_init__(self) -> None:
@@ -222,6 +245,30 @@ class TrainConfig:
         if self.model in GATED_MODELS and self.nonlinearity not in ("tanh", "relu"):
             raise _bad("nonlinearity", self.nonlinearity,
                        f"'tanh', 'relu' for model={self.model!r} (seed 002)")
+        if self.nonlinearity == "leaky_relu" and self.model != "rate":
+            raise _bad("nonlinearity", self.nonlinearity,
+                       f"{', '.join(n for n in NONLINEARITIES if n != 'leaky_relu')} for "
+                       f"model={self.model!r} ('leaky_relu' needs model='rate')")
+        if self.nonlinearity == "leaky_relu":
+            _check_real("leak_angle", self.leak_angle, low=0.0)
+            if self.leak_angle >= math.pi / 2:
+                raise _bad("leak_angle", self.leak_angle, "a number in [0, pi/2) radians")
+        elif self.leak_angle != 0:
+            raise _bad("leak_angle", self.leak_angle,
+                       f"0 for nonlinearity={self.nonlinearity!r} (only 'leaky_relu' has one)")
+        if self.form not in FORMS:
+            raise _bad("form", self.form, ", ".join(FORMS))
+        if not isinstance(self.zero_diagonal, bool):
+            raise _bad("zero_diagonal", self.zero_diagonal, "True or False")
+        _check_real("input_std", self.input_std, low=0.0)
+        _check_real("bias_std", self.bias_std, low=0.0)
+        if self.model != "rate":
+            for name, default in (("form", "current"), ("zero_diagonal", False),
+                                  ("input_std", 1.0), ("bias_std", 0.0)):
+                if getattr(self, name) != default:
+                    raise _bad(name, getattr(self, name),
+                               f"{default!r} for model={self.model!r} (only model='rate' "
+                               "has this option)")
         if self.out_scale not in ("large", "small"):
             raise _bad("out_scale", self.out_scale, "'large', 'small'")
         _check_real("dt", self.dt, low=0.0, strict=True)
@@ -262,6 +309,9 @@ class TrainConfig:
         if self.x0_noise is None:
             put("x0_noise", float(task.x0_noise))
         _check_real("x0_noise", self.x0_noise, low=0.0)
+        if self.input_noise is None:
+            put("input_noise", float(task.input_noise))
+        _check_real("input_noise", self.input_noise, low=0.0)
         if self.eta0 is None:
             eta0 = task.eta0_for(self.out_scale)
             if eta0 is None:
@@ -416,6 +466,16 @@ class TrainConfig:
           batch 32, x₀ noise 1.0; σ and steps are the task's paper values (Table 1's
           "activation noise" number is used as σ of THEORY §1: 0.2, Mante 0.05).
           Pass ``task=`` (default ``"cycling"`` when available) and ``out_scale=``.
+        * ``"seed003"`` (seed 003, leaky rate network): ``task="perception"`` (default,
+          N = 128) or ``"decision"`` (N = 256); rate form ṙ = −r + φ(W r + W_in u + b + noise)
+          with τ = 100 ms as the time unit and Δt = 10 ms (dt = 0.1), relu, W ~ N(0, 1/N)
+          with a zero diagonal kept at zero, W_out from the same distribution
+          (``out_scale="large"``), W_in and b ~ N(0, s²) with s = 1/√3 (perception) or 1/2
+          (decision), only W trained, Adam at lr = 0.001, σ = 0.01, 10 networks, x₀ = 0;
+          ours: batch 32 (perception) / 48 (decision), records every 20 steps.
+          The seed's "variance 1/√N" for W is read as std 1/√N (variance 1/N): with std
+          N^(−1/4) the relu network's gain g = N^(1/4) ≈ 3.4 diverges. Pass
+          ``nonlinearity="leaky_relu", leak_angle=θ`` for the leaky variant.
         """
         if name == "gd_scaling":
             sigma = float(overrides.get("sigma", 1.0))
@@ -446,6 +506,18 @@ class TrainConfig:
                 task=default_task, N=512, model="rate", nonlinearity="tanh", g=1.5,
                 out_scale="large", trainable=("W", "w_in", "w_out"), init="random",
                 optimizer="adam", lr_scaling="1/N", batch=32, x0_noise=1.0,
+            )
+        elif name == "seed003":
+            task = overrides.get("task", "perception")
+            if task not in _SEED003:
+                raise _bad("task", task, f"{', '.join(_SEED003)} for preset 'seed003'")
+            N, std, batch = _SEED003[task]
+            base = dict(
+                task=task, N=N, model="rate", form="rate", nonlinearity="relu", g=1.0,
+                dt=0.1, out_scale="large", zero_diagonal=True, input_std=std, bias_std=std,
+                trainable=("W",), init="random", optimizer="adam", eta0=0.001,
+                lr_scaling="none", sigma=0.01, x0_noise=0.0, seeds=10, batch=batch,
+                record_every=20,
             )
         else:
             raise _bad("name", name, ", ".join(PRESETS))

@@ -8,6 +8,18 @@ discretised with step dt::
 
     x_{t+1} = x_t + dt·(-x_t + W φ(x_t) + W_in u_t) + sqrt(dt)·sqrt(2)·σ·ξ_t,   ξ_t ~ N(0, I_N)
 
+Rate form (seed 003). A :class:`~simulate.models.RateRNN` with ``form="rate"`` has the rate r
+as its state and the noise inside the nonlinearity::
+
+    τ dr/dt = −r + φ(W r + W_in u + b + sqrt(2τσ²) η(t)),     z = W_outᵀ r
+
+with time in units of τ; its Euler step (seed 003, α = dt) is::
+
+    r_{t+1} = (1 − dt)·r_t + dt·φ(W r_t + W_in u_t + b + sqrt(2/dt)·σ·ξ_t)
+
+For a linear φ this is the current-form step with the same noise sqrt(2 dt)·σ·ξ, so σ means
+the same thing in both forms.
+
 Stationary variance and the dt correction: for an isolated linear unit (W = 0,
 no input) the continuous process (Ornstein–Uhlenbeck) has stationary variance
 σ². The Euler–Maruyama map x' = (1 − dt)x + sqrt(2 dt)σξ has the exact
@@ -84,6 +96,8 @@ def step(
 
     x_next = x + dt·(−x + W φ(x) + W_in u) + sqrt(dt)·sqrt(2)·σ·ξ
 
+    A rate-form :class:`RateRNN` (``form="rate"``, seed 003) makes the step
+    x_next = x + dt·(−x + φ(W x + W_in u + b + sqrt(2/dt)·σ·ξ)) (module docstring).
     A discrete-time :class:`~simulate.gated.GatedRNN` (seed 002) instead makes one update,
     x_next = F(x, u) + σ·ξ (``dt`` is not used).
 
@@ -97,6 +111,9 @@ def step(
     """
     if isinstance(model, GatedRNN):
         return model.update(x, u) + sigma * xi
+    if isinstance(model, RateRNN) and model.form == "rate":
+        pre = model.recurrent_drive(x) + model.input_drive(u) + jnp.sqrt(2.0 / dt) * sigma * xi
+        return x + dt * (-x + model.phi(pre))
     drive = -x + model.recurrent_drive(model.phi(x)) + model.input_drive(u)
     return x + dt * drive + jnp.sqrt(2.0 * dt) * sigma * xi
 

@@ -26,6 +26,7 @@ import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
 from ._dtypes import resolve_dtype
+from .config import FORMS
 from .nonlinearities import check_nonlinearity, get_nonlinearity
 
 __all__ = [
@@ -140,19 +141,32 @@ class LowRankRNN(eqx.Module):
 
 
 class RateRNN(eqx.Module):
-    """Full-rank rate network (THEORY §6).
+    """Full-rank rate network (THEORY §6), in current or rate form.
 
     **Fields**
       W:     [N, N] recurrent weights (row i receives from column j).
       w_in:  [N, n_in] input weights.
       w_out: [N, n_out] readout weights; z = w_outᵀ x.
+      b:     [N] bias, or ``None`` (no bias).
       nonlinearity: name of φ (static).
+      form:  ``"current"`` (static, default): the state x is the synaptic current,
+             ẋ = −x + W φ(x) + W_in u + b (THEORY §1). ``"rate"``: the state is the rate r
+             of seed 003, ṙ = −r + φ(W r + W_in u + b) with the noise inside φ
+             (:func:`simulate.dynamics.step`); the readout reads the state in both forms.
+      leak_angle: θ of ``nonlinearity="leaky_relu"`` (static, radians, 0 ≤ θ < π/2).
+      zero_diagonal: (static) no self-coupling: the diagonal of W is masked out of the
+             recurrent drive, so its gradient is exactly zero and a zero diagonal stays
+             zero under training (seed 003).
     """
 
     W: Float[Array, "N N"]
     w_in: Float[Array, "N n_in"]
     w_out: Float[Array, "N n_out"]
+    b: Float[Array, " N"] | None = None
     nonlinearity: str = eqx.field(static=True, default="tanh")
+    form: str = eqx.field(static=True, default="current")
+    leak_angle: float = eqx.field(static=True, default=0.0)
+    zero_diagonal: bool = eqx.field(static=True, default=False)
 
     @property
     def N(self) -> int:
@@ -172,15 +186,23 @@ class RateRNN(eqx.Module):
 
     def phi(self, x: Float[Array, "*b N"]) -> Float[Array, "*b N"]:
         """φ(x) elementwise."""
-        return get_nonlinearity(self.nonlinearity)(x)
+        return get_nonlinearity(self.nonlinearity, self.leak_angle)(x)
+
+    @property
+    def W_effective(self) -> Float[Array, "N N"]:
+        """W as the dynamics use it: with its diagonal masked to 0 when ``zero_diagonal``."""
+        if not self.zero_diagonal:
+            return self.W
+        return self.W * (1.0 - jnp.eye(self.N, dtype=self.W.dtype))
 
     def recurrent_drive(self, r: Float[Array, "*b N"]) -> Float[Array, "*b N"]:
         """W r for rates r [..., N] (computed as r Wᵀ, one batched matmul)."""
-        return r @ self.W.T
+        return r @ self.W_effective.T
 
     def input_drive(self, u: Float[Array, "*b n_in"]) -> Float[Array, "*b N"]:
-        """W_in u for inputs u [..., n_in]."""
-        return u @ self.w_in.T
+        """W_in u (+ b) for inputs u [..., n_in]."""
+        drive = u @ self.w_in.T
+        return drive if self.b is None else drive + self.b
 
     def readout(self, x: Float[Array, "*b N"]) -> Float[Array, "*b n_out"]:
         """z = w_outᵀ x for states x [..., N]."""
@@ -260,6 +282,9 @@ def make_low_rank(
     _check_N(N)
     dt = resolve_dtype(dtype)
     check_nonlinearity(nonlinearity)
+    if nonlinearity == "leaky_relu":
+        raise ValueError("nonlinearity='leaky_relu' is not allowed for a LowRankRNN; it is "
+                         "seed 003's rate-network option (make_rate_rnn)")
     _check_count("n_in", n_in)
     _check_count("n_out", n_out)
     s = output_scale(N, out_scale)
@@ -341,16 +366,31 @@ def make_rate_rnn(
     out_scale: str = "large",
     nonlinearity: str = "tanh",
     dtype: object = jnp.float32,
+    input_std: float = 1.0,
+    bias_std: float = 0.0,
+    form: str = "current",
+    leak_angle: float = 0.0,
+    zero_diagonal: bool = False,
 ) -> RateRNN:
-    """Full-rank network with the initialisation of THEORY §6.
+    """Full-rank network with the initialisation of THEORY §6 (or seed 003's).
 
-    W_in entries ~ N(0, 1); W entries ~ N(0, g²/N); W_out entries ~ N(0, 1/N)
-    (``"large"``, ‖w_out‖ = O(1)) or N(0, 1/N²) (``"small"``, ‖w_out‖ = O(1/√N)).
+    W_in entries ~ N(0, input_std²) (THEORY §6: 1); W entries ~ N(0, g²/N), with a zero
+    diagonal when ``zero_diagonal``; W_out entries ~ N(0, 1/N) (``"large"``, ‖w_out‖ = O(1))
+    or N(0, 1/N²) (``"small"``, ‖w_out‖ = O(1/√N)); bias b ~ N(0, bias_std²), or ``None``
+    when ``bias_std = 0``.
+
+    Seed 003's leaky rate network is ``form="rate"``, ``nonlinearity="relu"`` (or
+    ``"leaky_relu"`` with ``leak_angle``), g = 1, ``zero_diagonal=True`` and
+    input_std = bias_std = 1/√3 (perception) or 1/2 (decision); see
+    ``TrainConfig.preset("seed003")``.
 
     **Arguments**
       key: PRNG key. N: units (≥ 2). n_in, n_out: ≥ 1. g: ≥ 0.
       out_scale: ``"large"``/``"small"``. nonlinearity: a name in ``NONLINEARITIES``.
       dtype: float32 or float64 (float64 needs :func:`simulate.enable_float64`).
+      input_std, bias_std: ≥ 0. form: ``"current"`` or ``"rate"`` (:class:`RateRNN`).
+      leak_angle: θ of ``"leaky_relu"``, 0 ≤ θ < π/2 (0 for other nonlinearities).
+      zero_diagonal: no self-coupling (kept so under training).
 
     >>> net = make_rate_rnn(jax.random.key(0), 32, n_in=2, n_out=1)
     >>> net.W.shape, net.w_in.shape, net.w_out.shape
@@ -359,21 +399,41 @@ def make_rate_rnn(
     _check_N(N)
     dt = resolve_dtype(dtype)
     check_nonlinearity(nonlinearity)
+    get_nonlinearity(nonlinearity, leak_angle)  # validates the angle for this name
     _check_count("n_in", n_in)
     _check_count("n_out", n_out)
     s = output_scale(N, out_scale)
     _check_g(g)
-    W, w_in, w_out = _rate_arrays(key, N=N, n_in=n_in, n_out=n_out, g=float(g), s=s, dtype=dt)
-    return RateRNN(W=W, w_in=w_in, w_out=w_out, nonlinearity=nonlinearity)
+    for name, value in (("input_std", input_std), ("bias_std", bias_std)):
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
+            math.isfinite(value) and value >= 0
+        ):
+            raise ValueError(f"{name}={value!r} is not allowed; {name} must be finite and >= 0")
+    if form not in FORMS:
+        raise ValueError(f"form={form!r} is not known; allowed values are {FORMS}")
+    W, w_in, w_out, b = _rate_arrays(
+        key, N=N, n_in=n_in, n_out=n_out, g=float(g), s=s, input_std=float(input_std),
+        bias_std=float(bias_std), zero_diagonal=bool(zero_diagonal), dtype=dt,
+    )
+    return RateRNN(W=W, w_in=w_in, w_out=w_out, b=b, nonlinearity=nonlinearity, form=form,
+                   leak_angle=float(leak_angle), zero_diagonal=bool(zero_diagonal))
 
 
-@jax.jit(static_argnames=("N", "n_in", "n_out", "g", "s", "dtype"))
+@jax.jit(static_argnames=("N", "n_in", "n_out", "g", "s", "input_std", "bias_std",
+                          "zero_diagonal", "dtype"))
 def _rate_arrays(
-    key: PRNGKeyArray, *, N: int, n_in: int, n_out: int, g: float, s: float, dtype: jnp.dtype
-) -> tuple[Array, Array, Array]:
-    """W, W_in, W_out of :func:`make_rate_rnn` (one compiled computation)."""
+    key: PRNGKeyArray, *, N: int, n_in: int, n_out: int, g: float, s: float, input_std: float,
+    bias_std: float, zero_diagonal: bool, dtype: jnp.dtype
+) -> tuple[Array, Array, Array, Array | None]:
+    """W, W_in, W_out, b of :func:`make_rate_rnn` (one compiled computation)."""
     k_w, k_in, k_out = jax.random.split(key, 3)
     W = g / math.sqrt(N) * jax.random.normal(k_w, (N, N), dtype=dtype)
-    w_in = jax.random.normal(k_in, (N, n_in), dtype=dtype)
+    if zero_diagonal:
+        W = W * (1.0 - jnp.eye(N, dtype=dtype))
+    w_in = input_std * jax.random.normal(k_in, (N, n_in), dtype=dtype)
     w_out = s / math.sqrt(N) * jax.random.normal(k_out, (N, n_out), dtype=dtype)
-    return W, w_in, w_out
+    # the bias key is folded in (not split above) so the other arrays match older runs
+    b = None
+    if bias_std > 0:
+        b = bias_std * jax.random.normal(jax.random.fold_in(key, 3), (N,), dtype=dtype)
+    return W, w_in, w_out, b

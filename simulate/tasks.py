@@ -43,7 +43,8 @@ Paper settings carried along (for the training code; not used by ``sample``): ``
 (learning-rate numerator: Adam ``lr = eta0 / N`` in THEORY §6 / Table 1 for large output
 weights, the plain SGD step of THEORY §3/§4), ``eta0_small`` (Table 1's value for small
 output weights where it differs; see :meth:`Task.eta0_for`), ``sigma`` (hidden noise σ of
-THEORY §1), ``x0_noise`` (initial-state noise σ_init) and ``train_steps`` (Table 1 "epochs").
+THEORY §1), ``x0_noise`` (initial-state noise σ_init), ``input_noise`` (input noise std, for the
+simulator) and ``train_steps`` (Table 1 "epochs").
 For Table 1 the "activation noise 2σ_noise" column (0.2; Mante 0.05) is taken as our σ, as
 THEORY §6 states (σ_noise = 0.2, Mante 0.05).
 """
@@ -65,11 +66,13 @@ __all__ = [
     "ComplexSineTask",
     "ContextIntegrationTask",
     "CyclingTask",
+    "DecisionTask",
     "FixedPointTask",
     "FlipFlopTask",
     "FrequencySineTask",
     "LinearConstantTask",
     "ManteTask",
+    "PerceptionTask",
     "RomoTask",
     "SineTask",
     "Task",
@@ -160,6 +163,8 @@ class Task:
             (None: same as ``eta0``); :meth:`eta0_for` picks the right one.
         sigma: hidden noise σ recommended by the paper (THEORY §1 convention).
         x0_noise: std of the initial state recommended by the paper.
+        input_noise: std of the input noise recommended by the paper (added by the
+            simulator, ``simulate(..., input_noise=)``; 0 for all but seed 003's perception).
         train_steps: number of training steps used by the paper.
         target_dt: spacing of the evaluated target points (mask grid).
         target_amp: target amplitude.
@@ -176,6 +181,7 @@ class Task:
     eta0_small: float | None = None
     sigma: float = 0.2
     x0_noise: float = 1.0
+    input_noise: float = 0.0
     train_steps: int = 1000
     target_dt: float = 1.0
     target_amp: float = 1.0
@@ -186,7 +192,7 @@ class Task:
         for name in ("eta0", "eta0_small"):
             if getattr(self, name) is not None:
                 _require_positive(getattr(self, name), name)
-        for name in ("sigma", "x0_noise"):
+        for name in ("sigma", "x0_noise", "input_noise"):
             value = getattr(self, name)
             if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name}={value!r} must be a finite number >= 0")
@@ -1080,6 +1086,150 @@ class ContextIntegrationTask(_Seed002Task):
 
 
 # ---------------------------------------------------------------------------------------
+# Seed 003 (leaky rate networks): perception and decision, time in units of τ = 100 ms
+# ---------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Seed003Task(Task):
+    """Shared defaults of seed 003's tasks: time in units of τ = 100 ms, ``dt = 0.1``
+    (Δt = 10 ms), ``t_max = 10`` (1 s), the loss on every step (``target_dt = dt``) from
+    ``t_settle`` after each input onset, Adam lr ``eta0 = 0.001``, hidden noise σ = 0.01, x₀ = 0.
+    The seed does not give trial lengths, settling times or step counts; these are ours."""
+
+    dt: float = 0.1
+    t_max: float = 10.0
+    eta0: float | None = 0.001
+    sigma: float = 0.01
+    x0_noise: float = 0.0
+    train_steps: int = 2000
+    target_dt: float = 0.1
+    t_settle: float = 1.0
+
+    def _check_settle(self) -> int:
+        _require_finite(self.t_settle, "t_settle")
+        n = self.steps(self.t_settle, "t_settle")
+        if n >= self.n_steps:
+            raise ValueError(f"t_settle={self.t_settle!r} must be < t_max={self.t_max!r}")
+        return n
+
+
+@dataclass(frozen=True)
+class PerceptionTask(_Seed003Task):
+    """Perception task of seed 003: input ``levels[k]`` → output ``responses[k]``.
+
+    One input, one output. Defaults: 0.8 → 0.5 and 0.5 → 0.8, input noise 0.1 per step
+    (``input_noise``, added by the simulator; the seed says "noisy" without a value).
+    With ``switch=True`` (default; seed 003 Fig. 3 switches the input between 0.5 and 0.8)
+    the input level may change at ``t_switch``: one condition per (first, second) level
+    pair, K = len(levels)²; with ``switch=False`` the level is held, K = len(levels).
+    The target follows the current level's response; the loss is evaluated on every step
+    except the ``t_settle`` after the onset and after a switch (the network's response
+    time, τ = 1 time unit). :meth:`static_inputs` gives the levels for fixed points.
+    """
+
+    name: ClassVar[str] = "perception"
+    n_in: ClassVar[int] = 1
+    n_out: ClassVar[int] = 1
+
+    input_noise: float = 0.1
+    levels: tuple[float, ...] = (0.8, 0.5)
+    responses: tuple[float, ...] = (0.5, 0.8)
+    switch: bool = True
+    t_switch: float = 5.0
+
+    @property
+    def n_conditions(self) -> int:
+        return len(self.levels) ** (2 if self.switch else 1)
+
+    def _validate(self) -> None:
+        if not (isinstance(self.levels, tuple) and len(self.levels) >= 2
+                and all(isinstance(v, (int, float)) and math.isfinite(v) for v in self.levels)
+                and len(set(self.levels)) == len(self.levels)):
+            raise ValueError(f"levels={self.levels!r} must be a tuple of >= 2 distinct finite "
+                             "numbers")
+        if not (isinstance(self.responses, tuple) and len(self.responses) == len(self.levels)
+                and all(isinstance(v, (int, float)) and math.isfinite(v)
+                        for v in self.responses)):
+            raise ValueError(f"responses={self.responses!r} must be a tuple of finite numbers, "
+                             f"one per level (len(levels) = {len(self.levels)})")
+        if not isinstance(self.switch, bool):
+            raise ValueError(f"switch={self.switch!r} must be True or False")
+        settle = self._check_settle()
+        if self.switch:
+            _require_positive(self.t_switch, "t_switch")
+            k = self.steps(self.t_switch, "t_switch")
+            if not settle < k < self.n_steps - settle:
+                raise ValueError(f"t_switch={self.t_switch!r} must leave t_settle="
+                                 f"{self.t_settle!r} before it and before t_max={self.t_max!r}")
+
+    def static_inputs(self) -> Float[Array, "L 1"]:
+        """The input levels, ``[len(levels), 1]`` (static inputs for fixed points)."""
+        return jnp.asarray(self.levels, jnp.float32)[:, None]
+
+    def _conditions(self, key: PRNGKeyArray) -> ConditionArrays:
+        del key  # deterministic task (the input noise is the simulator's)
+        L, T = len(self.levels), self.n_steps
+        c = jnp.arange(self.n_conditions)
+        first, second = (c // L, c % L) if self.switch else (c, c)
+        idx = self.time_index()
+        k = self.steps(self.t_switch, "t_switch") if self.switch else T
+        which = jnp.where(idx[None, :] < k, first[:, None], second[:, None])  # [K, T]
+        inputs = jnp.asarray(self.levels, jnp.float32)[which][..., None]
+        targets = self.target_amp * jnp.asarray(self.responses, jnp.float32)[which][..., None]
+        settle = self.steps(self.t_settle, "t_settle")
+        free = (idx < settle)[None, :]
+        if self.switch:
+            free = free | ((first != second)[:, None] & (idx >= k) & (idx < k + settle))
+        mask = (~free & self.target_grid()[None, :])[..., None]
+        return inputs, targets, jnp.broadcast_to(mask, targets.shape).astype(jnp.float32)
+
+
+@dataclass(frozen=True)
+class DecisionTask(_Seed003Task):
+    """Decision task of seed 003: which of two static inputs is larger.
+
+    Two inputs (u₁, u₂) held for the trial, every ordered pair of distinct ``levels``
+    (K = L(L − 1) conditions); one output with target ``target_amp`` when u₂ > u₁ and
+    −``target_amp`` when u₁ > u₂ (seed 003 Fig. 1: the output goes from high to low as
+    u₁ − u₂ goes from negative to positive; the seed gives no target values). Evaluated on
+    every step after ``t_settle``. :meth:`static_inputs` gives the pairs for fixed points.
+    """
+
+    name: ClassVar[str] = "decision"
+    n_in: ClassVar[int] = 2
+    n_out: ClassVar[int] = 1
+
+    levels: tuple[float, ...] = (0.2, 0.4, 0.6, 0.8)
+
+    @property
+    def n_conditions(self) -> int:
+        return len(self.levels) * (len(self.levels) - 1)
+
+    def _validate(self) -> None:
+        if not (isinstance(self.levels, tuple) and len(self.levels) >= 2
+                and all(isinstance(v, (int, float)) and math.isfinite(v) for v in self.levels)
+                and len(set(self.levels)) == len(self.levels)):
+            raise ValueError(f"levels={self.levels!r} must be a tuple of >= 2 distinct finite "
+                             "numbers")
+        self._check_settle()
+
+    def static_inputs(self) -> Float[Array, "K 2"]:
+        """The (u₁, u₂) of every condition, ``[n_conditions, 2]``."""
+        pairs = [(a, b) for a in self.levels for b in self.levels if a != b]  # static
+        return jnp.asarray(pairs, jnp.float32)
+
+    def _conditions(self, key: PRNGKeyArray) -> ConditionArrays:
+        del key  # deterministic task
+        K, T = self.n_conditions, self.n_steps
+        u = self.static_inputs()
+        inputs = jnp.broadcast_to(u[:, None, :], (K, T, 2))
+        answer = jnp.where(u[:, 1] > u[:, 0], 1.0, -1.0)
+        targets = jnp.broadcast_to(self.target_amp * answer[:, None, None], (K, T, 1))
+        keep = (self.time_index() >= self.steps(self.t_settle, "t_settle")) & self.target_grid()
+        mask = jnp.broadcast_to(keep[None, :, None], (K, T, 1))
+        return inputs, targets, mask.astype(jnp.float32)
+
+
+# ---------------------------------------------------------------------------------------
 # registry
 # ---------------------------------------------------------------------------------------
 _REGISTRY: dict[str, type[Task]] = {
@@ -1096,6 +1246,8 @@ _REGISTRY: dict[str, type[Task]] = {
         BitFlipFlopTask,
         FrequencySineTask,
         ContextIntegrationTask,
+        PerceptionTask,
+        DecisionTask,
     )
 }
 

@@ -139,6 +139,8 @@ def _make_one(config: TrainConfig, task: Any, key: jax.Array) -> Model:
     net = make_rate_rnn(
         key, config.N, n_in=task.n_in, n_out=task.n_out, g=config.g,
         out_scale=config.out_scale, nonlinearity=config.nonlinearity, dtype=dtype,
+        input_std=config.input_std, bias_std=config.bias_std, form=config.form,
+        leak_angle=config.leak_angle, zero_diagonal=config.zero_diagonal,
     )
     if config.init == "zero_W":
         net = eqx.tree_at(lambda m: m.W, net, jnp.zeros_like(net.W))
@@ -148,10 +150,10 @@ def _make_one(config: TrainConfig, task: Any, key: jax.Array) -> Model:
         geo = make_low_rank(
             key, config.N, rank=1, n_in=task.n_in, n_out=task.n_out,
             out_scale=config.out_scale, rho_io=config.effective_rho_io, g=0.0,
-            nonlinearity=config.nonlinearity, dtype=dtype,
+            nonlinearity="linear", dtype=dtype,  # geometry only: φ is not used
         )
-        net = RateRNN(W=jnp.zeros_like(net.W), w_in=geo.w_in, w_out=geo.w_out,
-                      nonlinearity=config.nonlinearity)
+        net = eqx.tree_at(lambda m: (m.W, m.w_in, m.w_out), net,
+                          (jnp.zeros_like(net.W), geo.w_in, geo.w_out))
     return net
 
 
@@ -298,7 +300,7 @@ class _Trainer:
         model = eqx.combine(params, frozen)
         c = self.config
         traj = simulate(model, batch.inputs, key=key, sigma=c.sigma, dt=c.dt,
-                        x0_noise=c.x0_noise, record=record)
+                        x0_noise=c.x0_noise, input_noise=c.input_noise, record=record)
         split = loss_split(traj.z, batch.targets, batch.mask, batch.sign, batch.condition,
                            self.task.n_conditions)
         return split.loss, (split, traj)
@@ -397,7 +399,8 @@ class _Trainer:
 _NOT_STRUCTURAL = ("seed", "seeds", "steps", "checkpoint_every", "eval_batch", "eta0",
                    "lr_scaling", "phases",
                    # read only by the initialisation (_make_one), never by the compiled step
-                   "out_scale", "g", "init", "rho_io", "rho_io_scaling")
+                   "out_scale", "g", "init", "rho_io", "rho_io_scaling", "input_std",
+                   "bias_std")
 _TRAINERS: dict[str, _Trainer] = {}
 
 
@@ -479,7 +482,8 @@ def _evaluation_fn(config: TrainConfig, eval_batch: int) -> Callable:
         @jax.vmap
         def noisy(m: Model) -> Any:
             return simulate(m, batch.inputs, key=k_sim, sigma=config.sigma, dt=config.dt,
-                            x0_noise=config.x0_noise, record=record)
+                            x0_noise=config.x0_noise, input_noise=config.input_noise,
+                            record=record)
 
         @jax.vmap
         def clean(m: Model) -> Any:

@@ -25,6 +25,8 @@ ROUND_TRIP = [
                 checkpoint_every=5, dtype="float64", trainable=["W", "w_out"]),
     TrainConfig(task="linear_constant", model="rate", init="two_phase", N=16,
                 phases=[[4, "1/N"], [6, 2.5]], rho_io=-0.5, rho_io_scaling="1/sqrtN"),
+    TrainConfig.preset("seed003", task="decision", nonlinearity="leaky_relu", leak_angle=0.4,
+                       task_overrides={"levels": [0.1, 0.9]}, batch=4),
 ]
 
 
@@ -95,6 +97,21 @@ def test_preset_regimes() -> None:
     assert set(cfg.trainable) == {"W", "w_in", "w_out"} and cfg.x0_noise == 1.0
 
 
+def test_preset_seed003() -> None:
+    # seed 003: τ = 100 ms units, Δt = 10 ms, relu rate form, zero diagonal, only W trained
+    p = TrainConfig.preset("seed003")
+    assert (p.task, p.N, p.model, p.form, p.nonlinearity) == ("perception", 128, "rate", "rate",
+                                                              "relu")
+    assert (p.dt, p.g, p.sigma, p.eta0, p.optimizer) == (0.1, 1.0, 0.01, 0.001, "adam")
+    assert p.zero_diagonal and p.trainable == ("W",) and p.seeds == 10
+    assert p.input_std == p.bias_std == pytest.approx(1 / math.sqrt(3))
+    assert p.input_noise == get_task("perception").input_noise > 0
+    d = TrainConfig.preset("seed003", task="decision")
+    assert (d.N, d.input_std, d.bias_std, d.input_noise) == (256, 0.5, 0.5, 0.0)
+    with pytest.raises(ValueError, match="task='cycling'"):
+        TrainConfig.preset("seed003", task="cycling")
+
+
 def test_replace_revalidates() -> None:
     cfg = TrainConfig.preset("gd_scaling", steps=20, record_every=2, checkpoint_every=10)
     assert cfg.replace(N=32).N == 32
@@ -137,6 +154,18 @@ BAD = [
     ("phases", dict(phases=((0, "none"),))),
     ("task_overrides", dict(task_overrides={"no_such_field": 1})),
     ("eval_batch", dict(eval_batch=3)),
+    ("nonlinearity", dict(nonlinearity="leaky_relu")),  # low_rank: rate-model option only
+    ("leak_angle", dict(model="rate", init="random", nonlinearity="leaky_relu",
+                        leak_angle=math.pi / 2)),
+    ("leak_angle", dict(model="rate", init="random", nonlinearity="leaky_relu",
+                        leak_angle=-0.1)),
+    ("leak_angle", dict(model="rate", init="random", nonlinearity="relu", leak_angle=0.3)),
+    ("form", dict(model="rate", init="random", form="voltage")),
+    ("form", dict(form="rate")),  # low_rank has no rate form
+    ("zero_diagonal", dict(zero_diagonal=True)),
+    ("bias_std", dict(model="rate", init="random", bias_std=-1.0)),
+    ("input_std", dict(model="rate", init="random", input_std=float("inf"))),
+    ("input_noise", dict(input_noise=-0.5)),
 ]
 
 

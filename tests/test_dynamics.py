@@ -290,3 +290,33 @@ def test_latent_record_needs_low_rank() -> None:
     net = make_rate_rnn(KEY, 8, n_in=1, n_out=1)
     with pytest.raises(ValueError, match="record='latent' needs a LowRankRNN"):
         simulate(net, jnp.zeros((1, 2, 1)), key=KEY, sigma=0.0, record="latent")
+
+
+# ---------------------------------------------------------------- seed 003 rate form
+def test_rate_form_matches_seed003_euler_equation() -> None:
+    """r_t = (1 − α) r + α relu(W r + W_in u + b + sqrt(2σ²/α) ξ), transcribed in numpy (seed 003)."""
+    N, B, T, dt, sigma = 12, 3, 9, 0.1, 0.3
+    net = make_rate_rnn(KEY, N, n_in=2, n_out=1, g=1.0, bias_std=0.5, input_std=0.6,
+                        zero_diagonal=True, form="rate", nonlinearity="relu")
+    u = np.asarray(jax.random.normal(jax.random.key(2), (B, T, 2)))
+    xi = np.asarray(jax.random.normal(jax.random.key(3), (T, B, N)))
+    W, w_in, b = (np.asarray(a, np.float64) for a in (net.W, net.w_in, net.b))
+    r = np.full((B, N), 0.2)
+    x = jnp.asarray(r, jnp.float32)
+    for t in range(T):
+        pre = r @ W.T + u[:, t] @ w_in.T + b + math.sqrt(2 * sigma**2 / dt) * xi[t]
+        r = (1 - dt) * r + dt * np.maximum(pre, 0.0)
+        x = step(net, x, jnp.asarray(u[:, t]), jnp.asarray(xi[t]), dt=dt, sigma=sigma)
+        np.testing.assert_allclose(np.asarray(x), r, rtol=1e-5, atol=1e-5)
+
+
+def test_rate_form_noise_matches_current_form_for_a_linear_unit() -> None:
+    """With φ linear and W = 0 both forms are x' = (1 − dt)x + dt(W_in u + b) + sqrt(2dt)σξ, so σ
+    means the same thing in both (module docstring)."""
+    N = 8
+    cur = make_rate_rnn(KEY, N, n_in=1, n_out=1, g=0.0, nonlinearity="linear", bias_std=0.3)
+    rate = RateRNN(W=cur.W, w_in=cur.w_in, w_out=cur.w_out, b=cur.b, nonlinearity="linear", form="rate")
+    inputs = jax.random.normal(jax.random.key(4), (2, 30, 1))
+    a = simulate(cur, inputs, key=jax.random.key(9), sigma=0.7, dt=0.1)
+    b = simulate(rate, inputs, key=jax.random.key(9), sigma=0.7, dt=0.1)
+    np.testing.assert_allclose(a.x, b.x, rtol=1e-5, atol=1e-5)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+import equinox as eqx
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -25,7 +26,25 @@ KEY = jax.random.key(0)
 
 # ---------------------------------------------------------------- nonlinearities
 def test_nonlinearity_names_match_meanfield_contract() -> None:
-    assert NONLINEARITIES == ("erf", "tanh", "relu", "linear")
+    # meanfield's names first, in its order; leaky_relu (seed 003) is simulation-only
+    import meanfield
+
+    assert NONLINEARITIES[:4] == meanfield.NONLINEARITIES
+    assert NONLINEARITIES == meanfield.NONLINEARITIES + ("leaky_relu",)
+
+
+def test_leaky_relu_angle_interpolates_relu_to_linear() -> None:
+    x = np.linspace(-3, 3, 13, dtype=np.float32)
+    np.testing.assert_array_equal(get_nonlinearity("leaky_relu", 0.0)(x), np.maximum(x, 0))
+    # θ = π/4: tan θ = 1 up to float rounding of π/4 → the identity
+    np.testing.assert_allclose(get_nonlinearity("leaky_relu", math.pi / 4)(x), x, rtol=1e-6)
+    y = np.asarray(get_nonlinearity("leaky_relu", 0.3)(x))
+    np.testing.assert_allclose(y, np.where(x >= 0, x, math.tan(0.3) * x), rtol=1e-6)
+    for bad in (-0.1, math.pi / 2, float("nan")):
+        with pytest.raises(ValueError, match="leak_angle"):
+            get_nonlinearity("leaky_relu", bad)
+    with pytest.raises(ValueError, match="leak_angle=0.3.*'tanh'"):
+        get_nonlinearity("tanh", 0.3)
 
 
 def test_nonlinearities_values() -> None:
@@ -207,3 +226,36 @@ def test_make_rate_rnn_errors(kwargs: dict, pattern: str) -> None:
 def test_latents_need_low_rank() -> None:
     with pytest.raises(ValueError, match="LowRankRNN"):
         latents(make_rate_rnn(KEY, 8, n_in=1, n_out=1), jnp.zeros((8,)))
+
+
+# ---------------------------------------------------------------- seed 003 options
+def test_rate_rnn_seed003_initialisation() -> None:
+    N = 512
+    net = make_rate_rnn(KEY, N, n_in=2, n_out=1, g=1.0, input_std=0.5, bias_std=0.25,
+                        zero_diagonal=True, form="rate")
+    W, w_in, b = map(np.asarray, (net.W, net.w_in, net.b))
+    assert np.all(np.diagonal(W) == 0.0)
+    # sample variances of n Gaussian entries: relative SE sqrt(2/n); allow 4 SE
+    for arr, std in ((W[~np.eye(N, dtype=bool)], 1 / math.sqrt(N)), (w_in, 0.5), (b, 0.25)):
+        assert abs(arr.var() / std**2 - 1) <= 4 * math.sqrt(2 / arr.size)
+    assert make_rate_rnn(KEY, 8, n_in=1, n_out=1).b is None  # bias_std = 0 → no bias
+    with pytest.raises(ValueError, match="form='voltage'"):
+        make_rate_rnn(KEY, 8, n_in=1, n_out=1, form="voltage")
+    with pytest.raises(ValueError, match="bias_std"):
+        make_rate_rnn(KEY, 8, n_in=1, n_out=1, bias_std=-1.0)
+    with pytest.raises(ValueError, match="leaky_relu"):
+        make_low_rank(KEY, 8, nonlinearity="leaky_relu")
+
+
+def test_zero_diagonal_masks_the_drive_and_its_gradient() -> None:
+    N = 6
+    net = make_rate_rnn(KEY, N, n_in=1, n_out=1, zero_diagonal=True)
+    W = np.asarray(net.W) + np.diag(np.arange(1.0, N + 1))  # a non-zero diagonal sneaks in
+    net = eqx.tree_at(lambda m: m.W, net, jnp.asarray(W, jnp.float32))
+    r = jax.random.normal(jax.random.key(1), (3, N))
+    off = W - np.diag(np.diagonal(W))
+    np.testing.assert_allclose(net.recurrent_drive(r), np.asarray(r) @ off.T, rtol=1e-5,
+                               atol=1e-6)
+    grad = jax.grad(lambda m: jnp.sum(jnp.sin(m.recurrent_drive(r))))(net)
+    assert np.all(np.diagonal(np.asarray(grad.W)) == 0.0)  # exactly: masked, not cancelled
+    assert np.any(np.asarray(grad.W) != 0.0)

@@ -28,6 +28,8 @@ EXPECTED_NAMES = {
     "flip_flop_3bit",
     "sine_freq",
     "cdi",
+    "perception",
+    "decision",
 }
 
 
@@ -387,3 +389,57 @@ def test_seed_002_tasks_refuse_bad_parameters():
         get_task("sine_freq", omega_max=0.05)
     with pytest.raises(ValueError, match="conditions_per_batch"):
         get_task("cdi", conditions_per_batch=6)
+
+
+# ----------------------------------------------------------------------------- seed 003 tasks
+def test_perception_maps_each_level_to_its_response():
+    task = get_task("perception")
+    b = task.sample(jax.random.key(0), 2 * task.batch_multiple)
+    u, y, m = (np.asarray(a) for a in (b.inputs, b.targets, b.mask))
+    respond = dict(zip(task.levels, task.responses))
+    settle = round(task.t_settle / task.dt)
+    for k in range(u.shape[0]):  # independent route: a loop over time
+        since = 0  # steps since the input last changed
+        for t in range(u.shape[1]):
+            if t > 0 and u[k, t, 0] != u[k, t - 1, 0]:
+                since = 0
+            level = min(task.levels, key=lambda v: abs(v - u[k, t, 0]))
+            assert abs(u[k, t, 0] - level) < 1e-6
+            np.testing.assert_allclose(y[k, t, 0], respond[level], rtol=1e-6)
+            assert m[k, t, 0] == float(since >= settle and t >= settle)
+            since += 1
+    # every (first, second) pair of levels appears: 0.8→0.5 and 0.5→0.8 switches included
+    pairs = {(round(float(u[k, 0, 0]), 3), round(float(u[k, -1, 0]), 3)) for k in range(len(u))}
+    assert pairs == {(a, c) for a in task.levels for c in task.levels}
+    held = get_task("perception", switch=False)
+    assert held.n_conditions == 2
+    hb = held.sample(jax.random.key(0), 4)
+    assert np.all(np.asarray(hb.inputs) == np.asarray(hb.inputs)[:, :1])
+
+
+def test_decision_answer_is_which_input_is_larger():
+    task = get_task("decision")
+    b = task.sample(jax.random.key(0), task.batch_multiple)
+    u, y, m = (np.asarray(a) for a in (b.inputs, b.targets, b.mask))
+    assert np.all(u == u[:, :1])  # static inputs
+    u1, u2 = u[:, 0, 0], u[:, 0, 1]
+    assert np.all(u1 != u2)
+    np.testing.assert_array_equal(y[:, -1, 0], np.where(u2 > u1, 1.0, -1.0))
+    settle = round(task.t_settle / task.dt)
+    assert np.all(m[:, :settle] == 0) and np.all(m[:, settle:] == 1)
+    L = len(task.levels)
+    assert len({(a, c) for a, c in zip(u1.tolist(), u2.tolist())}) == L * (L - 1)
+    np.testing.assert_array_equal(np.asarray(task.static_inputs()), u[:, 0])
+
+
+def test_seed_003_tasks_refuse_bad_parameters():
+    with pytest.raises(ValueError, match="levels"):
+        get_task("perception", levels=(0.5, 0.5))
+    with pytest.raises(ValueError, match="responses"):
+        get_task("perception", responses=(0.5,))
+    with pytest.raises(ValueError, match="t_switch"):
+        get_task("perception", t_switch=0.5)
+    with pytest.raises(ValueError, match="t_settle"):
+        get_task("decision", t_settle=10.0)
+    with pytest.raises(ValueError, match="input_noise"):
+        get_task("decision", input_noise=-0.1)

@@ -220,6 +220,30 @@ def test_cli_train(tmp_path, capsys) -> None:
     assert "N=1" in capsys.readouterr().err
 
 
+def test_cli_train_seed003_keeps_the_diagonal_at_zero_and_trains_only_W(tmp_path) -> None:
+    """Seed 003's leaky rate network: only W_rec trained, its zero diagonal kept at zero
+    (exactly: the diagonal is masked out of the dynamics, so its gradient is exactly 0 and so
+    is Adam's update), the run stored and reloaded with its bias."""
+    from validate.cli import main
+
+    out = tmp_path / "seed003"
+    argv = ["train", "--preset", "seed003", "--task", "decision", "--N", "8", "--seeds", "2",
+            "--steps", "4", "--record-every", "2", "--checkpoint-every", "4",
+            "--nonlinearity", "leaky_relu", "--leak-angle", "0.2", "--out", str(out), "--quiet"]
+    assert main(argv) == 0
+    run = load(out)
+    c = run.config
+    assert (c.form, c.nonlinearity, c.leak_angle, c.zero_diagonal) == ("rate", "leaky_relu",
+                                                                        0.2, True)
+    W, W0 = np.asarray(run.params.W), np.asarray(run.init_params.W)
+    assert np.all(np.diagonal(W, axis1=1, axis2=2) == 0.0)
+    assert np.all(np.linalg.norm(W - W0, axis=(1, 2)) > 0)
+    for name in ("w_in", "w_out", "b"):
+        np.testing.assert_array_equal(getattr(run.params, name), getattr(run.init_params, name))
+    assert run.params.b.shape == (2, 8)
+    assert np.all(np.isfinite(run.records["loss"]))
+
+
 # ---------------------------------------------------------------- learning-rate schedule
 @pytest.mark.parametrize("optimizer", ["sgd", "adam"])
 def test_update_equals_optax_with_schedule(optimizer: str) -> None:
