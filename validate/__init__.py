@@ -25,7 +25,8 @@ Public API (re-exported here; see each module):
   activity array, and their use on recordings (ridge readout, lag search, subsampling).
 * :mod:`validate.similarity` (CKA, SVCCA, Procrustes, MDS), :mod:`validate.fixed_points`,
   :mod:`validate.topology`, :mod:`validate.network_measures` and
-  :mod:`validate.universality` — the dynamics toolkit of seeds 002/003.
+  :mod:`validate.universality` — the dynamics toolkit of seeds 002/003;
+  :mod:`validate.seed003` — seed 003's hypotheses on trained leaky rate networks.
 
 Names are resolved lazily (PEP 562 ``__getattr__``), so ``import validate`` and
 ``oblique --help`` import neither numpy nor JAX; the first access of a name
@@ -72,33 +73,37 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "universality": ("UniversalityPlan", "train_population", "analyse_task",
                      "cluster_statistic"),
     "_cli_universality": ("run_universality",),
+    "seed003": ("Seed003Plan", "analyse_seed003_network", "participation_ratio", "run_seed003"),
+    "_cli_seed003": ("run_seed003_report",),
 }
 
 _WHERE: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}
 
 #: Explicit for static tools; a test checks it holds exactly the names of ``_WHERE``.
 __all__ = [
-    "EXPERIMENTS",
-    "FINITE_SIZE_C",
-    "RULE_TEXT",
-    "SE_KINDS",
-    "STATIC_QUANTITIES",
-    "Z_MAX",
     "Comparison",
     "CorrectionsConfig",
+    "EXPERIMENTS",
+    "FINITE_SIZE_C",
     "FixedPoints",
     "GDScalingPlan",
     "GDScalingResult",
     "PowerLawFit",
+    "RULE_TEXT",
+    "SE_KINDS",
+    "STATIC_QUANTITIES",
     "Section",
+    "Seed003Plan",
     "StaticConfig",
     "StaticResult",
     "TwoPhasePlan",
     "TwoPhaseResult",
     "UniversalityPlan",
+    "Z_MAX",
     "all_passed",
     "analyse_gd_scaling",
     "analyse_recording",
+    "analyse_seed003_network",
     "analyse_task",
     "analyse_two_phase",
     "block_se",
@@ -129,6 +134,7 @@ __all__ = [
     "noise_compression",
     "non_normality",
     "pairwise_distances",
+    "participation_ratio",
     "plot_gd_learning",
     "plot_scaling",
     "plot_scaling_from_runs",
@@ -145,6 +151,8 @@ __all__ = [
     "run_corrections",
     "run_gd_scaling",
     "run_metadata",
+    "run_seed003",
+    "run_seed003_report",
     "run_static",
     "run_two_phase",
     "run_universality",

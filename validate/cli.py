@@ -23,7 +23,8 @@ from collections.abc import Sequence
 
 #: Modules that contribute sub-commands, in the order they appear in ``--help``.
 _COMMAND_MODULES = ("meanfield._cli", "simulate._cli", "validate._cli",
-                    "validate._cli_regimes", "validate._cli_universality")
+                    "validate._cli_regimes", "validate._cli_universality",
+                    "validate._cli_seed003")
 
 
 def build_parser() -> argparse.ArgumentParser:

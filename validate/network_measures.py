@@ -32,6 +32,7 @@ random restarts, one jitted, vmapped computation).
 
 from __future__ import annotations
 
+import functools
 import math
 from typing import Any, NamedTuple
 
@@ -205,9 +206,7 @@ def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500
         T: window length (≥ 1). restarts: random initial projections optimised together.
         steps, learning_rate: Adam on the free matrix whose QR factor is V.
     """
-    import jax
     import jax.numpy as jnp
-    import optax
 
     for name, v, low in (("d", d, 1), ("T", T, 1), ("restarts", restarts, 1),
                          ("steps", steps, 1)):
@@ -222,18 +221,33 @@ def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500
         raise ValueError(f"d={d!r} is not allowed; d must be <= N={N}")
     scale = np.trace(C[0]) / N
     Cj = jnp.asarray(C / scale)  # PI is scale-free; unit scale helps the optimiser
+    run = _dca_runner(T, steps, float(learning_rate))
+    M0 = jnp.asarray(np.random.default_rng(seed).standard_normal((restarts, N, d)))
+    Vs, pis = run(Cj, M0)
+    pis = np.asarray(pis, np.float64)
+    best = int(np.nanargmax(pis))
+    return DCAResult(np.asarray(Vs[best], np.float64), float(pis[best]), pis)
+
+
+@functools.lru_cache(maxsize=16)
+def _dca_runner(T: int, steps: int, learning_rate: float) -> Any:
+    """The jitted DCA optimisation for (T, steps, learning_rate), built once per process so
+    that repeated :func:`dca` calls with the same shapes reuse one compilation."""
+    import jax
+    import jax.numpy as jnp
+    import optax
 
     def proj(M: Any) -> Any:
         Q, R = jnp.linalg.qr(M)
         return Q * jnp.sign(jnp.diagonal(R))[None, :]
 
-    def loss(M: Any) -> Any:
-        return -_pi_of_projection(Cj, proj(M), T)
-
     opt = optax.adam(learning_rate)
 
     @jax.jit
-    def run(M0: Any) -> Any:
+    def run(C: Any, M0: Any) -> Any:
+        def loss(M: Any) -> Any:
+            return -_pi_of_projection(C, proj(M), T)
+
         def body(carry: Any, _: Any) -> tuple[Any, None]:
             M, state = carry
             g = jax.vmap(jax.grad(loss))(M)
@@ -243,8 +257,4 @@ def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500
         (M, _), _ = jax.lax.scan(body, (M0, opt.init(M0)), None, length=steps)
         return jax.vmap(proj)(M), -jax.vmap(loss)(M)
 
-    M0 = jnp.asarray(np.random.default_rng(seed).standard_normal((restarts, N, d)))
-    Vs, pis = run(M0)
-    pis = np.asarray(pis, np.float64)
-    best = int(np.nanargmax(pis))
-    return DCAResult(np.asarray(Vs[best], np.float64), float(pis[best]), pis)
+    return run

@@ -231,18 +231,27 @@ def _figure_caption(path: Path) -> str:
     return path.stem.replace("_", " ")
 
 
+def _count_text(s: Section) -> str:
+    """"k of n passed", or for a claims-only section (no rows, own verdict) what decides."""
+    if not s.rows and s.verdict is not None:
+        return "judged by its claims table"
+    return f"{len(s.rows) - len(_failing(s.rows))} of {len(s.rows)} passed"
+
+
 def _markdown(sections: Sequence[Section], figures: dict[str, list[Path]], title: str,
               meta: Mapping[str, Any], passed: bool) -> str:
     n_rows = sum(len(s.rows) for s in sections)
     n_fail = sum(len(_failing(s.rows)) for s in sections)
     out = [f"# {title}", ""]
-    out.append(f"**Overall: {_verdict(passed)}** — {n_rows - n_fail} of {n_rows} comparisons "
-               "passed.")
+    if n_rows:
+        out.append(f"**Overall: {_verdict(passed)}** — {n_rows - n_fail} of {n_rows} "
+                   "comparisons passed.")
+    else:
+        out.append(f"**Overall: {_verdict(passed)}** — judged by the claims of each section.")
     out += ["", f"**Pass rule.** {RULE_TEXT}", ""]
     for s in sections:
         out += [f"## {s.title}", ""]
-        out.append(f"**{_verdict(s.passed)}** — {len(s.rows) - len(_failing(s.rows))} of "
-                   f"{len(s.rows)} passed"
+        out.append(f"**{_verdict(s.passed)}** — {_count_text(s)}"
                    + (f"; wall time {s.wall_time_s:.1f} s." if s.wall_time_s is not None else "."))
         out.append("")
         for p in _paragraphs(s.text):
@@ -320,8 +329,7 @@ def _html(sections: Sequence[Section], figures: dict[str, list[Path]], out_dir: 
     for s in sections:
         out.append(f'<h2 id="{e(s.name)}">{e(s.title)}</h2>')
         wall = f"; wall time {s.wall_time_s:.1f} s" if s.wall_time_s is not None else ""
-        out.append(f"<p>{badge(s.passed)} — {len(s.rows) - len(_failing(s.rows))} of "
-                   f"{len(s.rows)} passed{wall}.</p>")
+        out.append(f"<p>{badge(s.passed)} — {e(_count_text(s))}{wall}.</p>")
         out += [f"<p>{e(p)}</p>" for p in _paragraphs(s.text)]
         if s.rows:
             out.append("<table><thead><tr>"
