@@ -1104,6 +1104,13 @@ class _Seed003Task(Task):
     target_dt: float = 0.1
     t_settle: float = 1.0
 
+    def _check_levels(self) -> None:
+        levels = getattr(self, "levels", ())
+        if not (isinstance(levels, tuple) and len(levels) >= 2
+                and all(isinstance(v, (int, float)) and math.isfinite(v) for v in levels)
+                and len(set(levels)) == len(levels)):
+            raise ValueError(f"levels={levels!r} must be a tuple of >= 2 distinct finite numbers")
+
     def _check_settle(self) -> int:
         _require_finite(self.t_settle, "t_settle")
         n = self.steps(self.t_settle, "t_settle")
@@ -1141,11 +1148,7 @@ class PerceptionTask(_Seed003Task):
         return len(self.levels) ** (2 if self.switch else 1)
 
     def _validate(self) -> None:
-        if not (isinstance(self.levels, tuple) and len(self.levels) >= 2
-                and all(isinstance(v, (int, float)) and math.isfinite(v) for v in self.levels)
-                and len(set(self.levels)) == len(self.levels)):
-            raise ValueError(f"levels={self.levels!r} must be a tuple of >= 2 distinct finite "
-                             "numbers")
+        self._check_levels()
         if not (isinstance(self.responses, tuple) and len(self.responses) == len(self.levels)
                 and all(isinstance(v, (int, float)) and math.isfinite(v)
                         for v in self.responses)):
@@ -1205,11 +1208,7 @@ class DecisionTask(_Seed003Task):
         return len(self.levels) * (len(self.levels) - 1)
 
     def _validate(self) -> None:
-        if not (isinstance(self.levels, tuple) and len(self.levels) >= 2
-                and all(isinstance(v, (int, float)) and math.isfinite(v) for v in self.levels)
-                and len(set(self.levels)) == len(self.levels)):
-            raise ValueError(f"levels={self.levels!r} must be a tuple of >= 2 distinct finite "
-                             "numbers")
+        self._check_levels()
         self._check_settle()
 
     def static_inputs(self) -> Float[Array, "K 2"]:

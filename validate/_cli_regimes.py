@@ -182,7 +182,7 @@ def _command_line(args: argparse.Namespace, mode: str) -> str:
 
 
 def _regimes_handler(args: argparse.Namespace) -> int:
-    from .regimes import claims_table
+    from .regimes import claims_console
     from .report import summary_table
 
     mode = "full" if args.full else "tiny" if args.quick_tiny else "quick"
@@ -191,11 +191,8 @@ def _regimes_handler(args: argparse.Namespace) -> int:
         progress=not args.quiet, command=_command_line(args, mode), stream=sys.stderr,
     )
     if not args.quiet:
-        _, header, body = claims_table(result.claims)
-        widths = [max(len(str(line[i])) for line in [header] + body) for i in range(len(header))]
         print()
-        for line in [header] + body:
-            print("  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip())
+        print(claims_console(result.claims))
         for sec in sections[1:]:
             print(f"\n{sec.title}: {'PASS' if sec.passed else 'FAIL'}")
             print(summary_table(sec.rows))

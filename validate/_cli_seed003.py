@@ -85,7 +85,7 @@ def run_seed003_report(*, out_dir: str | Path = "oblique-seed003", runs_dir: str
 
 
 def _handler(args: argparse.Namespace) -> int:
-    from .regimes import claims_table
+    from .regimes import claims_console
 
     mode = "full" if args.full else "tiny" if args.quick_tiny else "quick"
     parts = ["oblique", "seed003"] + (["--task", args.task] if args.task else [])
@@ -96,11 +96,8 @@ def _handler(args: argparse.Namespace) -> int:
         tasks=(args.task,) if args.task else None, progress=not args.quiet,
         command=" ".join(shlex.quote(p) for p in parts), stream=sys.stderr)
     if not args.quiet:
-        _, header, body = claims_table(result.claims)
-        widths = [max(len(str(line[i])) for line in [header] + body) for i in range(len(header))]
         print()
-        for line in [header] + body:
-            print("  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip())
+        print(claims_console(result.claims))
         print()
     print(f"{'PASS' if result.passed else 'FAIL'}: report written to {path}")
     return 0 if result.passed else 1

@@ -94,6 +94,7 @@ __all__ = [
     "RegimesResult",
     "analyse_network",
     "analyse_regimes",
+    "claims_console",
     "claims_table",
     "claims_verdict",
     "default_regimes_plan",
@@ -773,6 +774,15 @@ def claims_table(claims: Sequence[Claim]) -> tuple[str, list[str], list[list[str
     caption = (f"Claims of issue 6: one-sided Student t test at level {CLAIM_ALPHA:g} "
                "(t = ±(value − threshold)/SE; PASS when t ≥ t crit)")
     return caption, header, body
+
+
+def claims_console(claims: Sequence[Claim]) -> str:
+    """The claims table as aligned plain-text columns (for the command line)."""
+    _, header, body = claims_table(claims)
+    lines = [header] + body
+    widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
+    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip()
+                     for line in lines)
 
 
 def _per_task_claims_table(claims: Sequence[Claim], tasks: Sequence[str]
