@@ -72,7 +72,32 @@ def output_scale(N: int, out_scale: str) -> float:
     return 1.0 if _check_out_scale(out_scale) == "large" else 1.0 / math.sqrt(N)
 
 
-class LowRankRNN(eqx.Module):
+class _RateNetwork(eqx.Module):
+    """What both rate models share: input/output sizes, dtype and the readout z = w_outᵀ x
+    (the readout reads the state x; THEORY §1). Subclasses have ``w_in`` [N, n_in] and
+    ``w_out`` [N, n_out]."""
+
+    w_in: eqx.AbstractVar[Float[Array, "N n_in"]]
+    w_out: eqx.AbstractVar[Float[Array, "N n_out"]]
+
+    @property
+    def n_in(self) -> int:
+        return self.w_in.shape[1]
+
+    @property
+    def n_out(self) -> int:
+        return self.w_out.shape[1]
+
+    @property
+    def dtype(self) -> jnp.dtype:
+        return self.w_out.dtype
+
+    def readout(self, x: Float[Array, "*b N"]) -> Float[Array, "*b n_out"]:
+        """z = w_outᵀ x for states x [..., N]."""
+        return x @ self.w_out
+
+
+class LowRankRNN(_RateNetwork):
     """Rank-R rate network, W = U M Uᵀ / N (+ W₀), THEORY §2.
 
     **Fields**
@@ -103,17 +128,6 @@ class LowRankRNN(eqx.Module):
     def rank(self) -> int:
         return self.U.shape[1]
 
-    @property
-    def n_in(self) -> int:
-        return self.w_in.shape[1]
-
-    @property
-    def n_out(self) -> int:
-        return self.w_out.shape[1]
-
-    @property
-    def dtype(self) -> jnp.dtype:
-        return self.w_out.dtype
 
     def phi(self, x: Float[Array, "*b N"]) -> Float[Array, "*b N"]:
         """φ(x) elementwise."""
@@ -131,16 +145,13 @@ class LowRankRNN(eqx.Module):
         """W_in u for inputs u [..., n_in]."""
         return u @ self.w_in.T
 
-    def readout(self, x: Float[Array, "*b N"]) -> Float[Array, "*b n_out"]:
-        """z = w_outᵀ x for states x [..., N]."""
-        return x @ self.w_out
 
     def latents(self, x: Float[Array, "*b N"]) -> Float[Array, "*b R"]:
         """κ = Uᵀ x / N (THEORY §2)."""
         return x @ jax.lax.stop_gradient(self.U) / self.N
 
 
-class RateRNN(eqx.Module):
+class RateRNN(_RateNetwork):
     """Full-rank rate network (THEORY §6), in current or rate form.
 
     **Fields**
@@ -172,17 +183,6 @@ class RateRNN(eqx.Module):
     def N(self) -> int:
         return self.W.shape[0]
 
-    @property
-    def n_in(self) -> int:
-        return self.w_in.shape[1]
-
-    @property
-    def n_out(self) -> int:
-        return self.w_out.shape[1]
-
-    @property
-    def dtype(self) -> jnp.dtype:
-        return self.w_out.dtype
 
     def phi(self, x: Float[Array, "*b N"]) -> Float[Array, "*b N"]:
         """φ(x) elementwise."""
@@ -204,9 +204,6 @@ class RateRNN(eqx.Module):
         drive = u @ self.w_in.T
         return drive if self.b is None else drive + self.b
 
-    def readout(self, x: Float[Array, "*b N"]) -> Float[Array, "*b n_out"]:
-        """z = w_outᵀ x for states x [..., N]."""
-        return x @ self.w_out
 
 
 def latents(model: LowRankRNN, x: Float[Array, "*b N"]) -> Float[Array, "*b R"]:
