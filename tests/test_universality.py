@@ -25,6 +25,9 @@ def test_cluster_statistic_detects_separated_groups_and_not_uniform_distances():
     flat = np.ones((10, 10)) - np.eye(10)  # no structure: every permutation ties
     u = cluster_statistic(flat, labels, permutations=200)
     assert u.ratio == pytest.approx(1.0) and u.p_value == 1.0
+    # identical networks (every distance 0, as for equal attractor graphs): ratio 1, not 0/0
+    z = cluster_statistic(np.zeros((10, 10)), labels, permutations=50)
+    assert z.ratio == 1.0 and z.p_value == 1.0
 
 
 def test_cluster_statistic_drops_uncompared_networks_and_handles_single_labels():
@@ -55,6 +58,10 @@ def test_plan_refuses_bad_settings():
         UniversalityPlan(archs=("transformer",))
     with pytest.raises(ValueError, match="units="):
         UniversalityPlan(units=1)
+    with pytest.raises(ValueError, match="topology="):
+        UniversalityPlan(topology="geometry")
+    with pytest.raises(ValueError, match="probes="):
+        UniversalityPlan(probes=-1)
 
 
 def test_tiny_run_writes_a_report_with_the_claim(tmp_path):
@@ -69,7 +76,19 @@ def test_tiny_run_writes_a_report_with_the_claim(tmp_path):
     caps = [t["caption"] for t in sec["tables"]]
     assert any("Clustering" in c for c in caps)
     clustering = next(t for t in sec["tables"] if "Clustering" in t["caption"])
-    assert [r[1] for r in clustering["rows"]] == ["svcca", "cka", "topology"]
+    assert [r[1] for r in clustering["rows"]] == ["svcca", "cka", "topology",
+                                                   "topology_points", "topology_spectral"]
+    summ = sec["summary"]
+    assert summ["topology_method"] == "attractors"
+    # every network is in the census, and the off-modal ones are those whose attractor
+    # count differs from the modal one (reported, not dropped)
+    census = summ["census"]["flip_flop_3bit"]
+    assert len(census) == 4
+    counts = [c["attractors"] for c in census]
+    modal = summ["modal_attractors"]["flip_flop_3bit"]
+    assert summ["off_modal"]["flip_flop_3bit"] == [i for i, k in enumerate(counts)
+                                                   if k != modal]
+    assert all(c["stable"] + c["index1"] + c["index_more"] == c["points"] for c in census)
     assert all((out / f).read_bytes()[:4] == b"\x89PNG" for f in sec["figures"])
     assert (status == 0) == (sec["passed"] is True)
     # the stored networks are loaded, not trained again

@@ -1,7 +1,7 @@
 r"""``oblique universality``: seed 002's population experiment on the command line.
 
 ``oblique universality [--full] [--task T ...] [--out DIR] [--runs DIR] [--executor
-inprocess|dask] [--scheduler ADDRESS] [--quiet]`` trains
+inprocess|dask] [--scheduler ADDRESS] [--topology attractors|points] [--quiet]`` trains
 (or loads and resumes) Vanilla/UGRNN/GRU/LSTM networks with tanh and relu on the 3-bit
 flip-flop, the frequency-cued sine and context-dependent integration, compares their
 geometry (SVCCA, CKA) and fixed-point topology, and writes report.md/.html/.json with the
@@ -23,7 +23,7 @@ __all__ = ["register", "run_universality"]
 def register(subparsers: Any, plot_targets: Any) -> None:
     """Add ``universality`` to ``subparsers``."""
     del plot_targets
-    from .universality import UNIVERSALITY_TASKS
+    from .universality import TOPOLOGIES, UNIVERSALITY_TASKS
 
     p = subparsers.add_parser(
         "universality",
@@ -48,6 +48,10 @@ def register(subparsers: Any, plot_targets: Any) -> None:
     p.add_argument("--scheduler", default=None, metavar="ADDRESS",
                    help="Dask scheduler address (tcp://host:8786); default with --executor "
                         "dask: a local cluster on this machine")
+    p.add_argument("--topology", choices=TOPOLOGIES, default="attractors",
+                   help="topology used for the claim: attractor escape/saddle-link graphs "
+                        "(default) or seed 002's transition matrix over all fixed points "
+                        "(both are reported)")
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(handler=_handler)
 
@@ -56,8 +60,12 @@ def run_universality(*, out_dir: str | Path = "universality-report",
                      runs_dir: str | Path = "runs", mode: str = "quick",
                      tasks: tuple[str, ...] | None = None, progress: bool = True,
                      stream: Any = None, executor: str = "inprocess",
-                     address: str | None = None) -> tuple[Path, bool]:
-    """Run the experiment and write the report; returns (report.md, claim held everywhere)."""
+                     address: str | None = None, topology: str = "attractors"
+                     ) -> tuple[Path, bool]:
+    """Run the experiment and write the report; returns (report.md, claim held everywhere).
+
+    ``topology``: ``"attractors"`` or ``"points"`` (:class:`validate.universality.UniversalityPlan`).
+    """
     import dataclasses
 
     from .report import run_metadata, write_report
@@ -69,6 +77,7 @@ def run_universality(*, out_dir: str | Path = "universality-report",
             "tiny": UniversalityPlan.tiny}[mode]()
     if tasks:
         plan = dataclasses.replace(plan, tasks=tuple(tasks))
+    plan = dataclasses.replace(plan, topology=topology)
     stream = sys.stderr if stream is None else stream
 
     def log(msg: str) -> None:
@@ -92,6 +101,6 @@ def _handler(args: argparse.Namespace) -> int:
     path, held = run_universality(out_dir=args.out, runs_dir=args.runs, mode=mode,
                                   tasks=tuple(args.task) if args.task else None,
                                   progress=not args.quiet, executor=args.executor,
-                                  address=args.scheduler)
+                                  address=args.scheduler, topology=args.topology)
     print(f"{'HOLDS' if held else 'DOES NOT HOLD'}: seed 002's claim; report written to {path}")
     return 0 if held else 1

@@ -24,8 +24,9 @@ def _colors(archs: list[str]) -> dict[str, Any]:
 
 def plot_universality_mds(analysis: Any, path: str | Path) -> Path:
     """Three MDS panels of one task: SVCCA, CKA and topology distances (colour = architecture,
-    marker = activation; networks with a non-modal fixed-point count are left out of the
-    topology panel and counted in its title)."""
+    marker = activation; the topology is the analysis' default, attractors or all points;
+    networks with a non-modal count are left out of the topology panel and counted in its
+    title)."""
     from .similarity import classical_mds
 
     labels = analysis.labels
@@ -35,7 +36,8 @@ def plot_universality_mds(analysis: Any, path: str | Path) -> Path:
     topo = analysis.topology
     panels = (("SVCCA distance", analysis.svcca, np.arange(len(labels))),
               ("linear-CKA distance", analysis.cka, np.arange(len(labels))),
-              ("fixed-point topology", topo.distances,
+              (f"topology ({getattr(analysis, 'topology_method', 'points')})",
+               topo.distances,
                np.setdiff1d(np.arange(len(labels)), topo.off_modal)))
     for ax, (title, D, idx) in zip(axes, panels):
         if len(idx) >= 2:
@@ -44,7 +46,7 @@ def plot_universality_mds(analysis: Any, path: str | Path) -> Path:
                 arch, act = labels[i]
                 ax.scatter(emb[k, 0], emb[k, 1], color=colors[arch],
                            marker=_MARKERS.get(act, "s"), s=30)
-        extra = f" ({len(topo.off_modal)} off-modal)" if title.startswith("fixed") else ""
+        extra = f", {len(topo.off_modal)} off-modal" if title.startswith("topology") else ""
         ax.set_title(title + extra)
         ax.set_xlabel("MDS 1 (a.u.)")
         ax.set_ylabel("MDS 2 (a.u.)")

@@ -16,9 +16,23 @@ are shared ("individuality and universality"). This module reproduces that pipel
    their classical MDS embeddings;
 4. **topology**: fixed points at the task's static input (time-varying input dimensions set
    to zero: flip-flop u* = 0, CDI u* = context 1 with silent streams, sine u* = the middle
-   frequency's cue) with :func:`validate.fixed_points.find_fixed_points`, transition graphs
-   (:func:`validate.topology.transition_graph`), readout-ordered adjacency distances
-   (networks with a non-modal fixed-point count are listed, not dropped);
+   frequency's cue) with :func:`validate.fixed_points.find_fixed_points`; the attractors
+   (where the noise-free dynamics settle from the stable points and from ``probes``
+   trajectory samples); with ``boundary_search`` a second search from the segments between
+   attractor pairs (:func:`validate.topology.boundary_seeds` at :data:`BOUNDARY_FRACTIONS`),
+   merged with the first. The
+   default topology (``topology="attractors"``) compares the attractor escape matrices and
+   saddle-link graphs (:func:`validate.topology.attractor_graph` /
+   :func:`~validate.topology.attractor_distances`, attractors matched by readout); the
+   all-points transition matrices of seed 002 (:func:`validate.topology.transition_graph`,
+   readout-ordered, ``topology="points"``) and a size-invariant spectral distance of the
+   link graphs are reported beside it. Networks with a non-modal count are listed, not
+   dropped. Why attractors: in the quick flip-flop population the number of fixed points
+   per network varied (15–22) because the finder samples saddles incompletely (converged,
+   well-separated points, q ≲ 1e-15; 4–8 of the 12 index-1 saddles of the ideal cube found),
+   so the all-points matrices had different sizes; the attractors (8 in every network once
+   trajectory samples are relaxed) and, after the boundary search, the index-1 saddles
+   between them are found reliably;
 5. **linear analyses**: sine — the rotation angle per step |arg λ| of the leading complex
    eigenvalue at the fixed point of each frequency cue against the target ω (seed 002,
    Fig. 2f); CDI — modes needed to integrate a unit pulse on the relevant stream
@@ -41,6 +55,9 @@ from typing import Any, NamedTuple
 import numpy as np
 
 __all__ = [
+    "BOUNDARY_FRACTIONS",
+    "BOUNDARY_NOISE",
+    "TOPOLOGIES",
     "UNIVERSALITY_TASKS",
     "ClusterStatistic",
     "NetworkRecord",
@@ -55,6 +72,15 @@ __all__ = [
 
 #: Seed 002's three tasks (simulate task names).
 UNIVERSALITY_TASKS: tuple[str, ...] = ("flip_flop_3bit", "sine_freq", "cdi")
+
+#: Topologies :class:`UniversalityPlan` can compare by default (module docstring, step 4).
+TOPOLOGIES: tuple[str, ...] = ("attractors", "points")
+
+#: Where on the segment between two attractors the second saddle search starts, and the
+#: noise added (per unit): three points per pair found all 12 index-1 saddles of the cube in
+#: gated-relu networks where the midpoint alone found 9–11 (quick flip-flop population).
+BOUNDARY_FRACTIONS: tuple[float, ...] = (0.3, 0.5, 0.7)
+BOUNDARY_NOISE: float = 0.05
 
 
 @dataclasses.dataclass(frozen=True)
@@ -71,6 +97,15 @@ class UniversalityPlan:
         fp_states, fp_steps, q_tol: fixed-point search (initial states, Adam steps,
             tolerance on q per unit).
         topology_trials: kicks per fixed point; sine_cues: frequency cues analysed.
+        topology: the topology compared by default and used for the claim —
+            ``"attractors"`` (escape and saddle-link matrices over the attractors,
+            :func:`validate.topology.attractor_graph`) or ``"points"`` (seed 002's transition
+            matrix over all fixed points, :func:`validate.topology.transition_graph`); the
+            other is reported too.
+        probes: trajectory samples relaxed to find attractors the finder missed (≥ 0).
+        boundary_search: search saddles again from the segments between attractor pairs
+            (:func:`validate.topology.boundary_seeds`), merged with the first search.
+        topology_steps: updates per relaxation / after each kick (≥ 1).
         permutations, alpha: the clustering test.
         grad_clip: gradient-norm clipping of training (seed 002 clips; ``None``: off).
         seed: base seed.
@@ -91,6 +126,10 @@ class UniversalityPlan:
     q_tol: float = 1e-10
     topology_trials: int = 20
     sine_cues: int = 4
+    topology: str = "attractors"
+    probes: int = 256
+    boundary_search: bool = True
+    topology_steps: int = 1000
     permutations: int = 2000
     alpha: float = 0.05
     grad_clip: float | None = 1.0
@@ -111,11 +150,18 @@ class UniversalityPlan:
                              "'tanh', 'relu'")
         for name, low in (("units", 2), ("seeds", 1), ("steps", 1), ("batch", 1),
                           ("eval_trials", 1), ("fp_states", 1), ("fp_steps", 1),
-                          ("topology_trials", 1), ("sine_cues", 1), ("permutations", 1)):
+                          ("topology_trials", 1), ("sine_cues", 1), ("permutations", 1),
+                          ("probes", 0), ("topology_steps", 1)):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < low:
                 raise ValueError(f"{name}={v!r} is not allowed; {name} must be an integer "
                                  f">= {low}")
+        if not isinstance(self.boundary_search, bool):
+            raise ValueError(f"boundary_search={self.boundary_search!r} is not allowed; "
+                             "allowed: True, False")
+        if self.topology not in TOPOLOGIES:
+            raise ValueError(f"topology={self.topology!r} is not allowed; allowed: "
+                             f"{', '.join(TOPOLOGIES)}")
         if not 0 < self.alpha < 1:
             raise ValueError(f"alpha={self.alpha!r} is not allowed; alpha must be in (0, 1)")
 
@@ -135,7 +181,8 @@ class UniversalityPlan:
         """Smoke test (seconds; numbers not meaningful)."""
         return cls(tasks=("flip_flop_3bit",), archs=("vanilla", "ugrnn"), activations=("tanh",),
                    units=8, seeds=2, steps=4, batch=8, t_max=20.0, fp_states=8, fp_steps=50,
-                   topology_trials=4, permutations=50, q_tol=1e-4)
+                   topology_trials=4, permutations=50, q_tol=1e-4, probes=16,
+                   topology_steps=100)
 
     def train_config(self, task: str, arch: str, activation: str) -> Any:
         """The ``simulate.TrainConfig`` of one configuration (no noise, as seed 002)."""
@@ -241,8 +288,9 @@ def static_input(task: Any, which: int | None = None) -> np.ndarray:
 
 class ClusterStatistic(NamedTuple):
     """Clustering of a distance matrix by labels: ``ratio`` = mean between-label distance /
-    mean within-label distance (> 1: clustered), ``p_value`` of a label-permutation test
-    (one-sided, (1 + #{ratio_perm ≥ ratio}) / (1 + permutations)), ``n`` items used."""
+    mean within-label distance (> 1: clustered; 1 when all distances are 0), ``p_value`` of a
+    label-permutation test (one-sided, (1 + #{ratio_perm ≥ ratio}) / (1 + permutations)),
+    ``n`` items used."""
 
     ratio: float
     p_value: float
@@ -271,7 +319,10 @@ def cluster_statistic(D: np.ndarray, labels: Sequence[str], *, permutations: int
         same = (lbl[:, None] == lbl[None, :])[iu]
         if not same.any() or same.all():
             return math.nan
-        return float(d[~same].mean() / max(d[same].mean(), np.finfo(float).tiny))
+        between, within = d[~same].mean(), d[same].mean()
+        if between == 0 and within == 0:  # all compared networks identical: no clustering
+            return 1.0
+        return float(between / max(within, np.finfo(float).tiny))
 
     r0 = ratio(lab)
     rng = np.random.default_rng(seed)
@@ -288,13 +339,19 @@ class TaskAnalysis(NamedTuple):
     losses: np.ndarray
     svcca: np.ndarray
     cka: np.ndarray
-    topology: Any  # validate.topology.TopologyComparison
+    topology: Any  # the plan's default: AttractorComparison or TopologyComparison
     n_fixed: np.ndarray
     n_unstable: list[np.ndarray]
     best_q: np.ndarray
     clusters: dict[str, ClusterStatistic]
     sine: dict[str, np.ndarray]
     cdi_modes: np.ndarray
+    topology_method: str = "attractors"
+    topology_points: Any = None  # validate.topology.TopologyComparison (all fixed points)
+    attractors: Any = None  # validate.topology.AttractorComparison
+    census: Any = None  # list of validate.topology.FixedPointCensus, one per network
+    attractor_graphs: Any = None  # list of validate.topology.AttractorGraph
+    n_fixed_first: Any = None  # [Q] fixed points of the first search (before the boundary one)
 
 
 def _eval_batch(plan: UniversalityPlan, task_name: str) -> Any:
@@ -320,7 +377,13 @@ def analyse_task(plan: UniversalityPlan, nets: Sequence[NetworkRecord], *,
     from .fixed_points import find_fixed_points, sample_initial_states
     from .similarity import pairwise_distances
     from .topology import (
+        _bucket,
+        attractor_distances,
+        attractor_graph,
+        boundary_seeds,
+        fixed_point_census,
         integration_modes,
+        merge_fixed_points,
         readout_order,
         topology_distances,
         transition_graph,
@@ -330,6 +393,7 @@ def analyse_task(plan: UniversalityPlan, nets: Sequence[NetworkRecord], *,
         raise ValueError("nets is empty; allowed: at least 2 trained networks")
     task, batch = _eval_batch(plan, nets[0].task)
     reps, graphs, orders, n_fixed, n_unst, best_q = [], [], [], [], [], []
+    att_graphs, census, n_first = [], [], []
     sine_lin, sine_w, sine_arch, cdi = [], [], [], []
     u_star = static_input(task)
     for net in tqdm(nets, desc=f"{task.name} networks", disable=not progress):
@@ -340,15 +404,42 @@ def analyse_task(plan: UniversalityPlan, nets: Sequence[NetworkRecord], *,
         h0 = sample_initial_states(X, plan.fp_states, noise_std=0.1, seed=net.seed_index)
         fp = find_fixed_points(m.update, h0, u_star, kind="map", steps=plan.fp_steps,
                                q_tol=plan.q_tol, reference=X)
-        best_q.append(fp.best_q)
-        n_fixed.append(len(fp))
-        n_unst.append(np.asarray(fp.n_unstable))
         w_full = np.zeros((m.N, m.n_out))
         w_full[: m.units] = np.asarray(m.w_out, np.float64)
-        tg = transition_graph(m.update, fp, u_star, readout=w_full,
-                              trials=plan.topology_trials, steps=200, seed=net.seed_index)
+        probes = (sample_initial_states(X, plan.probes, seed=7919 + net.seed_index)
+                  if plan.probes else None)
+        topo_kw = {"readout": w_full, "probes": probes, "trials": plan.topology_trials,
+                   "steps": plan.topology_steps, "seed": net.seed_index}
+        fp_all = fp
+        n_first.append(len(fp))
+        if plan.boundary_search:
+            # attractors first (finder's stable points + relaxed probes), then a second
+            # saddle search from the segments between them (module docstring, step 4)
+            g0 = attractor_graph(m.update, fp, u_star, **{**topo_kw, "trials": 1})
+            seeds = boundary_seeds(g0.attractors, fractions=BOUNDARY_FRACTIONS,
+                                   noise=BOUNDARY_NOISE, seed=net.seed_index)
+            if len(seeds) > 4 * plan.fp_states:  # many attractors: a random subset of pairs
+                rng = np.random.default_rng(net.seed_index)
+                seeds = seeds[rng.choice(len(seeds), 4 * plan.fp_states, replace=False)]
+            if len(seeds):
+                # padded (repeats are merged as duplicates) to a power of two: one compiled
+                # optimiser for all networks
+                seeds = np.concatenate([seeds, np.repeat(seeds[:1], _bucket(len(seeds))
+                                                         - len(seeds), axis=0)])
+                fp2 = find_fixed_points(m.update, seeds, u_star, kind="map",
+                                        steps=plan.fp_steps, q_tol=plan.q_tol, reference=X)
+                fp_all = merge_fixed_points(fp, fp2)
+        best_q.append(fp_all.best_q)
+        n_fixed.append(len(fp_all))
+        n_unst.append(np.asarray(fp_all.n_unstable))
+        census.append(fixed_point_census(fp_all))
+        att_graphs.append(attractor_graph(m.update, fp_all, u_star, **topo_kw))
+        tg = transition_graph(m.update, fp_all, u_star, readout=w_full,
+                              trials=plan.topology_trials, steps=plan.topology_steps,
+                              seed=net.seed_index)
         graphs.append(tg.probabilities)
-        orders.append(readout_order(fp.points, w_full) if len(fp) else np.zeros(0, int))
+        orders.append(readout_order(fp_all.points, w_full) if len(fp_all)
+                      else np.zeros(0, int))
         if task.name == "sine_freq":
             cues = np.linspace(0, task.n_frequencies - 1, plan.sine_cues).round().astype(int)
             omegas = np.asarray(task.frequencies(), np.float64)
@@ -379,11 +470,17 @@ def analyse_task(plan: UniversalityPlan, nets: Sequence[NetworkRecord], *,
     labels = [(n.arch, n.activation) for n in nets]
     D_svcca = pairwise_distances(reps, "svcca")
     D_cka = pairwise_distances(reps, "cka")
-    topo = topology_distances(graphs, orders)
+    topo_pts = topology_distances(graphs, orders)
+    topo_att = attractor_distances(att_graphs, match="readout")
+    topo = topo_att if plan.topology == "attractors" else topo_pts
+    other = "points" if plan.topology == "attractors" else "attractors"
     archs = [a for a, _ in labels]
     clusters = {
         name: cluster_statistic(D, archs, permutations=plan.permutations, seed=plan.seed)
-        for name, D in (("svcca", D_svcca), ("cka", D_cka), ("topology", topo.distances))
+        for name, D in (("svcca", D_svcca), ("cka", D_cka), ("topology", topo.distances),
+                        (f"topology_{other}",
+                         (topo_pts if other == "points" else topo_att).distances),
+                        ("topology_spectral", topo_att.spectral))
     }
     return TaskAnalysis(
         task=task.name, labels=labels, losses=np.array([n.loss for n in nets]),
@@ -391,7 +488,9 @@ def analyse_task(plan: UniversalityPlan, nets: Sequence[NetworkRecord], *,
         best_q=np.array(best_q), clusters=clusters,
         sine={"linearised": np.array(sine_lin), "omega": np.array(sine_w),
               "arch": np.array(sine_arch)},
-        cdi_modes=np.array(cdi),
+        cdi_modes=np.array(cdi), topology_method=plan.topology, topology_points=topo_pts,
+        attractors=topo_att, census=census, attractor_graphs=att_graphs,
+        n_fixed_first=np.array(n_first),
     )
 
 
@@ -429,7 +528,7 @@ def universality_section(plan: UniversalityPlan, runs_dir: str | Path, out_dir: 
               "clusters by architecture")
     rows, verdicts = [], []
     for a in analyses:
-        for name in ("svcca", "cka", "topology"):
+        for name in a.clusters:
             c = a.clusters[name]
             yes = "—" if not math.isfinite(c.p_value) else ("yes" if c.p_value < plan.alpha
                                                            else "no")
@@ -438,8 +537,13 @@ def universality_section(plan: UniversalityPlan, runs_dir: str | Path, out_dir: 
         verdicts.append((a.task, claim_holds(a, plan.alpha)))
     fp_rows = []
     for a in analyses:
-        for (arch, act), k, q, loss in zip(a.labels, a.n_fixed, a.best_q, a.losses):
-            fp_rows.append((a.task, arch, act, format_number(loss, 3), str(int(k)),
+        for (arch, act), k0, k, q, loss, c, g in zip(a.labels, a.n_fixed_first, a.n_fixed,
+                                                     a.best_q, a.losses, a.census,
+                                                     a.attractor_graphs):
+            fp_rows.append((a.task, arch, act, format_number(loss, 3), f"{int(k0)} → {int(k)}",
+                            str(c.n_stable), str(c.n_index1), str(c.n_index_more),
+                            f"{g.n_attractors} ({int(g.from_probes.sum())})",
+                            str(int(g.links.sum()) // 2), format_number(g.elsewhere, 2),
                             format_number(q, 2)))
     text_v = "; ".join(
         f"{t}: {'holds' if v else 'does not hold' if v is not None else 'undetermined'}"
@@ -447,9 +551,16 @@ def universality_section(plan: UniversalityPlan, runs_dir: str | Path, out_dir: 
     text = (
         "Seed 002: networks of different architectures (Vanilla, UGRNN, GRU, LSTM) and "
         "activations trained on the same task. Geometry = SVCCA / linear-CKA distances of "
-        "the hidden activity on one shared noise-free batch; topology = Frobenius distance "
-        "of readout-ordered fixed-point transition matrices (networks with a non-modal "
-        "number of fixed points are not compared and listed). The statistic is the ratio "
+        "the hidden activity on one shared noise-free batch; topology "
+        f"({plan.topology}, used for the claim) = "
+        + ("matched distance of the attractor escape matrices and saddle-link graphs "
+           "(attractors = where the noise-free dynamics settle from the stable fixed points "
+           "and from trajectory samples; links = index-1 saddles whose kicks reach both "
+           "attractors; attractors matched by readout)" if plan.topology == "attractors" else
+           "Frobenius distance of readout-ordered transition matrices over all fixed points")
+        + "; networks with a non-modal count are not compared by it and are listed; "
+        "topology_spectral (all networks, size-invariant) = 1-Wasserstein distance between "
+        "the normalised-Laplacian spectra of the saddle-link graphs. The statistic is the ratio "
         "of mean between-architecture to mean within-architecture distance, with a "
         f"label-permutation p-value ({plan.permutations} permutations, α = {plan.alpha}). "
         "The seed's claim — geometry clusters by architecture while topology does not — "
@@ -460,12 +571,37 @@ def universality_section(plan: UniversalityPlan, runs_dir: str | Path, out_dir: 
                  "excluded LSTM-relu): " + "; ".join(f"{t} {a}/{f}" for t, a, f, _ in failed)
                  + ".")
     off = {a.task: a.topology.off_modal.tolist() for a in analyses}
+    off_text = "; ".join(
+        f"{a.task}: modal {a.topology.modal_count} {plan.topology}, "
+        f"{len(a.labels) - len(a.topology.off_modal)} of {len(a.labels)} networks compared"
+        + (", off-modal: " + ", ".join(
+            f"{a.labels[i][0]}/{a.labels[i][1]} (count {int(a.topology.counts[i])})"
+            for i in a.topology.off_modal) if len(a.topology.off_modal) else "")
+        for a in analyses)
+    text += f"\n\nTopology comparison ({plan.topology}): {off_text}."
     summary = {
         "plan": dataclasses.asdict(plan),
         "claims": {t: v for t, v in verdicts},
         "off_modal": off,
         "failed": [list(f) for f in failed],
-        "modal_fixed_points": {a.task: a.topology.modal_count for a in analyses},
+        "topology_method": plan.topology,
+        "modal_count": {a.task: a.topology.modal_count for a in analyses},
+        "modal_fixed_points": {a.task: a.topology_points.modal_count for a in analyses},
+        "modal_attractors": {a.task: a.attractors.modal_count for a in analyses},
+        "off_modal_points": {a.task: a.topology_points.off_modal.tolist() for a in analyses},
+        "off_modal_attractors": {a.task: a.attractors.off_modal.tolist() for a in analyses},
+        "census": {a.task: [
+            {"arch": arch, "activation": act, "points_first_search": int(k0),
+             "points": c.n_points, "stable": c.n_stable,
+             "index1": c.n_index1, "index_more": c.n_index_more,
+             "log10_q": [float(v) for v in c.log10_q],
+             "min_nearest": float(np.nanmin(c.nearest)) if c.n_points > 1 else None,
+             "attractors": g.n_attractors, "attractors_from_probes": int(g.from_probes.sum()),
+             "links": int(g.links.sum()) // 2, "elsewhere": g.elsewhere,
+             "unsettled": g.unsettled}
+            for (arch, act), k0, c, g in zip(a.labels, a.n_fixed_first, a.census,
+                                             a.attractor_graphs)]
+            for a in analyses},
         "cdi_modes_needed": {a.task: a.cdi_modes.tolist() for a in analyses
                              if a.task == "cdi"},
     }
@@ -474,7 +610,12 @@ def universality_section(plan: UniversalityPlan, runs_dir: str | Path, out_dir: 
         "(seed 002)", rows=[], figures=figs, text=text, summary=summary,
         verdict=all(v is True for _, v in verdicts),
         tables=[("Clustering of distances by architecture", header, rows),
-                ("Trained networks: final loss, fixed points found at u*, best q",
-                 ("task", "arch", "activation", "final loss", "fixed points", "best q"),
+                (("Trained networks: final loss, fixed points found at u* (first search → "
+                  "with the boundary search; then of these: stable; "
+                  "index-1 saddles; ≥ 2 unstable modes), attractors (of which found only by "
+                  "relaxing trajectory samples), saddle links, kicks ending elsewhere, best q"),
+                 ("task", "arch", "activation", "final loss", "fixed points", "stable",
+                  "index-1", "index ≥ 2", "attractors (probes)", "links", "elsewhere",
+                  "best q"),
                  fp_rows)],
     )
