@@ -6,7 +6,7 @@ import jax.numpy as jnp
 import numpy as np
 import pytest
 
-from validate.fixed_points import FixedPoints, find_fixed_points
+from validate.fixed_points import find_fixed_points
 from validate.topology import (
     attractor_distances,
     attractor_graph,
@@ -157,12 +157,8 @@ def test_attractor_graph_of_the_cube_is_the_cube_graph(cube):
 def test_probes_recover_attractors_the_finder_missed(cube):
     fp, _ = cube
     keep = ~(fp.stable & (fp.points[:, 0] > 0.5))  # drop the 4 stable corners with h_0 = +1
-    # (FixedPoints overrides __len__, so NamedTuple._replace cannot be used)
-    fields = {f: getattr(fp, f) for f in FixedPoints._fields}
-    for f in ("points", "q", "jacobians", "eigenvalues", "right", "left", "stable",
-              "n_unstable"):
-        fields[f] = fields[f][keep]
-    sub = FixedPoints(**fields)
+    sub = fp._replace(**{f: getattr(fp, f)[keep] for f in (
+        "points", "q", "jacobians", "eigenvalues", "right", "left", "stable", "n_unstable")})
     no_probe = attractor_graph(_cube_wells, sub, readout=np.eye(3), trials=4, steps=300)
     assert no_probe.n_attractors == 4
     probes = np.random.default_rng(5).uniform(-1.3, 1.3, size=(200, 3))
@@ -233,7 +229,7 @@ def test_boundary_seeds_and_merging(cube):
     adjacent = {tuple(np.round(s, 6)) for s in seeds if np.sum(np.abs(s) < 1e-6) == 1}
     assert len(adjacent) == 12
     merged = merge_fixed_points(fp, fp)
-    assert len(merged) == len(fp) and merged.n_candidates == 2 * fp.n_candidates
+    assert merged.n_points == fp.n_points and merged.n_candidates == 2 * fp.n_candidates
     with pytest.raises(ValueError, match="fractions="):
         boundary_seeds(g.attractors, fractions=(1.0,))
 

@@ -411,7 +411,7 @@ def analyse_task(plan: UniversalityPlan, nets: Sequence[NetworkRecord], *,
         topo_kw = {"readout": w_full, "probes": probes, "trials": plan.topology_trials,
                    "steps": plan.topology_steps, "seed": net.seed_index}
         fp_all = fp
-        n_first.append(len(fp))
+        n_first.append(fp.n_points)
         if plan.boundary_search:
             # attractors first (finder's stable points + relaxed probes), then a second
             # saddle search from the segments between them (module docstring, step 4)
@@ -457,7 +457,7 @@ def analyse_task(plan: UniversalityPlan, nets: Sequence[NetworkRecord], *,
                 sine_w.append(omegas[j])
                 sine_arch.append(net.arch)
         if task.name == "cdi":
-            if len(fp):
+            if fp.n_points:
                 J = fp.jacobians[0]
                 B = np.asarray(jax.jacfwd(lambda u, h=jnp.asarray(fp.points[0], jnp.float32):
                                           m.update(h, u))(jnp.asarray(u_star, jnp.float32)),
