@@ -101,3 +101,19 @@ def test_tiny_run_writes_a_report_with_the_claim(tmp_path):
     assert all("loaded" in m for m in msgs) and len(nets["flip_flop_3bit"]) == 4
     assert failed == []
     assert {p: p.stat().st_mtime_ns for p in runs.rglob("*.npz")} == stamps
+
+
+def test_a_diverged_configuration_is_reported_without_retraining(tmp_path):
+    from validate.universality import DIVERGED_MARKER, train_population
+
+    plan = UniversalityPlan.tiny()
+    combos = [(t, a, f) for t in plan.tasks for a in plan.archs for f in plan.activations]
+    for task, arch, act in combos:  # every configuration diverged in an earlier call
+        d = tmp_path / "universality" / f"{task}-{arch}-{act}-N{plan.units}"
+        d.mkdir(parents=True)
+        (d / DIVERGED_MARKER).write_text("NonFiniteLossError: step 3")
+    msgs: list[str] = []
+    nets, failed = train_population(plan, tmp_path, progress=False, log=msgs.append)
+    assert [f[:3] for f in failed] == combos and all("step 3" in f[3] for f in failed)
+    assert all(v == [] for v in nets.values()) and not list(tmp_path.rglob("*.npz"))
+    assert all("diverged before" in m for m in msgs)

@@ -56,6 +56,7 @@ import numpy as np
 
 __all__ = [
     "BOUNDARY_FRACTIONS",
+    "DIVERGED_MARKER",
     "BOUNDARY_NOISE",
     "TOPOLOGIES",
     "UNIVERSALITY_TASKS",
@@ -214,6 +215,11 @@ class NetworkRecord(NamedTuple):
     loss: float
 
 
+#: File written into the run directory of a configuration whose training diverged
+#: (``simulate.NonFiniteLossError``): later calls report it instead of retraining.
+DIVERGED_MARKER = "diverged.txt"
+
+
 def train_population(plan: UniversalityPlan, runs_dir: str | Path, *, progress: bool = True,
                      log: Callable[[str], None] | None = None, executor: str = "inprocess",
                      address: str | None = None
@@ -226,7 +232,9 @@ def train_population(plan: UniversalityPlan, runs_dir: str | Path, *, progress: 
 
     Returns (networks grouped by task, failed configurations as (task, arch, activation,
     error message)): a configuration whose training diverges (seed 002 could not train
-    LSTM-relu either) is reported and left out of the analysis, not fatal."""
+    LSTM-relu either) is reported and left out of the analysis, not fatal; it leaves
+    :data:`DIVERGED_MARKER` in its run directory, so later calls report it without
+    retraining (delete the file to retry)."""
     import simulate
 
     root = Path(runs_dir) / "universality"
@@ -234,12 +242,19 @@ def train_population(plan: UniversalityPlan, runs_dir: str | Path, *, progress: 
               for act in plan.activations]
     paths = {c: root / f"{c[0]}-{c[1]}-{c[2]}-N{plan.units}" for c in combos}
     todo = []
+    failed: list[tuple[str, str, str, str]] = []
     for c in combos:
         try:
             simulate.load(paths[c])
         except ValueError:
+            marker = paths[c] / DIVERGED_MARKER
+            if marker.exists():  # diverged before: report it, do not retrain every call
+                failed.append((*c, f"{marker.read_text().strip()} (stored in {marker}; "
+                                   "delete it to retry)"))
+                if log is not None:
+                    log(f"  universality {c[0]} {c[1]}/{c[2]}: diverged before (stored)")
+                continue
             todo.append((plan.train_config(*c), paths[c]))
-    failed: list[tuple[str, str, str, str]] = []
     if todo:
         t0 = time.perf_counter()
         results = simulate.run_configs(todo, executor=executor, address=address,
@@ -252,6 +267,11 @@ def train_population(plan: UniversalityPlan, runs_dir: str | Path, *, progress: 
             err = errors.get(str(paths[c]))
             if err is not None:
                 failed.append((*c, f"{type(err).__name__}: {err}"))
+                if isinstance(err, simulate.NonFiniteLossError):
+                    paths[c].mkdir(parents=True, exist_ok=True)
+                    text = f"{type(err).__name__}: {err}\n".encode()
+                    simulate.atomic_write_bytes(paths[c] / DIVERGED_MARKER,
+                                                lambda fh, text=text: fh.write(text))
                 if log is not None:
                     log(f"  universality {c[0]} {c[1]}/{c[2]}: FAILED ({type(err).__name__})")
     bad = {f[:3] for f in failed}
