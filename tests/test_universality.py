@@ -28,6 +28,11 @@ def test_cluster_statistic_detects_separated_groups_and_not_uniform_distances():
     # identical networks (every distance 0, as for equal attractor graphs): ratio 1, not 0/0
     z = cluster_statistic(np.zeros((10, 10)), labels, permutations=50)
     assert z.ratio == 1.0 and z.p_value == 1.0
+    # identical within each group, different between: a perfect clustering, ratio ∞ (not
+    # between/tiny); only the 2 label-swapped arrangements of 252 tie it (as above)
+    blocks = np.kron(1 - np.eye(2), np.ones((5, 5)))
+    perfect = cluster_statistic(blocks, labels, permutations=500)
+    assert perfect.ratio == np.inf and perfect.p_value < 0.02
 
 
 def test_cluster_statistic_drops_uncompared_networks_and_handles_single_labels():

@@ -342,7 +342,9 @@ def cluster_statistic(D: np.ndarray, labels: Sequence[str], *, permutations: int
         between, within = d[~same].mean(), d[same].mean()
         if between == 0 and within == 0:  # all compared networks identical: no clustering
             return 1.0
-        return float(between / max(within, np.finfo(float).tiny))
+        if within == 0:  # identical within every architecture, different between: perfect
+            return math.inf
+        return float(between / within)
 
     r0 = ratio(lab)
     rng = np.random.default_rng(seed)
