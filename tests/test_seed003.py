@@ -11,8 +11,12 @@ import numpy as np
 import pytest
 
 from validate import seed003
-from validate.seed003 import (Seed003Network, Seed003Plan, analyse_seed003_network,
-                              participation_ratio)
+from validate.seed003 import (
+    Seed003Network,
+    Seed003Plan,
+    analyse_seed003_network,
+    participation_ratio,
+)
 
 
 def test_participation_ratio_known_values() -> None:

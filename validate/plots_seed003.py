@@ -26,11 +26,16 @@ __all__ = ["plot_all", "plot_centrality", "plot_outputs", "plot_predictive_infor
            "plot_spectra", "plot_weights"]
 
 
+def _task_axes(tasks: list[str], width: float, height: float) -> tuple[Any, list[tuple[Any, str]]]:
+    """One panel per task, side by side: (figure, [(axis, task), ...])."""
+    fig, axes = figure(1, len(tasks), width=width * len(tasks), height=height)
+    return fig, list(zip(axes[0], tasks))
+
+
 def plot_outputs(result: Any, path: str | Path) -> Path:
     """Output z(t) (lines) and target (dashed) of every evaluation trial, noise-free."""
-    tasks = list(result.examples)
-    fig, axes = figure(1, len(tasks), width=3.4 * len(tasks), height=2.6)
-    for ax, task in zip(axes[0], tasks):
+    fig, panels = _task_axes(list(result.examples), 3.4, 2.6)
+    for ax, task in panels:
         ex = result.examples[task]
         t = np.arange(ex["z"].shape[1]) * float(ex["dt"]) * 100.0  # τ = 100 ms
         for k in range(ex["z"].shape[0]):
@@ -42,9 +47,8 @@ def plot_outputs(result: Any, path: str | Path) -> Path:
 
 def plot_weights(result: Any, path: str | Path) -> Path:
     """Histogram of the off-diagonal W₀ and W (θ = 0, seed 0) with their means."""
-    tasks = list(result.examples)
-    fig, axes = figure(1, len(tasks), width=3.4 * len(tasks), height=2.6)
-    for ax, task in zip(axes[0], tasks):
+    fig, panels = _task_axes(list(result.examples), 3.4, 2.6)
+    for ax, task in panels:
         ex = result.examples[task]
         off = ~np.eye(ex["W0"].shape[0], dtype=bool)
         for name, W, c in (("untrained", ex["W0"], "C0"), ("trained", ex["W1"], "C3")):
@@ -59,9 +63,8 @@ def plot_weights(result: Any, path: str | Path) -> Path:
 
 def plot_predictive_information(result: Any, path: str | Path) -> Path:
     """PI (nats) of untrained and trained networks vs θ (degrees), mean ± SE over seeds."""
-    tasks = list(result.plan.tasks)
-    fig, axes = figure(1, len(tasks), width=3.4 * len(tasks), height=2.6)
-    for ax, task in zip(axes[0], tasks):
+    fig, panels = _task_axes(list(result.plan.tasks), 3.4, 2.6)
+    for ax, task in panels:
         for attr, name, c in (("pi_init", "untrained", "C0"), ("pi_final", "trained", "C3")):
             xs, ms, ses = [], [], []
             for theta in result.plan.angles:
@@ -81,9 +84,8 @@ def plot_predictive_information(result: Any, path: str | Path) -> Path:
 
 def plot_spectra(result: Any, path: str | Path) -> Path:
     """Eigenvalues of W₀ and W in the complex plane (θ = 0, seed 0)."""
-    tasks = list(result.examples)
-    fig, axes = figure(1, len(tasks), width=3.2 * len(tasks), height=3.0)
-    for ax, task in zip(axes[0], tasks):
+    fig, panels = _task_axes(list(result.examples), 3.2, 3.0)
+    for ax, task in panels:
         ex = result.examples[task]
         for name, W, c, mk in (("untrained", ex["W0"], "C0", "o"),
                                ("trained", ex["W1"], "C3", "x")):
@@ -99,9 +101,8 @@ def plot_centrality(result: Any, path: str | Path) -> Path:
     """Eigenvector centrality of each unit after vs before training (θ = 0, seed 0)."""
     from .network_measures import node_centrality
 
-    tasks = list(result.examples)
-    fig, axes = figure(1, len(tasks), width=3.0 * len(tasks), height=3.0)
-    for ax, task in zip(axes[0], tasks):
+    fig, panels = _task_axes(list(result.examples), 3.0, 3.0)
+    for ax, task in panels:
         ex = result.examples[task]
         c0, c1 = node_centrality(ex["W0"]), node_centrality(ex["W1"])
         ax.scatter(c0, c1, s=6, color="C2")

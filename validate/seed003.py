@@ -183,8 +183,7 @@ def analyse_seed003_network(W0: Any, W1: Any, X0: Any, X1: Any, w_out: Any, *, d
     """
     from scipy.stats import spearmanr
 
-    from .network_measures import (dca, node_centrality, non_normality, spectrum,
-                                   subspace_angles)
+    from .network_measures import dca, node_centrality, non_normality, spectrum, subspace_angles
 
     W0 = np.asarray(W0, np.float64)
     W1 = np.asarray(W1, np.float64)
