@@ -214,7 +214,7 @@ class TrainConfig:
 
     # ------------------------------------------------------------------ validation
     def __post_init__(self) -> None:
-        from .nonlinearities import NONLINEARITIES
+        from .nonlinearities import NONLINEARITIES, check_leak_angle
         from .tasks import TASK_NAMES
 
         def put(name: str, value: Any) -> None:
@@ -250,9 +250,7 @@ class TrainConfig:
                        f"{', '.join(n for n in NONLINEARITIES if n != 'leaky_relu')} for "
                        f"model={self.model!r} ('leaky_relu' needs model='rate')")
         if self.nonlinearity == "leaky_relu":
-            _check_real("leak_angle", self.leak_angle, low=0.0)
-            if self.leak_angle >= math.pi / 2:
-                raise _bad("leak_angle", self.leak_angle, "a number in [0, pi/2) radians")
+            check_leak_angle(self.leak_angle)
         elif self.leak_angle != 0:
             raise _bad("leak_angle", self.leak_angle,
                        f"0 for nonlinearity={self.nonlinearity!r} (only 'leaky_relu' has one)")

@@ -78,7 +78,8 @@ _FUNCTIONS: dict[str, Callable[[Array], Array]] = {
     "leaky_relu": leaky_relu,
 }
 
-#: Allowed nonlinearity names (same order and spelling as ``meanfield.NONLINEARITIES``).
+#: Allowed nonlinearity names: ``meanfield.NONLINEARITIES`` (same order and spelling), then
+#: the simulation-only ``"leaky_relu"``.
 NONLINEARITIES: tuple[str, ...] = tuple(_FUNCTIONS)
 
 
