@@ -54,6 +54,17 @@ _USAGE_ERROR = 2
 
 
 # ----------------------------------------------------------------------------- registration
+def progress_logger(progress: bool, stream: Any) -> Callable[[str], None]:
+    """``log(msg)``: print ``msg`` to ``stream`` (flushed) when ``progress`` is on, else nothing
+    (the progress lines of every ``oblique`` experiment command)."""
+
+    def log(msg: str) -> None:
+        if progress:
+            print(msg, file=stream, flush=True)
+
+    return log
+
+
 def _only(text: str) -> tuple[str, ...]:
     """Parse ``--only``: comma-separated experiment ids (argparse error otherwise)."""
     names = tuple(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
@@ -385,9 +396,7 @@ def _run(*, out_dir: str | Path, runs_dir: str | Path, mode: str, only: Sequence
                          f"{list(EXPERIMENTS)}")
     stream = sys.stderr if stream is None else stream
 
-    def log(msg: str) -> None:
-        if progress:
-            print(msg, file=stream, flush=True)
+    log = progress_logger(progress, stream)
 
     from .report import run_metadata, write_report
 

@@ -29,6 +29,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+from . import _cli
+
 __all__ = ["EXTRA_SECTIONS", "parse_tasks", "register", "run_regimes_report"]
 
 #: Sections of other modules added to the full report when importable:
@@ -140,9 +142,7 @@ def run_regimes_report(
         raise ValueError(f"mode={mode!r} is not allowed; allowed: 'quick', 'full', 'tiny'")
     stream = sys.stderr if stream is None else stream
 
-    def log(msg: str) -> None:
-        if progress:
-            print(msg, file=stream, flush=True)
+    log = _cli.progress_logger(progress, stream)
 
     out_dir, runs_dir = Path(out_dir), Path(runs_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -20,6 +20,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import _cli
+
 __all__ = ["register", "run_seed003_report"]
 
 _TASKS = ("perception", "decision")  # = validate.seed003.SEED003_TASKS (checked in tests)
@@ -62,9 +64,7 @@ def run_seed003_report(*, out_dir: str | Path = "oblique-seed003", runs_dir: str
 
     stream = sys.stderr if stream is None else stream
 
-    def log(msg: str) -> None:
-        if progress:
-            print(msg, file=stream, flush=True)
+    log = _cli.progress_logger(progress, stream)
 
     out_dir, runs_dir = Path(out_dir), Path(runs_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

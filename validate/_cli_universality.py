@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from . import _cli
+
 __all__ = ["register", "run_universality"]
 
 
@@ -80,9 +82,7 @@ def run_universality(*, out_dir: str | Path = "universality-report",
     plan = dataclasses.replace(plan, topology=topology)
     stream = sys.stderr if stream is None else stream
 
-    def log(msg: str) -> None:
-        if progress:
-            print(msg, file=stream, flush=True)
+    log = _cli.progress_logger(progress, stream)
 
     t0 = time.perf_counter()
     sec = universality_section(plan, runs_dir, out_dir, log, progress=progress,
