@@ -95,6 +95,7 @@ __all__ = [
     "analyse_network",
     "analyse_regimes",
     "claims_console",
+    "claims_hold",
     "claims_table",
     "claims_verdict",
     "default_regimes_plan",
@@ -678,7 +679,7 @@ class RegimesResult:
     @property
     def passed(self) -> bool:
         """No claim failed and at least one passed (``n/a`` claims are neither)."""
-        return any(c.passed for c in self.claims) and not any(c.failed for c in self.claims)
+        return claims_hold(self.claims)
 
     def summary(self) -> dict[str, Any]:
         from .stats import jsonable
@@ -836,12 +837,18 @@ def _measures_table(result: RegimesResult) -> tuple[str, list[str], list[list[st
     return caption, header, body
 
 
+def claims_hold(claims: Sequence[Claim]) -> bool:
+    """The experiment's verdict: at least one claim passed and none failed (``n/a`` claims
+    are not failures)."""
+    return any(c.passed for c in claims) and not any(c.failed for c in claims)
+
+
 def claims_verdict(claims: Sequence[Claim]) -> str:
-    """``"PASS"`` when no claim failed and one passed, else ``"FAIL"``; with counts."""
+    """``"PASS"`` when :func:`claims_hold`, else ``"FAIL"``; with counts."""
     n_pass = sum(c.passed for c in claims)
     n_fail = sum(c.failed for c in claims)
     n_na = len(claims) - n_pass - n_fail
-    ok = n_pass > 0 and n_fail == 0
+    ok = claims_hold(claims)
     extra = f", {n_na} n/a" if n_na else ""
     return f"{'PASS' if ok else 'FAIL'} ({n_pass} of {len(claims)} claims hold{extra})"
 
@@ -878,7 +885,7 @@ def regimes_section(result: RegimesResult, out_dir: str | Path, mode: str = "qui
     tables = [claims_table(result.claims),
               _per_task_claims_table(result.claims, plan.tasks),
               _measures_table(result)]
-    held = any(c.passed for c in result.claims) and not any(c.failed for c in result.claims)
+    held = claims_hold(result.claims)
     return Section(name="regimes", title="Aligned vs oblique regimes on the neuroscience "
                    f"tasks (THEORY §6) — claims {verdict}", rows=[], figures=figs, text=text,
                    summary=result.summary(), tables=tables, verdict=held)
