@@ -9,6 +9,7 @@ Public API (all re-exported here; see each module for details):
 * :mod:`simulate.losses` — masked MSE and its bias/variance split (§1).
 * :mod:`simulate.tasks` — the papers' tasks (§3, §4, §6, Table 1).
 * :mod:`simulate.config` — ``TrainConfig`` and presets.
+* :mod:`simulate.build` — ``init_models``, ``seed_keys`` (the initial networks of a run).
 * :mod:`simulate.training` — ``train``, ``sweep`` (all seeds as one vmapped computation).
 * :mod:`simulate.runs` — ``Run``, ``load`` (atomic, resumable run directories).
 * :mod:`simulate.executors` — ``run_configs``: many configurations in-process or on Dask.
@@ -41,8 +42,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "_dtypes": ("DTYPES", "enable_float64", "float64_enabled", "resolve_dtype"),
     "config": ("FORMS", "GATED_MODELS", "INITS", "LR_SCALINGS", "MODELS", "OPTIMIZERS", "PRESETS", "RHO_IO_SCALINGS",
                "TRAINABLE", "TrainConfig"),
-    "training": ("GATED_RECORDS", "LOW_RANK_RECORDS", "RATE_RECORDS", "evaluate", "init_models",
-                 "make_optimizer", "seed_keys", "sweep", "train", "trainable_filter"),
+    "build": ("init_models", "seed_keys"),
+    "training": ("GATED_RECORDS", "LOW_RANK_RECORDS", "RATE_RECORDS", "evaluate",
+                 "make_optimizer", "sweep", "train", "trainable_filter"),
     "executors": ("EXECUTORS", "run_configs"),
     "runs": ("NonFiniteLossError", "Run", "RunDirectory", "atomic_write_bytes", "load"),
 }

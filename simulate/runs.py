@@ -176,7 +176,7 @@ def load(path: str | Path) -> Run:
             else "not a run directory"
         raise ValueError(f"path={str(path)!r} is {what}; allowed: a finished run directory "
                          f"(with {_RUN})")
-    from .training import init_models
+    from .build import init_models
 
     config = TrainConfig.from_json((path / _CONFIG).read_text())
     if config.dtype == "float64":
