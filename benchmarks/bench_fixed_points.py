@@ -5,10 +5,10 @@ Run: ``python benchmarks/bench_fixed_points.py [--sizes 128 512] [--points 256]
 [--legacy]``. Not a test: it prints a table.
 
 Network: a random tanh rate network (``simulate.make_rate_rnn``, g = 1.5, zero input), the
-initial states drawn from a noisy trajectory of it (:func:`validate.fixed_points.sample_initial_states`).
+initial states drawn from a noisy trajectory of it (:func:`validate.analysis.fixed_points.sample_initial_states`).
 Both routes minimise the same per-unit speed q(h) = ½‖ḣ‖²/N (seed 002's method):
 
-* **vmapped**: :func:`validate.fixed_points.find_fixed_points` with its defaults — all initial
+* **vmapped**: :func:`validate.analysis.fixed_points.find_fixed_points` with its defaults — all initial
   states in one jitted call: 300 Adam steps, then at most 30 Levenberg–Marquardt steps in a
   ``while_loop`` that stops once every point has converged or stalled; inner solve matrix-free
   CG (N ≤ 256) or dense (N > 256). ``--legacy`` runs the previous defaults (2000 Adam
@@ -115,7 +115,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import jax
 
-    from validate.fixed_points import find_fixed_points, model_velocity, sample_initial_states
+    from validate.analysis.fixed_points import find_fixed_points, model_velocity, sample_initial_states
 
     opts: dict = {"solver": args.solver}
     if args.legacy:

@@ -34,7 +34,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
-from .fixed_point import correlation, feasible, fixed_point_norm, lambda_min
+from .feasibility import feasible
+from .fixed_point import correlation, fixed_point_norm, lambda_min
 from .fluctuations import latent_covariance, loss_var
 from .lyapunov import lyapunov_2x2, stein_2x2
 from .nonlinearities import NONLINEARITIES, gaussian_mean, mean_dphi, mean_dphi3

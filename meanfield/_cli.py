@@ -3,7 +3,7 @@
 Registered by :mod:`validate.cli` through :func:`register`. Registration adds no
 import beyond the ``meanfield`` package itself (numpy); sympy and matplotlib are
 imported by the handlers that need them, and ``oblique predict`` never imports
-jax (tested in ``tests/test_meanfield_cli.py``).
+jax (tested in ``tests/meanfield/test_cli.py``).
 
 ``oblique predict`` prints THEORY.md §2 for one parameter point: λ_min, and per
 λ₊ the fixed point ‖κ̄‖, ρ (L_bias = 0), L_var and the latent covariance Σ of
@@ -107,8 +107,8 @@ def _source_key() -> str:
 
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for name in ("symbolic.py", "_symbolic_scaling.py", "_generated.py", "plots.py"):
-        path = here / name
+    paths = sorted((here / "symbolic").glob("*.py")) + [here / "_generated.py", here / "plots.py"]
+    for path in paths:
         digest.update(path.read_bytes() if path.exists() else b"")
     return digest.hexdigest()[:16]
 

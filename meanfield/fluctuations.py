@@ -20,7 +20,7 @@ Routes:
 Tests check that the two routes agree to 1e-10.
 
 Finite time step (``dt=``, an Euler step in (0, 2)): the prediction for the simulated
-Euler–Maruyama map (derived in :mod:`meanfield._symbolic_euler`): the fixed point uses the map's
+Euler–Maruyama map (derived in :mod:`meanfield.symbolic.euler`): the fixed point uses the map's
 orthogonal variance c₀ = σ²/(1 − dt/2), Σ_A solves the Stein equation Σ = BΣBᵀ + 2σ²dt I with
 B = I + dt·A (:func:`meanfield.lyapunov.stein_2x2`), and the gain term is the map's
 (``_generated.euler_v_orth_general``). Every piece tends to the continuous one as dt → 0. The

@@ -18,10 +18,10 @@ has autocorrelation e^{−n|t|}) and stationary covariance
 with u ~ N(0, I₂). Because u enters only through u·κ̄, E_u[uuᵀ f(u·κ̄)] = k̂k̂ᵀE[s²f(‖κ̄‖s)] +
 (I − k̂k̂ᵀ)E[f(‖κ̄‖s)] with s ~ N(0, 1): everything is a 2-D Gauss–Hermite quadrature over (s, η)
 for any φ. For φ = erf(√π/2 x) both h_n and D_n are derived in closed form with sympy
-(:mod:`meanfield._symbolic_hermite`: h_n = c₀^{n/2}/n!·E[φ⁽ⁿ⁾(a + η)] is a Gaussian times a
+(:mod:`meanfield.symbolic.hermite`: h_n = c₀^{n/2}/n!·E[φ⁽ⁿ⁾(a + η)] is a Gaussian times a
 polynomial, D_n a Gaussian integral of its square; printed as ``_generated.erf_hermite_*``), and
 ``method="auto"`` uses them; tanh and callables use the quadrature (``method="quadrature"`` forces
-it for erf too; tests/test_hermite_noise.py checks that both agree to float precision). The drives enter the latent dynamics through M: dδκ̃ = (Aδκ̃ + MΣ_nξ_n)dt + √2σ dB.
+it for erf too; tests/meanfield/test_hermite_noise.py checks that both agree to float precision). The drives enter the latent dynamics through M: dδκ̃ = (Aδκ̃ + MΣ_nξ_n)dt + √2σ dB.
 The order-2 drive contains the paper's v_orth term (its projection on the common mode), so this
 route replaces v_orth rather than adding to it.
 

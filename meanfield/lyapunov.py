@@ -6,7 +6,7 @@ For a 2×2 matrix A with tr A ≠ 0 and det A ≠ 0, and symmetric Q,
 
 solves A X + X Aᵀ + Q = 0 (checked symbolically with sympy and numerically
 against ``scipy.linalg.solve_continuous_lyapunov`` in
-``tests/test_fluctuations.py``). Note A − tr(A) I = −adj(A). The solution is
+``tests/meanfield/test_fluctuations.py``). Note A − tr(A) I = −adj(A). The solution is
 the stationary covariance of dy = A y dt + noise with covariance rate Q when
 A is stable (tr A < 0 < det A). Used for Σ_A in THEORY §2.
 
@@ -46,7 +46,7 @@ def is_stable_map_2x2(A: ArrayLike, dt: float) -> NDArray[np.bool_]:
 def stein_2x2(A: ArrayLike, d: ArrayLike, dt: float) -> NDArray:
     """Solve Σ = BΣBᵀ + d·dt·I, B = I + dt·A, batched (the Euler map's Lyapunov equation).
 
-    The formula is the sympy derivation's (``_generated.stein_2x2``, :mod:`meanfield._symbolic_euler`);
+    The formula is the sympy derivation's (``_generated.stein_2x2``, :mod:`meanfield.symbolic.euler`);
     as dt → 0 it tends to :func:`lyapunov_2x2` with Q = d·I.
 
     **Arguments** A: (..., 2, 2); d: noise covariance rate per latent axis (2σ² in THEORY §2),

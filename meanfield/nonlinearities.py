@@ -34,7 +34,7 @@ its nodes over the Gaussian). :func:`gaussian_mean` therefore uses the
 trapezoidal rule on a truncated real line, which converges geometrically
 (error ∝ exp(−2π d/h) for an integrand analytic in the strip |Im x| < d) and
 reaches 1e-10 with a fixed, small number of nodes for every Δ (tested in
-``tests/test_nonlinearities.py``). The nodes depend only on Re Δ, so the
+``tests/meanfield/test_nonlinearities.py``). The nodes depend only on Re Δ, so the
 averages are analytic in Δ (complex-step derivatives work, used by
 :func:`meanfield.optimum`).
 """
@@ -56,7 +56,7 @@ NONLINEARITIES: tuple[str, ...] = ("erf", "tanh", "relu", "linear")
 NonlinearitySpec = Union[str, Callable[[NDArray[np.float64]], NDArray[np.float64]]]
 
 #: Nodes of the trapezoidal rule: for tanh (half-width ≤ 20, step ≤ 0.25)
-#: 161 nodes give errors below 1e-13 for all Δ (tests/test_nonlinearities.py).
+#: 161 nodes give errors below 1e-13 for all Δ (tests/meanfield/test_nonlinearities.py).
 TANH_NODES = 161
 #: Default nodes for a user callable (half-width 10√Δ, no decay assumed).
 CALLABLE_NODES = 401

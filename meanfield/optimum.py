@@ -22,7 +22,7 @@ iterations, no grid and no loop over points):
   values can only locate u* to ~√ε.
 
 λ₋ < 0 is required: for λ₋ ≥ 0 every term of L_var decreases with λ₊
-(checked numerically in tests/test_optimum.py), so there is no finite
+(checked numerically in tests/meanfield/test_optimum.py), so there is no finite
 minimiser.
 
 Beyond the paper (issue 5): ``dt=`` minimises the Euler-map L_var and ``hermite_orders=K`` the

@@ -3,7 +3,7 @@
 matplotlib is imported inside the functions (``import meanfield`` stays light)
 and figures are built with the object API (``matplotlib.figure.Figure``, no
 pyplot), so they need no display and change no backend or global state. ``meanfield`` must not import ``validate``,
-so the small style helpers of ``validate.plots_style`` are mirrored here
+so the small style helpers of ``validate.figures.style`` are mirrored here
 (same rcParams: labelled axes, PNG at dpi 150).
 
 * :func:`plot_fixed_point_curves` — ‖κ̄‖, ρ and L_var against λ₊ (3 axes).
@@ -27,7 +27,7 @@ __all__ = ["plot_fixed_point_curves", "plot_optimum_scaling"]
 
 #: PNG resolution (project rule).
 DPI = 150
-#: rcParams shared by every figure of the package (validate.plots_style extends it)
+#: rcParams shared by every figure of the package (validate.figures.style extends it)
 STYLE: dict[str, Any] = {
     "font.size": 9,
     "axes.titlesize": 9,

@@ -62,7 +62,7 @@ def linear_two_phase(
     - dt: None (continuous time, THEORY §3) or the Euler step in (0, 1) of the simulated
       network: L_var is then the Euler map's (phase 1: σ²/(1 − dt/2)), and phase 2 follows the
       gradient flow of that L_var (dt ≥ 1e-3; ``_generated.euler_two_phase_tau_of_a``, derived in
-      :mod:`meanfield._symbolic_euler`, inverted by bisection); M₁₁ then tends to the map's
+      :mod:`meanfield.symbolic.euler`, inverted by bisection); M₁₁ then tends to the map's
       floor 1 − 1/dt instead of decreasing without bound.
 
     **Returns** :class:`TwoPhaseCurves`, arrays of the broadcast shape

@@ -57,7 +57,7 @@ OUT.mkdir(parents=True, exist_ok=True)
 
 # %%
 from simulate import sweep
-from validate.gd_scaling import gd_scaling_config
+from validate.experiments.gd_scaling import gd_scaling_config
 
 results = []
 for plan in plans:

@@ -21,8 +21,8 @@
 # the activity to align with it (correlation ρ = O(1), *aligned*), while the large readout
 # can read a small component of large, unrelated activity (ρ = O(1/√N), *oblique*).
 #
-# `validate.regimes` trains both regimes (`simulate.train`, resumable run directories),
-# measures each network (`validate.measures`: ρ, norms, D_x,90 and D_fit,90, noise
+# `validate.experiments.regimes` trains both regimes (`simulate.train`, resumable run directories),
+# measures each network (`validate.analysis.measures`: ρ, norms, D_x,90 and D_fit,90, noise
 # compression, susceptibility to kicks, dissimilarity between seeds) and tests the paper's
 # claims with a one-sided t test.
 #
@@ -39,7 +39,8 @@ from pathlib import Path
 
 from IPython.display import Image, display
 
-from validate import regimes
+from validate.core.claims import claims_table, claims_verdict
+from validate.experiments import regimes
 
 if QUICK:
     OUT = Path(tempfile.mkdtemp(prefix="oblique-regimes-"))
@@ -83,17 +84,17 @@ print("dissimilarity between seeds:", result.dissimilarity)
 # (and the dissimilarity, one pair per regime, is `n/a`).
 
 # %%
-caption, header, rows = regimes.claims_table(result.claims)
+caption, header, rows = claims_table(result.claims)
 print(caption)
 for row in [header, *rows]:
     print(" | ".join(str(c) for c in row))
-print("claims:", regimes.claims_verdict(result.claims))
+print("claims:", claims_verdict(result.claims))
 
 # %% [markdown]
 # ## Figures: norms, dimensions, dissimilarity, perturbations, noise compression
 
 # %%
-from validate import plots_regimes
+from validate.figures import regimes as plots_regimes
 
 for path in plots_regimes.plot_all(result, OUT):
     display(Image(filename=str(path)))

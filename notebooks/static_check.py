@@ -18,7 +18,7 @@
 # simulated around its fixed point ±x̄. The stationary statistics — ‖κ̄‖, the correlation ρ
 # between readout and activity, the mean output, L_var and the latent covariance Σ of
 # √N(κ − κ̄) — are compared with the mean-field theory of §2 through the one comparison
-# rule of `validate.stats`. The figures are the latent clouds with the readout direction
+# rule of `validate.core.stats`. The figures are the latent clouds with the readout direction
 # and the output histograms (what `oblique validate` puts in its report).
 #
 # `QUICK = True` runs one small configuration in seconds (its numbers test the plumbing,

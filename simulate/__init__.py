@@ -25,7 +25,7 @@ import importlib
 from typing import Any
 
 #: module → the public names it contributes (each equals that module's ``__all__``;
-#: tests/test_config.py checks they stay in sync).
+#: tests/simulate/test_config.py checks they stay in sync).
 _EXPORTS: dict[str, tuple[str, ...]] = {
     "nonlinearities": ("NONLINEARITIES", "ERF_ALPHA", "check_leak_angle", "check_nonlinearity",
                        "get_nonlinearity", "leaky_relu"),

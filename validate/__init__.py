@@ -2,31 +2,44 @@
 
 Data flows one way: ``meanfield`` (theory) <- ``validate`` -> ``simulate``.
 
+Layers, imports going down only (commands → reports → figures → experiments → analysis →
+core; tests/validate/test_layers.py enforces it):
+
+* ``validate.core`` — statistics, power-law fits, claims, argument checks, the report writer;
+* ``validate.analysis`` — the toolkit for any activity (measures, recordings, similarity,
+  fixed points, topology, network measures);
+* ``validate.experiments`` — plan → simulate runs → result objects;
+* ``validate.figures`` — result → PNG (the only matplotlib in validate);
+* ``validate.reports`` — one module per command: run + draw + assemble the report sections;
+* ``validate.commands`` — argparse only, one module per ``oblique`` sub-command.
+
 Public API (re-exported here; see each module):
 
-* :mod:`validate.stats` — the one comparison rule (``Comparison``, ``compare``,
+* :mod:`validate.core.stats` — the one comparison rule (``Comparison``, ``compare``,
   ``compare_estimate``, ``all_passed``, ``Z_MAX``, ``FINITE_SIZE_C``) and
   standard errors of correlated series (``block_se``, ``integrated_autocorr_time``).
-* :mod:`validate.static` — static check of the theory (THEORY §5):
+* :mod:`validate.experiments.static` — static check of the theory (THEORY §5):
   ``StaticConfig``, ``run_static``, ``default_static_configs``.
-* :mod:`validate.gd_scaling` — gradient descent across N (§4): ``GDScalingPlan``,
-  ``run_gd_scaling``, ``analyse_gd_scaling``, ``default_gd_plans``, ``fit_power_law``.
-* :mod:`validate.two_phase` — two-phase learning of a linear network (§3):
+* :mod:`validate.experiments.gd_scaling` — gradient descent across N (§4): ``GDScalingPlan``,
+  ``run_gd_scaling``, ``analyse_gd_scaling``, ``default_gd_plans``; power laws
+  (:mod:`validate.core.fits`): ``fit_power_law``, ``PowerLawFit``; claims
+  (:mod:`validate.core.claims`): ``Claim``, ``judge_claim``, ``claims_table``, ….
+* :mod:`validate.experiments.two_phase` — two-phase learning of a linear network (§3):
   ``TwoPhasePlan``, ``run_two_phase``, ``analyse_two_phase``, ``default_two_phase_plan``.
 * figures: ``plot_static_clouds``, ``plot_static_histograms`` (static),
   ``plot_scaling`` (log-log vs N), ``plot_gd_learning``, ``plot_two_phase``
   (learning curves with theory).
-* :mod:`validate.report` — ``write_report`` (report.md/.html/.json), ``Section``,
+* :mod:`validate.core.report` — ``write_report`` (report.md/.html/.json), ``Section``,
   ``run_metadata``, ``summary_table``, ``RULE_TEXT``.
 * the main job without the command line: ``run_validate`` (what ``oblique
   validate`` runs) and ``plot_scaling_from_runs`` (``oblique plot scaling``).
-* :mod:`validate.corrections` — the finite-dt / finite-N / per-network corrections grid.
-* :mod:`validate.measures` and :mod:`validate.recordings` — aligned vs oblique measures on any
+* :mod:`validate.experiments.corrections` — the finite-dt / finite-N / per-network corrections grid.
+* :mod:`validate.analysis.measures` and :mod:`validate.analysis.recordings` — aligned vs oblique measures on any
   activity array, and their use on recordings (ridge readout, lag search, subsampling).
-* :mod:`validate.similarity` (CKA, SVCCA, Procrustes, MDS), :mod:`validate.fixed_points`,
-  :mod:`validate.topology`, :mod:`validate.network_measures` and
-  :mod:`validate.universality` — the dynamics toolkit of seeds 002/003;
-  :mod:`validate.seed003` — seed 003's hypotheses on trained leaky rate networks.
+* :mod:`validate.analysis.similarity` (CKA, SVCCA, Procrustes, MDS), :mod:`validate.analysis.fixed_points`,
+  :mod:`validate.analysis.topology`, :mod:`validate.analysis.network_measures` and
+  :mod:`validate.experiments.universality` — the dynamics toolkit of seeds 002/003;
+  :mod:`validate.experiments.seed003` — seed 003's hypotheses on trained leaky rate networks.
 
 Names are resolved lazily (PEP 562 ``__getattr__``), so ``import validate`` and
 ``oblique --help`` import neither numpy nor JAX; the first access of a name
@@ -41,47 +54,54 @@ from typing import Any
 #: module -> the public names it contributes (a test checks they are that module's
 #: ``__all__`` or a subset of it).
 _EXPORTS: dict[str, tuple[str, ...]] = {
-    "stats": ("Z_MAX", "FINITE_SIZE_C", "SE_KINDS", "Comparison", "compare",
-              "compare_estimate", "finite_size_bound", "integrated_autocorr_time",
-              "block_se", "all_passed"),
-    "static": ("StaticConfig", "StaticResult", "STATIC_QUANTITIES", "static_theory",
-               "run_static", "default_static_configs"),
-    "gd_scaling": ("GDScalingPlan", "GDScalingResult", "PowerLawFit", "fit_power_law",
-                   "run_gd_scaling", "analyse_gd_scaling", "default_gd_plans"),
-    "two_phase": ("TwoPhasePlan", "TwoPhaseResult", "run_two_phase", "analyse_two_phase",
-                  "default_two_phase_plan"),
-    "plots_static": ("plot_static_clouds", "plot_static_histograms"),
-    "plots_scaling": ("plot_scaling",),
-    "plots_learning": ("plot_gd_learning", "plot_two_phase"),
-    "report": ("Section", "RULE_TEXT", "write_report", "run_metadata", "summary_table",
-               "format_number"),
-    "_cli": ("run_validate", "plot_scaling_from_runs", "EXPERIMENTS"),
-    "corrections": ("CorrectionsConfig", "run_corrections", "corrections_rows", "headline"),
-    "measures": ("readout_correlation", "dimension", "fit_dimension", "reconstruction_r2",
-                 "dissimilarity", "noise_compression", "susceptibility", "regime_label",
-                 "summarize"),
-    "recordings": ("ridge_readout", "lag_search", "analyse_recording", "subsample_rho",
-                   "synthetic_recording"),
-    "similarity": ("linear_cka", "svcca", "procrustes_distance", "pairwise_distances",
-                   "classical_mds"),
-    "fixed_points": ("FixedPoints", "find_fixed_points", "linearise", "model_velocity",
-                     "sample_initial_states"),
-    "topology": ("transition_graph", "readout_order", "topology_distances",
-                 "integration_modes", "fixed_point_census", "attractor_graph",
-                 "attractor_distances", "merge_fixed_points"),
-    "network_measures": ("subspace_angles", "node_centrality", "non_normality", "spectrum",
-                         "predictive_information", "dca"),
-    "universality": ("UniversalityPlan", "train_population", "analyse_task",
-                     "cluster_statistic"),
-    "_cli_universality": ("run_universality",),
-    "seed003": ("Seed003Plan", "analyse_seed003_network", "participation_ratio", "run_seed003"),
-    "_cli_seed003": ("run_seed003_report",),
+    "core.stats": ("Z_MAX", "FINITE_SIZE_C", "SE_KINDS", "Comparison", "compare",
+                   "compare_estimate", "finite_size_bound", "integrated_autocorr_time",
+                   "block_se", "all_passed"),
+    "core.fits": ("PowerLawFit", "fit_power_law"),
+    "core.claims": ("CLAIM_ALPHA", "Claim", "judge_claim", "claims_table", "claims_verdict",
+                    "claims_hold"),
+    "core.report": ("Section", "RULE_TEXT", "write_report", "run_metadata", "summary_table",
+                    "format_number"),
+    "analysis.measures": ("readout_correlation", "dimension", "fit_dimension",
+                          "reconstruction_r2", "dissimilarity", "noise_compression",
+                          "susceptibility", "regime_label", "summarize"),
+    "analysis.recordings": ("ridge_readout", "lag_search", "analyse_recording", "subsample_rho",
+                            "synthetic_recording"),
+    "analysis.similarity": ("linear_cka", "svcca", "procrustes_distance", "pairwise_distances",
+                            "classical_mds"),
+    "analysis.fixed_points": ("FixedPoints", "find_fixed_points", "linearise", "model_velocity",
+                              "sample_initial_states"),
+    "analysis.topology": ("transition_graph", "readout_order", "topology_distances",
+                          "integration_modes", "fixed_point_census", "attractor_graph",
+                          "attractor_distances", "merge_fixed_points"),
+    "analysis.network_measures": ("subspace_angles", "node_centrality", "non_normality",
+                                  "spectrum", "predictive_information", "dca"),
+    "experiments.static": ("StaticConfig", "StaticResult", "STATIC_QUANTITIES", "static_theory",
+                           "run_static", "default_static_configs"),
+    "experiments.gd_scaling": ("GDScalingPlan", "GDScalingResult", "run_gd_scaling",
+                               "analyse_gd_scaling", "default_gd_plans"),
+    "experiments.two_phase": ("TwoPhasePlan", "TwoPhaseResult", "run_two_phase",
+                              "analyse_two_phase", "default_two_phase_plan"),
+    "experiments.corrections": ("CorrectionsConfig", "run_corrections", "corrections_rows",
+                                "headline"),
+    "experiments.universality": ("UniversalityPlan", "train_population", "analyse_task",
+                                 "cluster_statistic"),
+    "experiments.seed003": ("Seed003Plan", "analyse_seed003_network", "participation_ratio",
+                            "run_seed003"),
+    "figures.static": ("plot_static_clouds", "plot_static_histograms"),
+    "figures.scaling": ("plot_scaling",),
+    "figures.learning": ("plot_gd_learning", "plot_two_phase"),
+    "reports.validate": ("run_validate", "plot_scaling_from_runs", "EXPERIMENTS"),
+    "reports.universality": ("run_universality",),
+    "reports.seed003": ("run_seed003_report",),
 }
 
 _WHERE: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}
 
 #: Explicit for static tools; a test checks it holds exactly the names of ``_WHERE``.
 __all__ = [
+    "CLAIM_ALPHA",
+    "Claim",
     "Comparison",
     "CorrectionsConfig",
     "EXPERIMENTS",
@@ -110,6 +130,9 @@ __all__ = [
     "attractor_distances",
     "attractor_graph",
     "block_se",
+    "claims_hold",
+    "claims_table",
+    "claims_verdict",
     "classical_mds",
     "cluster_statistic",
     "compare",
@@ -130,6 +153,7 @@ __all__ = [
     "headline",
     "integrated_autocorr_time",
     "integration_modes",
+    "judge_claim",
     "lag_search",
     "linear_cka",
     "linearise",

@@ -1,8 +1,9 @@
 """The ``oblique`` command line.
 
 One entry point with sub-commands. Each package registers its own
-sub-commands through a ``register(subparsers)`` function in its private
-``_cli`` module, so that the code of a command lives beside what it runs.
+sub-commands through a ``register(subparsers, plot_targets)`` function: meanfield and
+simulate in their private ``_cli`` modules, validate in one thin module per command
+(:mod:`validate.commands`).
 Registration must stay cheap: the heavy imports (JAX, sympy derivations)
 happen inside the command handlers, never at ``oblique --help`` time.
 
@@ -21,10 +22,10 @@ import importlib
 import sys
 from collections.abc import Sequence
 
+from .commands import COMMAND_MODULES
+
 #: Modules that contribute sub-commands, in the order they appear in ``--help``.
-_COMMAND_MODULES = ("meanfield._cli", "simulate._cli", "validate._cli",
-                    "validate._cli_regimes", "validate._cli_universality",
-                    "validate._cli_seed003")
+_COMMAND_MODULES = ("meanfield._cli", "simulate._cli", *COMMAND_MODULES)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -1,0 +1,65 @@
+"""Where the mean-field theory has a solution: the feasibility mask (THEORY §2).
+
+:func:`feasible` combines the fixed-point conditions of :mod:`meanfield.fixed_point`
+(λ₊ > λ_min, ρ ≤ 1) with, when λ₋ is given, the stability conditions of
+:mod:`meanfield.fluctuations`; it lives apart from both so that neither imports the other
+back.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import ArrayLike, NDArray
+
+from . import _checks
+from .fixed_point import _correlation_checked, _require_isolated
+from .fluctuations import _covariance_checked
+from .nonlinearities import NonlinearitySpec, get_nonlinearity
+
+__all__ = ["feasible"]
+
+
+def feasible(
+    lambda_plus: ArrayLike,
+    sigma: ArrayLike,
+    N: ArrayLike,
+    z_target: ArrayLike = 1.0,
+    out_scale: str = "large",
+    nonlinearity: NonlinearitySpec = "erf",
+    *,
+    lambda_minus: ArrayLike | None = None,
+    theta_minus: ArrayLike | None = None,
+    dt: float | None = None,
+) -> NDArray[np.bool_]:
+    """Boolean mask of the parameter points where the theory has a solution.
+
+    True where the inputs are finite and in range, a fixed point exists
+    (λ₊ > λ_min), and ρ = ẑ/(s√N‖κ̄‖) ≤ 1. With ``lambda_minus`` (and
+    optionally ``theta_minus``) it also requires the fixed point to be stable
+    (every eigenvalue of A with negative real part), i.e. exactly the
+    entries where :func:`meanfield.latent_covariance` is finite.
+    ``dt`` as in :func:`meanfield.latent_covariance`.
+    Never raises for values (always an array, even for scalars).
+    """
+    dt = _checks.check_dt(dt)
+    if lambda_minus is not None:
+        values = dict(
+            lambda_plus=lambda_plus, lambda_minus=lambda_minus, sigma=sigma, N=N,
+            z_target=z_target,
+        )
+        if theta_minus is not None:
+            values["theta_minus"] = theta_minus
+        arrays = _checks.as_float64(**values)
+        valid = _checks.Validity(False, arrays[0].shape)
+        _covariance_checked(
+            valid, *arrays[:5], out_scale, arrays[5] if theta_minus is not None else None,
+            get_nonlinearity(nonlinearity), dt,
+        )
+        return valid.mask
+    nl = get_nonlinearity(nonlinearity)
+    _require_isolated(nl)
+    _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)
+    lam, sig, n, zt = _checks.as_float64(lambda_plus=lambda_plus, sigma=sigma, N=N, z_target=z_target)
+    valid = _checks.Validity(False, lam.shape)
+    _correlation_checked(valid, lam, sig, n, zt, out_scale, nl, dt)
+    return valid.mask

@@ -1,0 +1,170 @@
+"""meanfield.hermite_noise: the leak of orthogonal noise through φ (issue 5, part 3)."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+from numpy.polynomial.hermite import hermval
+from scipy.linalg import solve_continuous_lyapunov, solve_discrete_lyapunov
+
+import meanfield as mf
+from meanfield.fluctuations import coupling_matrix, fluctuation_matrix
+from meanfield.hermite_noise import drive_covariances, hermite_coefficients, leak_covariance
+from meanfield.nonlinearities import get_nonlinearity
+
+ALPHA = math.sqrt(math.pi) / 2
+ERF = get_nonlinearity("erf")
+
+
+def _erf_smoothed_derivative(a: np.ndarray, n: int, c0: float) -> np.ndarray:
+    """E_η φ^(n)(a + η) for φ = erf(αx): d^n/da^n erf(βa), β = α/√(1 + 2α²c₀) (closed form)."""
+    b = ALPHA / math.sqrt(1 + 2 * ALPHA**2 * c0)
+    coef = np.zeros(n)
+    coef[-1] = 1
+    return 2 * b / math.sqrt(math.pi) * (-b) ** (n - 1) * hermval(b * a, coef) * np.exp(-(b * a) ** 2)
+
+
+@pytest.mark.parametrize("method", ["auto", "quadrature"])
+@pytest.mark.parametrize("c0", [0.3, 1.0, 1.111])
+def test_hermite_coefficients_equal_smoothed_derivatives(c0: float, method: str) -> None:
+    # Gaussian integration by parts: E[φ(a+η) He_n(η/√c₀)] = c₀^{n/2} E[φ^(n)(a+η)]
+    # (reference typed in with scipy's Hermite polynomials, independent of the sympy derivation)
+    a = np.linspace(-4, 4, 17)
+    h = hermite_coefficients(a, c0, 8, ERF, method=method)
+    for i in range(8):
+        n = i + 1
+        ref = c0 ** (n / 2) / math.factorial(n) * _erf_smoothed_derivative(a, n, c0)
+        np.testing.assert_allclose(h[i], ref, rtol=0, atol=1e-12)
+
+
+def _geometry(lp: float, lm: float, N: int, dt: float | None):
+    rho = mf.correlation(lp, 1.0, N, dt=dt)
+    k = mf.fixed_point_norm(lp, 1.0, dt=dt)
+    vp = np.array([rho, math.sqrt(1 - rho**2)])
+    gamma = mf.mean_dphi3(k**2 + (1.0 / (1 - dt / 2) if dt else 1.0)) * lp * k**2
+    A = fluctuation_matrix(lp, gamma, rho, lm)
+    M = coupling_matrix(lp, rho, lm)
+    return A, M, k * vp
+
+
+@pytest.mark.parametrize("dt", [None, 0.2])
+def test_blockwise_solution_equals_augmented_lyapunov(dt: float | None) -> None:
+    # independent route: the full (2 + 2K)-dimensional linear system solved by scipy
+    K, lp, lm, N, sigma = 6, 2.2, -4.0, 512, 1.0
+    c0 = sigma**2 / (1 - dt / 2) if dt else sigma**2
+    A, M, kbar = _geometry(lp, lm, N, dt)
+    D = drive_covariances(kbar, c0, K, ERF)
+    d = 2 + 2 * K
+    big_a, Q = np.zeros((d, d)), np.zeros((d, d))
+    if dt is None:
+        big_a[:2, :2] = A
+        Q[:2, :2] = 2 * sigma**2 * np.eye(2)
+        for i in range(K):
+            s = slice(2 + 2 * i, 4 + 2 * i)
+            big_a[:2, s] = M
+            big_a[s, s] = -(i + 1) * np.eye(2)
+            Q[s, s] = 2 * (i + 1) * D[i]
+        ref = solve_continuous_lyapunov(big_a, -Q)[:2, :2]
+    else:
+        big_a[:2, :2] = np.eye(2) + dt * A
+        Q[:2, :2] = 2 * sigma**2 * dt * np.eye(2)
+        for i in range(K):
+            s = slice(2 + 2 * i, 4 + 2 * i)
+            a_n = (1 - dt) ** (i + 1)
+            big_a[:2, s] = dt * M
+            big_a[s, s] = a_n * np.eye(2)
+            Q[s, s] = (1 - a_n**2) * D[i]
+        ref = solve_discrete_lyapunov(big_a, Q)[:2, :2]
+    got = leak_covariance(A, M, kbar, sigma, c0, dt, K, ERF)
+    np.testing.assert_allclose(got, ref, rtol=1e-10)
+
+
+def test_drive_of_order_one_vanishes_for_a_linear_gain() -> None:
+    # g constant (κ̄ → 0): Σ u_i g η_i = g Uᵀη = 0 because η ⊥ U
+    D = drive_covariances(np.array([1e-9, 0.0]), 1.0, 1, ERF)
+    np.testing.assert_allclose(D[0], 0.0, atol=1e-12)
+
+
+def test_series_converges_and_adds_variance() -> None:
+    args = (np.array([1.9, 2.6]), -5.0, 1.0, 1024)
+    base = mf.latent_covariance(*args, dt=0.2)
+    s8 = mf.latent_covariance(*args, dt=0.2, hermite_orders=8)
+    s12 = mf.latent_covariance(*args, dt=0.2, hermite_orders=12)
+    # orders beyond 8 change Σ by less than 0.5 % (terms decay like c₀ⁿ⟨φ⁽ⁿ⁾⟩²/n!)
+    np.testing.assert_allclose(s12, s8, rtol=5e-3)
+    # the leak adds variance along both axes
+    assert np.all(s8[:, 0, 0] > base[:, 0, 0]) and np.all(s8[:, 1, 1] > base[:, 1, 1])
+
+
+@pytest.mark.parametrize("bad", [0, -1, 2.5, True, 99])
+def test_bad_hermite_orders_is_rejected(bad: object) -> None:
+    with pytest.raises(ValueError, match="hermite_orders"):
+        mf.loss_var(1.9, -5.0, 1.0, 256, hermite_orders=bad)
+
+
+# --- the sympy closed forms for erf (meanfield.symbolic.hermite) vs quadrature ------------------
+def test_closed_form_coefficients_equal_quadrature_to_float_precision() -> None:
+    # all 16 orders over a grid of a and c₀; values are ≤ 1 and the 200-node quadrature sums
+    # 200 terms of size ≤ 1, so both routes agree to ~200 ε ≈ 4e-14 absolute
+    a = np.linspace(-5, 5, 41)[:, None]
+    c0 = np.array([0.2, 0.5, 1.0, 1.111, 2.0])[None, :]
+    closed = hermite_coefficients(a, c0, 16, ERF)
+    quad = hermite_coefficients(a, c0, 16, ERF, quadrature=200, method="quadrature")
+    np.testing.assert_allclose(closed, quad, rtol=0, atol=5e-14)
+
+
+@pytest.mark.parametrize("knorm, c0", [(0.1, 1.0), (1.0, 0.3), (2.5, 1.111), (6.0, 2.0)])
+def test_closed_form_drives_equal_direct_quadrature(knorm: float, c0: float) -> None:
+    # independent reference: D_n = n!E_s[w(s)h_n(‖κ̄‖s)²] (w = s² along κ̄, 1 across; order 1
+    # centred as in the module docstring) with h_n from the 200-node η quadrature (checked above)
+    # and the s-integral by the trapezoidal rule on [−14, 14] with 4001 nodes: the integrand is
+    # entire and Gaussian-decaying, so the rule converges geometrically (error ≪ 1e-14 at this
+    # step 0.007 for widths ≥ 1/(2β‖κ̄‖) ≈ 0.1). Gauss–Hermite in s with 64–128 nodes is *not* a
+    # usable reference at ‖κ̄‖ ≳ 3 (the integrand e^{−2β²‖κ̄‖²s²}·poly is narrow): it errs by up
+    # to 1e-5 absolute there.
+    K = 16
+    kb = np.array([knorm * 0.6, knorm * 0.8])
+    D = drive_covariances(kb, c0, K, ERF)
+    khat = kb / knorm
+    P = np.outer(khat, khat)
+    O = np.eye(2) - P
+    s = np.linspace(-14, 14, 4001)
+    w = np.exp(-s * s / 2) / math.sqrt(2 * math.pi) * (s[1] - s[0])
+    h = hermite_coefficients(knorm * s, c0, K, ERF, method="quadrature", quadrature=200)
+    g1 = h[0] / math.sqrt(c0)
+    refs = [c0 * ((w * s * s * g1 * g1).sum() - (w * s * s * g1).sum() ** 2) * P
+            + c0 * ((w * g1 * g1).sum() - (w * g1).sum() ** 2) * O]
+    for n in range(2, K + 1):
+        refs.append(math.factorial(n) * ((w * s * s * h[n - 1] ** 2).sum() * P
+                                         + (w * h[n - 1] ** 2).sum() * O))
+    # relative 1e-11: the ~1e-14 absolute of the 200-node h_n, squared and summed over 4001
+    # nodes, against entries ≥ 1e-9 here (orders ≤ 16). Order 1 of the *reference* is a
+    # difference E[g²] − E[g]² that cancels as ‖κ̄‖ → 0: its absolute error is ~1e-13 of the
+    # subtracted terms, c₀E[g²]
+    atol1 = 1e-13 * c0 * (w * g1 * g1).sum()
+    for n, ref in enumerate(refs, start=1):
+        atol = atol1 if n == 1 else 1e-13 * np.abs(ref).max()
+        np.testing.assert_allclose(D[n - 1], ref, rtol=1e-11, atol=atol, err_msg=f"order {n}")
+
+
+def test_order_one_drive_is_order_kappa_to_the_fourth_without_cancellation() -> None:
+    # closed form: D₁ ∝ (1 − √y)², written as (4β²‖κ̄‖²y/(1 + √y))², so D₁/‖κ̄‖⁴ keeps full
+    # relative precision as ‖κ̄‖ → 0; its O(‖κ̄‖²) drift is ~3‖κ̄‖² relative (measured between
+    # ‖κ̄‖ = 1e-3 and 1e-4), i.e. ≤ 3e-10 at ‖κ̄‖ ≤ 1e-5: rtol 1e-8
+    ratios = [drive_covariances(np.array([k, 0.0]), 1.0, 1, ERF)[0] / k**4
+              for k in (1e-5, 1e-7, 1e-9)]
+    np.testing.assert_allclose(ratios[1], ratios[0], rtol=1e-8)
+    np.testing.assert_allclose(ratios[2], ratios[0], rtol=1e-8)
+    assert ratios[0][0, 0] > 0 and ratios[0][1, 1] > 0
+
+
+def test_method_and_orders_are_validated() -> None:
+    tanh = get_nonlinearity("tanh")
+    with pytest.raises(ValueError, match="method='closed_form'"):
+        hermite_coefficients(0.5, 1.0, 2, tanh, method="closed_form")
+    with pytest.raises(ValueError, match="method='exact'"):
+        drive_covariances(np.array([1.0, 0.0]), 1.0, 2, ERF, method="exact")
+    with pytest.raises(ValueError, match="orders=17"):
+        hermite_coefficients(0.5, 1.0, 17, ERF)

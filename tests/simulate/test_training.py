@@ -1,0 +1,286 @@
+"""Training (simulate.training; THEORY §1, §3, §4, §6): records, determinism, vmapped seeds,
+non-finite losses, sweeps, the ``oblique train`` command.
+
+Cost: every distinct (structure, shape) of a config is one XLA compilation (seconds on a
+2-core CPU), so the tests share a few tiny configurations (N ≤ 16, ≤ 60 steps); configs
+that differ only in seed, steps, learning rate or checkpointing reuse one compilation.
+"""
+
+from __future__ import annotations
+
+import equinox as eqx
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from simulate.config import TrainConfig
+from simulate.runs import NonFiniteLossError, load
+from simulate.training import (
+    LOW_RANK_RECORDS,
+    RATE_RECORDS,
+    _lr_table,
+    _trainer_for,
+    init_models,
+    seed_keys,
+    sweep,
+    train,
+    trainable_filter,
+)
+
+# float32 rounding: a sum of a few O(1) terms carries relative error ~ few·eps
+EPS32 = float(np.finfo(np.float32).eps)
+
+BASE = TrainConfig.preset("gd_scaling", N=16, seeds=2, steps=20, record_every=2,
+                          checkpoint_every=10)
+
+
+@pytest.fixture(scope="module")
+def base_run(tmp_path_factory):
+    return train(BASE, tmp_path_factory.mktemp("base") / "run", progress=False)
+
+
+# ---------------------------------------------------------------- records
+def test_low_rank_records(base_run) -> None:
+    r = base_run
+    S, n = BASE.seeds, BASE.steps // BASE.record_every
+    assert set(r.records) == set(LOW_RANK_RECORDS)
+    np.testing.assert_array_equal(r.steps, np.arange(0, BASE.steps, BASE.record_every))
+    shapes = {"loss": (S, n), "loss_bias": (S, n), "loss_var": (S, n), "M": (S, n, 2, 2),
+              "eigvals": (S, n, 2), "kappa_bar": (S, n, 2), "kappa_norm": (S, n), "rho": (S, n)}
+    for k, shape in shapes.items():
+        assert r.records[k].shape == shape, k
+        assert np.all(np.isfinite(r.records[k])), k
+    # THEORY §1: L = L_bias + L_var on the same sample (float32 rounding of a 2-term sum)
+    L, Lb, Lv = (r.records[k] for k in ("loss", "loss_bias", "loss_var"))
+    np.testing.assert_allclose(L, Lb + Lv, rtol=4 * EPS32)
+    assert np.all(Lb >= 0) and np.all(Lv >= 0)
+    # record at step t is taken before the update of step t: record 0 is the initial M = 0
+    np.testing.assert_array_equal(r.records["M"][:, 0], 0.0)
+    assert not np.array_equal(np.asarray(r.params.M), r.records["M"][:, -1])
+    # eigenvalues of the recorded M, sorted by real part, descending
+    ev = np.linalg.eigvals(r.records["M"].astype(np.float64))
+    got = r.records["eigvals"]
+    assert np.all(np.diff(got.real, axis=-1) <= 0)
+    np.testing.assert_allclose(np.sort_complex(got), np.sort_complex(ev), rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(r.records["kappa_norm"],
+                               np.linalg.norm(r.records["kappa_bar"], axis=-1), rtol=4 * EPS32)
+    assert np.all((r.records["rho"] >= 0) & (r.records["rho"] <= 1 + 4 * EPS32))
+    # (whether the loss falls is a statistical question for validate.experiments.gd_scaling, not here)
+
+
+def test_evaluation_trajectories(base_run) -> None:
+    ev = base_run.evaluation
+    B = BASE.eval_batch
+    T = BASE.make_task().n_steps
+    for which in ("init", "final"):
+        for noise in ("noisy", "clean"):
+            assert ev[f"{which}_{noise}_z"].shape == (BASE.seeds, B, T, 1)
+            assert ev[f"{which}_{noise}_latent"].shape == (BASE.seeds, B, T, 2)
+    # M = 0 initially and ρ_io = 0 (THEORY §4): without noise the pulse along w_in never
+    # reaches the readout, z = w_outᵀx = 0 up to float32 rounding of w_outᵀw_in
+    # (|w_in| = √N, eps·√N·few ≈ 1e-6)
+    assert np.max(np.abs(ev["init_clean_z"])) < 1e-5
+    assert np.std(ev["init_noisy_z"]) > 0.1  # σ = 1: z fluctuates with O(σ) std
+    assert not np.array_equal(ev["final_noisy_z"], ev["final_clean_z"])
+
+
+def test_same_seed_identical_records(base_run) -> None:
+    again = train(BASE, None, progress=False)
+    for k in LOW_RANK_RECORDS:
+        np.testing.assert_array_equal(again.records[k], base_run.records[k], err_msg=k)
+    np.testing.assert_array_equal(np.asarray(again.params.M), np.asarray(base_run.params.M))
+    other = train(BASE.replace(seed=1), None, progress=False)
+    assert not np.array_equal(other.records["loss"], base_run.records["loss"])
+
+
+def test_vmapped_seeds_equal_seeds_alone(base_run) -> None:
+    """Seed index s of a vmapped run = that seed trained on its own (same fold_in keys).
+
+    Each seed s is trained alone through the jitted chunk of a seeds=1 config, from seed
+    s's initial network (``fold_in(key(seed), s)``) and step keys; for s = 0 this is exactly
+    ``train(BASE.replace(seeds=1))``. vmap may reorder float32 reductions, so equality is
+    up to rounding amplified over 20 steps: rtol 1e-4 (≈ 800 eps)."""
+    cfg1 = BASE.replace(seeds=1)
+    trainer = _trainer_for(cfg1)
+    lr = _lr_table(cfg1, jnp.float32)
+    inits, keys = init_models(BASE), seed_keys(BASE, 1)
+    for s in range(BASE.seeds):
+        init = jax.tree_util.tree_map(lambda a, s=s: a[s:s + 1], inits)
+        params, frozen = eqx.partition(init, trainable_filter(cfg1, init))
+        opt_state = jax.vmap(trainer.opt.init)(params)
+        bad = jnp.full((1,), -1, jnp.int32)
+        recs = []
+        for t0 in range(0, BASE.steps, BASE.checkpoint_every):
+            params, opt_state, bad, rec = trainer.jitted_chunk(
+                params, frozen, opt_state, init, keys[s:s + 1], lr, bad, t0,
+                BASE.checkpoint_every // BASE.record_every)
+            recs.append({k: np.asarray(v[0]) for k, v in rec.items()})
+        for k in ("loss", "loss_var", "M", "kappa_bar", "rho"):
+            np.testing.assert_allclose(np.concatenate([r[k] for r in recs]),
+                                       base_run.records[k][s], rtol=1e-4, atol=1e-6,
+                                       err_msg=f"seed {s}: {k}")
+        np.testing.assert_allclose(np.asarray(params.M[0]), np.asarray(base_run.params.M[s]),
+                                   rtol=1e-4, atol=1e-6)
+
+
+# ---------------------------------------------------------------- non-finite loss
+def test_non_finite_loss_stops_and_keeps_checkpoint(tmp_path) -> None:
+    # an absurd learning rate (η = 8, 1600× THEORY §4's) makes M, then z, overflow; for this
+    # seed the first non-finite loss is at step 19 of seed index 1 (deterministic), after
+    # the checkpoint at step 10
+    cfg = BASE.replace(eta0=8.0, steps=60)
+    out = tmp_path / "nan"
+    with pytest.raises(NonFiniteLossError, match=r"step \d+ for seed index \d") as info:
+        train(cfg, out, progress=False)
+    err = info.value
+    assert err.step >= cfg.checkpoint_every, "diverged before the first checkpoint"
+    assert f"step {err.step}" in str(err) and f"seed index {err.seed_index}" in str(err)
+    assert not (out / "run.json").exists()
+    with np.load(out / "checkpoint.npz") as z:
+        step = int(z["step"])
+        assert step == (err.step // cfg.checkpoint_every) * cfg.checkpoint_every
+        assert np.all(np.isfinite(z["param__M"]))
+        assert np.all(np.isfinite(z["rec__loss"])) and z["rec__loss"].shape[1] == step // 2
+    # no directory: the same error, without the checkpoint remark
+    with pytest.raises(NonFiniteLossError) as info2:
+        train(cfg, None, progress=False)
+    assert (info2.value.step, info2.value.seed_index) == (err.step, err.seed_index)
+
+
+# ---------------------------------------------------------------- rate networks
+def test_rate_records() -> None:
+    # record_every = 1: one step function to compile (the cheapest rate configuration)
+    cfg = TrainConfig(task="fixed_point", model="rate", N=8, seeds=2, steps=3, record_every=1,
+                      checkpoint_every=3, nonlinearity="tanh", g=1.5, sigma=0.2,
+                      x0_noise=1.0, optimizer="adam", eta0=0.05, lr_scaling="1/N")
+    r = train(cfg, None, progress=False)
+    assert set(r.records) == set(RATE_RECORDS)
+    for k in RATE_RECORDS:
+        assert r.records[k].shape[:2] == (2, 3) and np.all(np.isfinite(r.records[k])), k
+    assert r.records["M_proj"].shape == (2, 3, 2, 2)
+    L, Lb, Lv = (r.records[k] for k in ("loss", "loss_bias", "loss_var"))
+    np.testing.assert_allclose(L, Lb + Lv, rtol=4 * EPS32)
+    # before the first update nothing has moved (exactly, for differences of parameters)
+    for k in ("dW_norm", "dw_out_norm"):
+        np.testing.assert_array_equal(r.records[k][:, 0], 0.0, err_msg=k)
+    np.testing.assert_array_equal(r.records["M_proj"][:, 0], 0.0)
+    # x̄ of the current and the initial network: two separately compiled but equal
+    # simulations of 50 steps, equal up to float32 rounding of O(‖x̄‖) values
+    assert np.all(r.records["dx_bar_norm"][:, 0] <= 1e-5 * (1 + r.records["x_norm"][:, 0]))
+    # after Adam updates every trained array has moved; ρ is a correlation
+    assert np.all(r.records["dW_norm"][:, 1] > 0) and np.all(r.records["dw_out_norm"][:, 1] > 0)
+    assert np.all((r.records["rho"] >= 0) & (r.records["rho"] <= 1 + 4 * EPS32))
+    assert np.all(r.records["x_norm"] > 0)
+    dW = np.linalg.norm(np.asarray(r.params.W - r.init_params.W), axis=(1, 2))
+    assert np.all(dW > 0)
+    assert r.evaluation["final_noisy_x"].shape == (2, cfg.eval_batch, 50, 8)
+
+
+# ---------------------------------------------------------------- sweep, CLI
+def test_sweep_over_two_sizes(tmp_path) -> None:
+    runs = sweep(BASE, [8, 16], tmp_path / "sweep", progress=False)
+    assert [r.config.N for r in runs] == [8, 16]
+    assert [r.path.name for r in runs] == ["N8", "N16"]
+    for r in runs:
+        assert r.config == BASE.replace(N=r.config.N)
+        assert r.records["loss"].shape == (BASE.seeds, BASE.steps // BASE.record_every)
+        assert np.asarray(r.params.U).shape == (BASE.seeds, r.config.N, 2)
+    # the N = 16 member is the same computation as the base run
+    np.testing.assert_array_equal(runs[1].records["loss"], train(BASE, None,
+                                                                 progress=False).records["loss"])
+    # finished sizes are loaded, not retrained
+    again = sweep(BASE, [8, 16], tmp_path / "sweep", progress=False)
+    assert [r.info for r in again] == [r.info for r in runs]
+    with pytest.raises(ValueError, match="Ns"):
+        sweep(BASE, [], tmp_path / "empty")
+
+
+def test_cli_train(tmp_path, capsys) -> None:
+    from validate.cli import main
+
+    out = tmp_path / "cli"
+    argv = ["train", "--preset", "gd_scaling", "--N", "16", "--seeds", "2", "--steps", "20",
+            "--record-every", "2", "--checkpoint-every", "10", "--out", str(out), "--quiet"]
+    assert main(argv) == 0
+    text = capsys.readouterr().out
+    assert str(out) in text and "N=16" in text and "2 seeds × 20 steps" in text
+    run = load(out)
+    assert run.config == BASE
+    np.testing.assert_array_equal(run.records["loss"],
+                                  train(BASE, None, progress=False).records["loss"])
+    # rerun: loads the finished run and prints the same summary line
+    assert main(argv) == 0
+    assert text.splitlines()[-1] == capsys.readouterr().out.splitlines()[-1]
+    # a different config into the same directory is refused (exit status 2, message)
+    assert main(argv[:-3] + ["--seeds", "3", "--out", str(out)]) == 2
+    assert "different config" in capsys.readouterr().err
+    # bad input → exit status 2 naming the parameter
+    assert main(["train", "--N", "1", "--out", str(tmp_path / "bad"), "--quiet"]) == 2
+    assert "N=1" in capsys.readouterr().err
+
+
+def test_cli_train_seed003_keeps_the_diagonal_at_zero_and_trains_only_W(tmp_path) -> None:
+    """Seed 003's leaky rate network: only W_rec trained, its zero diagonal kept at zero
+    (exactly: the diagonal is masked out of the dynamics, so its gradient is exactly 0 and so
+    is Adam's update), the run stored and reloaded with its bias."""
+    from validate.cli import main
+
+    out = tmp_path / "seed003"
+    argv = ["train", "--preset", "seed003", "--task", "decision", "--N", "8", "--seeds", "2",
+            "--steps", "4", "--record-every", "2", "--checkpoint-every", "4",
+            "--nonlinearity", "leaky_relu", "--leak-angle", "0.2", "--out", str(out), "--quiet"]
+    assert main(argv) == 0
+    run = load(out)
+    c = run.config
+    assert (c.form, c.nonlinearity, c.leak_angle, c.zero_diagonal) == ("rate", "leaky_relu",
+                                                                        0.2, True)
+    W, W0 = np.asarray(run.params.W), np.asarray(run.init_params.W)
+    assert np.all(np.diagonal(W, axis1=1, axis2=2) == 0.0)
+    assert np.all(np.linalg.norm(W - W0, axis=(1, 2)) > 0)
+    for name in ("w_in", "w_out", "b"):
+        np.testing.assert_array_equal(getattr(run.params, name), getattr(run.init_params, name))
+    assert run.params.b.shape == (2, 8)
+    assert np.all(np.isfinite(run.records["loss"]))
+
+
+# ---------------------------------------------------------------- learning-rate schedule
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
+def test_update_equals_optax_with_schedule(optimizer: str) -> None:
+    """train's update −lr(t)·direction (learning rates as run-time arrays) equals
+    optax.sgd/adam with the join_schedules of the config (THEORY §3 two phases), step by
+    step across the phase boundary; float32 rounding of one product per entry."""
+    import optax
+
+    from simulate.training import _direction, _lr_at, make_optimizer
+
+    cfg = TrainConfig.preset("two_phase", N=8, phases=((2, "1/N"), (3, 4.0)),
+                             optimizer=optimizer)
+    ref_opt, direction = make_optimizer(cfg), _direction(cfg)
+    table = _lr_table(cfg, jnp.float32)
+    params = {"W": jnp.ones((3, 3), jnp.float32)}
+    p_ref, p_new = params, params
+    s_ref, s_new = ref_opt.init(params), direction.init(params)
+    for t in range(cfg.steps):
+        g = {"W": jnp.sin(jnp.arange(9.0, dtype=jnp.float32).reshape(3, 3) + t)}
+        u, s_ref = ref_opt.update(g, s_ref, p_ref)
+        p_ref = optax.apply_updates(p_ref, u)
+        d, s_new = direction.update(g, s_new, p_new)
+        lr = _lr_at(table, jnp.int32(t))
+        p_new = optax.apply_updates(p_new, jax.tree_util.tree_map(lambda x, lr=lr: -lr * x, d))
+        np.testing.assert_allclose(p_new["W"], p_ref["W"], rtol=4 * EPS32, err_msg=f"t={t}")
+
+
+def test_grad_clip_bounds_the_sgd_step(tmp_path):
+    import numpy as np
+
+    import simulate
+
+    cfg = simulate.TrainConfig(task="fixed_point", N=8, steps=1, seeds=1, batch=4, eta0=0.5,
+                               grad_clip=1e-3, task_overrides={"t_max": 4.0})
+    run = simulate.train(cfg, progress=False)
+    step = np.linalg.norm(np.asarray(run.params.M) - np.asarray(run.init_params.M))
+    # one SGD step of a gradient clipped to global norm 1e-3 moves M by ≤ η·1e-3 (float32)
+    assert 0 < step <= 0.5 * 1e-3 * (1 + 1e-5)
+    with pytest.raises(ValueError, match="grad_clip"):
+        simulate.TrainConfig(task="fixed_point", grad_clip=0.0)

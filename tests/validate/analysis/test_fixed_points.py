@@ -1,0 +1,201 @@
+"""Tests of validate.analysis.fixed_points on systems with known fixed points."""
+
+from __future__ import annotations
+
+import jax
+import jax.numpy as jnp
+import numpy as np
+import pytest
+
+from validate.analysis.fixed_points import (
+    find_fixed_points,
+    linearise,
+    model_velocity,
+    sample_initial_states,
+)
+
+# float32 optimisation: fixed points of O(1) systems located to ~1e-5 (a few hundred float32
+# ulps after Newton polishing); Jacobians of explicit formulas to float32 round-off.
+LOC_TOL = 1e-4
+F32 = 1e-5
+
+
+@pytest.mark.parametrize("solver", ["dense", "cg"])
+def test_linear_flow_has_its_unique_fixed_point(solver):
+    rng = np.random.default_rng(0)
+    N = 6
+    A = -np.eye(N) + 0.3 * rng.standard_normal((N, N)) / np.sqrt(N)
+    b = rng.standard_normal(N)
+    Aj, bj = jnp.asarray(A, jnp.float32), jnp.asarray(b, jnp.float32)
+
+    def F(h, u):
+        return Aj @ h + bj
+
+    h0 = rng.standard_normal((32, N)) * 3
+    fp = find_fixed_points(F, h0, steps=300, learning_rate=0.05, solver=solver)
+    assert fp.n_points == 1 and fp.n_candidates == 32
+    np.testing.assert_allclose(fp.points[0], -np.linalg.solve(A, b), atol=LOC_TOL)
+    np.testing.assert_allclose(fp.jacobians[0], A, atol=F32)
+    np.testing.assert_allclose(np.sort_complex(fp.eigenvalues[0]),
+                               np.sort_complex(np.linalg.eigvals(A)), atol=1e-4)
+    assert fp.stable[0] and fp.n_unstable[0] == 0
+    # left @ right = I (non-normal decomposition)
+    np.testing.assert_allclose(fp.left[0] @ fp.right[0], np.eye(N), atol=1e-9)
+
+
+@pytest.mark.parametrize("solver", ["dense", "cg"])
+def test_double_well_finds_two_minima_and_the_saddle(solver):
+    # ḣ = (h₁ − h₁³, −h₂): fixed points (±1, 0) stable, (0, 0) a saddle with one unstable mode
+    def F(h, u):
+        return jnp.stack([h[0] - h[0] ** 3, -h[1]])
+
+    h0 = np.random.default_rng(1).uniform(-1.5, 1.5, size=(64, 2))
+    fp = find_fixed_points(F, h0, steps=500, learning_rate=0.05, solver=solver)
+    order = np.argsort(fp.points[:, 0])
+    np.testing.assert_allclose(fp.points[order], [[-1, 0], [0, 0], [1, 0]], atol=LOC_TOL)
+    assert fp.n_unstable[order].tolist() == [0, 1, 0]
+    assert fp.stable[order].tolist() == [True, False, True]
+    np.testing.assert_allclose(fp.eigenvalues[order[1]].real, [1.0, -1.0], atol=F32)
+
+
+def test_map_kind_uses_modulus_for_stability():
+    B = np.array([[0.5, 0.2], [0.0, -0.8]])
+    c = np.array([1.0, -2.0])
+    Bj, cj = jnp.asarray(B, jnp.float32), jnp.asarray(c, jnp.float32)
+    fp = find_fixed_points(lambda h, u: Bj @ h + cj, np.zeros((4, 2)) + [[1, 1]], kind="map",
+                           steps=200)
+    assert fp.n_points == 1
+    np.testing.assert_allclose(fp.points[0], np.linalg.solve(np.eye(2) - B, c), atol=LOC_TOL)
+    np.testing.assert_allclose(fp.jacobians[0], B, atol=F32)
+    assert fp.stable[0]
+    # the same linear system read as a flow is unstable (Re λ = 0.5 > 0)
+    assert not linearise(lambda h, u: Bj @ h + cj, fp.points, kind="flow")[4][0]
+
+
+def test_rate_network_jacobian_matches_the_analytic_formula():
+    from simulate.models import make_rate_rnn
+
+    net = make_rate_rnn(jax.random.key(0), 16, n_in=2, n_out=1, g=0.5, nonlinearity="tanh")
+    v = model_velocity(net)
+    u = jnp.asarray([0.3, -0.2], jnp.float32)
+    fp = find_fixed_points(v, np.random.default_rng(2).standard_normal((8, 16)), u, steps=400,
+                           learning_rate=0.05)
+    assert fp.n_points == 1  # g < 1: a contraction, one fixed point
+    h = fp.points[0]
+    W, w_in = np.asarray(net.W, float), np.asarray(net.w_in, float)
+    np.testing.assert_allclose(h, W @ np.tanh(h) + w_in @ np.asarray(u, float), atol=LOC_TOL)
+    J = -np.eye(16) + W * (1 - np.tanh(h) ** 2)[None, :]
+    np.testing.assert_allclose(fp.jacobians[0], J, atol=F32)
+    assert fp.stable[0]
+
+
+def test_no_fixed_point_gives_an_empty_result_with_the_best_q():
+    def F(h, u):  # ḣ = (1, 1): no zero; q = ½·‖(1,1)‖²/2 = 0.5 everywhere
+        return jnp.ones_like(h)
+
+    fp = find_fixed_points(F, np.zeros((5, 2)), steps=10)
+    assert fp.empty and fp.n_points == 0 and fp.points.shape == (0, 2)
+    assert fp.best_q == pytest.approx(0.5, rel=1e-6)
+    assert fp.n_below_tol == 0
+
+
+def test_slow_point_is_kept_only_with_a_looser_tolerance():
+    eps = 1e-2  # ḣ₁ = h₁² + ε has no zero; min q = ½ε²/2 = 2.5e-5 at h₁ = 0
+
+    def F(h, u):
+        return jnp.stack([h[0] ** 2 + eps, -h[1]])
+
+    h0 = np.random.default_rng(3).uniform(-1, 1, size=(16, 2))
+    assert find_fixed_points(F, h0, steps=800, learning_rate=0.02).empty
+    # q ≤ 1.05·ε²/4 ⇔ (h₁² + ε)² ≤ 1.05ε² ⇔ |h₁| ≤ 0.016: every kept point is near h₁ = 0,
+    # and merging within 0.05·√2 leaves one slow point
+    slow = find_fixed_points(F, h0, steps=800, learning_rate=0.02, q_tol=1.05 * 0.25 * eps**2,
+                             dedup_tol=0.05)
+    assert len(slow) == 1 and slow.n_below_tol >= 1
+    assert abs(slow.points[0, 0]) <= 0.016 and abs(slow.points[0, 1]) < LOC_TOL
+    np.testing.assert_allclose(slow.best_q, 0.25 * eps**2, rtol=1e-3)
+
+
+def test_outliers_far_from_the_trajectories_are_dropped():
+    def F(h, u):
+        return jnp.stack([h[0] - h[0] ** 3, -h[1]])
+
+    h0 = np.array([[0.9, 0.1], [-0.9, 0.1], [0.1, 0.1]] * 4)
+    ref = np.array([[1.0, 0.0], [0.9, 0.05], [1.1, -0.05]])  # trajectories near (1, 0) only
+    fp = find_fixed_points(F, h0, reference=ref, outlier_factor=3.0, steps=400,
+                           learning_rate=0.05)
+    np.testing.assert_allclose(fp.points, [[1.0, 0.0]], atol=LOC_TOL)
+    assert fp.n_outliers > 0
+
+
+def test_sample_initial_states_draws_from_trajectories():
+    traj = np.arange(30.0).reshape(3, 5, 2)
+    s = sample_initial_states(traj, 7, seed=1)
+    assert s.shape == (7, 2)
+    assert all(any(np.array_equal(r, t) for t in traj.reshape(-1, 2)) for r in s)
+
+
+def test_bad_inputs_name_the_parameter():
+    F = lambda h, u: -h
+    with pytest.raises(ValueError, match="kind="):
+        find_fixed_points(F, np.zeros((2, 2)), kind="ode")
+    with pytest.raises(ValueError, match="initial_states has shape"):
+        find_fixed_points(F, np.zeros(3))
+    with pytest.raises(ValueError, match="q_tol="):
+        find_fixed_points(F, np.zeros((2, 2)), q_tol=0.0)
+    with pytest.raises(ValueError, match="decay="):
+        find_fixed_points(F, np.zeros((2, 2)), decay=1.5)
+    with pytest.raises(ValueError, match="steps="):
+        find_fixed_points(F, np.zeros((2, 2)), steps=0)
+    with pytest.raises(ValueError, match="n="):
+        sample_initial_states(np.zeros((4, 2)), 0)
+    with pytest.raises(ValueError, match="solver='qr'"):
+        find_fixed_points(F, np.zeros((2, 2)), solver="qr")
+    with pytest.raises(ValueError, match="cg_iters="):
+        find_fixed_points(F, np.zeros((2, 2)), cg_iters=0)
+    with pytest.raises(ValueError, match="cg_tol="):
+        find_fixed_points(F, np.zeros((2, 2)), cg_tol=1.0)
+
+
+def test_cg_meets_its_relative_tolerance_on_an_spd_system():
+    from validate.analysis.fixed_points import _cg
+
+    rng = np.random.default_rng(4)
+    M = rng.standard_normal((40, 40))
+    A = M.T @ M / 40 + 0.1 * np.eye(40)  # SPD, condition number ~ 40
+    b = rng.standard_normal(40)
+    Aj, bj = jnp.asarray(A, jnp.float32), jnp.asarray(b, jnp.float32)
+    x = np.asarray(_cg(lambda v: Aj @ v, bj, 200, 1e-4), float)
+    # CG stops at ‖b − Ax‖ ≤ 1e-4‖b‖ (its recursive residual); the true residual of the float32
+    # iterate differs from it by round-off ~ κ·eps32·‖b‖ ≈ 40·1.2e-7, well below 1e-4
+    assert np.linalg.norm(b - A @ x) <= 2e-4 * np.linalg.norm(b)
+    # with one iteration allowed it cannot be exact: the cap is honoured
+    x1 = np.asarray(_cg(lambda v: Aj @ v, bj, 1, 1e-4), float)
+    assert np.linalg.norm(b - A @ x1) > 1e-2 * np.linalg.norm(b)
+
+
+def test_dense_and_matrix_free_solvers_agree_on_a_rate_network():
+    from simulate.models import make_rate_rnn
+
+    # g = 1.5 (chaotic): many unstable fixed points; both solvers polish to q ≤ 1e-12, and any
+    # point found by both is the same zero (merged within dedup_tol·√N)
+    net = make_rate_rnn(jax.random.key(1), 24, n_in=1, n_out=1, g=1.5, nonlinearity="tanh")
+    v = model_velocity(net)
+    h0 = np.random.default_rng(5).standard_normal((32, 24))
+    u = np.zeros(1)
+    W = np.asarray(net.W, float)
+    found = {}
+    for solver in ("dense", "cg"):
+        fp = find_fixed_points(v, h0, u, steps=300, solver=solver)
+        assert fp.n_points >= 1
+        # each kept point is a zero of ḣ = −h + W tanh(h) to the q_tol scale:
+        # ‖ḣ‖/√N ≤ √(2·1e-12) in float32 plus the float64 re-evaluation (same order)
+        res = -fp.points + np.tanh(fp.points) @ W.T
+        assert np.all(np.sqrt(np.mean(res**2, axis=1)) <= 2 * np.sqrt(2e-12))
+        found[solver] = fp.points
+    # fixed points of this network are isolated zeros, O(1) apart: a point found by both
+    # solvers is located to LOC_TOL per unit by each, so their nearest-neighbour distances
+    # are either ≤ LOC_TOL·√N (the same zero) or ≥ dedup_tol·√N (a different one)
+    d = np.linalg.norm(found["cg"][:, None, :] - found["dense"][None, :, :], axis=2).min(1)
+    assert np.all((d <= LOC_TOL * np.sqrt(24)) | (d >= 1e-3 * np.sqrt(24)))
+    assert np.any(d <= LOC_TOL * np.sqrt(24))  # the two routes share at least one zero

@@ -1,0 +1,92 @@
+"""Tests of validate.analysis.network_measures on matrices and processes with known answers."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from validate.analysis.network_measures import (
+    dca,
+    node_centrality,
+    non_normality,
+    predictive_information,
+    spectrum,
+    subspace_angles,
+)
+
+
+def test_subspace_angles_known_values():
+    e = np.eye(4)
+    np.testing.assert_allclose(subspace_angles(e[:, 0], e[:, 1]), [np.pi / 2])
+    np.testing.assert_allclose(subspace_angles(e[:, :2], e[:, 0] + e[:, 1]), [0.0], atol=1e-12)
+    ang = subspace_angles(e[:, 0], e[:, 0] + e[:, 2])
+    np.testing.assert_allclose(ang, [np.pi / 4])
+
+
+def test_centrality_of_a_hub_and_of_a_ring():
+    N = 6
+    ring = np.roll(np.eye(N), 1, axis=1)  # each unit drives the next: all equivalent
+    np.testing.assert_allclose(node_centrality(ring, "pagerank"), np.full(N, 1 / N))
+    star = np.zeros((N, N))
+    star[0, 1:] = star[1:, 0] = 1.0  # unit 0 exchanges with everyone
+    for kind in ("eigenvector", "pagerank"):
+        c = node_centrality(star, kind)
+        assert np.argmax(c) == 0 and np.allclose(c[1:], c[1])
+
+
+def test_non_normality_zero_for_normal_and_henrici_for_random():
+    rng = np.random.default_rng(0)
+    S = rng.standard_normal((5, 5))
+    assert non_normality(S + S.T) == pytest.approx(0.0, abs=1e-12)
+    assert non_normality(np.array([[1.0, 3.0], [0.0, 2.0]])) == pytest.approx(3.0)
+    W = rng.standard_normal((6, 6))
+    henrici = np.sqrt(np.linalg.norm(W, "fro") ** 2 - np.sum(np.abs(np.linalg.eigvals(W)) ** 2))
+    assert non_normality(W, "fro") == pytest.approx(henrici, rel=1e-9)
+    lam = spectrum(W)
+    assert np.all(np.diff(np.abs(lam)) <= 1e-12)
+
+
+def _ar1(n: int, a: float, seed: int) -> np.ndarray:
+    from scipy.signal import lfilter
+
+    eps = np.random.default_rng(seed).standard_normal(n)
+    return lfilter([1.0], [1.0, -a], eps)
+
+
+def test_predictive_information_of_an_ar1_process():
+    # AR(1) is Markov: I(past T; future T) = I(x_t; x_{t+1}) = −½ log(1 − a²) for any T.
+    # n = 10⁵: SE(â) ≈ √((1 − a²)/n) = 0.0014, dPI/da = a/(1 − a²) = 4.7 → SE(PI) ≈ 0.0065;
+    # tolerance 4 SE (float32 log-dets of 4×4 matrices add ≪ that).
+    a, n = 0.9, 100_000
+    x = _ar1(n, a, 1)[:, None]
+    assert predictive_information(x, T=2) == pytest.approx(-0.5 * np.log(1 - a * a), abs=0.026)
+    white = np.random.default_rng(2).standard_normal((n, 1))
+    assert abs(predictive_information(white, T=2)) < 0.005  # ~ (2T)²/n bias scale
+
+
+def test_dca_finds_the_slow_direction_among_faster_noise():
+    rng = np.random.default_rng(3)
+    n = 20_000
+    slow = _ar1(n, 0.95, 4)
+    latent = np.stack([slow, 2 * rng.standard_normal(n), 2 * rng.standard_normal(n)], axis=1)
+    Q, _ = np.linalg.qr(rng.standard_normal((3, 3)))
+    X = latent @ Q.T  # the slow signal lives along Q[:, 0]
+    res = dca(X, 1, T=3, restarts=3, steps=300)
+    cos = abs(float(res.V[:, 0] @ Q[:, 0]))
+    assert cos > 0.95
+    assert res.pi >= predictive_information(X, Q[:, 0], T=3) - 0.02
+
+
+def test_bad_inputs_name_the_parameter():
+    with pytest.raises(ValueError, match="square"):
+        non_normality(np.ones((2, 3)))
+    with pytest.raises(ValueError, match="kind="):
+        node_centrality(np.eye(2), "betweenness")
+    with pytest.raises(ValueError, match="do not match"):
+        subspace_angles(np.ones((3, 1)), np.ones((4, 1)))
+    with pytest.raises(ValueError, match="T="):
+        predictive_information(np.ones((10, 2)), T=0)
+    with pytest.raises(ValueError, match="d="):
+        dca(np.random.default_rng(0).standard_normal((50, 2)), 3)
+    with pytest.raises(ValueError, match="time steps"):
+        predictive_information(np.ones((3, 2)), T=2)

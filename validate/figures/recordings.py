@@ -1,0 +1,89 @@
+"""Figure of the recording analysis (THEORY.md §6, last paragraph): ρ·√n under subsampling."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from .style import figure, save
+from ..analysis.recordings import GUIDE_SLOPES, Subsampling
+
+__all__ = ["plot_subsampling"]
+
+
+def plot_subsampling(
+    result: Subsampling | Sequence[Subsampling],
+    path: str | Path,
+    *,
+    labels: Sequence[str] | None = None,
+) -> Path:
+    """Quality of fit and ρ·√n vs the number of neurons n (log-log), with n^p guides.
+
+    Top: cross-validated R² of the refitted readout (mean ± SE over random subsets). Bottom:
+    ρ·√n (mean ± SE over subsets; ρ in units of a random direction's, E ρ² = 1/n) with the
+    fitted power law n^p (solid) and grey guides n^p for p ∈ {1/2, 1/4, 0} (aligned,
+    midpoint, oblique; :data:`validate.analysis.recordings.GUIDE_SLOPES`) through each result's
+    smallest size. p ± its SE in the legend (the SE understates population-to-population
+    spread: :mod:`validate.analysis.recordings`).
+
+    **Arguments**
+      result: one :class:`~validate.analysis.recordings.Subsampling` or several (one colour each).
+      path: PNG file to write (dpi 150). labels: legend names (default "recording i").
+
+    **Returns** the saved path.
+    """
+    results = [result] if isinstance(result, Subsampling) else list(result)
+    if len(results) == 0 or not all(isinstance(r, Subsampling) for r in results):
+        raise ValueError(f"result={result!r} is not allowed; need a Subsampling or a non-empty "
+                         "sequence of them")
+    if labels is None:
+        labels = [f"recording {i}" for i in range(len(results))] if len(results) > 1 else ["recording"]
+    labels = list(labels)
+    if len(labels) != len(results):
+        raise ValueError(f"labels has {len(labels)} entries; allowed: one per result "
+                         f"({len(results)})")
+    from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
+
+    fig, axes = figure(2, 1, width=4.2, height=2.4, sharex=True, layout="constrained")
+    ax_r2, ax_rho = axes[0, 0], axes[1, 0]
+    all_sizes = sorted({int(n) for r in results for n in r.sizes})
+    for i, (res, label) in enumerate(zip(results, labels)):
+        color = f"C{i}"
+        n = res.sizes.astype(float)
+        ax_r2.errorbar(n, res.r2_mean, yerr=res.r2_se, fmt="o-", ms=3, capsize=2, color=color,
+                       label=label)
+        ax_rho.errorbar(n, res.rho_sqrt_n, yerr=res.rho_sqrt_n_se, fmt="o", ms=4, capsize=2,
+                        color=color, label=f"{label}: p = {res.p:.3f} ± {res.p_se:.3f}")
+        if np.isfinite(res.p):
+            grid = np.geomspace(n.min(), n.max(), 20)
+            ax_rho.plot(grid, res.fit.prefactor * grid**res.p, "-", color=color, lw=1)
+    styles = {0.5: ":", 0.25: "--", 0.0: "-."}
+    for i, res in enumerate(results):
+        ok = np.isfinite(res.rho_sqrt_n)
+        if not ok.any():
+            continue
+        n0 = float(res.sizes[ok][0])
+        anchor = float(res.rho_sqrt_n[ok][0])
+        grid = np.geomspace(n0, float(res.sizes.max()), 20)
+        for p in GUIDE_SLOPES:
+            label = (f"guide n^{p:g}" + {0.5: " (aligned)", 0.0: " (oblique)"}.get(p, "")
+                     if i == 0 else None)
+            ax_rho.plot(grid, anchor * (grid / n0) ** p, styles.get(p, ":"), color="0.6",
+                        lw=0.8, label=label)
+    ax_r2.set_ylabel("cross-validated R²")
+    ax_r2.legend(loc="best", frameon=False, fontsize=6)
+    ax_rho.set_xscale("log")
+    ax_rho.set_yscale("log")
+    ax_rho.xaxis.set_minor_locator(NullLocator())
+    ax_rho.xaxis.set_minor_formatter(NullFormatter())
+    ax_rho.set_xticks(all_sizes, [str(n) for n in all_sizes])
+    ax_rho.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 2.0, 5.0)))
+    ax_rho.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v:g}"))
+    ax_rho.yaxis.set_minor_formatter(NullFormatter())
+    ax_rho.set_xlabel("neurons in the subset n")
+    ax_rho.set_ylabel("ρ·√n (units of a random direction)")
+    ax_rho.legend(loc="best", frameon=False, fontsize=6)
+    fig.suptitle("Readout correlation under subsampling of neurons (THEORY §6)", fontsize=8)
+    return save(fig, path)
