@@ -512,11 +512,12 @@ class AttractorComparison(NamedTuple):
     Attributes:
         distances: [Q, Q] matched distance √(‖E_a − ΠE_bΠᵀ‖² + ‖K_a − ΠK_bΠᵀ‖²)
             (escape E and link K matrices, Π the attractor matching); NaN in the rows and
-            columns of networks whose attractor count is not the modal one (all NaN when
-            the modal count is 0).
+            columns of networks whose attractor count is not the modal one. With modal
+            count 0 the compared networks all have the empty graph: distance 0 among them.
         spectral: [Q, Q] size-invariant distance for every network: the 1-Wasserstein
             distance between the eigenvalue distributions of the normalised Laplacians of
-            the link graphs K (permutation invariant; NaN where a network has no attractor).
+            the link graphs K (permutation invariant; 0 between two networks without an
+            attractor, NaN between a network without and one with attractors).
         modal_count: the most common number of attractors (ties: the smaller; 0 counts).
         counts: [Q] attractors per network.
         off_modal: indices of networks with another count (reported, compared only by
@@ -593,10 +594,11 @@ def attractor_distances(graphs: Sequence[AttractorGraph], *, match: str = "reado
                          f"{MAX_PERMUTATION_SIZE} (use match='readout')")
     Q = len(gs)
     D = np.full((Q, Q), np.nan)
-    # no attractor in most networks: nothing to compare (NaN), not a distance of 0
-    ok = np.flatnonzero(counts == modal) if modal > 0 else np.zeros(0, int)
+    # networks of the modal count are compared; with modal count 0 they all have the empty
+    # graph (no attractor), and two empty graphs are the same topology: distance 0
+    ok = np.flatnonzero(counts == modal)
     perms_all = (np.array(list(itertools.permutations(range(modal))), int).reshape(-1, modal)
-                 if match == "permutation" else None)
+                 if match == "permutation" and modal > 0 else np.zeros((1, 0), int))
     for i, a in enumerate(ok):
         D[a, a] = 0.0
         for b in ok[i + 1:]:
@@ -615,6 +617,8 @@ def attractor_distances(graphs: Sequence[AttractorGraph], *, match: str = "reado
         for b in range(a, Q):
             if spec[a] is not None and spec[b] is not None:
                 Dsp[a, b] = Dsp[b, a] = wasserstein_distance(spec[a], spec[b])
+            elif spec[a] is None and spec[b] is None:  # two empty graphs: equal
+                Dsp[a, b] = Dsp[b, a] = 0.0
     return AttractorComparison(D, Dsp, int(modal), counts, np.flatnonzero(counts != modal))
 
 

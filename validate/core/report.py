@@ -457,6 +457,7 @@ def write_report(
                 "title": s.title,
                 "passed": s.passed,
                 "wall_time_s": s.wall_time_s,
+                "text": s.text,
                 "figures": [f.as_posix() for f in figures[s.name]],
                 "rows": [r.to_dict() for r in s.rows],
                 "tables": [{"caption": c, "header": list(h), "rows": [list(r) for r in b]}

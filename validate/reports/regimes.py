@@ -49,6 +49,7 @@ from ..figures.sine_solutions import (
     plot_sine_spectra,
     plot_sine_trajectories,
 )
+from .figure_guard import Figures
 from .progress import progress_logger
 
 __all__ = [
@@ -122,7 +123,8 @@ def regimes_section(result: RegimesResult, out_dir: str | Path, mode: str = "qui
     """The report :class:`validate.core.report.Section` of a :class:`RegimesResult`: the claims
     table, the per-task tables and the figures (written into ``out_dir``)."""
     out_dir = Path(out_dir)
-    figs = plots_regimes.plot_all(result, out_dir)
+    figs = Figures()
+    figs.draw(plots_regimes.plot_all, result, out_dir)
     verdict = claims_verdict(result.claims)
     plan = result.plan
     text = (
@@ -149,7 +151,8 @@ def regimes_section(result: RegimesResult, out_dir: str | Path, mode: str = "qui
               _measures_table(result)]
     held = claims_hold(result.claims)
     return Section(name="regimes", title="Aligned vs oblique regimes on the neuroscience "
-                   f"tasks (THEORY §6) — claims {verdict}", rows=[], figures=figs, text=text,
+                   f"tasks (THEORY §6) — claims {verdict}", rows=[], figures=figs.paths,
+                   text=text + figs.note(),
                    summary=result.summary(), tables=tables, verdict=held)
 
 
@@ -202,12 +205,11 @@ def sine_solutions_section(
     t0 = time.perf_counter()
     results = run_sine_solutions(plan, runs_dir, progress=progress, log=log)
     out_dir = Path(out_dir)
-    figs = [
-        plot_sine_outputs(results, out_dir / "regimes_sine_outputs.png"),
-        plot_sine_trajectories(results, out_dir / "regimes_sine_pcs.png"),
-        plot_sine_spectra(results, out_dir / "regimes_sine_spectra.png"),
-        plot_sine_learning(results, out_dir / "regimes_sine_learning.png"),
-    ]
+    figs = Figures()
+    figs.draw(plot_sine_outputs, results, out_dir / "regimes_sine_outputs.png")
+    figs.draw(plot_sine_trajectories, results, out_dir / "regimes_sine_pcs.png")
+    figs.draw(plot_sine_spectra, results, out_dir / "regimes_sine_spectra.png")
+    figs.draw(plot_sine_learning, results, out_dir / "regimes_sine_learning.png")
     rows = sine_rows(results)
     text = (
         f"THEORY §6, the simple sine task of the 'different solutions' figure (seed 000_…): "
@@ -223,7 +225,7 @@ def sine_solutions_section(
         text += " Tiny mode: a smoke test, the numbers are not meaningful."
     return Section(
         name="regimes-sine", title="Simple sine: aligned, marginal, lazy and oblique solutions",
-        rows=rows, figures=figs, text=text,
+        rows=rows, figures=figs.paths, text=text + figs.note(),
         summary={"plan": dataclasses.asdict(plan), "results": [r.summary() for r in results]},
         wall_time_s=time.perf_counter() - t0, tables=[sine_table(results)],
     )
@@ -247,7 +249,8 @@ def rho_scaling_section(
     log = log or (lambda s: None)
     t0 = time.perf_counter()
     result = run_rho_scaling(plan, runs_dir, progress=progress, log=log)
-    fig = plot_rho_scaling(result, Path(out_dir) / "regimes_rho_vs_N.png")
+    figs = Figures()
+    figs.draw(plot_rho_scaling, result, Path(out_dir) / "regimes_rho_vs_N.png")
     header = ("regime", "N", "ρ (mean ± SD)", "ρ·√N", "L/L₀")
     body = []
     for regime in result.regimes:
@@ -275,7 +278,8 @@ def rho_scaling_section(
         text += " Tiny mode: a smoke test, the numbers are not meaningful."
     return Section(
         name="regimes-scaling", title="Correlation ρ vs network size N (cycling task)",
-        rows=list(result.rows), figures=[fig], text=text, summary=result.summary(),
+        rows=list(result.rows), figures=figs.paths, text=text + figs.note(),
+        summary=result.summary(),
         wall_time_s=time.perf_counter() - t0,
         tables=[("Fitted exponents of ρ ∝ A·N^k", ("regime", "k ± SE", "A", "expected k"),
                  fit_body),

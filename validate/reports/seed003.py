@@ -26,6 +26,7 @@ from ..experiments.seed003 import (
     run_seed003,
 )
 from ..figures import seed003 as plots_seed003
+from .figure_guard import Figures
 from .progress import progress_logger
 
 __all__ = ["run_seed003_report", "seed003_section"]
@@ -96,7 +97,8 @@ def _measures_table(result: Seed003Result) -> tuple[str, list[str], list[list[st
 
 def seed003_section(result: Seed003Result, out_dir: str | Path, mode: str = "quick") -> Any:
     """The report :class:`validate.core.report.Section`: claims table, measures table, figures."""
-    figs = plots_seed003.plot_all(result, Path(out_dir))
+    figs = Figures()
+    figs.draw(plots_seed003.plot_all, result, Path(out_dir))
     verdict = claims_verdict(result.claims)
     caption, header, body = claims_table(result.claims)
     caption = caption.replace("issue 6", "seed 003")
@@ -112,6 +114,6 @@ def seed003_section(result: Seed003Result, out_dir: str | Path, mode: str = "qui
         f"{result.wall_analysis_s:.0f} s."
     )
     return Section(name="seed003", title=f"Seed 003 hypotheses — claims {verdict}", rows=[],
-                   figures=figs, text=text, summary=result.summary(),
+                   figures=figs.paths, text=text + figs.note(), summary=result.summary(),
                    tables=[(caption, header, body), _measures_table(result)],
                    verdict=result.passed)

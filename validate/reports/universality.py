@@ -27,6 +27,7 @@ from ..experiments.universality import (
     train_population,
 )
 from ..figures.universality import plot_sine_frequencies, plot_universality_mds
+from .figure_guard import Figures
 from .progress import progress_logger
 
 __all__ = ["run_universality", "universality_section"]
@@ -78,10 +79,12 @@ def universality_section(plan: UniversalityPlan, runs_dir: str | Path, out_dir: 
         t0 = time.perf_counter()
         analyses.append(analyse_task(plan, nets[task], progress=progress))
         log(f"  universality {task}: analysed ({time.perf_counter() - t0:.1f} s)")
-    figs = [plot_universality_mds(a, out_dir / f"universality_{a.task}.png") for a in analyses]
+    figs = Figures()
+    for a in analyses:
+        figs.draw(plot_universality_mds, a, out_dir / f"universality_{a.task}.png")
     sine = [a for a in analyses if a.task == "sine_freq"]
     if sine:
-        figs.append(plot_sine_frequencies(sine[0], out_dir / "universality_sine.png"))
+        figs.draw(plot_sine_frequencies, sine[0], out_dir / "universality_sine.png")
 
     header = ("task", "distance", "between/within ratio", "permutation p", "networks",
               "clusters by architecture")
@@ -138,6 +141,11 @@ def universality_section(plan: UniversalityPlan, runs_dir: str | Path, out_dir: 
             for i in a.topology.off_modal) if len(a.topology.off_modal) else "")
         for a in analyses)
     text += f"\n\nTopology comparison ({plan.topology}): {off_text}."
+    empty = [a.task for a in analyses if a.topology.modal_count == 0]
+    if empty:
+        text += ("\n\nNo attractor in most networks of " + ", ".join(empty) + ": their "
+                 "topologies are all the empty graph (distance 0 among them), so the topology "
+                 "half of the claim is uninformative there.")
     summary = {
         "plan": dataclasses.asdict(plan),
         "claims": {t: v for t, v in verdicts},
@@ -166,7 +174,7 @@ def universality_section(plan: UniversalityPlan, runs_dir: str | Path, out_dir: 
     }
     return Section(
         name="universality", title="Universality and individuality across architectures "
-        "(seed 002)", rows=[], figures=figs, text=text, summary=summary,
+        "(seed 002)", rows=[], figures=figs.paths, text=text + figs.note(), summary=summary,
         verdict=all(v is True for _, v in verdicts),
         tables=[("Clustering of distances by architecture", header, rows),
                 (("Trained networks: final loss, fixed points found at u* (first search → "

@@ -164,8 +164,11 @@ def _static_section(configs: Sequence[Any], runs_dir: Path, out_dir: Path,
         log(f"  static [{i}/{len(configs)}] {cfg.label()}: "
             f"{'loaded from cache' if cached else 'simulated'} ({time.perf_counter() - t0:.1f} s)")
         results.append(res)
-    figs = [plot_static_clouds(results, out_dir / "static_clouds.png"),
-            plot_static_histograms(results, out_dir / "static_histograms.png")]
+    from .figure_guard import Figures
+
+    figs = Figures()
+    figs.draw(plot_static_clouds, results, out_dir / "static_clouds.png")
+    figs.draw(plot_static_histograms, results, out_dir / "static_histograms.png")
     switched = max(float(r.switched.max()) for r in results)
     text = (
         "THEORY §5: rank-2 erf networks with given symmetric M (nothing trained), simulated "
@@ -182,8 +185,8 @@ def _static_section(configs: Sequence[Any], runs_dir: Path, out_dir: Path,
     )
     return Section(
         name="static", title="Static check of the mean-field theory (THEORY §5)",
-        rows=[r for res in results for r in res.rows], figures=figs, text=text,
-        summary={"results": [r.summary() for r in results]},
+        rows=[r for res in results for r in res.rows], figures=figs.paths,
+        text=text + figs.note(), summary={"results": [r.summary() for r in results]},
     )
 
 
@@ -222,9 +225,12 @@ def _gd_section(plans: Sequence[Any], runs_dir: Path, out_dir: Path, progress: b
     from ..core.report import Section, format_number
 
     results = _gd_results(plans, runs_dir, tiny, progress, log)
-    figs = [plot_scaling(results, out_dir / "gd_scaling.png")]
+    from .figure_guard import Figures
+
+    figs = Figures()
+    figs.draw(plot_scaling, results, out_dir / "gd_scaling.png")
     for res in results:
-        figs.append(plot_gd_learning(res, out_dir / f"gd_learning_{res.plan.label()}.png"))
+        figs.draw(plot_gd_learning, res, out_dir / f"gd_learning_{res.plan.label()}.png")
     header = ("σ", "quantity", "sim. exponent ± SE", "theory exponent (same N) ± SE",
               "derived large-N exponent", "derived N → ∞ limit", "derived prefactor")
     body = []
@@ -256,8 +262,8 @@ def _gd_section(plans: Sequence[Any], runs_dir: Path, out_dir: Path, progress: b
                  "derivation is skipped by --quick-tiny).")
     return Section(
         name="gd-scaling", title="Gradient descent across N (THEORY §4)",
-        rows=[r for res in results for r in res.rows], figures=figs, text=text,
-        summary={"results": [r.summary() for r in results]},
+        rows=[r for res in results for r in res.rows], figures=figs.paths,
+        text=text + figs.note(), summary={"results": [r.summary() for r in results]},
         tables=[("Power-law exponents k of q ∝ N^k", header, body)] if body else [],
     )
 
@@ -272,7 +278,10 @@ def _two_phase_section(plan: Any, runs_dir: Path, out_dir: Path, progress: bool,
     log("  two-phase: training (linear network, two learning-rate phases)")
     result = two_phase.run_two_phase(plan, runs_dir, progress=progress)
     log(f"  two-phase: done ({time.perf_counter() - t0:.1f} s)")
-    figs = [plot_two_phase(result, out_dir / "two_phase.png")]
+    from .figure_guard import Figures
+
+    figs = Figures()
+    figs.draw(plot_two_phase, result, out_dir / "two_phase.png")
     summary = result.summary() if hasattr(result, "summary") else {}
     text = (
         "THEORY §3: a linear network (W from 0, full N×N W trained by SGD) with learning "
@@ -280,7 +289,8 @@ def _two_phase_section(plan: Any, runs_dir: Path, out_dir: Path, progress: bool,
         "M₁₂ and ‖Δx̄‖ against the closed forms; the rows compare the end of each phase."
     )
     return Section(name="two-phase", title="Two-phase learning in a linear network (THEORY §3)",
-                   rows=list(result.rows), figures=figs, text=text, summary=summary)
+                   rows=list(result.rows), figures=figs.paths, text=text + figs.note(),
+                   summary=summary)
 
 
 # ----------------------------------------------------------------------------- main job
@@ -482,8 +492,11 @@ def corrections_section(
 
     result = run_corrections(cfg, cache_dir=Path(runs_dir), progress=progress, log=log)
     out_dir = Path(out_dir)
-    figs = [plot_corrections_loss_var(result, out_dir / "corrections_loss_var.png"),
-            plot_corrections_zscores(result, out_dir / "corrections_zscores.png")]
+    from .figure_guard import Figures
+
+    figs = Figures()
+    figs.draw(plot_corrections_loss_var, result, out_dir / "corrections_loss_var.png")
+    figs.draw(plot_corrections_zscores, result, out_dir / "corrections_zscores.png")
     switched = max(float(np.max(p.switched)) for p in result.points)
     c = cfg
     intro = (
@@ -500,6 +513,7 @@ def corrections_section(
     return Section(
         name="corrections",
         title="Beyond the paper: finite dt, finite N and per-network predictions (issue 5)",
-        rows=corrections_rows(result), figures=figs, text=intro + "\n\n" + headline(result),
+        rows=corrections_rows(result), figures=figs.paths,
+        text=intro + "\n\n" + headline(result) + figs.note(),
         summary=result.summary(), tables=[_lvar_table(result), _fraction_table(result)],
     )

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import math
+
 import jax.numpy as jnp
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from validate.analysis.fixed_points import find_fixed_points
 from validate.analysis.topology import (
@@ -213,12 +217,15 @@ def test_other_attractor_counts_are_reported_off_modal_with_a_spectral_distance(
     assert c.spectral[0, 2] == pytest.approx(wasserstein_distance(q3, c4), abs=1e-12)
     assert c.spectral[0, 1] == pytest.approx(0.0, abs=1e-12)
     assert c.spectral[0, 2] > 0
-    # no attractor anywhere: nothing to compare, NaN rather than a distance of 0
+    # no attractor anywhere: every network has the empty graph, one topology (distance 0;
+    # issue 20: an all-NaN matrix here crashed the MDS figure of oblique universality)
     empty = g._replace(attractors=np.zeros((0, 3)), readout=np.zeros((0, 3)),
                        escape=np.zeros((0, 0)), links=np.zeros((0, 0)),
                        saddle_outcomes=np.zeros((0, 0)), from_probes=np.zeros(0, bool))
-    e = attractor_distances([empty, empty])
-    assert e.modal_count == 0 and np.all(np.isnan(e.distances))
+    e = attractor_distances([empty, empty, g])
+    assert e.modal_count == 0 and e.off_modal.tolist() == [2]
+    assert np.array_equal(e.distances[:2, :2], np.zeros((2, 2)))
+    assert np.all(np.isnan(e.distances[2])) and np.isnan(e.spectral[0, 2])
 
 
 def test_boundary_seeds_and_merging(cube):
@@ -246,3 +253,88 @@ def test_attractor_bad_inputs_name_the_parameter(cube):
         attractor_distances([g, g], match="geometry")
     with pytest.raises(ValueError, match="readout=w_out"):
         attractor_distances([g._replace(readout=np.zeros((8, 0)))] * 2)
+
+
+# ----------------------------------------------------------------------------- degenerate graphs
+def _graph(S: int, links: np.ndarray | None = None, seed: int = 0, n_units: int = 3):
+    """An AttractorGraph with S attractors (random escape rows, given or random 0/1 links)."""
+    from validate.analysis.topology import AttractorGraph
+
+    rng = np.random.default_rng(seed)
+    E = rng.dirichlet(np.ones(S + 1), size=S)[:, :S] if S else np.zeros((0, 0))
+    if links is None:
+        K = np.triu(rng.integers(0, 2, (S, S)), 1)
+        links = (K + K.T).astype(float)
+    return AttractorGraph(
+        attractors=rng.normal(size=(S, n_units)), readout=np.arange(S, dtype=float)[:, None],
+        escape=E, links=np.asarray(links, float), saddle_outcomes=np.zeros((0, S)),
+        saddles=np.zeros(0, int), membership=np.zeros(0, int), from_probes=np.zeros(S, bool),
+        elsewhere=0.0, unsettled=0.0, trials=4)
+
+
+def _permuted(g, perm: np.ndarray):
+    """The same graph with its attractors relabelled by ``perm`` (readout follows)."""
+    return g._replace(attractors=g.attractors[perm], readout=g.readout[perm],
+                      escape=g.escape[np.ix_(perm, perm)], links=g.links[np.ix_(perm, perm)],
+                      from_probes=g.from_probes[perm])
+
+
+def _check_distances(cmp, graphs) -> None:
+    """Finite, symmetric, zero diagonal among the compared networks; NaN only for the listed
+    off-modal ones (main distance); spectral finite except empty against non-empty."""
+    D, Dsp = cmp.distances, cmp.spectral
+    Q = len(graphs)
+    compared = np.setdiff1d(np.arange(Q), cmp.off_modal)
+    assert np.array_equal(np.sort(cmp.off_modal),
+                          np.flatnonzero(cmp.counts != cmp.modal_count))
+    sub = D[np.ix_(compared, compared)]
+    assert np.all(np.isfinite(sub)) and np.allclose(sub, sub.T) and np.all(np.diag(sub) == 0)
+    assert np.all(np.isnan(D[cmp.off_modal]))
+    empty = cmp.counts == 0
+    for a in range(Q):
+        for b in range(Q):
+            if empty[a] != empty[b]:
+                assert math.isnan(Dsp[a, b])
+            else:
+                assert math.isfinite(Dsp[a, b]) and Dsp[a, b] == Dsp[b, a]
+        assert Dsp[a, a] == 0
+
+
+@settings(max_examples=30)
+@given(sizes=st.lists(st.integers(0, 4), min_size=2, max_size=6),
+       seed=st.integers(0, 2**16), match=st.sampled_from(["readout", "permutation"]))
+def test_attractor_distances_are_defined_for_any_set_of_graphs(sizes, seed, match) -> None:
+    """Empty, single-node, disconnected and random graphs in any mix (issue 20)."""
+    from validate.analysis.topology import attractor_distances
+
+    graphs = [_graph(S, seed=seed + i) for i, S in enumerate(sizes)]
+    _check_distances(attractor_distances(graphs, match=match), graphs)
+
+
+def test_networks_without_attractors_are_one_topology() -> None:
+    """Mostly oscillating networks (0 attractors): the modal group is compared at distance 0,
+    which MDS can embed, instead of an all-NaN matrix (the crash of issue 20)."""
+    from validate.analysis.similarity import classical_mds
+    from validate.analysis.topology import attractor_distances
+
+    graphs = [_graph(0), _graph(0, seed=1), _graph(0, seed=2), _graph(1, seed=3)]
+    cmp = attractor_distances(graphs)
+    assert cmp.modal_count == 0 and cmp.off_modal.tolist() == [3]
+    assert np.array_equal(cmp.distances[:3, :3], np.zeros((3, 3)))
+    assert np.array_equal(cmp.spectral[:3, :3], np.zeros((3, 3)))
+    assert classical_mds(cmp.distances[:3, :3], 2).coords.shape == (3, 2)
+
+
+def test_identical_and_permuted_graphs_are_at_distance_zero_and_a_cut_edge_is_not() -> None:
+    from validate.analysis.topology import attractor_distances
+
+    ring = np.roll(np.eye(4), 1, axis=1)
+    g = _graph(4, links=ring + ring.T)
+    perm = np.array([2, 0, 3, 1])
+    cut = g.links.copy()
+    cut[0, 1] = cut[1, 0] = 0.0
+    graphs = [g, _permuted(g, perm), g._replace(links=cut)]
+    for match in ("readout", "permutation"):
+        D = attractor_distances(graphs, match=match).distances
+        assert D[0, 1] == pytest.approx(0.0, abs=1e-12)
+        assert D[0, 2] == pytest.approx(math.sqrt(2.0))  # one edge, counted in both halves
