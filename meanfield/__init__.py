@@ -9,6 +9,10 @@ Numeric functions (numpy float64, broadcasting over arrays):
   Hermite L_var, ``dt=`` / ``hermite_orders=``; ``Optimum.approximation`` names the theory);
 * two-phase learning of a linear network: :func:`linear_two_phase` →
   :class:`TwoPhaseCurves`;
+* where the fixed-point theory holds: :func:`barrier` → :class:`Barrier` (barrier between
+  ±κ̄, the noise-to-barrier ratio D/ΔV that sizes the linear-noise approximation's neglected
+  terms, the Kramers switching rate); the theory variants with their domains and neglected
+  terms: :data:`VARIANTS` (:mod:`meanfield.variants`);
 * Gaussian averages: :data:`NONLINEARITIES`, :func:`gaussian_mean`,
   :func:`mean_dphi`, :func:`mean_dphi3`; the 2×2 Lyapunov solver
   :func:`lyapunov_2x2` and its Euler-map (Stein) counterpart :func:`stein_2x2`.
@@ -41,12 +45,18 @@ from .lyapunov import lyapunov_2x2, stein_2x2
 from .nonlinearities import NONLINEARITIES, gaussian_mean, mean_dphi, mean_dphi3
 from .optimum import Optimum, optimum
 from .quenched import quenched_fixed_point, quenched_outputs
+from .switching import Barrier, barrier
 from .two_phase import TwoPhaseCurves, linear_two_phase
+from .variants import VARIANTS, Variant
 
 __all__ = [
     "NONLINEARITIES",
+    "VARIANTS",
+    "Barrier",
     "Optimum",
     "TwoPhaseCurves",
+    "Variant",
+    "barrier",
     "correlation",
     "feasible",
     "fixed_point_norm",

@@ -48,13 +48,20 @@ __all__ = [
     "write_report",
 ]
 
-#: The pass rule of :mod:`validate.core.stats`, in words, with its constants filled in.
+#: The rule of :mod:`validate.core.stats`, in words, with its constants filled in.
 RULE_TEXT: str = (
-    f"A row passes when |z| ≤ {stats.Z_MAX:g} (z = (simulation − theory)/SE) "
-    f"or |relative error| ≤ bound = {stats.FINITE_SIZE_C:g}/√N "
-    "(the order of the neglected finite-size terms of the mean-field theory); "
-    "the relative error is (simulation − theory)/|theory| unless the row's note names "
-    "another scale. SE kinds: 'seeds' = independent networks or training seeds, "
+    "A row fails when |z| > z crit and |relative error| > its tolerance; it passes when it "
+    f"does not fail and could have detected a {stats.MAX_DETECTABLE:.0%} relative error "
+    "(detectable = z crit · SE/|theory|), and is undetermined otherwise. z = (simulation − "
+    "theory)/SE; z crit is Student's t quantile with the SE's degrees of freedom (n − 1) at "
+    f"the two-sided level {stats.P_ROW:.1e} (= |z| ≤ {stats.Z_MAX:g} for a Gaussian "
+    "estimate), so a correct theory fails a row with that probability whatever the number "
+    "of seeds. The tolerance is the theory variant's declared model error at the row's "
+    "point (e.g. the noise-to-barrier ratio D/ΔV of the linear-noise approximation; 0 "
+    "unless stated). Rows outside the variant's domain (declared before simulating, or "
+    "switching between the mirror fixed points detected) are marked 'outside domain' and "
+    "not judged. The relative error is (simulation − theory)/|theory| unless the row's note "
+    "names another scale. SE kinds: 'seeds' = independent networks or training seeds, "
     "'trials' = independent trials, 'time blocks' = batch means of one correlated series. "
     "The rule is the same for every row (validate.core.stats)."
 )
@@ -62,7 +69,7 @@ RULE_TEXT: str = (
 #: Column headers of the summary tables (Markdown, HTML and the console).
 TABLE_COLUMNS: tuple[str, ...] = (
     "setting", "quantity", "theory", "simulation ± SE", "SE kind (n)", "z", "rel. error",
-    "bound", "pass",
+    "tolerance", "status",
 )
 
 #: Packages whose versions go into the metadata (those installed).
@@ -108,7 +115,7 @@ class Section:
         """:func:`validate.core.stats.all_passed` of the rows, or :attr:`verdict` (and no failing
         row) for claim-judged sections."""
         if self.verdict is not None:
-            return bool(self.verdict) and all(r.passed for r in self.rows)
+            return bool(self.verdict) and not any(r.status == "fail" for r in self.rows)
         return stats.all_passed(self.rows)
 
 
@@ -135,6 +142,10 @@ def format_number(x: float | None, digits: int = 4) -> str:
     return f"{mant}e{int(exp)}"
 
 
+_STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "undetermined": "undetermined",
+                "outside domain": "outside domain"}
+
+
 def format_row(row: Comparison) -> dict[str, str]:
     """Strings of one row under :data:`TABLE_COLUMNS` (z and relative error to 2–3 digits)."""
     return {
@@ -145,8 +156,8 @@ def format_row(row: Comparison) -> dict[str, str]:
         "SE kind (n)": f"{row.se_kind} ({row.n})",
         "z": format_number(row.z, 3),
         "rel. error": format_number(row.rel_err, 2),
-        "bound": format_number(row.bound, 2),
-        "pass": "PASS" if row.passed else "FAIL",
+        "tolerance": format_number(row.tolerance, 2),
+        "status": _STATUS_WORD[row.status],
     }
 
 
@@ -224,7 +235,7 @@ def _paragraphs(text: str) -> list[str]:
 
 
 def _failing(rows: Sequence[Comparison]) -> list[Comparison]:
-    return [r for r in rows if not r.passed]
+    return [r for r in rows if r.status == "fail"]
 
 
 def _figure_caption(path: Path) -> str:
@@ -235,20 +246,30 @@ def _count_text(s: Section) -> str:
     """"k of n passed", or for a claims-only section (no rows, own verdict) what decides."""
     if not s.rows and s.verdict is not None:
         return "judged by its claims table"
-    return f"{len(s.rows) - len(_failing(s.rows))} of {len(s.rows)} passed"
+    return _status_counts(s.rows)
+
+
+def _status_counts(rows: Sequence[Comparison]) -> str:
+    """"k of n passed, f failed, …" (only the statuses that occur besides pass)."""
+    counts = {st: sum(r.status == st for r in rows) for st in stats.STATUSES}
+    extra = [f"{counts[st]} {'failed' if st == 'fail' else st}" for st in
+             ("fail", "undetermined", "outside domain") if counts[st]]
+    return f"{counts['pass']} of {len(rows)} passed" + (", " + ", ".join(extra) if extra else "")
 
 
 def _markdown(sections: Sequence[Section], figures: dict[str, list[Path]], title: str,
-              meta: Mapping[str, Any], passed: bool) -> str:
-    n_rows = sum(len(s.rows) for s in sections)
-    n_fail = sum(len(_failing(s.rows)) for s in sections)
+              meta: Mapping[str, Any], passed: bool, verdict: Any = None) -> str:
+    all_rows = [r for s in sections for r in s.rows]
     out = [f"# {title}", ""]
-    if n_rows:
-        out.append(f"**Overall: {_verdict(passed)}** — {n_rows - n_fail} of {n_rows} "
-                   "comparisons passed.")
+    if verdict is not None:
+        out.append(f"**Overall: {_verdict(passed)}** — {verdict.headline}")
+        out += ["", verdict.markdown(), ""]
+        out.append(f"Rows: {_status_counts(all_rows)}.")
+    elif all_rows:
+        out.append(f"**Overall: {_verdict(passed)}** — {_status_counts(all_rows)}.")
     else:
         out.append(f"**Overall: {_verdict(passed)}** — judged by the claims of each section.")
-    out += ["", f"**Pass rule.** {RULE_TEXT}", ""]
+    out += ["", f"**Rule.** {RULE_TEXT}", ""]
     for s in sections:
         out += [f"## {s.title}", ""]
         out.append(f"**{_verdict(s.passed)}** — {_count_text(s)}"
@@ -262,7 +283,8 @@ def _markdown(sections: Sequence[Section], figures: dict[str, list[Path]], title
                                       + [":---:"]) + "|")
             for r in s.rows:
                 cells = format_row(r)
-                cells["pass"] = "PASS" if r.passed else "**FAIL**"
+                if r.status == "fail":
+                    cells["status"] = "**FAIL**"
                 out.append("| " + " | ".join(_md_escape(cells[c]) for c in TABLE_COLUMNS) + " |")
             out.append("")
             notes = sorted({r.note for r in s.rows if r.note})
@@ -282,8 +304,8 @@ def _markdown(sections: Sequence[Section], figures: dict[str, list[Path]], title
                 out.append(f"- {_md_escape(r.setting)} · {_md_escape(r.quantity)}: theory "
                            f"{format_number(r.theory)}, simulation {format_number(r.sim_mean)} "
                            f"± {format_number(r.sim_se, 2)} (z = {format_number(r.z, 3)}, "
-                           f"|rel. error| {format_number(abs(r.rel_err), 2)} > bound "
-                           f"{format_number(r.bound, 2)})")
+                           f"|rel. error| {format_number(abs(r.rel_err), 2)} > tolerance "
+                           f"{format_number(r.tolerance, 2)})")
             out.append("")
         for fig in figures[s.name]:
             out += [f"![{_figure_caption(fig)}]({fig.as_posix()})", ""]
@@ -311,10 +333,9 @@ figcaption { font-size: 0.85em; color: #555; }
 
 
 def _html(sections: Sequence[Section], figures: dict[str, list[Path]], out_dir: Path,
-          title: str, meta: Mapping[str, Any], passed: bool) -> str:
+          title: str, meta: Mapping[str, Any], passed: bool, verdict: Any = None) -> str:
     e = html.escape
-    n_rows = sum(len(s.rows) for s in sections)
-    n_fail = sum(len(_failing(s.rows)) for s in sections)
+    all_rows = [r for s in sections for r in s.rows]
 
     def badge(ok: bool) -> str:
         return f'<span class="verdict {"pass" if ok else "fail"}">{_verdict(ok)}</span>'
@@ -322,10 +343,14 @@ def _html(sections: Sequence[Section], figures: dict[str, list[Path]], out_dir: 
     out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
            f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
            f"<h1>{e(title)}</h1>",
-           (f"<p>Overall: {badge(passed)} — {n_rows - n_fail} of {n_rows} comparisons "
-            "passed.</p>"),
-           f'<p class="rule"><b>Pass rule.</b> {e(RULE_TEXT)}</p>']
-    numeric = {"theory", "simulation ± SE", "z", "rel. error", "bound"}
+           (f"<p>Overall: {badge(passed)} — "
+            + (e(verdict.headline) if verdict is not None else e(_status_counts(all_rows)))
+            + "</p>")]
+    if verdict is not None:
+        out.append(verdict.html())
+        out.append(f"<p>Rows: {e(_status_counts(all_rows))}.</p>")
+    out.append(f'<p class="rule"><b>Rule.</b> {e(RULE_TEXT)}</p>')
+    numeric = {"theory", "simulation ± SE", "z", "rel. error", "tolerance"}
     for s in sections:
         out.append(f'<h2 id="{e(s.name)}">{e(s.title)}</h2>')
         wall = f"; wall time {s.wall_time_s:.1f} s" if s.wall_time_s is not None else ""
@@ -342,7 +367,7 @@ def _html(sections: Sequence[Section], figures: dict[str, list[Path]], out_dir: 
                     for c in TABLE_COLUMNS
                 )
                 title_attr = f' title="{e(r.note)}"' if r.note else ""
-                out.append(f'<tr class="{"pass" if r.passed else "fail"}"{title_attr}>{tds}</tr>')
+                out.append(f'<tr class="{"fail" if r.status == "fail" else "pass"}"{title_attr}>{tds}</tr>')
             out.append("</tbody></table>")
             notes = sorted({r.note for r in s.rows if r.note})
             if notes:
@@ -414,6 +439,7 @@ def write_report(
     *,
     title: str = "Theory vs simulation: validation report",
     meta: Mapping[str, Any] | None = None,
+    verdict: Any = None,
 ) -> Path:
     """Write ``report.md``, ``report.html`` and ``report.json`` into ``out_dir``.
 
@@ -424,6 +450,9 @@ def write_report(
         title: report title.
         meta: run metadata (e.g. from :func:`run_metadata`: versions, backend, wall
             time, command), shown as a table and stored in the JSON.
+        verdict: a :class:`validate.core.verdict.Verdict` (claim × theory variant table):
+            the report opens with it and its ``passed`` is the overall verdict; without it
+            the overall verdict is every section's.
 
     Returns:
         The path of ``report.md``.
@@ -435,21 +464,25 @@ def write_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = dict(meta or {})
     all_rows = [r for s in sections for r in s.rows]
-    passed = bool(sections) and all(s.passed for s in sections)
+    passed = (verdict.passed if verdict is not None
+              else bool(sections) and all(s.passed for s in sections))
     figures = _collect_figures(sections, out_dir)
 
     md_path = out_dir / "report.md"
-    md_path.write_text(_markdown(sections, figures, title, meta, passed), encoding="utf-8")
+    md_path.write_text(_markdown(sections, figures, title, meta, passed, verdict),
+                       encoding="utf-8")
     (out_dir / "report.html").write_text(
-        _html(sections, figures, out_dir, title, meta, passed), encoding="utf-8"
+        _html(sections, figures, out_dir, title, meta, passed, verdict), encoding="utf-8"
     )
     payload = {
         "title": title,
         "passed": passed,
         "n_rows": len(all_rows),
         "n_failed": len(_failing(all_rows)),
-        "rule": {"z_max": stats.Z_MAX, "finite_size_c": stats.FINITE_SIZE_C,
-                 "text": RULE_TEXT},
+        "row_status": {st: sum(r.status == st for r in all_rows) for st in stats.STATUSES},
+        "verdict": verdict.to_dict() if verdict is not None else None,
+        "rule": {"z_max": stats.Z_MAX, "p_row": stats.P_ROW,
+                 "max_detectable": stats.MAX_DETECTABLE, "text": RULE_TEXT},
         "meta": meta,
         "sections": [
             {

@@ -209,10 +209,11 @@ def exponent_rows(
         rows.append(stats.compare_estimate(
             f"exponent k of ρ ∝ N^k ({regime})", EXPECTED_EXPONENTS[regime], fit.exponent,
             fit.exponent_se, fit.n, se_kind="seeds", N=n_max, scale=EXPONENT_SCALE,
-            experiment=experiment, setting=span,
-            note="OLS slope of log ρ on log N over seeds × N (SE from the residuals); "
-                 "relative error on the scale 1/2 (the gap between aligned 0 and "
-                 "oblique −1/2)",
+            experiment=experiment, setting=span, dof=fit.n - 2,
+            tolerance=stats.finite_size_bound(n_max),
+            note="OLS slope of log ρ on log N over seeds × N (SE from the residuals, n − 2 "
+                 "dof); relative error on the scale 1/2 (the gap between aligned 0 and "
+                 "oblique −1/2); tolerance 3/√N_max for the finite-size terms of ρ",
         ))
     if "aligned" in fits and "oblique" in fits:
         fo, fa = fits["oblique"], fits["aligned"]
@@ -220,7 +221,8 @@ def exponent_rows(
             "k_oblique − k_aligned", EXPECTED_EXPONENTS["oblique"] - EXPECTED_EXPONENTS["aligned"],
             fo.exponent - fa.exponent, math.hypot(fo.exponent_se, fa.exponent_se),
             min(fo.n, fa.n), se_kind="seeds", N=n_max, scale=EXPONENT_SCALE,
-            experiment=experiment, setting=span,
+            experiment=experiment, setting=span, dof=min(fo.n, fa.n) - 2,
+            tolerance=stats.finite_size_bound(n_max),
             note="difference of the two fitted exponents, SEs in quadrature; cancels an "
                  "N-trend common to both regimes",
         ))

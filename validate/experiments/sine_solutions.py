@@ -308,6 +308,7 @@ def sine_rows(results: Sequence[SineSolutionResult]) -> list[stats.Comparison]:
         rows.append(stats.compare(
             "L/L₀ (evaluation)", 0.0, res.loss_norm, se_kind="seeds", N=res.N, scale=1.0,
             experiment="regimes-sine", setting=setting,
+            tolerance=stats.finite_size_bound(res.N),
             note="L₀ = loss of the zero output (target power); relative error on the scale "
                  "1: the trained output misses at most 3/√N of the target power",
         ))
@@ -316,6 +317,7 @@ def sine_rows(results: Sequence[SineSolutionResult]) -> list[stats.Comparison]:
             "fraction labelled oblique", 1.0 if sol.expected == "oblique" else 0.0, frac,
             0.0, len(res.labels), se_kind="seeds", N=res.N, scale=1.0,
             experiment="regimes-sine", setting=setting,
+            tolerance=stats.finite_size_bound(res.N),
             note=f"measures.regime_label(ρ, N) per seed; expected {sol.expected!r} "
                  "(a count: SE 0, scale 1)",
         ))

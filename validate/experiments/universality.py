@@ -320,12 +320,19 @@ def cluster_statistic(D: np.ndarray, labels: Sequence[str], *, permutations: int
                       seed: int = 0) -> ClusterStatistic:
     """Permutation test of whether ``D`` [n, n] is smaller within ``labels`` than between.
 
-    Rows/columns with NaN (networks not compared) are dropped first; needs ≥ 2 labels with
+    Networks not compared (NaN distances) are dropped first, the one with the most missing
+    distances at a time, until every remaining pair has a distance; needs ≥ 2 labels with
     ≥ 2 items each (else ratio and p are NaN and the claim is undetermined).
     """
     D = np.asarray(D, np.float64)
     lab = np.asarray(list(labels))
-    keep = ~np.all(np.isnan(D) | np.eye(len(D), dtype=bool), axis=1) if len(D) else []
+    keep = np.arange(len(D))
+    off = ~np.eye(len(D), dtype=bool)
+    while keep.size:  # drop the network with the most missing distances until none is missing
+        missing = (np.isnan(D[np.ix_(keep, keep)]) & off[np.ix_(keep, keep)]).sum(axis=1)
+        if not missing.any():
+            break
+        keep = np.delete(keep, int(np.argmax(missing)))
     D, lab = D[np.ix_(keep, keep)], lab[keep]
     n = len(lab)
     counts = {v: int(np.sum(lab == v)) for v in set(lab.tolist())}

@@ -38,7 +38,7 @@ from typing import Any
 
 __all__ = [
     "EXPERIMENTS",
-    "all_passed_sections",
+    "write_rows_csv",
     "corrections_section",
     "find_gd_scaling_runs",
     "plot_scaling_from_runs",
@@ -303,8 +303,14 @@ def run_validate(
     progress: bool = True,
     command: str | None = None,
     stream: Any = None,
+    strict_paper: bool = False,
 ) -> tuple[Path, bool]:
-    """Run the selected experiments, write the report; returns (report.md path, all passed).
+    """Run the selected experiments, write the report; returns (report.md path, verdict).
+
+    The verdict is True when every claim of the package's own theory (the best variant,
+    :mod:`meanfield.variants`) holds inside its domain and none fails
+    (:class:`validate.core.verdict.Verdict`); the paper's theory is reported as findings
+    unless ``strict_paper``.
 
     Arguments:
         out_dir: report directory.
@@ -313,23 +319,20 @@ def run_validate(
         only: experiment ids, a subset of :data:`EXPERIMENTS`.
         progress: progress lines and bars on ``stream`` (default ``sys.stderr``).
         command: command line recorded in the metadata.
+        strict_paper: the paper variant's claims count for the verdict too.
     """
-    path, sections = run_sections(out_dir=out_dir, runs_dir=runs_dir, mode=mode, only=only,
-                          progress=progress, command=command, stream=stream)
-    return path, all_passed_sections(sections)
-
-
-def all_passed_sections(sections: Sequence[Any]) -> bool:
-    """True when every comparison row of every section passed (and there is one)."""
-    from ..core.stats import all_passed
-
-    return all_passed([r for s in sections for r in s.rows])
+    path, _, verdict = run_sections(out_dir=out_dir, runs_dir=runs_dir, mode=mode, only=only,
+                                    progress=progress, command=command, stream=stream,
+                                    strict_paper=strict_paper)
+    return path, verdict.passed
 
 
 def run_sections(*, out_dir: str | Path, runs_dir: str | Path, mode: str, only: Sequence[str],
-         progress: bool, command: str | None, stream: Any) -> tuple[Path, list[Any]]:
-    """:func:`run_validate`, returning the report sections instead of the verdict (what
-    ``oblique validate`` runs)."""
+                 progress: bool, command: str | None, stream: Any,
+                 strict_paper: bool = False) -> tuple[Path, list[Any], Any]:
+    """:func:`run_validate`, returning (report.md path, the report sections, the
+    :class:`validate.core.verdict.Verdict`) — what ``oblique validate`` runs. Also writes the
+    per-row table as ``rows.csv`` (one row per comparison, tidy columns)."""
     if mode not in ("quick", "full", "tiny"):
         raise ValueError(f"mode={mode!r} is not allowed; allowed: 'quick', 'full', 'tiny'")
     bad = [o for o in only if o not in EXPERIMENTS]
@@ -364,17 +367,35 @@ def run_sections(*, out_dir: str | Path, runs_dir: str | Path, mode: str, only: 
         else:
             sec = corrections_section(setting, runs_dir, out_dir, log, progress=progress)
         sec.wall_time_s = time.perf_counter() - t0
-        n_fail = sum(not r.passed for r in sec.rows)
-        log(f"[{name}] {len(sec.rows) - n_fail}/{len(sec.rows)} comparisons passed "
-            f"({sec.wall_time_s:.1f} s)")
+        counts = {st: sum(r.status == st for r in sec.rows) for st in
+                  ("pass", "fail", "undetermined", "outside domain")}
+        log(f"[{name}] {len(sec.rows)} comparisons: " + ", ".join(
+            f"{n} {st}" for st, n in counts.items()) + f" ({sec.wall_time_s:.1f} s)")
         sections.append(sec)
+    from ..core.verdict import judge
+
+    verdict = judge([r for sec in sections for r in sec.rows], strict_paper=strict_paper)
     meta = run_metadata(
         command=command, wall_time_s=time.perf_counter() - t_start, mode=mode,
-        experiments=list(only), runs_dir=str(runs_dir),
+        experiments=list(only), runs_dir=str(runs_dir), strict_paper=strict_paper,
     )
     path = write_report(sections, out_dir, title=f"Theory vs simulation ({mode} mode)",
-                        meta=meta)
-    return path, sections
+                        meta=meta, verdict=verdict)
+    write_rows_csv([r for sec in sections for r in sec.rows], out_dir / "rows.csv")
+    return path, sections, verdict
+
+
+def write_rows_csv(rows: Sequence[Any], path: str | Path) -> Path:
+    """The comparison rows as a tidy CSV (pandas; one line per row, the fields of
+    :class:`validate.core.stats.Comparison`), written atomically."""
+    import pandas as pd
+
+    from simulate.runs import atomic_write_bytes
+
+    frame = pd.DataFrame([r.to_dict() for r in rows])
+    path = Path(path)
+    atomic_write_bytes(path, lambda fh: fh.write(frame.to_csv(index=False).encode("utf-8")))
+    return path
 
 
 # ----------------------------------------------------------------------------- plot scaling

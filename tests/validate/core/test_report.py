@@ -28,14 +28,15 @@ N = 256
 
 
 def passing_row() -> stats.Comparison:
-    # samples symmetric about the theory value: mean == theory exactly, so z = 0 -> PASS
-    samples = 2.0 + np.array([-0.1, 0.1, -0.05, 0.05])
+    # samples symmetric about the theory value: mean == theory exactly, so z = 0; SE 0.3 % of
+    # the theory, so the row could see a 10 % miss (detectable = 32.6 · 0.0046 < 0.1) -> PASS
+    samples = 2.0 + np.array([-0.01, 0.01, -0.005, 0.005])
     return stats.compare("kappa_norm", 2.0, samples, se_kind="seeds", N=N,
                          experiment="demo", setting="N=256")
 
 
 def failing_row() -> stats.Comparison:
-    # mean 3 vs theory 2: rel. error 0.5 > 3/sqrt(256) = 0.19 and z = 1/SE = 1/0.029 >> Z_MAX
+    # mean 3 vs theory 2: rel. error 0.5 > tolerance 0 and z = 1/SE = 1/0.023 > z crit (32.6)
     samples = 3.0 + np.array([-0.05, 0.05, -0.025, 0.025])
     return stats.compare("loss_var", 2.0, samples, se_kind="seeds", N=N,
                          experiment="demo", setting="N=256", note="deliberately wrong theory")
@@ -52,12 +53,12 @@ def small_png(path: Path) -> Path:
 def test_rows_used_here_pass_and_fail_by_the_rule() -> None:
     assert passing_row().passed
     bad = failing_row()
-    assert not bad.passed and abs(bad.z) > stats.Z_MAX and abs(bad.rel_err) > bad.bound
+    assert not bad.passed and abs(bad.z) > bad.z_crit and abs(bad.rel_err) > bad.tolerance
 
 
 def test_rule_text_quotes_the_constants_of_stats() -> None:
     assert f"{stats.Z_MAX:g}" in RULE_TEXT
-    assert f"{stats.FINITE_SIZE_C:g}/√N" in RULE_TEXT
+    assert f"{stats.P_ROW:.1e}" in RULE_TEXT and f"{stats.MAX_DETECTABLE:.0%}" in RULE_TEXT
 
 
 @pytest.mark.parametrize("x", [1.0, -2.5, 0.012345678, 123456.7, 3.3e-7, -9.99e12, 0.5])
@@ -86,7 +87,7 @@ def test_format_row_and_console_table() -> None:
     row = failing_row()
     cells = format_row(row)
     assert tuple(cells) == TABLE_COLUMNS
-    assert cells["pass"] == "FAIL"
+    assert cells["status"] == "FAIL"
     assert cells["SE kind (n)"] == "seeds (4)"
     assert float(cells["theory"]) == row.theory
     table = summary_table([passing_row(), row])
@@ -120,7 +121,7 @@ def test_report_files_exist(report_dir: Path) -> None:
 
 def test_markdown_has_overall_fail_rule_tables_and_metadata(report_dir: Path) -> None:
     md = (report_dir / "report.md").read_text()
-    assert "**Overall: FAIL** — 2 of 3 comparisons passed." in md
+    assert "**Overall: FAIL** — 2 of 3 passed, 1 failed." in md
     assert md.count(RULE_TEXT) == 1  # the rule stated once
     assert "## Good experiment" in md and "## Bad experiment" in md
     fail_lines = [ln for ln in md.splitlines() if ln.startswith("|") and "**FAIL**" in ln]
@@ -152,7 +153,8 @@ def test_json_rows_round_trip_and_strict(report_dir: Path) -> None:
     data = json.loads((report_dir / "report.json").read_text(), parse_constant=no_constants)
     assert data["passed"] is False and data["n_rows"] == 3 and data["n_failed"] == 1
     assert data["rule"]["z_max"] == stats.Z_MAX
-    assert data["rule"]["finite_size_c"] == stats.FINITE_SIZE_C
+    assert data["rule"]["p_row"] == stats.P_ROW
+    assert data["row_status"] == {"outside domain": 0, "fail": 1, "undetermined": 0, "pass": 2}
     bad = data["sections"][1]
     assert bad["rows"][1] == failing_row().to_dict()
     assert bad["summary"] == {"array": [0, 1, 2], "nan": None}

@@ -60,15 +60,17 @@ def _rows(p: Rank2Params, max_switched: float = 0.01) -> dict[str, stats.Compari
 
 def _explain(r: stats.Comparison) -> str:
     return (f"{r.quantity} at {r.setting}: theory {r.theory:.4g}, sim {r.sim_mean:.4g} ± "
-            f"{r.sim_se:.2g} (z={r.z:.2f}, rel={r.rel_err:.3f}, bound={r.bound:.3f})")
+            f"{r.sim_se:.2g} (z={r.z:.2f}, rel={r.rel_err:.3f}, tolerance={r.tolerance:.3f}, status={r.status})")
 
 
 @settings(max_examples=EXAMPLES)
 @given(rank2_params(Ns=NS, lambda_minus=(-1.5, 0.3)))
 def test_kappa_bar_and_loss_var_agree(p: Rank2Params) -> None:
     rows = _rows(p)
+    # 8 networks × 8 trials: the rule must not reject the theory (a pass would need the
+    # power to see a 10 % miss; test_wrong_theory_is_detected_on_simulated_data checks power)
     for q in ("kappa_norm", "rho", "loss_var"):
-        assert rows[q].passed, _explain(rows[q])
+        assert rows[q].status != "fail", _explain(rows[q])
 
 
 @pytest.mark.xfail(strict=True, reason="known theory-simulation disagreement of L_var at "
@@ -91,7 +93,7 @@ def test_loss_var_strong_feedback_extended_theory(p: Rank2Params) -> None:
     rows = _rows(p, max_switched=1.0)
     for q in ("kappa_norm", "loss_var"):
         row = rows[q + EXTENDED_SUFFIX]
-        assert row.passed, _explain(row)
+        assert row.status != "fail", _explain(row)
 
 
 @settings(max_examples=20 if not THOROUGH else settings.default.max_examples)
@@ -131,10 +133,11 @@ def test_wrong_theory_is_detected_on_simulated_data() -> None:
     lat, z = simulate_static(cfg, theory)
     est = static_estimates(lat, z, cfg.N)
     good = {r.quantity: r for r in static_rows(cfg, theory, est)}
-    assert good["loss_var"].passed, _explain(good["loss_var"])
+    assert good["loss_var"].status != "fail", _explain(good["loss_var"])
     for factor in (1.5, 1 / 1.5):
         wrong = dict(theory, loss_var=theory["loss_var"] * factor)
         bad = {r.quantity: r for r in static_rows(cfg, wrong, est)}
-        # a 50 % error exceeds the allowance 3/√128 = 0.27 and many SEs (SE ≈ 3 %)
-        assert not bad["loss_var"].passed, _explain(bad["loss_var"])
-        assert np.isfinite(bad["loss_var"].z) and abs(bad["loss_var"].z) > stats.Z_MAX
+        # a 33–50 % error is many SEs (SE ≈ 3 %), beyond the Student critical value 8.5
+        # (7 dof) and any declared model error
+        assert bad["loss_var"].status == "fail", _explain(bad["loss_var"])
+        assert np.isfinite(bad["loss_var"].z) and abs(bad["loss_var"].z) > bad["loss_var"].z_crit

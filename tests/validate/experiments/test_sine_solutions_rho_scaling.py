@@ -109,7 +109,9 @@ def test_exponent_rows_pass_for_the_right_slopes():
     # OLS SE of the slope: sd / sqrt(Σ (log N − mean)²) = 0.05 / sqrt(5·2.4) ≈ 0.014
     assert abs(fits["oblique"].exponent + 0.5) < 5 * fits["oblique"].exponent_se
     assert 0.005 < fits["oblique"].exponent_se < 0.03
-    assert len(rows) == 3 and all(r.passed for r in rows)
+    # the right slopes are never rejected (with 5 sizes × few seeds the rows cannot see a
+    # 10 % miss of the 1/2 scale, so they are undetermined rather than passed)
+    assert len(rows) == 3 and not any(r.status == "fail" for r in rows)
 
 
 @pytest.mark.parametrize("slope", [-0.25, 0.0])
@@ -118,7 +120,7 @@ def test_exponent_rows_fail_for_a_wrong_slope(slope):
     ≥ 0.25 ≈ 18 SE away from −1/2 and beyond the allowance 3/√512·(1/2) ≈ 0.066."""
     Ns, rho = _synthetic(slope)
     _, rows = regimes_scaling.exponent_rows(Ns, {"oblique": rho})
-    assert len(rows) == 1 and not rows[0].passed
+    assert len(rows) == 1 and rows[0].status == "fail"
 
 
 def test_exponent_rows_bad_input():

@@ -122,3 +122,19 @@ def test_a_diverged_configuration_is_reported_without_retraining(tmp_path):
     assert [f[:3] for f in failed] == combos and all("step 3" in f[3] for f in failed)
     assert all(v == [] for v in nets.values()) and not list(tmp_path.rglob("*.npz"))
     assert all("diverged before" in m for m in msgs)
+
+
+def test_cluster_statistic_never_reports_a_p_value_for_a_nan_ratio() -> None:
+    """A distance matrix with some missing pairs (e.g. the spectral distance between a network
+    without attractors and one with them, issue 20) drops networks until every pair is
+    compared, instead of a NaN ratio with p = 1/(permutations + 1)."""
+    rng = np.random.default_rng(0)
+    D = rng.random((8, 8))
+    D = D + D.T
+    np.fill_diagonal(D, 0.0)
+    D[0, 5] = D[5, 0] = np.nan  # one missing pair
+    stat = cluster_statistic(D, list("aabbccdd"), permutations=200)
+    assert stat.n == 7 and np.isfinite(stat.ratio) and 0 < stat.p_value <= 1
+    D[:, 2] = D[2, :] = np.nan  # network 2 compared with nobody
+    D[2, 2] = 0.0
+    assert cluster_statistic(D, list("aabbccdd"), permutations=200).n == 6
