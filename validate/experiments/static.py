@@ -534,15 +534,25 @@ def run_static(cfg: StaticConfig, *, stride: int = 5, extended_rows: bool = True
                          extended_rows=extended_rows, theory=theory)
 
 
+#: Sizes of the static grid (quick and full): N from 64 to 2048 for the convergence in N.
+STATIC_NS: tuple[int, ...] = (64, 256, 1024, 2048)
+#: λ₊ of THEORY §5.
+STATIC_LAMBDA_PLUS: tuple[float, ...] = (1.7, 1.9, 2.6)
+#: Small steps at which the THEORY §5 point N = 256, λ₊ = 2.6 is also simulated, so that the
+#: continuous-time theories can be judged at dt → 0 (:mod:`validate.experiments.dt_extrapolation`).
+STATIC_SMALL_DTS: tuple[float, ...] = (0.1, 0.05, 0.025)
+
+
 def default_static_configs(full: bool = False) -> list[StaticConfig]:
-    """THEORY §5 settings: N = 256, σ = 1, ẑ = 1, λ₋ = −5, λ₊ ∈ {1.7, 1.9, 2.6}, symmetric M,
-    plus the same at N = 1024 (finite-N error shrink). ``full`` uses more networks and trials.
+    """THEORY §5 settings: σ = 1, ẑ = 1, λ₋ = −5, λ₊ ∈ {1.7, 1.9, 2.6}, symmetric M, dt = 0.2, at
+    N ∈ :data:`STATIC_NS` (the finite-N convergence of each claim), plus N = 256, λ₊ = 2.6 at the
+    steps :data:`STATIC_SMALL_DTS` (dt → 0). ``full`` uses more networks and trials.
 
     Quick mode uses 32 networks × 16 trials: enough for the L_var and ‖κ̄‖ rows to detect a
     5 % error of the prediction (SE ≈ 0.8 % of L_var, Student critical value 4.6 with 31
     degrees of freedom; tests/validate/experiments/test_static.py checks it)."""
     nets, trials = (64, 32) if full else (32, 16)
-    return [
-        StaticConfig(N=N, lambda_plus=lp, networks=nets, trials=trials, seed=i)
-        for i, (N, lp) in enumerate((N, lp) for N in (256, 1024) for lp in (1.7, 1.9, 2.6))
-    ]
+    points = [(N, lp, 0.2) for N in STATIC_NS for lp in STATIC_LAMBDA_PLUS]
+    points += [(256, 2.6, dt) for dt in STATIC_SMALL_DTS]
+    return [StaticConfig(N=N, lambda_plus=lp, dt=dt, networks=nets, trials=trials, seed=i)
+            for i, (N, lp, dt) in enumerate(points)]

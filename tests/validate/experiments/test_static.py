@@ -38,9 +38,10 @@ def test_config_errors_name_the_parameter(field: str, value: object, match: str)
 
 def test_default_configs_are_theory_section_5() -> None:
     cfgs = default_static_configs()
-    assert {(c.N, c.lambda_plus) for c in cfgs} == {
-        (N, lp) for N in (256, 1024) for lp in (1.7, 1.9, 2.6)
-    }
+    assert {(c.N, c.lambda_plus, c.dt) for c in cfgs} == {
+        (N, lp, 0.2) for N in (64, 256, 1024, 2048) for lp in (1.7, 1.9, 2.6)
+    } | {(256, 2.6, dt) for dt in (0.1, 0.05, 0.025)}
+    assert len({c.seed for c in cfgs}) == len(cfgs)
     assert all(c.sigma == 1.0 and c.lambda_minus == -5.0 and c.theta_minus is None
                and c.z_target == 1.0 and c.t_max == 100.0 and c.t_discard == 20.0 for c in cfgs)
     full = default_static_configs(full=True)
