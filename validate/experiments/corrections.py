@@ -127,7 +127,7 @@ class CorrectionsConfig:
         z_target: target output ẑ (> 0).
     """
 
-    Ns: tuple[int, ...] = (256, 1024)
+    Ns: tuple[int, ...] = (64, 256, 1024, 2048)
     lambda_minus: tuple[float, ...] = (-1.0, -5.0)
     lambda_plus_offsets: tuple[float, ...] = DEFAULT_OFFSETS
     dts: tuple[float, ...] = (0.2, 0.02)
@@ -180,11 +180,12 @@ class CorrectionsConfig:
     # presets -------------------------------------------------------------------------------
     @classmethod
     def quick(cls) -> CorrectionsConfig:
-        """CPU preset of ``oblique validate``: the issue's full grid (16 points), 16 networks ×
+        """CPU preset of ``oblique validate``: N ∈ {64, 256, 1024, 2048} (the convergence in N of
+        each claim) × λ₋ ∈ {−1, −5} × two offsets × dt ∈ {0.2, 0.02} (32 points), 16 networks ×
         16 trials; t ∈ (20, 100] at dt = 0.2 and (20, 60] at dt = 0.02 (the fine step costs
         10× the steps per time unit; 40 kept time units are still ≈ 7 relaxation times of the
         slowest mode, whose rate |γ| = 2α²‖κ̄‖²/λ₊² (THEORY §2) is ≥ 0.18 on this grid).
-        Measured: 143 s wall (102 s CPU) for the whole grid on the shared 2-core machine."""
+        Wall time: see the README (measured with the whole main job)."""
         return cls()
 
     @classmethod

@@ -95,7 +95,8 @@ def dt_extrapolation_rows(results: Sequence[Any], min_dts: int = 3) -> list[stat
                 row = stats.compare_estimate(
                     f"{q} (dt → 0) [{variant}]", float(theory[q]), value, se, n,
                     se_kind="seeds", N=cfg.N, experiment="static",
-                    setting=f"{cfg.label()}, dt ∈ {{{', '.join(f'{d:g}' for d in dts)}}}",
+                    setting=(cfg.label().rsplit(", dt=", 1)[0]
+                             + f", dt ∈ {{{', '.join(f'{d:g}' for d in dts)}}} → 0"),
                     note="simulation extrapolated linearly in dt to 0 (weighted by the SEs), "
                          "against the continuous-time theory",
                     tolerance=tol if tol == tol else 0.0, domain=domain, dof=n - 1)

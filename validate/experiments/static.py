@@ -168,9 +168,10 @@ class StaticConfig:
         return self.n_steps - max(self.first_kept, 0)
 
     def label(self) -> str:
-        """Short text for tables (N, λ₊, λ₋, θ₋)."""
+        """Short text for tables (N, λ₊, λ₋, θ₋, dt)."""
         th = "sym" if self.theta_minus is None else f"{self.theta_minus:.3g}"
-        return f"N={self.N}, σ={self.sigma:g}, λ₊={self.lambda_plus:g}, λ₋={self.lambda_minus:g}, θ₋={th}"
+        return (f"N={self.N}, σ={self.sigma:g}, λ₊={self.lambda_plus:g}, "
+                f"λ₋={self.lambda_minus:g}, θ₋={th}, dt={self.dt:g}")
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (JSON)."""

@@ -67,16 +67,17 @@ def test_infeasible_offset_is_an_error_naming_it() -> None:
 def test_quick_grid_is_the_issue_grid() -> None:
     cfg = CorrectionsConfig.quick()
     pts = cfg.points()
-    assert len(pts) == 16
+    assert len(pts) == 32
     assert {(s.N, s.lambda_minus, off, s.dt) for s, off, _ in pts} == {
-        (N, lm, off, dt) for N in (256, 1024) for lm in (-1.0, -5.0) for off in (0.0, 1.0)
+        (N, lm, off, dt) for N in (64, 256, 1024, 2048) for lm in (-1.0, -5.0)
+        for off in (0.0, 1.0)
         for dt in (0.2, 0.02)}
     for s, off, lp_opt in pts:
         assert lp_opt == pytest.approx(float(meanfield.optimum(s.N, s.lambda_minus).lambda_plus),
                                        rel=1e-14)
         assert s.lambda_plus == pytest.approx(lp_opt + off, rel=1e-14)
         assert s.sigma == 1.0 and s.z_target == 1.0 and s.theta_minus is None
-    assert len({s.seed for s, _, _ in pts}) == 16  # independent networks per point
+    assert len({s.seed for s, _, _ in pts}) == 32  # independent networks per point
     full = CorrectionsConfig.full()
     assert full.networks > cfg.networks and full.trials > cfg.trials
 
