@@ -79,6 +79,19 @@ class Barrier(NamedTuple):
         """r·t: expected switches of one trial in a run of length ``t`` (time units)."""
         return np.asarray(self.rate) * float(t)
 
+    def mirror_fraction(self, t0: float, t1: float) -> NDArray[np.float64]:
+        """Expected fraction of the time in [t0, t1] that a trial started at +κ̄ at t = 0
+        spends at the mirror fixed point −κ̄: for a two-state chain hopping at rate r each
+        way, P(mirror at t) = (1 − e^{−2rt})/2, whose mean over [t0, t1] is
+        1/2 − (e^{−2r t0} − e^{−2r t1}) / (4 r (t1 − t0))."""
+        if not (0 <= t0 < t1):
+            raise ValueError(f"t0={t0!r}, t1={t1!r} are not allowed; allowed: 0 <= t0 < t1")
+        r = np.asarray(self.rate, dtype=np.float64)
+        with np.errstate(all="ignore"):
+            frac = 0.5 - (np.exp(-2 * r * t0) - np.exp(-2 * r * t1)) / (4 * r * (t1 - t0))
+            small = r * t1 < 1e-6  # series: r (t0 + t1)/2 to first order
+        return np.where(small, r * (t0 + t1) / 2, frac)
+
 
 def barrier(
     lambda_plus: ArrayLike,

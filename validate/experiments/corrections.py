@@ -633,7 +633,8 @@ def headline(result: CorrectionsResult) -> str:
     for p, rows in rows_of:
         for q in QUANTITIES:
             cand = [r for r in rows if r.quantity in {_row_name(q, v) for v in VARIANTS}]
-            if cand and any(r.status == "fail" for r in cand) and not any(r.passed for r in cand):
+            cand = [r for r in cand if r.status != "outside domain"]
+            if cand and all(r.status == "fail" for r in cand):
                 best = min(cand, key=lambda r: abs(r.rel_err))
                 gaps.append(f"{p.setting()} · {QUANTITY_LABELS[q]}: closest {_variant_of(best)} "
                             f"off by {best.rel_err:+.3g} (z = {best.z:.3g})")
