@@ -49,9 +49,17 @@ class NonFiniteLossError(FloatingPointError):
 
 
 # ----------------------------------------------------------------------------- atomic I/O
+def _umask() -> int:
+    """The process umask (read by setting and restoring it)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def atomic_write_bytes(path: str | Path, write: Any) -> None:
     """Write a file atomically: ``write(fileobj)`` into a temporary file in the same
-    directory, flush + fsync, then ``os.replace`` it over ``path``."""
+    directory, flush + fsync, then ``os.replace`` it over ``path``. The file gets the
+    permissions of the process umask (0644 under the usual 022), not mkstemp's 0600."""
     path = Path(path)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=_TMP_SUFFIX)
     try:
@@ -59,6 +67,7 @@ def atomic_write_bytes(path: str | Path, write: Any) -> None:
             write(fh)
             fh.flush()
             os.fsync(fh.fileno())
+        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; use the process umask
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):
