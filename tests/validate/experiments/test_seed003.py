@@ -129,3 +129,19 @@ def test_default_plans_and_cli_registration() -> None:
         seed003.default_seed003_plan("huge")
     args = build_parser().parse_args(["seed003", "--task", "decision", "--out", "x"])
     assert args.task == "decision" and callable(args.handler)
+
+
+def test_tiny_command_writes_a_report_and_exits_by_its_claims(tmp_path) -> None:
+    """`oblique seed003` end to end on the real default code path (tiny sizes, issue 20): the
+    report is written and the exit status is the claims' verdict (numbers not meaningful)."""
+    import json
+
+    from validate.cli import main
+
+    out = tmp_path / "report"
+    status = main(["seed003", "--quick-tiny", "--quiet", "--out", str(out), "--runs",
+                   str(tmp_path / "runs")])
+    data = json.loads((out / "report.json").read_text())
+    (sec,) = data["sections"]
+    assert sec["name"] == "seed003" and (out / "report.md").is_file()
+    assert status == (0 if data["passed"] else 1)
