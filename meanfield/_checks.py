@@ -60,6 +60,9 @@ def check_dt(dt: Any) -> float | None:
     return float(dt)
 
 
+#: largest |λ₊| accepted: λ₊² (and λ₊⁴ in the variance) must stay finite in float64
+MAX_LAMBDA = 1e100
+
 #: highest Hermite order accepted by ``hermite_orders=`` (He_n of higher order lose digits)
 MAX_HERMITE_ORDER = 16
 

@@ -126,6 +126,8 @@ def _validate_fixed_point(
 ) -> NDArray:
     """Checks λ₊, σ; returns λ_min (NaN where σ is invalid)."""
     valid.finite(lambda_plus=lam, sigma=sig)
+    valid.require(np.abs(lam) <= _checks.MAX_LAMBDA, "lambda_plus", lam,
+                  f"<= {_checks.MAX_LAMBDA:g}", "λ₊² must stay finite in float64")
     valid.require(sig >= 0, "sigma", sig, ">= 0 (a noise standard deviation)")
     if nl.needs_positive_delta:
         valid.require(sig > 0, "sigma", sig, "> 0 for a callable nonlinearity")

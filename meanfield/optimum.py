@@ -215,8 +215,10 @@ def optimum(
         lv = _loss_var_of_u(u, *args)
     if valid.scalar and not bool(found):
         raise _checks.invalid(
-            "lambda_minus", lam_m, "< 0 with a finite minimiser",
-            f"dL_var/dλ₊ stayed ≤ 0 up to ‖κ̄‖² = {np.exp(hi):.3g}",
+            "lambda_minus", lam_m,
+            "negative enough that L_var has a finite minimiser in λ₊",
+            f"dL_var/dλ₊ stayed ≤ 0 up to ‖κ̄‖² = {np.exp(hi):.3g}; a more negative λ₋ "
+            "gives an optimum",
         )
     return Optimum(
         valid.finish(lam), valid.finish(np.sqrt(k)), valid.finish(rho), valid.finish(lv),

@@ -477,6 +477,8 @@ class TrainConfig:
         """
         if name == "gd_scaling":
             sigma = float(overrides.get("sigma", 1.0))
+            if not (math.isfinite(sigma) and sigma >= 0):  # the range first, then the preset
+                raise ValueError(f"sigma={sigma!r} is not allowed; allowed: a finite number >= 0")
             base: dict[str, Any] = dict(
                 task="fixed_point", model="low_rank", rank=2, nonlinearity="erf",
                 out_scale="large", g=0.0, rho_io=0.0, trainable=("M",), init="zero_M",

@@ -27,7 +27,12 @@ consecutive projected samples gives
 
 (the mutual information between T past and T future samples). ``dca`` maximises it over
 V with orthonormal columns (V = QR-orthonormalised free parameters, optax Adam, several
-random restarts, one jitted, vmapped computation).
+random restarts, one jitted, vmapped computation), within the directions in which the
+activity varies (:func:`live_basis`). The lag covariances use the biased estimator that makes
+every block-Toeplitz Σ_L positive semi-definite (:func:`lag_covariances`): with the per-lag
+unbiased one, trial-shaped data gave indefinite Σ_2T and DCA optimised estimator artefacts
+(issue 18). Each restart's final PI is evaluated in float64 and only where both
+determinants are positive.
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ __all__ = [
     "DCAResult",
     "dca",
     "lag_covariances",
+    "live_basis",
     "node_centrality",
     "non_normality",
     "predictive_information",
@@ -122,11 +128,26 @@ def spectrum(W: ArrayLike) -> np.ndarray:
 
 
 # ----------------------------------------------------------------------------- DCA
+#: Directions of the activity covariance with eigenvalue below this fraction of the largest are
+#: treated as constant (silent or duplicated units): they carry no information and would make
+#: every determinant of DCA zero.
+RANK_TOL: float = 1e-10
+
+
 def lag_covariances(X: ArrayLike, max_lag: int) -> np.ndarray:
     """C_k = Cov(x_{t+k}, x_t) for k = 0 … max_lag, [max_lag + 1, N, N].
 
-    X: one long trajectory [T, N] or trials [K, T, N] (averaged over trials, means removed
-    per unit over all samples); needs T > max_lag.
+    X: one long trajectory [T, N] or trials [K, T, N]; means removed per unit over all
+    samples. Estimator: C_k = Σ_trials Σ_t a_{t+k} a_tᵀ / (K·T), the *biased* one that divides
+    by the whole trial length rather than by the T − k pairs at lag k. It is the lag-k
+    covariance of each trial padded with zeros beyond its ends, so the block-Toeplitz matrix
+    Σ_L built from C_0 … C_{L−1} (with C_{−k} = C_kᵀ) is positive semi-definite for any input
+    and any L: it is a sum of outer products. The per-lag unbiased 1/(K·(T − k)) is not: on
+    trial-shaped data it gives an indefinite Σ_2T (issue 18 measured 43–46 negative
+    eigenvalues of 270), and DCA then climbs estimator artefacts. The price is a shrinkage of
+    C_k by (T − k)/T, O(max_lag/T): negligible for long series, ≤ 10 % for 100-step trials at
+    max_lag = 9.
+    Needs T > max_lag + 1.
     """
     A = np.asarray(X, np.float64)
     if A.ndim == 2:
@@ -138,11 +159,23 @@ def lag_covariances(X: ArrayLike, max_lag: int) -> np.ndarray:
     K, T, N = A.shape
     if T <= max_lag + 1:
         raise ValueError(f"X has {T} time steps; allowed: more than max_lag + 1 = {max_lag + 1}")
+    if not np.all(np.isfinite(A)):
+        raise ValueError("X has non-finite entries; allowed: finite activity")
     A = A - A.reshape(-1, N).mean(axis=0)
     C = np.empty((max_lag + 1, N, N))
     for k in range(max_lag + 1):  # max_lag + 1 ≤ 2T_window matmuls, not a hot loop
-        C[k] = np.einsum("ktn,ktm->nm", A[:, k:], A[:, : T - k]) / (K * (T - k))
+        C[k] = np.einsum("ktn,ktm->nm", A[:, k:], A[:, : T - k]) / (K * T)
     return C
+
+
+def live_basis(C0: ArrayLike) -> np.ndarray:
+    """Orthonormal basis [N, r] of the directions in which the activity varies: eigenvectors
+    of the lag-0 covariance with eigenvalue > :data:`RANK_TOL` × the largest (constant and
+    duplicated units span none of them)."""
+    w, U = np.linalg.eigh(np.asarray(C0, np.float64))
+    keep = w > RANK_TOL * max(float(w.max()), 0.0) if w.size and w.max() > 0 else np.zeros(
+        w.shape, bool)
+    return U[:, keep][:, ::-1]
 
 
 def _block_toeplitz(C: Any, length: int) -> Any:
@@ -168,24 +201,48 @@ def _pi_of_projection(C: Any, V: Any, T: int) -> Any:
 
 
 def predictive_information(X: ArrayLike, V: ArrayLike | None = None, *, T: int = 5) -> float:
-    """Gaussian PI_T (nats) of the activity projected on V [N, d] (``None`` → all of X).
+    """Gaussian PI_T (nats) of the activity projected on V [N, d] (``None`` → all directions in
+    which X varies, :func:`live_basis`).
 
-    PI_T = log det Σ_T − ½ log det Σ_{2T} from the lag covariances of X (module docstring);
-    0 for white noise, large for slow, predictable dynamics.
+    PI_T = log det Σ_T − ½ log det Σ_2T from the lag covariances of X (module docstring);
+    0 for white noise, large for slow, predictable dynamics. Both determinants must be
+    positive: a V reaching into a direction where X is constant (a silent or duplicated
+    unit) is refused by name instead of returning ±∞ or NaN.
     """
-    import jax.numpy as jnp
-
     if isinstance(T, bool) or not isinstance(T, int) or T < 1:
         raise ValueError(f"T={T!r} is not allowed; T must be an integer >= 1")
     C = lag_covariances(X, 2 * T - 1)
     N = C.shape[-1]
-    Vm = np.eye(N) if V is None else np.asarray(V, np.float64)
-    if Vm.ndim == 1:
-        Vm = Vm[:, None]
-    if Vm.ndim != 2 or Vm.shape[0] != N:
-        raise ValueError(f"V has shape {Vm.shape}; allowed: [N={N}, d]")
-    Q, _ = np.linalg.qr(Vm)
-    return float(_pi_of_projection(jnp.asarray(C), jnp.asarray(Q), T))
+    if V is None:
+        Q = live_basis(C[0])
+        if Q.shape[1] == 0:
+            raise ValueError("X is constant; allowed: activity that varies in some unit")
+    else:
+        Vm = np.asarray(V, np.float64)
+        if Vm.ndim == 1:
+            Vm = Vm[:, None]
+        if Vm.ndim != 2 or Vm.shape[0] != N:
+            raise ValueError(f"V has shape {Vm.shape}; allowed: [N={N}, d]")
+        Q, _ = np.linalg.qr(Vm)
+    Cp = np.einsum("ni,knm,mj->kij", Q, C, Q)
+    signs, logdets = [], []
+    for L in (T, 2 * T):
+        sign, ld = np.linalg.slogdet(_block_toeplitz_np(Cp, L))
+        signs.append(sign)
+        logdets.append(ld)
+    if not all(sg > 0 and np.isfinite(ld) for sg, ld in zip(signs, logdets, strict=True)):
+        raise ValueError("V projects onto directions in which X is constant (Σ_T or Σ_2T is "
+                         "singular); allowed: V within the span of the activity "
+                         "(validate.analysis.network_measures.live_basis)")
+    return float(logdets[0] - 0.5 * logdets[1])
+
+
+def _block_toeplitz_np(C: np.ndarray, length: int) -> np.ndarray:
+    """numpy twin of :func:`_block_toeplitz` (float64, for the final evaluation)."""
+    d = C.shape[-1]
+    rows = [np.concatenate([C[i - j] if i >= j else C[j - i].T for j in range(length)], axis=1)
+            for i in range(length)]
+    return np.concatenate(rows, axis=0).reshape(length * d, length * d)
 
 
 class DCAResult(NamedTuple):
@@ -219,14 +276,39 @@ def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500
     N = C.shape[-1]
     if d > N:
         raise ValueError(f"d={d!r} is not allowed; d must be <= N={N}")
-    scale = np.trace(C[0]) / N
-    Cj = jnp.asarray(C / scale)  # PI is scale-free; unit scale helps the optimiser
+    # optimise within the directions where the activity varies (silent, constant or
+    # duplicated units add directions of zero variance: every determinant would vanish)
+    B = live_basis(C[0])
+    r = B.shape[1]
+    if d > r:
+        raise ValueError(f"d={d!r} is not allowed; d must be <= {r}, the number of directions "
+                         f"in which X varies ({N - r} of the N={N} unit directions are constant "
+                         "or duplicated)")
+    Cr = np.einsum("ni,knm,mj->kij", B, C, B)
+    scale = np.trace(Cr[0]) / r
+    Cj = jnp.asarray(Cr / scale)  # PI is scale-free; unit scale helps the optimiser
     run = _dca_runner(T, steps, float(learning_rate))
-    M0 = jnp.asarray(np.random.default_rng(seed).standard_normal((restarts, N, d)))
-    Vs, pis = run(Cj, M0)
-    pis = np.asarray(pis, np.float64)
+    M0 = jnp.asarray(np.random.default_rng(seed).standard_normal((restarts, r, d)))
+    Vs, _ = run(Cj, M0)
+    # final PI of every restart in float64 (refused projections give NaN)
+    Vfull = np.einsum("ni,kij->knj", B, np.asarray(Vs, np.float64))
+    pis = np.array([_pi_or_nan(C, V, T) for V in Vfull])
+    if not np.any(np.isfinite(pis)):
+        raise ValueError("no DCA restart reached a projection with positive-definite "
+                         "covariances; allowed: activity with at least d varying directions")
     best = int(np.nanargmax(pis))
-    return DCAResult(np.asarray(Vs[best], np.float64), float(pis[best]), pis)
+    return DCAResult(Vfull[best], float(pis[best]), pis)
+
+
+def _pi_or_nan(C: np.ndarray, V: np.ndarray, T: int) -> float:
+    Cp = np.einsum("ni,knm,mj->kij", V, C, V)
+    out = []
+    for L in (T, 2 * T):
+        sign, ld = np.linalg.slogdet(_block_toeplitz_np(Cp, L))
+        if not (sign > 0 and np.isfinite(ld)):
+            return math.nan
+        out.append(ld)
+    return float(out[0] - 0.5 * out[1])
 
 
 @functools.lru_cache(maxsize=16)

@@ -91,3 +91,19 @@ def test_run_files_get_the_umask_permissions(tmp_path: Path) -> None:
         os.umask(old)
     assert stat.S_IMODE((tmp_path / "a.bin").stat().st_mode) == 0o644
     assert stat.S_IMODE((tmp_path / "b.bin").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize("argv, names", [
+    (["predict", "--lambda-plus", "1e300"], "lambda_plus=1e+300"),
+    (["predict", "--lambda-minus=-1e-12"], "lambda_minus=-1e-12 is out of range: lambda_minus "
+                                           "must be negative enough"),
+    (["train", "--sigma", "-1"], "sigma=-1.0 is not allowed; allowed: a finite number >= 0"),
+])
+def test_each_range_error_names_the_parameter_that_is_out_of_range(
+        argv: list[str], names: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 14: λ₊ = 1e300 used to blame nonlinearity='erf', λ₋ = −1e-12 said "must be < 0",
+    and a negative σ first suggested giving eta0= and steps=."""
+    status = main(argv + (["--out", str(tmp_path / "run")] if argv[0] == "train" else []))
+    err = capsys.readouterr().err
+    assert status == 2 and names in err and "Traceback" not in err
+    assert not (tmp_path / "run").exists()
