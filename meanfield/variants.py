@@ -80,15 +80,16 @@ def noise_to_barrier(lambda_plus: ArrayLike, sigma: ArrayLike, N: ArrayLike, *,
     return np.asarray(barrier(lambda_plus, sigma, N, dt=dt).noise_to_barrier)
 
 
-def domain_reason(lambda_plus: float, sigma: float, N: float, *, dt: float | None = None,
-                  switched: float | None = None, max_switched: float = 0.01) -> str:
-    """Why the point (λ₊, σ, N, dt) is outside every fixed-point variant's domain, or "".
+def domain_reason(ratio: float, *, switched: float | None = None,
+                  max_switched: float = 0.01) -> str:
+    """Why a point is outside every fixed-point variant's domain, or "".
 
-    Predicted: D/ΔV > MAX_NOISE_TO_BARRIER (or no fixed point). Detected (when ``switched``,
-    the largest fraction of samples on the mirror side in the simulation, is given): more
-    than ``max_switched`` of the samples switched basin.
+    ``ratio``: its D/ΔV (:func:`noise_to_barrier`; NaN without a fixed point). Predicted:
+    D/ΔV > MAX_NOISE_TO_BARRIER (or no fixed point). Detected (when ``switched``, the largest
+    fraction of samples on the mirror side in the simulation, is given): more than
+    ``max_switched`` of the samples switched basin.
     """
-    ratio = float(noise_to_barrier(lambda_plus, sigma, N, dt=dt))
+    ratio = float(ratio)
     if not np.isfinite(ratio):
         return "no fixed point (λ₊ ≤ λ_min)"
     if ratio > MAX_NOISE_TO_BARRIER:

@@ -77,10 +77,13 @@ def test_kramers_rate_against_a_direct_simulation_of_the_latent_sde() -> None:
 def test_domain_is_predicted_before_simulating() -> None:
     """THEORY §5's λ₊ = 1.7 at N = 256, dt = 0.2 is outside every fixed-point variant's
     domain (noise comparable with the barrier); λ₊ = 2.6 is inside."""
-    assert domain_reason(1.7, 1.0, 256, dt=0.2).startswith("predicted")
-    assert domain_reason(2.6, 1.0, 256, dt=0.2) == ""
-    assert "no fixed point" in domain_reason(1.5, 1.0, 256, dt=0.2)
-    assert domain_reason(2.6, 1.0, 256, dt=0.2, switched=0.05).startswith("detected")
+    def reason(lam: float, **kw: float) -> str:
+        return domain_reason(noise_to_barrier(lam, 1.0, 256, dt=0.2), **kw)
+
+    assert reason(1.7).startswith("predicted")
+    assert reason(2.6) == ""
+    assert "no fixed point" in reason(1.5)
+    assert reason(2.6, switched=0.05).startswith("detected")
     assert float(noise_to_barrier(2.6, 1.0, 256, dt=0.2)) < MAX_NOISE_TO_BARRIER
 
 

@@ -224,17 +224,12 @@ def predictive_information(X: ArrayLike, V: ArrayLike | None = None, *, T: int =
         if Vm.ndim != 2 or Vm.shape[0] != N:
             raise ValueError(f"V has shape {Vm.shape}; allowed: [N={N}, d]")
         Q, _ = np.linalg.qr(Vm)
-    Cp = np.einsum("ni,knm,mj->kij", Q, C, Q)
-    signs, logdets = [], []
-    for L in (T, 2 * T):
-        sign, ld = np.linalg.slogdet(_block_toeplitz_np(Cp, L))
-        signs.append(sign)
-        logdets.append(ld)
-    if not all(sg > 0 and np.isfinite(ld) for sg, ld in zip(signs, logdets, strict=True)):
+    pi = _pi_or_nan(C, Q, T)
+    if math.isnan(pi):
         raise ValueError("V projects onto directions in which X is constant (Σ_T or Σ_2T is "
                          "singular); allowed: V within the span of the activity "
                          "(validate.analysis.network_measures.live_basis)")
-    return float(logdets[0] - 0.5 * logdets[1])
+    return pi
 
 
 def _block_toeplitz_np(C: np.ndarray, length: int) -> np.ndarray:
@@ -301,6 +296,8 @@ def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500
 
 
 def _pi_or_nan(C: np.ndarray, V: np.ndarray, T: int) -> float:
+    """PI_T (float64) of the projection V [N, d] given C [2T, N, N], NaN unless both
+    block-Toeplitz covariances are positive definite."""
     Cp = np.einsum("ni,knm,mj->kij", V, C, V)
     out = []
     for L in (T, 2 * T):

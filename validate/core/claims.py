@@ -18,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from .checks import bad_value
-from .report import format_number
+from .report import format_short as _fmt
 from .stats import jsonable
 
 __all__ = [
@@ -159,10 +159,6 @@ def judge_claim(
     return Claim(name=name, text=text, statistic=statistic, value=value, se=se, n=int(n),
                  unit=used_unit, threshold=float(threshold), direction=direction, t=float(t),
                  t_crit=t_crit, dof=dof, verdict=verdict, per_task=stat)
-
-
-def _fmt(x: float | None, digits: int = 3) -> str:
-    return format_number(x, digits)
 
 
 def claims_table(claims: Sequence[Claim]) -> tuple[str, list[str], list[list[str]]]:

@@ -42,6 +42,7 @@ __all__ = [
     "TABLE_COLUMNS",
     "Section",
     "format_number",
+    "format_short",
     "format_row",
     "run_metadata",
     "summary_table",
@@ -140,6 +141,11 @@ def format_number(x: float | None, digits: int = 4) -> str:
         return f"{x:.{digits}g}"
     mant, exp = f"{x:.{digits - 1}e}".split("e")
     return f"{mant}e{int(exp)}"
+
+
+def format_short(x: float | None, digits: int = 3) -> str:
+    """:func:`format_number` with 3 significant digits by default (claims and measures tables)."""
+    return format_number(x, digits)
 
 
 _STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "undetermined": "undetermined",
@@ -251,7 +257,7 @@ def _count_text(s: Section) -> str:
 
 def _status_counts(rows: Sequence[Comparison]) -> str:
     """"k of n passed, f failed, …" (only the statuses that occur besides pass)."""
-    counts = {st: sum(r.status == st for r in rows) for st in stats.STATUSES}
+    counts = stats.status_counts(rows)
     extra = [f"{counts[st]} {'failed' if st == 'fail' else st}" for st in
              ("fail", "undetermined", "outside domain") if counts[st]]
     return f"{counts['pass']} of {len(rows)} passed" + (", " + ", ".join(extra) if extra else "")
@@ -479,7 +485,7 @@ def write_report(
         "passed": passed,
         "n_rows": len(all_rows),
         "n_failed": len(_failing(all_rows)),
-        "row_status": {st: sum(r.status == st for r in all_rows) for st in stats.STATUSES},
+        "row_status": stats.status_counts(all_rows),
         "verdict": verdict.to_dict() if verdict is not None else None,
         "rule": {"z_max": stats.Z_MAX, "p_row": stats.P_ROW,
                  "max_detectable": stats.MAX_DETECTABLE, "text": RULE_TEXT},

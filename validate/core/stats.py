@@ -73,6 +73,7 @@ __all__ = [
     "integrated_autocorr_time",
     "unbiased_loss_split",
     "jsonable",
+    "status_counts",
 ]
 
 #: Largest accepted |z| for a Gaussian estimate (two-sided tail 6.3·10⁻⁵); with a finite
@@ -463,6 +464,11 @@ def block_se(x: Float[np.ndarray, ...], axis: int = 0) -> Float[np.ndarray, ...]
         se[cols] = means.std(axis=0, ddof=1) / math.sqrt(nb)
     out = se.reshape(a.shape[1:])
     return float(out) if out.ndim == 0 else out
+
+
+def status_counts(rows: Sequence[Comparison]) -> dict[str, int]:
+    """Rows per status, every status of :data:`STATUSES` present (0 when none)."""
+    return {st: sum(r.status == st for r in rows) for st in STATUSES}
 
 
 def all_passed(rows: Sequence[Comparison]) -> bool:

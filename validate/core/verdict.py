@@ -31,7 +31,7 @@ import numpy as np
 
 from .fits import fit_power_law
 from .report import format_number
-from .stats import Comparison
+from .stats import Comparison, status_counts
 
 __all__ = ["ClaimVerdict", "Verdict", "VERDICTS", "judge"]
 
@@ -184,8 +184,7 @@ def judge(rows: Sequence[Comparison], *, strict_paper: bool = False) -> Verdict:
         if len(roles) != 1:
             raise ValueError(f"rows of claim={claim!r}, variant={variant!r} have roles "
                              f"{sorted(roles)}; allowed: one role per claim and variant")
-        counts = {st: sum(r.status == st for r in rs)
-                  for st in ("pass", "fail", "undetermined", "outside domain")}
+        counts = status_counts(rs)
         judged = [r for r in rs if r.status != "outside domain"]
         Ns = np.array([r.N for r in judged], float)
         zs = np.array([abs(r.z) for r in judged if math.isfinite(r.z)], float)

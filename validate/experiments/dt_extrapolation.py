@@ -84,7 +84,7 @@ def dt_extrapolation_rows(results: Sequence[Any], min_dts: int = 3) -> list[stat
         theories = {"paper": members[0].theory, "Hermite": hermite}
         tol = float(noise_to_barrier(cfg.lambda_plus, cfg.sigma, cfg.N))
         switched = max(float(np.max(m.switched)) for m in members)
-        domain = domain_reason(cfg.lambda_plus, cfg.sigma, cfg.N, switched=switched)
+        domain = domain_reason(tol, switched=switched)
         n = min(int(np.size(m.estimates[DT_QUANTITIES[0]])) for m in members)
         for q in DT_QUANTITIES:
             means = [float(np.mean(m.estimates[q])) for m in members]

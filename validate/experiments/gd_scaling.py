@@ -369,7 +369,7 @@ def _tag_rows(rows: list[stats.Comparison], Ns: np.ndarray, lambda_plus: np.ndar
         ratios = noise_to_barrier(lambda_plus[i], sigma, float(N), dt=dt)
         s = int(np.nanargmax(ratios)) if np.any(np.isfinite(ratios)) else 0
         worst[int(N)] = (float(np.nanmax(ratios)) if np.any(np.isfinite(ratios)) else 0.0,
-                         domain_reason(float(lambda_plus[i][s]), sigma, float(N), dt=dt))
+                         domain_reason(ratios[s]))
     out = []
     for r in rows:
         if r.quantity.startswith("exponent of"):

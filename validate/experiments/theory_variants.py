@@ -49,7 +49,7 @@ def tag_fixed_point_rows(
     from meanfield.variants import VARIANTS, domain_reason, noise_to_barrier
 
     tol = float(noise_to_barrier(lambda_plus, sigma, N, dt=dt))
-    domain = domain_reason(lambda_plus, sigma, N, dt=dt, switched=switched)
+    domain = domain_reason(tol, switched=switched)
     out = []
     for r in rows:
         quantity, variant = key_of(r)

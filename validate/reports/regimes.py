@@ -26,6 +26,7 @@ import numpy as np
 from ..core.claims import CLAIM_ALPHA, Claim, claims_hold, claims_table, claims_verdict
 from ..core.claims import finite_values as _finite
 from ..core.report import Section, format_number, run_metadata, write_report
+from ..core.report import format_short as _fmt
 from ..experiments.regimes import (
     REGIMES,
     NetworkMeasures,
@@ -60,10 +61,6 @@ __all__ = [
     "sine_solutions_section",
     "sine_table",
 ]
-
-
-def _fmt(x: float | None, digits: int = 3) -> str:
-    return format_number(x, digits)
 
 
 def _per_task_claims_table(claims: Sequence[Claim], tasks: Sequence[str]

@@ -18,7 +18,8 @@ from typing import Any
 import numpy as np
 
 from ..core.claims import CLAIM_ALPHA, claims_table, claims_verdict
-from ..core.report import Section, format_number, run_metadata, write_report
+from ..core.report import Section, run_metadata, write_report
+from ..core.report import format_short as _fmt
 from ..experiments.seed003 import (
     Seed003Network,
     Seed003Result,
@@ -30,10 +31,6 @@ from .figure_guard import Figures
 from .progress import progress_logger
 
 __all__ = ["run_seed003_report", "seed003_section"]
-
-
-def _fmt(x: float | None, digits: int = 3) -> str:
-    return format_number(x, digits)
 
 
 def run_seed003_report(*, out_dir: str | Path = "oblique-seed003", runs_dir: str | Path = "runs",

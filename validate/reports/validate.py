@@ -408,8 +408,9 @@ def run_sections(*, out_dir: str | Path, runs_dir: str | Path, mode: str, only: 
         else:
             sec = corrections_section(setting, runs_dir, out_dir, log, progress=progress)
         sec.wall_time_s = time.perf_counter() - t0
-        counts = {st: sum(r.status == st for r in sec.rows) for st in
-                  ("pass", "fail", "undetermined", "outside domain")}
+        from ..core.stats import status_counts
+
+        counts = status_counts(sec.rows)
         log(f"[{name}] {len(sec.rows)} comparisons: " + ", ".join(
             f"{n} {st}" for st, n in counts.items()) + f" ({sec.wall_time_s:.1f} s)")
         sections.append(sec)
