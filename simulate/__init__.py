@@ -44,9 +44,10 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                "TRAINABLE", "TrainConfig"),
     "build": ("init_models", "seed_keys"),
     "training": ("GATED_RECORDS", "LOW_RANK_RECORDS", "RATE_RECORDS", "evaluate",
-                 "make_optimizer", "sweep", "train", "trainable_filter"),
+                 "check_sweep_out", "make_optimizer", "sweep", "train", "trainable_filter"),
     "executors": ("EXECUTORS", "run_configs"),
-    "runs": ("NonFiniteLossError", "Run", "RunDirectory", "atomic_write_bytes", "load"),
+    "runs": ("NonFiniteLossError", "Run", "RunDirectory", "RunFileError", "RunLockedError",
+             "atomic_write_bytes", "check_out", "load"),
 }
 
 _WHERE: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}

@@ -6,8 +6,11 @@ handler. Example (THEORY.md §4 sweep, five seeds per size)::
     oblique train --preset gd_scaling --N 64 128 --seeds 5 --steps 2000 --sigma 1 --out runs/x
 
 One ``--N`` trains into ``--out`` itself; several ``--N`` run :func:`simulate.sweep` into
-``--out/N<n>/``. An interrupted command resumes from its last checkpoint when run again;
-a finished run is loaded, not retrained; a directory holding another config is refused.
+``--out/N<n>/`` (refused if ``--out`` already holds a single run). An interrupted command
+resumes from its last checkpoint when run again; a finished run is loaded, not retrained;
+a directory holding another config is refused — ``--restart`` archives an unfinished
+(failed or interrupted) run and starts anew. Everything is checked before anything is
+printed or written.
 """
 
 from __future__ import annotations
@@ -56,6 +59,10 @@ def register(subparsers: Any, plot_targets: Any) -> None:
     p.add_argument("--checkpoint-every", type=int, default=None,
                    help="checkpoint every K steps (a multiple of --record-every)")
     p.add_argument("--out", required=True, help="run directory (created if missing)")
+    p.add_argument("--restart", action="store_true",
+                   help="an unfinished (failed or interrupted) run in --out, of any config, "
+                        "has its files moved to --out/.archive/<time>/ and training starts "
+                        "anew; finished runs are never touched")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=run_train)
 
@@ -95,29 +102,38 @@ def _summary(run: Any) -> str:
 
 
 def run_train(args: argparse.Namespace) -> int:
-    """Handler of ``oblique train``; returns the exit status (2 on a configuration error)."""
+    """Handler of ``oblique train``; returns the exit status (2 on a configuration error or a
+    diverged run; lock and file errors propagate to :func:`validate.cli.main`, exit 3)."""
     from pathlib import Path
 
     from .config import TrainConfig
-    from .runs import NonFiniteLossError
-    from .training import sweep, train
+    from .runs import NonFiniteLossError, check_out
+    from .training import check_sweep_out, sweep, train
 
+    restart = bool(getattr(args, "restart", False))
     try:
         config = TrainConfig.preset(args.preset, **_overrides(args))
         Ns = [int(n) for n in (args.N or [config.N])]
         out = Path(args.out)
         progress = not args.quiet
+        # every refusal before the first line of output
+        if len(Ns) == 1:
+            check_out(out, config, restart=restart)
+        else:
+            check_sweep_out(out)
+            for n in Ns:
+                check_out(out / f"N{n}", config.replace(N=n), restart=restart)
         if len(Ns) == 1:
             print(f"oblique train: {args.preset} N={Ns[0]} → {out}", flush=True)
-            runs = [train(config, out, progress=progress)]
+            runs = [train(config, out, progress=progress, restart=restart)]
         else:
             print(f"oblique train: {args.preset} N={Ns} → {out}/N<n>/", flush=True)
-            runs = sweep(config, Ns, out, progress=progress)
+            runs = sweep(config, Ns, out, progress=progress, restart=restart)
     except NonFiniteLossError as err:
-        print(f"oblique train: {err}", file=sys.stderr)
-        return 1
+        print(f"oblique train: error: {err}; or start anew with --restart", file=sys.stderr)
+        return 2  # a learning rate too large for the config is bad input
     except ValueError as err:
-        print(f"oblique train: {err}", file=sys.stderr)
+        print(f"oblique train: error: {err}", file=sys.stderr)
         return 2
     for run in runs:
         print(_summary(run), flush=True)

@@ -9,19 +9,38 @@ Layout of a run directory::
     records.npz        records [seed, n_rec, ...] and ``_steps`` [n_rec]
     evaluation.npz     evaluation trajectories (see :func:`simulate.training.evaluate`)
     run.json           written last: marks the run finished (steps, backend, wall time)
+    checkpoint.prev.npz the checkpoint before ``checkpoint.npz`` (a fallback if that one is bad)
+    failed.json        written when training failed (non-finite loss): step, seed, message
+    .lock, .owner.json the run directory's lock and its holder (PID, host, since when)
+    .archive/<time>/   the files of an unfinished run set aside by ``restart=True``
 
 Every file is written to a temporary file in the same directory, flushed, fsync'ed and
 renamed over the target with ``os.replace`` (atomic on POSIX), so a run killed at any
 moment leaves either the old or the new version of each file, never a torn one. Model
 pytrees are flattened with ``jax.tree_util``; each array leaf is stored under its
 attribute path (``M``, ``w_in``, …; optimiser state leaves under their ``keystr`` path).
+
+Every ``.npz`` carries a SHA-256 of its arrays (``__sha256__``: names, dtypes, shapes and
+bytes), verified on load; a file that fails it, is truncated, or holds pickled objects
+(loaded with ``allow_pickle=False``) raises :class:`RunFileError` naming the file. A bad
+``checkpoint.npz`` falls back to ``checkpoint.prev.npz``; training never continues from
+a state that fails its checksum. One process at a time writes a run directory: a second
+one gets :class:`RunLockedError` naming the holder's PID; the lock of a killed process is
+released by the kernel and taken over.
 """
 
 from __future__ import annotations
 
+import datetime
+import hashlib
 import json
 import os
+import shutil
+import socket
 import tempfile
+import warnings
+import zipfile
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -30,9 +49,13 @@ import numpy as np
 
 from .config import TrainConfig
 
-__all__ = ["NonFiniteLossError", "Run", "RunDirectory", "atomic_write_bytes", "load"]
+__all__ = ["NonFiniteLossError", "Run", "RunDirectory", "RunFileError", "RunLockedError",
+           "atomic_write_bytes", "check_out", "load"]
 
 _CONFIG, _CKPT, _RUN = "config.json", "checkpoint.npz", "run.json"
+_CKPT_PREV, _FAILED = "checkpoint.prev.npz", "failed.json"
+_LOCK, _OWNER, _ARCHIVE = ".lock", ".owner.json", ".archive"
+_SUM = "__sha256__"
 _INIT, _FINAL, _RECORDS, _EVAL = (
     "params_init.npz", "params_final.npz", "records.npz", "evaluation.npz"
 )
@@ -46,6 +69,15 @@ class NonFiniteLossError(FloatingPointError):
         super().__init__(message)
         self.step = step
         self.seed_index = seed_index
+
+
+class RunFileError(OSError):
+    """A stored run file cannot be used: truncated, failing its checksum, not an ``.npz``,
+    or holding pickled objects. The message names the file (exit 3 in ``oblique``)."""
+
+
+class RunLockedError(OSError):
+    """Another live process holds the run directory's lock (exit 3 in ``oblique``)."""
 
 
 # ----------------------------------------------------------------------------- atomic I/O
@@ -83,7 +115,21 @@ def atomic_write_bytes(path: str | Path, write: Any) -> None:
         pass
 
 
+def _checksum(arrays: dict[str, np.ndarray]) -> str:
+    """SHA-256 (hex) over the names, dtypes, shapes and bytes of ``arrays`` (sorted)."""
+    h = hashlib.sha256()
+    for name in sorted(arrays):
+        a = np.ascontiguousarray(arrays[name])
+        h.update(f"{name}\0{a.dtype.str}\0{a.shape}\0".encode())
+        h.update(a.tobytes())
+    return h.hexdigest()
+
+
 def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+    arrays = {k: np.asarray(v) for k, v in arrays.items()}
+    if _SUM in arrays:
+        raise ValueError(f"array name {_SUM!r} is reserved for the checksum")
+    arrays[_SUM] = np.asarray(_checksum(arrays))
     atomic_write_bytes(path, lambda fh: np.savez(fh, **arrays))
 
 
@@ -92,8 +138,25 @@ def _save_text(path: Path, text: str) -> None:
 
 
 def _load_npz(path: Path) -> dict[str, np.ndarray]:
-    with np.load(path, allow_pickle=False) as z:
-        return {k: z[k] for k in z.files}
+    """The arrays of ``path``, checksum verified; :class:`RunFileError` if unusable
+    (``FileNotFoundError`` / ``PermissionError`` pass through unchanged)."""
+    try:
+        with np.load(path, allow_pickle=False) as z:
+            arrays = {k: z[k] for k in z.files}
+    except ValueError as err:
+        if "Object arrays" in str(err):
+            raise RunFileError(f"{path} holds a pickled object array; refusing to load it "
+                               "(allow_pickle=False: run files hold numbers only)") from None
+        raise RunFileError(f"{path} is not a readable .npz file (truncated or corrupt: "
+                           f"{err})") from None
+    except (EOFError, zipfile.BadZipFile, zlib.error, KeyError) as err:
+        raise RunFileError(f"{path} is truncated or corrupt ({type(err).__name__}: {err})"
+                           ) from None
+    stored = arrays.pop(_SUM, None)
+    if stored is not None and str(stored) != _checksum(arrays):
+        raise RunFileError(f"{path} fails its SHA-256 checksum (stored {str(stored)[:12]}…, "
+                           f"computed {_checksum(arrays)[:12]}…); the file is corrupt")
+    return arrays
 
 
 # ----------------------------------------------------------------------------- pytrees
@@ -208,47 +271,161 @@ def load(path: str | Path) -> Run:
 
 
 # ----------------------------------------------------------------------------- directory
+def _ours(name: str) -> bool:
+    """Hidden bookkeeping files of a run directory (lock, owner, archive, torn temp files)."""
+    return name in (_LOCK, _OWNER, _ARCHIVE) or (name.startswith(".") and
+                                                  name.endswith(_TMP_SUFFIX))
+
+
+def check_out(path: str | Path, config: TrainConfig, *, restart: bool = False) -> str:
+    """Whether ``path`` may hold the run of ``config``, without writing anything.
+
+    **Returns** ``"new"`` (missing or empty directory), ``"resume"`` (same config, not
+    finished), ``"finished"`` (same config, finished: it will be loaded) or ``"restart"``
+    (``restart=True`` on an unfinished run: its files will be archived).
+
+    **Raises** ``ValueError`` naming the reason: not a directory, a non-empty directory
+    without ``config.json``, an unreadable or different stored config (the message says
+    whether ``restart=True`` / ``--restart`` applies), ``restart=True`` on a finished run.
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise ValueError(f"out={str(path)!r} exists and is not a directory")
+    if not path.exists():
+        return "new"
+    cfg_file, finished = path / _CONFIG, (path / _RUN).exists()
+    if not cfg_file.exists():
+        others = sorted(p.name for p in path.iterdir() if not _ours(p.name))
+        if others:
+            raise ValueError(f"out={str(path)!r} is not empty and holds no {_CONFIG} "
+                             f"({others[:5]}); refusing to write a run there — use another "
+                             "directory")
+        return "new"
+    if restart:
+        if finished:
+            raise ValueError(f"out={str(path)!r} holds a finished run; restart only archives "
+                             "unfinished (failed or interrupted) runs — use another directory")
+        return "restart"
+    hint = ("use another directory" if finished else
+            "use another directory, or restart (oblique train --restart, train(restart=True)) "
+            f"to move the unfinished run's files to {_ARCHIVE}/ and start anew")
+    try:
+        old = TrainConfig.from_json(cfg_file.read_text()).to_dict()
+    except (ValueError, TypeError) as err:
+        raise ValueError(f"{cfg_file} holds an unreadable config ({err}); refusing to "
+                         f"overwrite it — {hint}") from err
+    new = config.to_dict()
+    if old != new:
+        diff = ", ".join(f"{k}: {old.get(k)!r} (stored) vs {new.get(k)!r} (requested)"
+                         for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k))
+        failed = " failed" if (path / _FAILED).exists() else ""
+        raise ValueError(f"out={str(path)!r} already holds a{failed} run with a different "
+                         f"config ({diff}); refusing to overwrite it — {hint}")
+    return "finished" if finished else "resume"
+
+
+def _pid_alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # alive, someone else's
+        return True
+    return True
+
+
 class RunDirectory:
     """The on-disk side of :func:`simulate.training.train` for one run directory.
 
-    Creating it claims the directory for ``config``: a new or empty directory gets
-    ``config.json``; a directory holding another config, or other files, is refused
-    with ``ValueError``.
+    Creating it takes the directory's lock (:class:`RunLockedError` if another live process
+    holds it) and claims the directory for ``config`` (:func:`check_out`): a new or empty
+    directory gets ``config.json``; ``restart=True`` first moves an unfinished run's files
+    to ``.archive/<UTC time>/``. Use it as a context manager, or call :meth:`close`, to
+    release the lock (it is also released when the object is collected or the process
+    dies).
     """
 
-    def __init__(self, path: str | Path, config: TrainConfig) -> None:
+    def __init__(self, path: str | Path, config: TrainConfig, *, restart: bool = False) -> None:
+        from filelock import FileLock, Timeout
+
         self.path = Path(path)
         self.config = config
-        if self.path.exists() and not self.path.is_dir():
-            raise ValueError(f"out={str(self.path)!r} exists and is not a directory")
+        state = check_out(self.path, config, restart=restart)
         self.path.mkdir(parents=True, exist_ok=True)
-        cfg_file = self.path / _CONFIG
-        if cfg_file.exists():
+        self._lock = FileLock(str(self.path / _LOCK), timeout=0)
+        owner_file = self.path / _OWNER
+        try:
+            self._lock.acquire()
+        except Timeout:
             try:
-                old = TrainConfig.from_json(cfg_file.read_text()).to_dict()
-            except (ValueError, TypeError) as err:
-                raise ValueError(f"{cfg_file} holds an unreadable config ({err}); refusing to "
-                                 "overwrite it — use another directory") from err
-            new = config.to_dict()
-            if old != new:
-                diff = ", ".join(f"{k}: {old.get(k)!r} (stored) vs {new.get(k)!r} (requested)"
-                                 for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k))
-                raise ValueError(
-                    f"out={str(self.path)!r} already holds a run with a different config "
-                    f"({diff}); refusing to overwrite it — use another directory"
-                )
-        else:
-            others = [p.name for p in self.path.iterdir()  # (our torn temp files aside)
-                      if not (p.name.startswith(".") and p.name.endswith(_TMP_SUFFIX))]
-            if others:
-                raise ValueError(
-                    f"out={str(self.path)!r} is not empty and holds no {_CONFIG} "
-                    f"({sorted(others)[:5]}); refusing to write a run there"
-                )
-            _save_text(cfg_file, config.to_json() + "\n")
-        # temporary files of a killed process (its torn writes), only in our own directory
-        for stale in self.path.glob(f".*{_TMP_SUFFIX}"):
-            stale.unlink(missing_ok=True)
+                owner = json.loads(owner_file.read_text())
+            except (OSError, ValueError):
+                owner = {}
+            who = (f"process {owner.get('pid', '?')} on {owner.get('host', '?')} "
+                   f"(since {owner.get('since', '?')})")
+            raise RunLockedError(f"run directory {self.path} is in use by {who}; wait for it "
+                                 "to finish or stop that process, then run again") from None
+        try:
+            self.took_over = None
+            if owner_file.exists():  # the holder died without releasing: the kernel did
+                try:
+                    old = json.loads(owner_file.read_text())
+                except (OSError, ValueError):
+                    old = {}
+                if old.get("pid") != os.getpid() or old.get("host") != socket.gethostname():
+                    self.took_over = old
+                    warnings.warn(f"run directory {self.path}: took over the lock of process "
+                                  f"{old.get('pid', '?')}, which ended without releasing it",
+                                  RuntimeWarning, stacklevel=2)
+            since = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
+            _save_text(owner_file, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
+                                               "since": since}) + "\n")
+            state = check_out(self.path, config, restart=restart)  # again, under the lock
+            if state == "restart":
+                self._archive()
+            # temporary files of a killed process (its torn writes), only in our own directory
+            for stale in self.path.glob(f".*{_TMP_SUFFIX}"):
+                stale.unlink(missing_ok=True)
+            if not (self.path / _CONFIG).exists():
+                _save_text(self.path / _CONFIG, config.to_json() + "\n")
+        except BaseException:
+            self.close()
+            raise
+
+    def _archive(self) -> Path:
+        stamp = datetime.datetime.now(datetime.timezone.utc).strftime("%Y%m%dT%H%M%S.%fZ")
+        dest = self.path / _ARCHIVE / stamp
+        dest.mkdir(parents=True)
+        for p in self.path.iterdir():
+            if not _ours(p.name):
+                shutil.move(str(p), dest / p.name)
+        return dest
+
+    # -- lock
+    def close(self) -> None:
+        """Release the lock (idempotent)."""
+        lock = getattr(self, "_lock", None)
+        if lock is not None and lock.is_locked:
+            (self.path / _OWNER).unlink(missing_ok=True)
+            lock.release(force=True)
+
+    def __enter__(self) -> RunDirectory:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __del__(self) -> None:
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+    def record_failure(self, err: NonFiniteLossError) -> None:
+        """Write ``failed.json`` (step, seed index, message): the run did not finish."""
+        _save_text(self.path / _FAILED, json.dumps(
+            {"step": err.step, "seed_index": err.seed_index, "message": str(err)},
+            indent=2) + "\n")
 
     # -- finished runs
     def load_finished(self) -> Run | None:
@@ -263,7 +440,8 @@ class RunDirectory:
         _save_npz(self.path / _EVAL, run.evaluation)
         info = dict(run.info, steps=int(self.config.steps))
         _save_text(self.path / _RUN, json.dumps(info, indent=2, sort_keys=True) + "\n")
-        (self.path / _CKPT).unlink(missing_ok=True)
+        for name in (_CKPT, _CKPT_PREV, _FAILED):
+            (self.path / name).unlink(missing_ok=True)
         run.path = self.path
         run.info = info
         return run
@@ -283,22 +461,41 @@ class RunDirectory:
         arrays.update({f"opt__{i:04d}": np.asarray(v)
                        for i, v in enumerate(jax.tree_util.tree_leaves(opt_state))})
         arrays.update({f"rec__{k}": v for k, v in records.items()})
+        if (self.path / _CKPT).exists():  # keep the previous one as a fallback
+            os.replace(self.path / _CKPT, self.path / _CKPT_PREV)
         _save_npz(self.path / _CKPT, arrays)
 
     def load_checkpoint(self, params: Any, opt_state: Any, step_keys: Any
                         ) -> tuple[int, Any, Any, dict[str, np.ndarray]] | None:
-        """(step, params, opt_state, records) of the last checkpoint, or ``None``.
+        """(step, params, opt_state, records) of the last good checkpoint, or ``None``.
 
         ``params`` and ``opt_state`` are templates (fresh initial values) giving the
         structure; the stored PRNG keys must equal ``step_keys`` (they are a pure
-        function of the config).
+        function of the config). A ``checkpoint.npz`` that is truncated or fails its
+        checksum is renamed ``checkpoint.npz.corrupt`` (a warning names it) and
+        ``checkpoint.prev.npz`` is used; if no checkpoint file is good,
+        :class:`RunFileError` names them all.
         """
         import jax
         import jax.numpy as jnp
 
-        if not (self.path / _CKPT).exists():
+        candidates = [self.path / n for n in (_CKPT, _CKPT_PREV) if (self.path / n).exists()]
+        if not candidates:
             return None
-        z = _load_npz(self.path / _CKPT)
+        problems = []
+        for f in candidates:
+            try:
+                z = _load_npz(f)
+                break
+            except RunFileError as err:
+                problems.append(str(err))
+                bad = f.with_name(f.name + ".corrupt")
+                os.replace(f, bad)
+                warnings.warn(f"{err}; moved it to {bad.name} and fell back to the previous "
+                              "checkpoint", RuntimeWarning, stacklevel=2)
+        else:
+            raise RunFileError("no usable checkpoint in " + str(self.path) + ": "
+                               + "; ".join(problems) + " — restart the run (--restart)")
         if not np.array_equal(z["key_data"], np.asarray(jax.random.key_data(step_keys))):
             raise ValueError(f"checkpoint in {self.path} was made with other PRNG keys than "
                              "this config derives; refusing to resume from it")

@@ -80,6 +80,7 @@ __all__ = [
     "GATED_RECORDS",
     "LOW_RANK_RECORDS",
     "RATE_RECORDS",
+    "check_sweep_out",
     "evaluate",
     "make_optimizer",
     "sweep",
@@ -447,7 +448,8 @@ def _raise_non_finite(config: TrainConfig, rundir: RunDirectory | None, bad: np.
     )
 
 
-def train(config: TrainConfig, out: str | Path | None = None, *, progress: bool = True) -> Run:
+def train(config: TrainConfig, out: str | Path | None = None, *, progress: bool = True,
+          restart: bool = False) -> Run:
     """Train ``config.seeds`` networks of ``config`` together and return the :class:`Run`.
 
     **Arguments**
@@ -459,22 +461,36 @@ def train(config: TrainConfig, out: str | Path | None = None, *, progress: bool 
         resumes from its last checkpoint (bit-identical to an uninterrupted run); a
         directory holding a different config raises ``ValueError``.
       progress: show a tqdm bar over the chunks.
+      restart: an unfinished (failed or interrupted) run in ``out`` — with this or another
+        config — has its files moved to ``out/.archive/<UTC time>/`` and training starts
+        from step 0; refused for a finished run.
 
     **Returns**
       :class:`simulate.runs.Run` with records [seed, n_rec, ...] at steps 0, k, 2k, ….
 
     **Raises**
       NonFiniteLossError: a loss became NaN/inf; the message names the step and the seed
-        index; the last good checkpoint stays in ``out``.
+        index; the last good checkpoint stays in ``out`` and ``failed.json`` says where.
+      RunLockedError: another live process is writing ``out``.
+      RunFileError: no stored checkpoint of ``out`` passes its checksum.
     """
     if not isinstance(config, TrainConfig):
         raise ValueError(f"config must be a TrainConfig; got {type(config).__name__}")
-    rundir = RunDirectory(out, config) if out is not None else None
-    if rundir is not None:
+    if out is None:
+        return _train(config, None, progress)
+    with RunDirectory(out, config, restart=restart) as rundir:
         done = rundir.load_finished()
         if done is not None:
             return done
+        try:
+            return _train(config, rundir, progress)
+        except NonFiniteLossError as err:
+            rundir.record_failure(err)
+            raise
 
+
+def _train(config: TrainConfig, rundir: RunDirectory | None, progress: bool) -> Run:
+    """The training loop of :func:`train` (``rundir`` locked by the caller, or ``None``)."""
     _dtype(config)  # switch on 64-bit mode before building anything, if asked
     init = init_models(config)
     spec = trainable_filter(config, init)
@@ -545,12 +561,26 @@ def train(config: TrainConfig, out: str | Path | None = None, *, progress: bool 
 
 
 def sweep(config: TrainConfig, Ns: Sequence[int], out: str | Path, *,
-          progress: bool = True) -> list[Run]:
+          progress: bool = True, restart: bool = False) -> list[Run]:
     """Train ``config`` at each size in ``Ns``, one after another, into ``out/N{n}/``.
 
-    Each size is its own resumable run (:func:`train`); finished sizes are loaded.
+    Each size is its own resumable run (:func:`train`, ``restart`` passed on); finished
+    sizes are loaded. ``out`` holding a single run (its own ``config.json``) is refused
+    instead of nesting the sweep inside it.
     """
     if len(Ns) == 0:
         raise ValueError("Ns=[] is not allowed; allowed: a non-empty list of sizes >= 2")
     out = Path(out)
-    return [train(config.replace(N=int(n)), out / f"N{int(n)}", progress=progress) for n in Ns]
+    check_sweep_out(out)
+    return [train(config.replace(N=int(n)), out / f"N{int(n)}", progress=progress,
+                  restart=restart) for n in Ns]
+
+
+def check_sweep_out(out: str | Path) -> None:
+    """``ValueError`` if ``out`` is a file or already holds a single run (not a sweep)."""
+    out = Path(out)
+    if out.exists() and not out.is_dir():
+        raise ValueError(f"out={str(out)!r} exists and is not a directory")
+    if (out / "config.json").exists():
+        raise ValueError(f"out={str(out)!r} holds a single run (config.json); a sweep writes "
+                         "out/N<n>/ — use another directory for the sweep")

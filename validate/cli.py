@@ -15,8 +15,10 @@ Sub-commands (as packages land):
 * ``oblique validate``           theory vs simulation report (validate)
 
 Exit codes (the same for every sub-command; :data:`EXIT_CODES`): 0 done and every claim
-holds, 1 done and a claim failed, 2 bad input or usage, 3 environment (a file or directory
-that cannot be written or read, a full disk), 4 internal error (a bug), 130 interrupted.
+holds, 1 done and a claim failed, 2 bad input or usage (a diverged training run included:
+its learning rate is bad input), 3 environment (a file or directory that cannot be written
+or read, a full disk, a corrupt run file, a run directory locked by another process),
+4 internal error (a bug), 130 interrupted.
 Errors print one line, ``oblique <command>: error: <what>``, never a traceback unless
 ``oblique --debug …`` is given.
 """
@@ -27,7 +29,8 @@ import argparse
 import importlib
 import re
 import sys
-from collections.abc import Sequence
+import warnings
+from collections.abc import Callable, Sequence
 
 from .commands import COMMAND_MODULES
 
@@ -39,7 +42,8 @@ EXIT_CODES: dict[int, str] = {
     0: "done; every claim holds",
     1: "done; a claim failed (a scientific result, see the report)",
     2: "bad input or usage",
-    3: "environment: a file or directory that cannot be written or read, or a full disk",
+    3: "environment: a file or directory that cannot be written or read, a full disk, a "
+       "corrupt run file, or a run directory locked by another process",
     4: "internal error (a bug: rerun with --debug and report the traceback)",
     130: "interrupted (stored runs are kept; rerun the same command to resume)",
 }
@@ -97,6 +101,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     name = " ".join(x for x in ("oblique", args.command, getattr(args, "plot_target", None))
                     if x)
+    formatwarning = warnings.formatwarning
+    if not args.debug:  # warnings as one line each, like errors (restored on return)
+        warnings.formatwarning = (
+            lambda message, category, *rest, **kw: f"{name}: warning: {message}\n")
+    try:
+        return _run_handler(handler, args, name)
+    finally:
+        warnings.formatwarning = formatwarning
+
+
+def _run_handler(handler: Callable[[argparse.Namespace], int | None],
+                 args: argparse.Namespace, name: str) -> int:
+    """Call ``handler``; map what it raises to one line and an exit code."""
     try:
         status = handler(args)
     except KeyboardInterrupt:
@@ -106,8 +123,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OSError as err:
         if args.debug:
             raise
+        if err.strerror is None:  # our own (RunLockedError, RunFileError): says what to do
+            print(f"{name}: error: {err}", file=sys.stderr)
+            return 3
         where = f" ({err.filename})" if getattr(err, "filename", None) else ""
-        print(f"{name}: error: {err.strerror or err}{where}; check that the path exists, is "
+        print(f"{name}: error: {err.strerror}{where}; check that the path exists, is "
               "writable and has free space", file=sys.stderr)
         return 3
     except (ValueError, TypeError) as err:
