@@ -26,7 +26,9 @@ mean outputs over networks (:mod:`meanfield.quenched`).
 
 Bad input: scalar calls raise ValueError naming the parameter, its value and
 the allowed range; array calls return NaN exactly at infeasible entries
-(:func:`feasible` gives the mask). See :mod:`meanfield._checks`.
+(:func:`feasible` gives the mask); ``with meanfield.errors("raise"):`` (or ``"warn"``)
+changes that for a block. A bool or string where a number is expected is a TypeError
+naming the parameter. See :mod:`meanfield._checks`.
 
 The sympy derivation is available lazily as ``meanfield.symbolic`` and
 ``meanfield.large_n_scaling`` (imported on first access, so ``import
@@ -38,6 +40,7 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ._checks import errors
 from .feasibility import feasible
 from .fixed_point import correlation, fixed_point_norm, lambda_min
 from .fluctuations import latent_covariance, loss_var
@@ -58,6 +61,7 @@ __all__ = [
     "Variant",
     "barrier",
     "correlation",
+    "errors",
     "feasible",
     "fixed_point_norm",
     "gaussian_mean",

@@ -10,13 +10,22 @@ Convention (used by every public function of :mod:`meanfield`):
   raises for out-of-range *values*: the result is NaN exactly at the
   infeasible entries and finite elsewhere; ``meanfield.feasible`` returns the
   mask. Nothing is clipped.
+  :func:`errors` changes this for a block of code: ``"raise"`` raises the scalar
+  call's ValueError for the first infeasible entry (and says how many there are),
+  ``"warn"`` returns the NaNs and issues a RuntimeWarning naming the first one.
 * A bad *choice* (unknown ``out_scale`` or ``nonlinearity``) is not a value
   and always raises.
+* A bad *type* — a bool, a string, None, a complex or object array where a real number
+  is expected — raises :class:`TypeError` naming the parameter (``N=True`` is not N=1,
+  ``N="256"`` is not 256).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import contextlib
+import contextvars
+import warnings
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import numpy as np
@@ -27,6 +36,31 @@ INVALID = "{name}={value} is out of range: {name} must be {allowed}{detail}"
 
 #: Output-weight scales (THEORY §1) and the readout factor s of each.
 OUT_SCALES: tuple[str, ...] = ("large", "small")
+
+
+#: What array calls do with infeasible entries (see :func:`errors`).
+ERROR_MODES: tuple[str, ...] = ("nan", "raise", "warn")
+_ERROR_MODE: contextvars.ContextVar[str] = contextvars.ContextVar("meanfield_errors",
+                                                                  default="nan")
+
+
+@contextlib.contextmanager
+def errors(mode: str) -> Iterator[None]:
+    """Within the block, array calls of every meanfield function treat infeasible entries
+    as ``mode`` says: ``"nan"`` (the default: NaN there, nothing raised), ``"raise"``
+    (the scalar call's ValueError for the first infeasible entry, with the count) or
+    ``"warn"`` (NaN there and a RuntimeWarning naming the first one). Thread- and
+    async-safe (a context variable)::
+
+        with meanfield.errors("raise"):
+            meanfield.loss_var(lam_grid, -5.0, 1.0, 256)
+    """
+    check_choice("mode", mode, ERROR_MODES)
+    token = _ERROR_MODE.set(mode)
+    try:
+        yield
+    finally:
+        _ERROR_MODE.reset(token)
 
 
 def format_value(value: Any) -> str:
@@ -97,11 +131,24 @@ def is_scalar_call(*values: Any) -> bool:
     return all(np.ndim(v) == 0 for v in values if v is not None)
 
 
+def check_real(**values: Any) -> None:
+    """TypeError naming the first value that is not a real number or array of them (a
+    bool, text, None, a complex number, an object array)."""
+    for name, value in values.items():
+        kind = "U" if isinstance(value, (str, bytes)) else np.asarray(value).dtype.kind
+        if kind not in "iuf":  # b(ool), U/S (text), O(bject: None, mixed), c(omplex), M/m
+            of = "" if np.ndim(value) == 0 else f" of {np.asarray(value).dtype.name}"
+            shown = repr(value) if len(repr(value)) <= 40 else f"<{type(value).__name__}>"
+            raise TypeError(f"{name}={shown} has type {type(value).__name__}{of}; {name} "
+                            "must be a real number or array of real numbers")
+
+
 def as_float64(**values: ArrayLike) -> list[NDArray[np.float64]]:
     """Convert keyword arguments to broadcast float64 arrays (same order).
 
-    Raises the package ValueError for something that is not a real number.
+    Raises TypeError (:func:`check_real`) for something that is not a real number.
     """
+    check_real(**values)
     out = []
     for name, value in values.items():
         try:
@@ -124,6 +171,7 @@ class Validity:
     def __init__(self, scalar: bool, shape: tuple[int, ...]) -> None:
         self.scalar = scalar
         self.mask = np.ones(shape, dtype=bool)
+        self._first: ValueError | None = None  # the scalar error of the first bad entry
 
     def require(
         self, ok: ArrayLike, name: str, value: ArrayLike, allowed: str, detail: str = ""
@@ -133,7 +181,16 @@ class Validity:
             if not bool(ok.all()):
                 raise invalid(name, value, allowed, detail)
         else:
-            self.mask = self.mask & np.broadcast_to(ok, self.mask.shape)
+            ok = np.broadcast_to(ok, self.mask.shape)
+            if self._first is None and not bool((ok | ~self.mask).all()):
+                idx = np.unravel_index(int(np.argmax(~ok & self.mask)), self.mask.shape)
+                v = np.asarray(value)
+                try:
+                    v = np.broadcast_to(v, self.mask.shape)[idx]
+                except ValueError:  # a value of another shape: name it whole
+                    pass
+                self._first = invalid(name, v, allowed, detail)
+            self.mask = self.mask & ok
 
     def finite(self, **values: NDArray[np.float64]) -> None:
         """Require each value to be finite."""
@@ -147,6 +204,15 @@ class Validity:
         axes (2 for a (..., 2, 2) covariance).
         """
         result = np.asarray(result, dtype=np.float64)
+        if not self.scalar and self._first is not None:
+            mode = _ERROR_MODE.get()
+            n_bad = int((~self.mask).sum())
+            count = f"{n_bad} of {self.mask.size} entries infeasible"
+            if mode == "raise":
+                raise ValueError(f"{self._first} [{count}; the first is named]")
+            if mode == "warn":
+                warnings.warn(f"infeasible entries are NaN [{count}; first: {self._first}]",
+                              RuntimeWarning, stacklevel=3)
         mask = self.mask.reshape(self.mask.shape + (1,) * trailing)
         result = np.where(mask, result, np.nan)
         if self.scalar and trailing == 0:

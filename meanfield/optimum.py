@@ -44,6 +44,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _checks
+from ._repr import concise_repr
 from .fixed_point import (
     _kappa_sq,
     _lambda_min,
@@ -68,6 +69,8 @@ class Optimum(NamedTuple):
     theory was minimised (:func:`approximation_label`), e.g.
     ``"paper (continuous time, N→∞)"`` or ``"Euler map dt=0.2 + Hermite K=8"``.
     """
+
+    __repr__ = concise_repr
 
     lambda_plus: Any
     kappa_norm: Any

@@ -78,6 +78,7 @@ def quenched_fixed_point(
     (|F_U| > 1e-10 after 60 steps), never a silently wrong root.
     """
     dt = _checks.check_dt(dt)
+    _checks.check_real(sigma=sigma, U=U, M=M, kappa0=kappa0)
     if not (np.isfinite(sigma) and sigma >= 0):
         raise _checks.invalid("sigma", sigma, ">= 0 (a noise standard deviation)")
     U = np.asarray(U, dtype=np.float64)

@@ -45,6 +45,7 @@ from numpy.polynomial.legendre import leggauss
 from numpy.typing import ArrayLike, NDArray
 
 from . import _checks
+from ._repr import concise_repr
 from .fixed_point import _require_isolated, fixed_point_norm, orthogonal_std
 from .nonlinearities import NonlinearitySpec, get_nonlinearity
 
@@ -68,6 +69,8 @@ class Barrier(NamedTuple):
         rate: Kramers rate of switching to the mirror fixed point (per unit time).
         curvature_min: V''(‖κ̄‖) > 0. curvature_saddle: V''(0) < 0.
     """
+
+    __repr__ = concise_repr
 
     height: NDArray[np.float64]
     noise_to_barrier: NDArray[np.float64]
@@ -112,6 +115,7 @@ def barrier(
     THEORY §2 (fixed points), §5 (the static check, where λ₊ = 1.7 is close to λ_min).
     """
     dt = _checks.check_dt(dt)
+    _checks.check_real(lambda_plus=lambda_plus, sigma=sigma, N=N)
     lam, sig, n = (np.asarray(v, dtype=np.float64) for v in (lambda_plus, sigma, N))
     if np.any(~np.isfinite(sig)) or np.any(sig <= 0):
         raise ValueError(f"sigma={sigma!r} is not allowed; allowed: finite numbers > 0")

@@ -24,6 +24,7 @@ import numpy as np
 from numpy.typing import ArrayLike
 
 from . import _checks
+from ._repr import concise_repr
 
 
 class TwoPhaseCurves(NamedTuple):
@@ -32,6 +33,8 @@ class TwoPhaseCurves(NamedTuple):
     loss_bias: L_bias(τ); loss_var: L_var(τ); M11: M₁₁ = a(τ);
     M12: M₁₂ = b(τ)/√N; dx_norm: ‖Δx̄‖ = ‖x̄(τ) − x̄(0)‖.
     """
+
+    __repr__ = concise_repr
 
     loss_bias: Any
     loss_var: Any
@@ -72,6 +75,9 @@ def linear_two_phase(
     """
     from . import _generated as g
 
+    if isinstance(phase, (bool, np.bool_, str, bytes)):
+        raise TypeError(f"phase={phase!r} has type {type(phase).__name__}; phase must be "
+                        "the integer 1 or 2")
     if phase not in (1, 2):
         raise _checks.invalid("phase", phase, "1 or 2")
     dt = _checks.check_dt(dt)

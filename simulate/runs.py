@@ -218,6 +218,16 @@ class Run:
     evaluation: dict[str, np.ndarray]
     info: dict[str, Any] = field(default_factory=dict)
 
+    def __repr__(self) -> str:
+        """One line: the configuration's headline, record names, final loss, the path."""
+        c = self.config
+        loss = ""
+        if "loss" in self.records and np.size(self.records["loss"]):
+            last = np.asarray(self.records["loss"], float)[:, -1]
+            loss = f", final loss mean {np.nanmean(last):.4g} over {last.size} seeds"
+        return (f"Run({c.model} {c.task} N={c.N}, seeds={c.seeds}, steps={c.steps}, "
+                f"records={sorted(self.records)}{loss}, path={str(self.path) if self.path else None!r})")
+
     @property
     def n_seeds(self) -> int:
         return self.config.seeds

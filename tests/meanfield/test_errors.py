@@ -34,7 +34,6 @@ LMIN = mf.lambda_min(1.0)
         (lambda: mf.optimum(256, -5.0, sigma=0.0), r"sigma=0\.0 .* must be > 0"),
         (lambda: mf.optimum(256, -5.0, out_scale="medium"), r"out_scale='medium'"),
         (lambda: mf.mean_dphi(-1.0), r"delta=-1\.0 .* must be >= 0"),
-        (lambda: mf.correlation("a", 1.0, 256), r"lambda_plus='a' .* a real number"),
     ],
 )
 def test_scalar_calls_raise_named_value_errors(call, pattern):
@@ -70,3 +69,56 @@ def test_scalar_results_are_floats():
     assert isinstance(mf.loss_var(2.6, -5.0, 1.0, 256), float)
     assert isinstance(mf.optimum(256, -5.0).lambda_plus, float)
     assert mf.latent_covariance(2.6, -5.0, 1.0, 256).shape == (2, 2)
+
+
+# ---------------------------------------------------------------- types
+@pytest.mark.parametrize("bad", [True, np.True_, "256", b"256", None, 1 + 2j,
+                                 [1.0, None], np.array([True, False]), {"N": 256}])
+@pytest.mark.parametrize(
+    "call, name",
+    [
+        (lambda v: mf.loss_var(2.0, -5.0, 1.0, v), "N"),
+        (lambda v: mf.loss_var(v, -5.0, 1.0, 256), "lambda_plus"),
+        (lambda v: mf.correlation(2.0, v, 256), "sigma"),
+        (lambda v: mf.optimum(v, -5.0), "N"),
+        (lambda v: mf.fixed_point_norm(v, 1.0), "lambda_plus"),
+        (lambda v: mf.mean_dphi(v), "delta"),
+        (lambda v: mf.barrier(2.0, 1.0, v), "N"),
+        (lambda v: mf.linear_two_phase(10, 1, v), "eta0"),
+    ],
+)
+def test_non_numbers_are_type_errors_naming_the_parameter(call, name, bad):
+    """``N=True`` is not N = 1 and ``N='256'`` is not 256: a TypeError naming the
+    parameter, never a number computed from a coerced value."""
+    with pytest.raises(TypeError, match=rf"^{name}=.* must be a real number"):
+        call(bad)
+
+
+def test_phase_true_is_not_phase_one():
+    with pytest.raises(TypeError, match=r"^phase=True has type bool"):
+        mf.linear_two_phase(10, True)
+
+
+# ---------------------------------------------------------------- errors= modes
+LAM = np.array([0.5, 1.0, 2.0, 3.0])  # the first two are below λ_min(σ=1)
+
+
+def test_errors_modes_for_array_calls():
+    default = mf.loss_var(LAM, -5.0, 1.0, 256)
+    assert np.isnan(default[:2]).all() and np.isfinite(default[2:]).all()
+    with mf.errors("raise"), pytest.raises(
+            ValueError, match=r"^lambda_plus=0\.5 is out of range: .*\[2 of 4 entries infeasible"):
+        mf.loss_var(LAM, -5.0, 1.0, 256)
+    with mf.errors("warn"), pytest.warns(RuntimeWarning, match=r"2 of 4 entries infeasible; "
+                                                               r"first: lambda_plus=0\.5"):
+        warned = mf.loss_var(LAM, -5.0, 1.0, 256)
+    np.testing.assert_array_equal(warned, default)
+    with mf.errors("raise"):  # all feasible: nothing raised, same numbers
+        np.testing.assert_array_equal(mf.loss_var(LAM[2:], -5.0, 1.0, 256), default[2:])
+        # the feasibility mask itself is a query, never an error
+        np.testing.assert_array_equal(mf.feasible(LAM, 1.0, 256), np.isfinite(default))
+    # the default is back after the block
+    np.testing.assert_array_equal(mf.loss_var(LAM, -5.0, 1.0, 256), default)
+    with pytest.raises(ValueError, match=r"mode='strict'"):
+        with mf.errors("strict"):
+            pass

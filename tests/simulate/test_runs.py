@@ -121,6 +121,10 @@ def test_directory_layout_and_load(finished) -> None:
             np.testing.assert_array_equal(a[k], b[k], err_msg=f"{which}.{k}")
     for k, v in run.evaluation.items():
         np.testing.assert_array_equal(loaded.evaluation[k], v, err_msg=k)
+    # a concise repr: one line, headline numbers, no arrays
+    text = repr(loaded)
+    assert "\n" not in text and len(text) < 400 and "N=16" in text and "seeds=2" in text
+    assert f"final loss mean {np.mean(run.records['loss'][:, -1]):.4g}" in text
     # per-seed access
     assert np.asarray(loaded.model(1).M).shape == (2, 2)
     np.testing.assert_array_equal(loaded.final("loss"), run.records["loss"][:, -1])

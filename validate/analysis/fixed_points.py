@@ -41,6 +41,8 @@ import numpy as np
 from jaxtyping import Float
 from numpy.typing import ArrayLike
 
+from meanfield._repr import concise_repr
+
 __all__ = [
     "AUTO_CG_MAX_N",
     "KINDS",
@@ -73,6 +75,8 @@ class FixedPoints(NamedTuple):
         n_candidates: number of initial states optimised.
         n_below_tol, n_outliers: candidates under ``q_tol``; of those, dropped as outliers.
     """
+
+    __repr__ = concise_repr
 
     points: np.ndarray
     q: np.ndarray

@@ -39,6 +39,8 @@ from typing import Literal, NamedTuple
 import numpy as np
 from jaxtyping import Float
 
+from meanfield._repr import concise_repr
+
 from ..core.checks import fraction, integer, real_scalar
 
 __all__ = [
@@ -211,6 +213,8 @@ class PCA(NamedTuple):
     * ``mean``: ``[N]`` the subtracted mean (zeros if ``center=False``).
     """
 
+    __repr__ = concise_repr
+
     components: Float[np.ndarray, "N k"]
     explained_variance: Float[np.ndarray, " k"]
     ratio: Float[np.ndarray, " k"]
@@ -287,6 +291,8 @@ class FitDimension(NamedTuple):
     * ``r2_by_k``: ``[max_k]``, R² of the reconstruction from the first k = 1 … max_k PCs.
     * ``r2_full``: R² of the least-squares fit from the full activity.
     """
+
+    __repr__ = concise_repr
 
     D_fit: int
     r2_by_k: Float[np.ndarray, " k"]
@@ -463,6 +469,8 @@ class NoiseCompression(NamedTuple):
     * ``var_out``: variance along the readout (units of x²).
     * ``var_random``: ``[n_random]`` variance along each random unit direction.
     """
+
+    __repr__ = concise_repr
 
     ratio: float
     se: float

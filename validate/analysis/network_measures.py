@@ -44,6 +44,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from meanfield._repr import concise_repr
+
 __all__ = [
     "CENTRALITIES",
     "DCAResult",
@@ -243,6 +245,8 @@ def _block_toeplitz_np(C: np.ndarray, length: int) -> np.ndarray:
 class DCAResult(NamedTuple):
     """Outcome of :func:`dca`: ``V`` [N, d] orthonormal, ``pi`` its PI_T (nats), ``pi_runs``
     the PI of each restart."""
+
+    __repr__ = concise_repr
 
     V: np.ndarray
     pi: float

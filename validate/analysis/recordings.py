@@ -126,8 +126,10 @@ import numpy as np
 from jaxtyping import Float
 from numpy.typing import ArrayLike
 
-from . import measures
+from meanfield._repr import concise_repr
+
 from ..core.fits import PowerLawFit, fit_power_law
+from . import measures
 
 __all__ = [
     "GUIDE_SLOPES",
@@ -414,6 +416,8 @@ class Readout:
         n_samples: S, the (trial, time) pairs used.
     """
 
+    __repr__ = concise_repr
+
     w: Float[np.ndarray, "N d"]
     intercept: Float[np.ndarray, " d"]
     alpha: float
@@ -524,6 +528,8 @@ class LagSearch:
         window: (lo, hi): the bins of X used for every lag (the same samples for all lags).
     """
 
+    __repr__ = concise_repr
+
     best_lag: int
     lags: np.ndarray
     r2_cv: np.ndarray
@@ -596,6 +602,8 @@ class RecordingAnalysis:
         regime: :func:`validate.analysis.measures.regime_label` of (ρ, N).
         readout: the :class:`Readout`. lag_search: the :class:`LagSearch` or None.
     """
+
+    __repr__ = concise_repr
 
     rho: float
     rho_per_output: np.ndarray
@@ -708,6 +716,8 @@ class Subsampling:
         excluded: ``[S]`` draws per size whose readout had CV R² ≤ 0 (it predicts the behaviour
             no better than its mean, so its direction is fitted noise): ρ left NaN, not fitted.
     """
+
+    __repr__ = concise_repr
 
     sizes: np.ndarray
     rho: np.ndarray

@@ -37,6 +37,8 @@ import numpy as np
 from jaxtyping import Float
 from numpy.typing import ArrayLike
 
+from meanfield._repr import concise_repr
+
 __all__ = [
     "METRICS",
     "MDSEmbedding",
@@ -131,6 +133,8 @@ class SVCCAResult(NamedTuple):
         correlations: canonical correlations, descending [min(k_A, k_B)].
         dims: (k_A, k_B) singular directions kept for each representation.
     """
+
+    __repr__ = concise_repr
 
     mean: float
     correlations: np.ndarray
@@ -228,6 +232,8 @@ class MDSEmbedding(NamedTuple):
             (negative ones signal non-Euclidean distances).
         explained: fraction of the positive eigenvalue mass carried by the k axes.
     """
+
+    __repr__ = concise_repr
 
     coords: np.ndarray
     eigenvalues: np.ndarray

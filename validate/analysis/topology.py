@@ -73,6 +73,8 @@ from typing import Any, NamedTuple
 import numpy as np
 from numpy.typing import ArrayLike
 
+from meanfield._repr import concise_repr
+
 from .fixed_points import KINDS, FixedPoints, _check_positive
 
 __all__ = [
@@ -107,6 +109,8 @@ class TransitionGraph(NamedTuple):
             ``readout``) and an edge i → j of weight T[i, j] for every T[i, j] > 0.
         trials: kicks per point.
     """
+
+    __repr__ = concise_repr
 
     probabilities: np.ndarray
     elsewhere: np.ndarray
@@ -241,6 +245,8 @@ class TopologyComparison(NamedTuple):
         off_modal: indices of the networks with another count (reported, not compared).
     """
 
+    __repr__ = concise_repr
+
     distances: np.ndarray
     modal_count: int
     counts: np.ndarray
@@ -292,6 +298,8 @@ class FixedPointCensus(NamedTuple):
         nearest_stable: [n_stable] the same among stable points only.
         max_modulus: [P] largest |λ| (map) or Re λ (flow) of the Jacobian at each point.
     """
+
+    __repr__ = concise_repr
 
     n_points: int
     n_stable: int
@@ -358,6 +366,8 @@ class AttractorGraph(NamedTuple):
             ``steps`` updates (speed > ``settle_tol``): not counted as attractors.
         trials: kicks per point.
     """
+
+    __repr__ = concise_repr
 
     attractors: np.ndarray
     readout: np.ndarray
@@ -524,6 +534,8 @@ class AttractorComparison(NamedTuple):
             ``spectral``).
     """
 
+    __repr__ = concise_repr
+
     distances: np.ndarray
     spectral: np.ndarray
     modal_count: int
@@ -631,6 +643,8 @@ class IntegrationModes(NamedTuple):
         modes_needed: smallest m whose response is within ``tolerance`` × |full| of full.
         eigenvalues: [N] eigenvalues of J sorted by decreasing modulus.
     """
+
+    __repr__ = concise_repr
 
     full: float
     kept: np.ndarray
