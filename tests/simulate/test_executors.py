@@ -61,3 +61,48 @@ def test_a_diverging_configuration_is_collected_not_fatal(tmp_path):
     assert out[1] == tmp_path / "good" and simulate.load(out[1]).config.seed == 0
     with pytest.raises(simulate.NonFiniteLossError):
         run_configs([(bad, tmp_path / "bad2")], progress=False)
+
+
+def test_a_sweep_survives_a_sigkilled_dask_worker(tmp_path):
+    """A local cluster on loopback (2 worker processes with nannies), two 1000-step jobs;
+    once a checkpoint is on disk, one worker is SIGKILLed. Dask reschedules its job, which
+    resumes from the checkpoint (taking over the dead worker's run-directory lock), and
+    both runs end bit-identical to in-process training. Bounded: 240 s."""
+    distributed = pytest.importorskip("distributed")
+    import os
+    import signal
+    import threading
+    import time
+
+    base = dict(task="fixed_point", N=16, steps=1000, seeds=2, record_every=10,
+                checkpoint_every=10, task_overrides={"t_max": 4.0}, batch=4)
+    jobs = [(simulate.TrainConfig(seed=s, **base), tmp_path / f"run{s}") for s in (0, 1)]
+    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                       host="127.0.0.1", dashboard_address=None)
+    state: dict[str, object] = {}
+    try:
+        with distributed.Client(cluster.scheduler_address) as client:
+            pids = sorted(client.run(os.getpid).values())
+
+        def killer() -> None:
+            deadline = time.monotonic() + 240
+            while time.monotonic() < deadline:
+                if any((p / "checkpoint.npz").exists() for _, p in jobs):
+                    state["unfinished"] = [not (p / "run.json").exists() for _, p in jobs]
+                    os.kill(pids[0], signal.SIGKILL)
+                    state["killed"] = pids[0]
+                    return
+                time.sleep(0.005)
+
+        thread = threading.Thread(target=killer, daemon=True)
+        thread.start()
+        results = run_configs(jobs, executor="dask", address=cluster.scheduler_address,
+                              progress=False)
+        thread.join(timeout=5)
+    finally:
+        cluster.close()
+    assert state.get("killed") and any(state["unfinished"]), state
+    for (cfg, _), path in zip(jobs, results):
+        stored, fresh = simulate.load(path), simulate.train(cfg, None, progress=False)
+        np.testing.assert_array_equal(np.asarray(stored.params.M), np.asarray(fresh.params.M))
+        np.testing.assert_array_equal(stored.records["loss"], fresh.records["loss"])
