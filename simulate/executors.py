@@ -33,16 +33,14 @@ EXECUTORS: tuple[str, ...] = ("inprocess", "dask")
 
 
 def _train_job(config_json: str, path: str) -> str:
-    """Worker side: train (or load/resume) one configuration; returns its run directory."""
+    """Worker side: train (or load/resume) one configuration; returns its run directory.
+
+    A directory holding a run of another configuration is refused (``ValueError`` from
+    :func:`simulate.runs.check_out`), never returned as this job's run."""
     from .config import TrainConfig
-    from .runs import load
     from .training import train
 
-    cfg = TrainConfig.from_json(config_json)
-    try:
-        load(path)
-    except ValueError:
-        train(cfg, path, progress=False)
+    train(TrainConfig.from_json(config_json), path, progress=False)
     return path
 
 

@@ -50,7 +50,7 @@ import numpy as np
 from .config import TrainConfig
 
 __all__ = ["NonFiniteLossError", "Run", "RunDirectory", "RunFileError", "RunLockedError",
-           "atomic_write_bytes", "check_out", "load"]
+           "atomic_write_bytes", "check_out", "load", "load_arrays", "save_arrays"]
 
 _CONFIG, _CKPT, _RUN = "config.json", "checkpoint.npz", "run.json"
 _CKPT_PREV, _FAILED = "checkpoint.prev.npz", "failed.json"
@@ -125,21 +125,28 @@ def _checksum(arrays: dict[str, np.ndarray]) -> str:
     return h.hexdigest()
 
 
-def _save_npz(path: Path, arrays: dict[str, np.ndarray]) -> None:
+def save_arrays(path: str | Path, arrays: dict[str, np.ndarray]) -> str:
+    """Store ``arrays`` in ``path`` (``.npz``) atomically, with their SHA-256 checksum
+    (returned, hex)."""
+    path = Path(path)
     arrays = {k: np.asarray(v) for k, v in arrays.items()}
     if _SUM in arrays:
         raise ValueError(f"array name {_SUM!r} is reserved for the checksum")
-    arrays[_SUM] = np.asarray(_checksum(arrays))
+    digest = _checksum(arrays)
+    arrays[_SUM] = np.asarray(digest)
     atomic_write_bytes(path, lambda fh: np.savez(fh, **arrays))
+    return digest
 
 
 def _save_text(path: Path, text: str) -> None:
     atomic_write_bytes(path, lambda fh: fh.write(text.encode()))
 
 
-def _load_npz(path: Path) -> dict[str, np.ndarray]:
+def load_arrays(path: str | Path, expect: str | None = None) -> dict[str, np.ndarray]:
     """The arrays of ``path``, checksum verified; :class:`RunFileError` if unusable
-    (``FileNotFoundError`` / ``PermissionError`` pass through unchanged)."""
+    (``FileNotFoundError`` / ``PermissionError`` pass through unchanged) or, with
+    ``expect`` (a SHA-256 recorded elsewhere), if the file is another one than recorded."""
+    path = Path(path)
     try:
         with np.load(path, allow_pickle=False) as z:
             arrays = {k: z[k] for k in z.files}
@@ -156,7 +163,16 @@ def _load_npz(path: Path) -> dict[str, np.ndarray]:
     if stored is not None and str(stored) != _checksum(arrays):
         raise RunFileError(f"{path} fails its SHA-256 checksum (stored {str(stored)[:12]}…, "
                            f"computed {_checksum(arrays)[:12]}…); the file is corrupt")
+    if expect is not None and (stored is None or str(stored) != expect):
+        raise RunFileError(f"{path} is not the file this run wrote (its SHA-256 differs from "
+                           f"the one recorded in {_RUN}); it was replaced after training")
     return arrays
+
+
+def _stored_checksum(path: Path) -> str | None:
+    """The ``__sha256__`` entry of an ``.npz`` (read alone), or ``None``."""
+    with np.load(path, allow_pickle=False) as z:
+        return str(z[_SUM]) if _SUM in z.files else None
 
 
 # ----------------------------------------------------------------------------- pytrees
@@ -251,7 +267,12 @@ class Run:
 
 
 def load(path: str | Path) -> Run:
-    """Load a finished run directory (``ValueError`` if it is not one)."""
+    """Load a finished run directory (``ValueError`` if it is not one).
+
+    :class:`RunFileError` if a file is corrupt, if ``config.json`` was edited after
+    training (the message lists the fields that differ from the trained config recorded
+    in ``run.json``), or if an array file is not the one the run wrote.
+    """
     path = Path(path)
     if not (path / _RUN).exists():
         what = "an unfinished run (resume it with train())" if (path / _CONFIG).exists() \
@@ -261,22 +282,33 @@ def load(path: str | Path) -> Run:
     from .build import init_models
 
     config = TrainConfig.from_json((path / _CONFIG).read_text())
+    info = json.loads((path / _RUN).read_text())
+    trained = info.get("config")
+    if trained is not None and trained != config.to_dict():
+        now = config.to_dict()
+        diff = ", ".join(f"{k}: {trained.get(k)!r} (trained) vs {now.get(k)!r} ({_CONFIG})"
+                         for k in sorted(set(trained) | set(now))
+                         if trained.get(k) != now.get(k))
+        raise RunFileError(f"{path / _CONFIG} was edited after training ({diff}); the stored "
+                           f"arrays belong to the trained config — restore {_CONFIG} or "
+                           "retrain in another directory")
+    files = info.get("files", {})
     if config.dtype == "float64":
         from ._dtypes import enable_float64
 
         enable_float64()
     template = init_models(config)
-    recs = _load_npz(path / _RECORDS)
+    recs = load_arrays(path / _RECORDS, files.get(_RECORDS))
     steps = recs.pop("_steps")
     return Run(
         config=config,
         path=path,
         steps=steps,
         records=recs,
-        params=unflatten_tree(template, _load_npz(path / _FINAL)),
-        init_params=unflatten_tree(template, _load_npz(path / _INIT)),
-        evaluation=_load_npz(path / _EVAL),
-        info=json.loads((path / _RUN).read_text()),
+        params=unflatten_tree(template, load_arrays(path / _FINAL, files.get(_FINAL))),
+        init_params=unflatten_tree(template, load_arrays(path / _INIT, files.get(_INIT))),
+        evaluation=load_arrays(path / _EVAL, files.get(_EVAL)),
+        info=info,
     )
 
 
@@ -442,13 +474,17 @@ class RunDirectory:
         return load(self.path) if (self.path / _RUN).exists() else None
 
     def save_finished(self, run: Run) -> Run:
-        """Write params, records, evaluation, then ``run.json``; drop the checkpoint."""
-        _save_npz(self.path / _FINAL, flatten_tree(run.params))
+        """Write params, records, evaluation, then ``run.json`` (recording the config and
+        the SHA-256 of each array file: :func:`load` checks both); drop the checkpoints."""
+        files = {_INIT: _stored_checksum(self.path / _INIT),
+                 _FINAL: save_arrays(self.path / _FINAL, flatten_tree(run.params))}
         recs = dict(run.records)
         recs["_steps"] = np.asarray(run.steps)
-        _save_npz(self.path / _RECORDS, recs)
-        _save_npz(self.path / _EVAL, run.evaluation)
-        info = dict(run.info, steps=int(self.config.steps))
+        files[_RECORDS] = save_arrays(self.path / _RECORDS, recs)
+        files[_EVAL] = save_arrays(self.path / _EVAL, run.evaluation)
+        # the run's identity: the config it was trained with and the files it wrote
+        info = dict(run.info, steps=int(self.config.steps), config=self.config.to_dict(),
+                    files=files)
         _save_text(self.path / _RUN, json.dumps(info, indent=2, sort_keys=True) + "\n")
         for name in (_CKPT, _CKPT_PREV, _FAILED):
             (self.path / name).unlink(missing_ok=True)
@@ -457,7 +493,7 @@ class RunDirectory:
         return run
 
     def save_init(self, init: Any) -> None:
-        _save_npz(self.path / _INIT, flatten_tree(init))
+        save_arrays(self.path / _INIT, flatten_tree(init))
 
     # -- checkpoints
     def save_checkpoint(self, step: int, params: Any, opt_state: Any, step_keys: Any,
@@ -473,7 +509,7 @@ class RunDirectory:
         arrays.update({f"rec__{k}": v for k, v in records.items()})
         if (self.path / _CKPT).exists():  # keep the previous one as a fallback
             os.replace(self.path / _CKPT, self.path / _CKPT_PREV)
-        _save_npz(self.path / _CKPT, arrays)
+        save_arrays(self.path / _CKPT, arrays)
 
     def load_checkpoint(self, params: Any, opt_state: Any, step_keys: Any
                         ) -> tuple[int, Any, Any, dict[str, np.ndarray]] | None:
@@ -495,7 +531,7 @@ class RunDirectory:
         problems = []
         for f in candidates:
             try:
-                z = _load_npz(f)
+                z = load_arrays(f)
                 break
             except RunFileError as err:
                 problems.append(str(err))

@@ -74,7 +74,7 @@ from .losses import condition_mean, correlation, flipped_mean, loss_split
 from .gated import GatedRNN
 from .models import LowRankRNN, RateRNN
 from .build import _EVAL, _STEPS, Model, _dtype, _stack, init_models, seed_keys
-from .runs import NonFiniteLossError, Run, RunDirectory
+from .runs import NonFiniteLossError, Run, RunDirectory, check_out, load
 
 __all__ = [
     "GATED_RECORDS",
@@ -478,6 +478,8 @@ def train(config: TrainConfig, out: str | Path | None = None, *, progress: bool 
         raise ValueError(f"config must be a TrainConfig; got {type(config).__name__}")
     if out is None:
         return _train(config, None, progress)
+    if check_out(out, config, restart=restart) == "finished":
+        return load(out)  # read-only: no lock taken, nothing written
     with RunDirectory(out, config, restart=restart) as rundir:
         done = rundir.load_finished()
         if done is not None:

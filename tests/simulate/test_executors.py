@@ -106,3 +106,14 @@ def test_a_sweep_survives_a_sigkilled_dask_worker(tmp_path):
         stored, fresh = simulate.load(path), simulate.train(cfg, None, progress=False)
         np.testing.assert_array_equal(np.asarray(stored.params.M), np.asarray(fresh.params.M))
         np.testing.assert_array_equal(stored.records["loss"], fresh.records["loss"])
+
+
+def test_a_job_directory_holding_another_config_is_refused(tmp_path):
+    """run_configs never returns a run of another configuration as a job's run."""
+    jobs = _jobs(tmp_path)
+    run_configs(jobs[:1], progress=False)
+    swapped = [(jobs[1][0], jobs[0][1])]  # seed 1's config, seed 0's finished directory
+    with pytest.raises(ValueError, match=r"different config \(seed: 0 \(stored\) vs 1"):
+        run_configs(swapped, progress=False)
+    (err,) = run_configs(swapped, progress=False, on_error="collect")
+    assert isinstance(err, ValueError)

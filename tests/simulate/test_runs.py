@@ -432,3 +432,34 @@ def test_a_sweep_into_a_single_run_is_refused(finished) -> None:
     with pytest.raises(ValueError, match=r"holds a single run \(config\.json\); a sweep"):
         sweep(BASE, [16, 32], path, progress=False)
     assert not (path / "N16").exists()
+
+
+# ---------------------------------------------------------------- run identity
+def test_an_edited_config_or_a_swapped_file_is_refused_on_load(finished, tmp_path) -> None:
+    path = _copy_run(finished[0], tmp_path / "run")
+    info = json.loads((path / "run.json").read_text())
+    assert info["config"] == BASE.to_dict()
+    assert set(info["files"]) == {"params_init.npz", "params_final.npz", "records.npz",
+                                  "evaluation.npz"}
+    (path / "config.json").write_text(BASE.replace(seed=7).to_json())
+    with pytest.raises(RunFileError, match=r"edited after training \(seed: 0 \(trained\) "
+                                           r"vs 7 \(config\.json\)\)"):
+        load(path)
+    with pytest.raises(RunFileError, match="edited after training"):  # train() loads it too
+        train(BASE.replace(seed=7), path, progress=False)
+
+    other = train(BASE.replace(seed=5), tmp_path / "other", progress=False).path
+    swapped = _copy_run(finished[0], tmp_path / "swapped")
+    import shutil
+
+    shutil.copy(other / "params_final.npz", swapped / "params_final.npz")  # a valid file
+    with pytest.raises(RunFileError, match=r"params_final\.npz is not the file this run "
+                                           "wrote"):
+        load(swapped)
+
+
+def test_loading_a_finished_run_writes_nothing(finished) -> None:
+    path, _ = finished
+    before = {p.name: p.stat().st_mtime_ns for p in path.iterdir()}
+    train(BASE, path, progress=False)
+    assert {p.name: p.stat().st_mtime_ns for p in path.iterdir()} == before

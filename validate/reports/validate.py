@@ -32,6 +32,7 @@ import hashlib
 import json
 import sys
 import time
+import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -114,7 +115,7 @@ def _cached_static(cfg: Any, runs_dir: Path) -> tuple[Any, bool]:
     """
     import numpy as np
 
-    from simulate.runs import atomic_write_bytes
+    from simulate.runs import RunFileError, atomic_write_bytes, load_arrays, save_arrays
 
     from ..experiments import static
 
@@ -123,19 +124,22 @@ def _cached_static(cfg: Any, runs_dir: Path) -> tuple[Any, bool]:
     if est_file.exists() and cfg_file.exists():
         stored = json.loads(cfg_file.read_text())
         if stored == _static_record(cfg):
-            with np.load(est_file, allow_pickle=False) as z:
-                arrays = {k: z[k] for k in z.files}
-            est = {k[len("est__"):]: v for k, v in arrays.items() if k.startswith("est__")}
-            result = static.static_result(cfg, est, arrays["cloud"], arrays["outputs"],
-                                          arrays["switched"])
-            return result, True
+            try:
+                arrays = load_arrays(est_file)
+            except RunFileError as err:  # a cache: recompute what fails its checksum
+                warnings.warn(f"{err}; recomputing it", RuntimeWarning, stacklevel=2)
+            else:
+                est = {k[len("est__"):]: v for k, v in arrays.items() if k.startswith("est__")}
+                result = static.static_result(cfg, est, arrays["cloud"], arrays["outputs"],
+                                              arrays["switched"])
+                return result, True
     result = static.run_static(cfg)
     where.mkdir(parents=True, exist_ok=True)
     atomic_write_bytes(cfg_file, lambda fh: fh.write(json.dumps(
         _static_record(cfg), sort_keys=True, indent=1).encode()))
     arrays = {f"est__{k}": np.asarray(v) for k, v in result.estimates.items()}
     arrays.update(cloud=result.cloud, outputs=result.outputs, switched=result.switched)
-    atomic_write_bytes(est_file, lambda fh: np.savez(fh, **arrays))
+    save_arrays(est_file, arrays)
     return result, False
 
 
@@ -153,9 +157,9 @@ def _fmt_fit(fit: Any) -> str:
 
 def _static_section(configs: Sequence[Any], runs_dir: Path, out_dir: Path,
                     log: Callable[[str], None]) -> Any:
-    from ..figures.static import plot_static_clouds, plot_static_histograms
     from ..core.report import Section
     from ..experiments.static import EXTENDED_SUFFIX
+    from ..figures.static import plot_static_clouds, plot_static_histograms
 
     results = []
     for i, cfg in enumerate(configs, 1):
@@ -261,9 +265,9 @@ def _gd_results(plans: Sequence[Any], runs_dir: Path, tiny: bool, progress: bool
 
 def _gd_section(plans: Sequence[Any], runs_dir: Path, out_dir: Path, progress: bool,
                 log: Callable[[str], None], *, tiny: bool = False) -> Any:
+    from ..core.report import Section, format_number
     from ..figures.learning import plot_gd_learning
     from ..figures.scaling import plot_scaling
-    from ..core.report import Section, format_number
 
     results = _gd_results(plans, runs_dir, tiny, progress, log)
     from .figure_guard import Figures
@@ -311,9 +315,9 @@ def _gd_section(plans: Sequence[Any], runs_dir: Path, out_dir: Path, progress: b
 
 def _two_phase_section(plan: Any, runs_dir: Path, out_dir: Path, progress: bool,
                        log: Callable[[str], None]) -> Any:
+    from ..core.report import Section
     from ..experiments import two_phase
     from ..figures.learning import plot_two_phase
-    from ..core.report import Section
 
     t0 = time.perf_counter()
     log("  two-phase: training (linear network, two learning-rate phases)")

@@ -187,6 +187,22 @@ def test_cache_reuse_gives_identical_rows(result: CorrectionsResult, cache_dir: 
     assert _cache_record(other.points()[0][0]) != _cache_record(result.points[0].config)
 
 
+def test_a_corrupt_cache_file_is_recomputed_with_a_warning(result: CorrectionsResult,
+                                                           cache_dir: Path, tmp_path: Path
+                                                           ) -> None:
+    import shutil
+
+    copy = tmp_path / "cache"
+    shutil.copytree(cache_dir, copy)
+    victim = sorted((copy / "corrections").glob("*/estimates.npz"))[0]
+    data = victim.read_bytes()
+    victim.write_bytes(data[: len(data) // 2])
+    with pytest.warns(RuntimeWarning, match=r"estimates\.npz is .*recomputing it"):
+        again = run_corrections(CorrectionsConfig.tiny(), cache_dir=copy, progress=False)
+    assert sum(not p.cached for p in again.points) == 1
+    assert corrections_rows(again) == corrections_rows(result)  # the same simulation
+
+
 # ----------------------------------------------------------------------------- text, section
 def test_headline_mentions_each_variant(result: CorrectionsResult) -> None:
     text = headline(result)
