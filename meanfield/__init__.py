@@ -13,6 +13,9 @@ Numeric functions (numpy float64, broadcasting over arrays):
   ±κ̄, the noise-to-barrier ratio D/ΔV that sizes the linear-noise approximation's neglected
   terms, the Kramers switching rate); the theory variants with their domains and neglected
   terms: :data:`VARIANTS` (:mod:`meanfield.variants`);
+* random bulk g·χ (THEORY §7, dynamic mean-field theory): :func:`bulk_state` →
+  :class:`BulkState` (c₀, c∞, ‖κ̄‖, the critical λ₊), :func:`bulk_autocorrelation` Δ(τ),
+  :func:`bulk_lambda_min`; ``g=`` on :func:`lambda_min` and :func:`fixed_point_norm`;
 * Gaussian averages: :data:`NONLINEARITIES`, :func:`gaussian_mean`,
   :func:`mean_dphi`, :func:`mean_dphi3`; the 2×2 Lyapunov solver
   :func:`lyapunov_2x2` and its Euler-map (Stein) counterpart :func:`stein_2x2`.
@@ -41,6 +44,7 @@ import importlib
 from typing import Any
 
 from ._checks import errors
+from .bulk import BulkState, bulk_autocorrelation, bulk_lambda_min, bulk_state
 from .feasibility import feasible
 from .fixed_point import correlation, fixed_point_norm, lambda_min
 from .fluctuations import latent_covariance, loss_var
@@ -56,10 +60,14 @@ __all__ = [
     "NONLINEARITIES",
     "VARIANTS",
     "Barrier",
+    "BulkState",
     "Optimum",
     "TwoPhaseCurves",
     "Variant",
     "barrier",
+    "bulk_autocorrelation",
+    "bulk_lambda_min",
+    "bulk_state",
     "correlation",
     "errors",
     "feasible",

@@ -201,8 +201,20 @@ def _correlation_checked(
 
 
 # --------------------------------------------------------------------------- public API
+def _bulk_g(g: Any, dt: float | None) -> bool:
+    """True when a random bulk g > 0 is asked for (then ``dt`` must be None)."""
+    _checks.check_real(g=g)
+    if np.all(np.asarray(g) == 0):
+        return False
+    if dt is not None:
+        raise _checks.invalid("dt", dt, "None when g > 0",
+                              "the random-bulk theory (THEORY §7) is derived in continuous time")
+    return True
+
+
 def lambda_min(
-    sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf", *, dt: float | None = None
+    sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf", *, dt: float | None = None,
+    g: ArrayLike = 0.0,
 ) -> Any:
     """λ_min = 1/⟨φ'⟩(c₀): smallest λ₊ with a nonzero fixed point (THEORY §2).
 
@@ -210,8 +222,14 @@ def lambda_min(
 
     **Arguments** sigma: noise σ ≥ 0 (any shape). nonlinearity: name or callable φ.
     dt: None (continuous time) or the Euler step in (0, 2) (c₀ = σ²/(1 − dt/2)).
+    g: random-bulk gain ≥ 0; g > 0 gives the critical λ_c(g, σ) of THEORY §7
+    (:func:`meanfield.bulk.bulk_lambda_min`; erf or tanh, σ > 0, continuous time).
     **Returns** λ_min, shape of ``sigma`` (float for a scalar call).
     """
+    if _bulk_g(g, dt):
+        from .bulk import bulk_lambda_min
+
+        return bulk_lambda_min(sigma, g, nonlinearity)
     nl = get_nonlinearity(nonlinearity)
     dt = _checks.check_dt(dt)
     valid = _checks.Validity(_checks.is_scalar_call(sigma), np.shape(sigma))
@@ -227,7 +245,7 @@ def lambda_min(
 
 def fixed_point_norm(
     lambda_plus: ArrayLike, sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf", *,
-    dt: float | None = None,
+    dt: float | None = None, g: ArrayLike = 0.0,
 ) -> Any:
     """‖κ̄‖ of the nonzero fixed point with eigenvalue λ₊ (THEORY §2).
 
@@ -235,9 +253,21 @@ def fixed_point_norm(
     λ₊⟨φ'⟩(‖κ̄‖² + σ²) = 1. Requires λ₊ > λ_min(σ), σ ≥ 0. ``dt``: Euler step
     (c₀ = σ²/(1 − dt/2) replaces σ²) or None for continuous time.
 
+    ``g`` > 0: with a random bulk (THEORY §7, :func:`meanfield.bulk.bulk_state`), for
+    λ₊ > λ_c(g, σ).
+
     **Returns** ‖κ̄‖, broadcast shape of the inputs (float for a scalar call).
     Example: ``fixed_point_norm(1.9, 1.0)``.
     """
+    if _bulk_g(g, dt):
+        from .bulk import bulk_state
+
+        st = bulk_state(lambda_plus, sigma, g, nonlinearity)
+        valid = _checks.Validity(_checks.is_scalar_call(lambda_plus, sigma, g),
+                                 np.shape(st.kappa_norm))
+        valid.require(np.asarray(st.fixed_point), "lambda_plus", lambda_plus,
+                      "> λ_c(g, σ) (no nonzero fixed point below it)")
+        return valid.finish(np.asarray(st.kappa_norm, float))
     nl = get_nonlinearity(nonlinearity)
     _require_isolated(nl)
     dt = _checks.check_dt(dt)
