@@ -1,0 +1,88 @@
+"""Figures of the random-bulk experiment (THEORY §7, :mod:`validate.experiments.bulk`).
+
+* :func:`plot_bulk_state`: c₀, c∞ and ‖κ̄‖ against λ₊, one colour per g — the DMFT as lines
+  (:func:`meanfield.bulk_state`), the simulated networks as mean ± SE over networks at their
+  nominal λ₊ (markers per N);
+* :func:`plot_bulk_autocorrelation`: Δ(τ) of the orthogonal activity, simulation (mean ± SE)
+  against the DMFT at the networks' own total variance, for a non-chaotic (g < 1) and a
+  chaotic (g > 1) point.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+
+from ..experiments.bulk import LAGS, BulkPoint
+from .style import figure, save
+
+__all__ = ["plot_bulk_autocorrelation", "plot_bulk_state"]
+
+_MARKERS = ("o", "s", "^", "D")
+
+
+def _mean_se(x: np.ndarray) -> tuple[float, float]:
+    return float(np.mean(x)), float(np.std(x, ddof=1) / math.sqrt(x.size))
+
+
+def plot_bulk_state(points: Sequence[BulkPoint], path: str | Path) -> Path:
+    """Three panels (c₀, c∞, ‖κ̄‖) against λ₊; lines: DMFT per g (σ of the first point)."""
+    import meanfield as mf
+
+    gs = sorted({p.config.g for p in points})
+    Ns = sorted({p.config.N for p in points})
+    sigma = points[0].config.sigma
+    lam = np.linspace(1.02, 3.0, 120)
+    fig, axes = figure(1, 3, width=10.0, height=3.0, layout="constrained")
+    names = (("c0", "c₀"), ("c_inf", "c∞"), ("kappa_norm", "‖κ̄‖"))
+    for k, g in enumerate(gs):
+        with mf.errors("nan"):
+            th = mf.bulk_state(lam, sigma, g)
+        for ax, (field, label) in zip(axes[0], names):
+            ax.plot(lam, getattr(th, field), color=f"C{k}", lw=1.2,
+                    label=f"DMFT g={g:g}" if field == "c0" else None)
+            ax.axvline(float(np.nanmax(th.lambda_c)), color=f"C{k}", lw=0.5, ls=":")
+            for j, N in enumerate(Ns):
+                mine = [p for p in points if p.config.g == g and p.config.N == N
+                        and p.config.sigma == sigma]
+                for p in mine:
+                    m, se = _mean_se(getattr(p, field))
+                    ax.errorbar(p.config.lambda_plus + 0.02 * (j - 0.5), m, yerr=se,
+                                fmt=_MARKERS[j % len(_MARKERS)], color=f"C{k}", ms=4, capsize=2,
+                                label=(f"N={N}" if (field == "c0" and k == 0 and p is mine[0])
+                                       else None))
+            ax.set_xlabel("λ₊")
+            ax.set_ylabel(label)
+    axes[0][0].legend(fontsize=7)
+    fig.suptitle(f"Random bulk (THEORY §7): DMFT vs simulation, σ = {sigma:g} "
+                 "(dotted: critical λ_c(g, σ))", fontsize=9)
+    return save(fig, path)
+
+
+def plot_bulk_autocorrelation(points: Sequence[BulkPoint], path: str | Path) -> Path:
+    """Δ(τ) for the largest-N point with g < 1 and the one with g > 1 (where present)."""
+    import meanfield as mf
+
+    chosen = []
+    for chaotic in (False, True):
+        mine = [p for p in points if (p.config.g > 1) == chaotic]
+        if mine:
+            chosen.append(max(mine, key=lambda p: (p.config.N, p.config.lambda_plus)))
+    fig, axes = figure(1, len(chosen), width=4.0 * len(chosen), height=3.0, layout="constrained")
+    tau = np.linspace(0.0, LAGS[-1], 200)
+    for ax, p in zip(axes[0], chosen):
+        c = p.config
+        th = np.mean([mf.bulk_autocorrelation(float(1.0 / mf.mean_dphi(v)), c.sigma, c.g, tau)
+                      for v in p.v], axis=0)
+        ax.plot(tau, th, color="k", lw=1.2, label="DMFT (each network's v)")
+        m = p.acf.mean(0)
+        se = p.acf.std(0, ddof=1) / math.sqrt(p.acf.shape[0])
+        ax.errorbar(LAGS, m, yerr=se, fmt="o", ms=3, color="C0", capsize=2, label="simulation")
+        ax.set_title(c.label(), fontsize=8)
+        ax.set_xlabel("τ")
+        ax.set_ylabel("Δ(τ)")
+        ax.legend(fontsize=7)
+    return save(fig, path)
