@@ -29,8 +29,8 @@ mean outputs over networks (:mod:`meanfield.quenched`).
 
 Bad input: scalar calls raise ValueError naming the parameter, its value and
 the allowed range; array calls return NaN exactly at infeasible entries
-(:func:`feasible` gives the mask); ``with meanfield.errors("raise"):`` (or ``"warn"``)
-changes that for a block. A bool or string where a number is expected is a TypeError
+(:func:`feasible` gives the mask); ``errors="raise"`` (or ``"warn"``) on a call, or
+``with meanfield.errors("raise"):`` for a block, changes that. A bool or string where a number is expected is a TypeError
 naming the parameter. See :mod:`meanfield._checks`.
 
 The sympy derivation is available lazily as ``meanfield.symbolic`` and

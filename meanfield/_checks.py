@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import contextlib
 import contextvars
+import functools
+import inspect
 import warnings
 from collections.abc import Iterable, Iterator
 from typing import Any
@@ -61,6 +63,33 @@ def errors(mode: str) -> Iterator[None]:
         yield
     finally:
         _ERROR_MODE.reset(token)
+
+
+_errors_mode = errors  # (the name ``errors`` is the keyword inside errors_option)
+
+
+def errors_option(fn: Any) -> Any:
+    """Give a public function an ``errors=`` keyword (None: the current mode, else one of
+    :data:`ERROR_MODES`, applied to this call as :func:`errors` would)."""
+    sig = inspect.signature(fn)
+    param = inspect.Parameter("errors", inspect.Parameter.KEYWORD_ONLY, default=None)
+
+    @functools.wraps(fn)
+    def wrapper(*args: Any, errors: str | None = None, **kwargs: Any) -> Any:
+        if errors is None:
+            return fn(*args, **kwargs)
+        with _errors_mode(errors):
+            return fn(*args, **kwargs)
+
+    params = list(sig.parameters.values())
+    kw = [i for i, p in enumerate(params) if p.kind is inspect.Parameter.VAR_KEYWORD]
+    params.insert(kw[0] if kw else len(params), param)
+    wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
+    wrapper.__doc__ = (fn.__doc__ or "") + (
+        "\n\n    ``errors``: ``\"nan\"`` | ``\"raise\"`` | ``\"warn\"`` for the infeasible "
+        "entries of an array call (default: the current :func:`meanfield.errors` mode, "
+        "``\"nan\"``).\n")
+    return wrapper
 
 
 def format_value(value: Any) -> str:

@@ -247,6 +247,7 @@ def _inputs(lambda_plus: ArrayLike, sigma: ArrayLike, g: ArrayLike
 
 
 # ----------------------------------------------------------------------------- public API
+@_checks.errors_option
 def bulk_state(lambda_plus: ArrayLike, sigma: ArrayLike, g: ArrayLike,
                nonlinearity: NonlinearitySpec = "erf") -> BulkState:
     """The stationary DMFT state (c₀, c∞, ‖κ̄‖, σ_x², λ_c) of THEORY §7.

@@ -212,6 +212,7 @@ def _bulk_g(g: Any, dt: float | None) -> bool:
     return True
 
 
+@_checks.errors_option
 def lambda_min(
     sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf", *, dt: float | None = None,
     g: ArrayLike = 0.0,
@@ -243,6 +244,7 @@ def lambda_min(
         return valid.finish(_lambda_min(sig_c, nl))
 
 
+@_checks.errors_option
 def fixed_point_norm(
     lambda_plus: ArrayLike, sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf", *,
     dt: float | None = None, g: ArrayLike = 0.0,
@@ -280,6 +282,7 @@ def fixed_point_norm(
     return valid.finish(np.sqrt(k))
 
 
+@_checks.errors_option
 def correlation(
     lambda_plus: ArrayLike,
     sigma: ArrayLike,

@@ -224,6 +224,7 @@ def _prepare(
     return _checks.Validity(scalar, arrays[0].shape), nl, arrays
 
 
+@_checks.errors_option
 def latent_covariance(
     lambda_plus: ArrayLike,
     lambda_minus: ArrayLike,
@@ -269,6 +270,7 @@ def latent_covariance(
     return valid.finish(sigma_mat, trailing=2)
 
 
+@_checks.errors_option
 def loss_var(
     lambda_plus: ArrayLike,
     lambda_minus: ArrayLike,

@@ -210,6 +210,7 @@ def _check_delta(delta: ArrayLike, nl: Nonlinearity) -> tuple[_checks.Validity, 
     return valid, d
 
 
+@_checks.errors_option
 def mean_dphi(delta: ArrayLike, nonlinearity: NonlinearitySpec = "erf") -> Any:
     """⟨φ'⟩ over N(0, Δ) (THEORY §2). Broadcasts; NaN / ValueError for Δ < 0."""
     nl = get_nonlinearity(nonlinearity)
@@ -218,6 +219,7 @@ def mean_dphi(delta: ArrayLike, nonlinearity: NonlinearitySpec = "erf") -> Any:
         return valid.finish(nl.mean_dphi(np.where(valid.mask, d, 1.0)))
 
 
+@_checks.errors_option
 def mean_dphi3(delta: ArrayLike, nonlinearity: NonlinearitySpec = "erf") -> Any:
     """⟨φ'''⟩ over N(0, Δ) (THEORY §2). Broadcasts; NaN / ValueError for Δ < 0."""
     nl = get_nonlinearity(nonlinearity)

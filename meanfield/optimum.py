@@ -133,6 +133,7 @@ def _u_stable(lam_m: NDArray, sigma: NDArray, dt: float | None, nl: Nonlinearity
     return np.where(above, np.log(k_s), -np.inf)
 
 
+@_checks.errors_option
 def optimum(
     N: ArrayLike,
     lambda_minus: ArrayLike,

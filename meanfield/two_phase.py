@@ -43,6 +43,7 @@ class TwoPhaseCurves(NamedTuple):
     dx_norm: Any
 
 
+@_checks.errors_option
 def linear_two_phase(
     steps: ArrayLike,
     phase: int,

@@ -122,3 +122,19 @@ def test_errors_modes_for_array_calls():
     with pytest.raises(ValueError, match=r"mode='strict'"):
         with mf.errors("strict"):
             pass
+
+
+def test_errors_keyword_equals_the_context():
+    import inspect
+
+    assert inspect.signature(mf.loss_var).parameters["errors"].default is None
+    with pytest.raises(ValueError, match=r"\[2 of 4 entries infeasible"):
+        mf.loss_var(LAM, -5.0, 1.0, 256, errors="raise")
+    with pytest.warns(RuntimeWarning, match="2 of 4 entries infeasible"):
+        mf.fixed_point_norm(LAM, 1.0, errors="warn")
+    np.testing.assert_array_equal(mf.loss_var(LAM, -5.0, 1.0, 256, errors="nan"),
+                                  mf.loss_var(LAM, -5.0, 1.0, 256))
+    with mf.errors("raise"):  # the keyword wins over the surrounding mode
+        assert np.isnan(mf.loss_var(LAM, -5.0, 1.0, 256, errors="nan")[0])
+    with pytest.raises(ValueError, match=r"^mode='loud'"):
+        mf.optimum(256, -5.0, errors="loud")
