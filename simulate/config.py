@@ -220,7 +220,18 @@ class TrainConfig:
         def put(name: str, value: Any) -> None:
             object.__setattr__(self, name, value)
 
-        # normalise containers (JSON lists, dicts) first
+        # numpy scalars and 0-d arrays (np.int64(4) from a sweep, …) are numbers too
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if type(v).__module__ == "numpy" and getattr(v, "ndim", None) == 0:
+                kind = v.dtype.kind
+                if kind in "iu":
+                    put(f.name, int(v))
+                elif kind == "f":
+                    put(f.name, float(v))
+                elif kind == "b":
+                    put(f.name, bool(v))
+        # normalise containers (JSON lists, dicts) next
         overrides = self.task_overrides
         if isinstance(overrides, dict):
             overrides = tuple(sorted(overrides.items()))
@@ -294,6 +305,8 @@ class TrainConfig:
                        f"{', '.join(_INITS_FOR[self.model])} for model={self.model!r}")
         _check_int("seeds", self.seeds, 1)
         _check_int("seed", self.seed, 0)
+        if self.seed >= 2**32:  # the PRNG key holds 32 bits: 2**32 would repeat seed 0
+            raise _bad("seed", self.seed, "an integer in [0, 2**32)")
 
         # the task: its paper settings fill the None fields
         try:

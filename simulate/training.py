@@ -574,8 +574,8 @@ def sweep(config: TrainConfig, Ns: Sequence[int], out: str | Path, *,
         raise ValueError("Ns=[] is not allowed; allowed: a non-empty list of sizes >= 2")
     out = Path(out)
     check_sweep_out(out)
-    return [train(config.replace(N=int(n)), out / f"N{int(n)}", progress=progress,
-                  restart=restart) for n in Ns]
+    configs = [config.replace(N=n) for n in Ns]  # N=2.7 is refused, not truncated to 2
+    return [train(c, out / f"N{c.N}", progress=progress, restart=restart) for c in configs]
 
 
 def check_sweep_out(out: str | Path) -> None:

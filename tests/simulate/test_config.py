@@ -194,3 +194,24 @@ def test_cli_presets_match_config() -> None:
 
     assert _cli._PRESETS == PRESETS
     assert "fixed_point" in TASK_NAMES
+
+
+def test_numpy_numbers_are_numbers_and_seeds_are_range_checked():
+    """np.int64 from a sweep and 0-d arrays are accepted (and stored as Python numbers, so
+    the JSON round trip holds); 2**32 would give seed 0's keys and is refused; 2.7 is never
+    truncated to an integer."""
+    import numpy as np
+
+    from simulate.training import sweep
+
+    base = TrainConfig.preset("gd_scaling", N=16)
+    c = TrainConfig.preset("gd_scaling", N=np.int64(16), seeds=np.array(2), sigma=np.float64(1.0))
+    assert (c.N, c.seeds) == (16, 2) and type(c.N) is int and type(c.sigma) is float
+    assert TrainConfig.from_json(c.to_json()) == c
+    with pytest.raises(ValueError, match=r"^seed=4294967296 is not allowed; allowed: an integer "
+                                         r"in \[0, 2\*\*32\)"):
+        base.replace(seed=2**32)
+    with pytest.raises(ValueError, match=r"^N=True is not allowed"):
+        base.replace(N=np.bool_(True))
+    with pytest.raises(ValueError, match=r"^N=2\.7 is not allowed"):
+        sweep(base, [2.7], "unused-directory", progress=False)
