@@ -194,8 +194,10 @@ def _bulk_only(s4: NDArray, g2: NDArray, ker: _Kernels) -> NDArray:
 
 def _sigma_x2(lam: NDArray, ker: _Kernels) -> NDArray:
     """v with λ₊⟨φ'⟩(v) = 1 (the fixed-point condition with the total variance)."""
-    if ker.name == "erf":
-        return 2.0 * (lam * lam - 1.0) / np.pi  # ⟨φ'⟩(v) = (1 + πv/2)^(−1/2)
+    if ker.name == "erf":  # ‖κ̄‖² of THEORY §2 at c₀ = 0 is the total variance
+        from . import _generated
+
+        return _generated.erf_kappa_norm_sq(lam, np.zeros_like(lam))
     # λ⟨φ'⟩(v) − 1 decreases from λ − 1 > 0 at v = 0 (⟨φ'⟩(0) = 1 for tanh) and is < 0 at
     # v_hi: ⟨φ'⟩(v) ≤ √(2/(πv)) for tanh
     hi = 2.0 * lam * lam / np.pi * 4.0 + 10.0

@@ -76,9 +76,7 @@ def linear_two_phase(
     """
     from . import _generated as g
 
-    if isinstance(phase, (bool, np.bool_, str, bytes)):
-        raise TypeError(f"phase={phase!r} has type {type(phase).__name__}; phase must be "
-                        "the integer 1 or 2")
+    _checks.check_real(phase=phase)  # phase=True is not phase 1
     if phase not in (1, 2):
         raise _checks.invalid("phase", phase, "1 or 2")
     dt = _checks.check_dt(dt)

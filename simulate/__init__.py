@@ -47,7 +47,8 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
                  "check_sweep_out", "make_optimizer", "sweep", "train", "trainable_filter"),
     "executors": ("EXECUTORS", "run_configs"),
     "runs": ("NonFiniteLossError", "Run", "RunDirectory", "RunFileError", "RunLockedError",
-             "atomic_write_bytes", "check_out", "load", "load_arrays", "save_arrays"),
+             "atomic_write_bytes", "check_out", "load", "load_arrays", "load_cache",
+             "save_arrays"),
 }
 
 _WHERE: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}

@@ -119,14 +119,12 @@ def run_train(args: argparse.Namespace) -> int:
         # every refusal before the first line of output
         if len(Ns) == 1:
             check_out(out, config, restart=restart)
+            print(f"oblique train: {args.preset} N={Ns[0]} → {out}", flush=True)
+            runs = [train(config, out, progress=progress, restart=restart)]
         else:
             check_sweep_out(out)
             for n in Ns:
                 check_out(out / f"N{n}", config.replace(N=n), restart=restart)
-        if len(Ns) == 1:
-            print(f"oblique train: {args.preset} N={Ns[0]} → {out}", flush=True)
-            runs = [train(config, out, progress=progress, restart=restart)]
-        else:
             print(f"oblique train: {args.preset} N={Ns} → {out}/N<n>/", flush=True)
             runs = sweep(config, Ns, out, progress=progress, restart=restart)
     except NonFiniteLossError as err:

@@ -50,7 +50,8 @@ import numpy as np
 from .config import TrainConfig
 
 __all__ = ["NonFiniteLossError", "Run", "RunDirectory", "RunFileError", "RunLockedError",
-           "atomic_write_bytes", "check_out", "load", "load_arrays", "save_arrays"]
+           "atomic_write_bytes", "check_out", "load", "load_arrays", "load_cache",
+           "save_arrays"]
 
 _CONFIG, _CKPT, _RUN = "config.json", "checkpoint.npz", "run.json"
 _CKPT_PREV, _FAILED = "checkpoint.prev.npz", "failed.json"
@@ -160,13 +161,24 @@ def load_arrays(path: str | Path, expect: str | None = None) -> dict[str, np.nda
         raise RunFileError(f"{path} is truncated or corrupt ({type(err).__name__}: {err})"
                            ) from None
     stored = arrays.pop(_SUM, None)
-    if stored is not None and str(stored) != _checksum(arrays):
-        raise RunFileError(f"{path} fails its SHA-256 checksum (stored {str(stored)[:12]}…, "
-                           f"computed {_checksum(arrays)[:12]}…); the file is corrupt")
-    if expect is not None and (stored is None or str(stored) != expect):
+    stored = None if stored is None else str(stored)
+    if stored is not None and stored != (computed := _checksum(arrays)):
+        raise RunFileError(f"{path} fails its SHA-256 checksum (stored {stored[:12]}…, "
+                           f"computed {computed[:12]}…); the file is corrupt")
+    if expect is not None and stored != expect:
         raise RunFileError(f"{path} is not the file this run wrote (its SHA-256 differs from "
                            f"the one recorded in {_RUN}); it was replaced after training")
     return arrays
+
+
+def load_cache(path: str | Path) -> dict[str, np.ndarray] | None:
+    """:func:`load_arrays` for a cache that can be recomputed: ``None`` (with a
+    RuntimeWarning naming the file) where the file fails its checks."""
+    try:
+        return load_arrays(path)
+    except RunFileError as err:
+        warnings.warn(f"{err}; recomputing it", RuntimeWarning, stacklevel=2)
+        return None
 
 
 def _stored_checksum(path: Path) -> str | None:
@@ -285,10 +297,7 @@ def load(path: str | Path) -> Run:
     info = json.loads((path / _RUN).read_text())
     trained = info.get("config")
     if trained is not None and trained != config.to_dict():
-        now = config.to_dict()
-        diff = ", ".join(f"{k}: {trained.get(k)!r} (trained) vs {now.get(k)!r} ({_CONFIG})"
-                         for k in sorted(set(trained) | set(now))
-                         if trained.get(k) != now.get(k))
+        diff = _config_diff(trained, config.to_dict(), "trained", _CONFIG)
         raise RunFileError(f"{path / _CONFIG} was edited after training ({diff}); the stored "
                            f"arrays belong to the trained config — restore {_CONFIG} or "
                            "retrain in another directory")
@@ -313,6 +322,12 @@ def load(path: str | Path) -> Run:
 
 
 # ----------------------------------------------------------------------------- directory
+def _config_diff(a: dict[str, Any], b: dict[str, Any], a_label: str, b_label: str) -> str:
+    """``"k: a (a_label) vs b (b_label), …"`` over the fields where two config dicts differ."""
+    return ", ".join(f"{k}: {a.get(k)!r} ({a_label}) vs {b.get(k)!r} ({b_label})"
+                     for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k))
+
+
 def _ours(name: str) -> bool:
     """Hidden bookkeeping files of a run directory (lock, owner, archive, torn temp files)."""
     return name in (_LOCK, _OWNER, _ARCHIVE) or (name.startswith(".") and
@@ -358,22 +373,19 @@ def check_out(path: str | Path, config: TrainConfig, *, restart: bool = False) -
                          f"overwrite it — {hint}") from err
     new = config.to_dict()
     if old != new:
-        diff = ", ".join(f"{k}: {old.get(k)!r} (stored) vs {new.get(k)!r} (requested)"
-                         for k in sorted(set(old) | set(new)) if old.get(k) != new.get(k))
+        diff = _config_diff(old, new, "stored", "requested")
         failed = " failed" if (path / _FAILED).exists() else ""
         raise ValueError(f"out={str(path)!r} already holds a{failed} run with a different "
                          f"config ({diff}); refusing to overwrite it — {hint}")
     return "finished" if finished else "resume"
 
 
-def _pid_alive(pid: int) -> bool:
+def _read_owner(path: Path) -> dict[str, Any]:
+    """The holder record ``.owner.json`` of a run directory ({} if missing or unreadable)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # alive, someone else's
-        return True
-    return True
+        return json.loads((path / _OWNER).read_text())
+    except (OSError, ValueError):
+        return {}
 
 
 class RunDirectory:
@@ -392,17 +404,14 @@ class RunDirectory:
 
         self.path = Path(path)
         self.config = config
-        state = check_out(self.path, config, restart=restart)
+        check_out(self.path, config, restart=restart)  # refuse before creating anything
         self.path.mkdir(parents=True, exist_ok=True)
         self._lock = FileLock(str(self.path / _LOCK), timeout=0)
         owner_file = self.path / _OWNER
         try:
             self._lock.acquire()
         except Timeout:
-            try:
-                owner = json.loads(owner_file.read_text())
-            except (OSError, ValueError):
-                owner = {}
+            owner = _read_owner(self.path)
             who = (f"process {owner.get('pid', '?')} on {owner.get('host', '?')} "
                    f"(since {owner.get('since', '?')})")
             raise RunLockedError(f"run directory {self.path} is in use by {who}; wait for it "
@@ -410,10 +419,7 @@ class RunDirectory:
         try:
             self.took_over = None
             if owner_file.exists():  # the holder died without releasing: the kernel did
-                try:
-                    old = json.loads(owner_file.read_text())
-                except (OSError, ValueError):
-                    old = {}
+                old = _read_owner(self.path)
                 if old.get("pid") != os.getpid() or old.get("host") != socket.gethostname():
                     self.took_over = old
                     warnings.warn(f"run directory {self.path}: took over the lock of process "
@@ -422,8 +428,7 @@ class RunDirectory:
             since = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
             _save_text(owner_file, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
                                                "since": since}) + "\n")
-            state = check_out(self.path, config, restart=restart)  # again, under the lock
-            if state == "restart":
+            if check_out(self.path, config, restart=restart) == "restart":  # under the lock
                 self._archive()
             # temporary files of a killed process (its torn writes), only in our own directory
             for stale in self.path.glob(f".*{_TMP_SUFFIX}"):

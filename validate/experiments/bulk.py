@@ -155,11 +155,10 @@ def bulk_rows(points: Sequence[BulkPoint]) -> list[stats.Comparison]:
         quantities: list[tuple[str, Any, np.ndarray]] = [("c₀", th.c0, p.c0)]
         if fixed:
             quantities += [("c∞", th.c_inf, p.c_inf), ("‖κ̄‖", th.kappa_norm, p.kappa_norm)]
-        for lag in ROW_LAGS:
-            i = LAGS.index(lag)
-            acf_th = np.array([mf.bulk_autocorrelation(float(le), c.sigma, c.g, [lag])[0]
-                               for le in np.atleast_1d(lam_eff)])
-            quantities.append((f"Δ({lag:g})", acf_th, p.acf[:, i]))
+        acf_th = np.array([mf.bulk_autocorrelation(float(le), c.sigma, c.g, ROW_LAGS)
+                           for le in np.atleast_1d(lam_eff)])  # [networks, lags]
+        for j, lag in enumerate(ROW_LAGS):
+            quantities.append((f"Δ({lag:g})", acf_th[:, j], p.acf[:, LAGS.index(lag)]))
         for name, theory, samples in quantities:
             row = stats.compare(name, np.asarray(theory, float), samples, se_kind="seeds",
                                 N=c.N, experiment="bulk", setting=setting,

@@ -40,7 +40,6 @@ import hashlib
 import json
 import math
 import time
-import warnings
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -434,13 +433,10 @@ def _cached_estimates(cfg: StaticConfig, cache_dir: Path | None
     if cache_dir is not None:
         est_file, cfg_file, record = _cache_paths(cfg, cache_dir)
         if est_file.exists() and cfg_file.exists() and json.loads(cfg_file.read_text()) == record:
-            from simulate.runs import RunFileError, load_arrays
+            from simulate.runs import load_cache
 
-            try:
-                arrays = load_arrays(est_file)
-            except RunFileError as err:  # a cache: recompute what fails its checksum
-                warnings.warn(f"{err}; recomputing it", RuntimeWarning, stacklevel=2)
-            else:
+            arrays = load_cache(est_file)  # None (warned) if it fails its checksum
+            if arrays is not None:
                 switched = arrays.pop("_switched")
                 return arrays, switched, True
     lat, z = simulate_static(cfg)

@@ -32,7 +32,6 @@ import hashlib
 import json
 import sys
 import time
-import warnings
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
@@ -119,7 +118,7 @@ def _cached_static(cfg: Any, runs_dir: Path) -> tuple[Any, bool]:
     """
     import numpy as np
 
-    from simulate.runs import RunFileError, atomic_write_bytes, load_arrays, save_arrays
+    from simulate.runs import atomic_write_bytes, load_cache, save_arrays
 
     from ..experiments import static
 
@@ -128,11 +127,8 @@ def _cached_static(cfg: Any, runs_dir: Path) -> tuple[Any, bool]:
     if est_file.exists() and cfg_file.exists():
         stored = json.loads(cfg_file.read_text())
         if stored == _static_record(cfg):
-            try:
-                arrays = load_arrays(est_file)
-            except RunFileError as err:  # a cache: recompute what fails its checksum
-                warnings.warn(f"{err}; recomputing it", RuntimeWarning, stacklevel=2)
-            else:
+            arrays = load_cache(est_file)  # None (warned) if it fails its checksum
+            if arrays is not None:
                 est = {k[len("est__"):]: v for k, v in arrays.items() if k.startswith("est__")}
                 result = static.static_result(cfg, est, arrays["cloud"], arrays["outputs"],
                                               arrays["switched"])
