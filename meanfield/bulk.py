@@ -216,7 +216,8 @@ def _solve(lam: NDArray, sig: NDArray, g: NDArray, ker: _Kernels) -> BulkState:
         cinf = _c_inf(K, c0, v, g2, ker)
         return _energy(c0, cinf, K, v, s4, g2, ker)
 
-    c0_fp = _bisect(energy, np.zeros_like(v), v)
+    # (bulk_lambda_min asks below λ_c everywhere: no fixed-point branch to solve)
+    c0_fp = _bisect(energy, np.zeros_like(v), v) if np.any(above) else v
     c0 = np.where(above, c0_fp, cb)
     K = np.where(above, np.maximum(v - c0, 0.0), 0.0)
     cinf = np.where(above, _c_inf(K, c0, v, g2, ker), 0.0)
