@@ -57,7 +57,13 @@ RULE_TEXT: str = (
     "theory)/SE; z crit is Student's t quantile with the SE's degrees of freedom (n − 1) at "
     f"the two-sided level {stats.P_ROW:.1e} (= |z| ≤ {stats.Z_MAX:g} for a Gaussian "
     "estimate), so a correct theory fails a row with that probability whatever the number "
-    "of seeds. The tolerance is the theory variant's declared model error at the row's "
+    "of seeds. The rows of one claim × theory variant form a family judged by Holm's "
+    "step-down at the family-wise level min("
+    f"{stats.FAMILY_ALPHA:g}, m·{stats.P_ROW:.1e}) for m rows (z crit is the row's step "
+    "level; detectable uses the strictest, α/m), so a correct theory fails a claim by "
+    "chance with at most that probability; the verdict states the sum over claims. A "
+    f"time-block SE from a series shorter than {stats.MIN_SERIES_TAUS:g} autocorrelation "
+    "times is 'too short to judge' (undetermined). The tolerance is the theory variant's declared model error at the row's "
     "point (e.g. the noise-to-barrier ratio D/ΔV of the linear-noise approximation; 0 "
     "unless stated). Rows outside the variant's domain (declared before simulating, or "
     "switching between the mirror fixed points detected) are marked 'outside domain' and "
@@ -488,6 +494,7 @@ def write_report(
         "row_status": stats.status_counts(all_rows),
         "verdict": verdict.to_dict() if verdict is not None else None,
         "rule": {"z_max": stats.Z_MAX, "p_row": stats.P_ROW,
+                 "family_alpha": stats.FAMILY_ALPHA, "chance_budget": stats.chance_budget(all_rows),
                  "max_detectable": stats.MAX_DETECTABLE, "text": RULE_TEXT},
         "meta": meta,
         "sections": [

@@ -19,11 +19,25 @@ For a theory value ``T``, a simulation estimate ``m`` with standard error
     tolerance  = the row's declared model error (relative; 0 unless the theory variant
                  declares the size of the terms it neglects at this point)
 
+    p          = two-sided Student-t p-value of z with dof degrees of freedom
+
     status = "outside domain"  when the row's point lies outside the theory's domain
                                (declared before simulating, or switching detected)
-           = "fail"            when |z| > z_crit and |rel_err| > tolerance
-           = "undetermined"    otherwise, when detectable > MAX_DETECTABLE (= 10 %)
+           = "fail"            when p ≤ the row's level (|z| > z_crit) and |rel_err| > tolerance
+           = "undetermined"    otherwise, when detectable > MAX_DETECTABLE (= 10 %), or when a
+                               time-block SE comes from a series shorter than
+                               MIN_SERIES_TAUS (= 50) integrated autocorrelation times
            = "pass"            otherwise
+
+Families. The rows of one claim × theory variant form a family of m rows inside the domain
+(:func:`family_control`): their levels come from Holm's step-down at the family-wise level
+α_fam = min(FAMILY_ALPHA, m·P_ROW) (FAMILY_ALPHA = 10⁻³): sorted by p, the k-th row is
+compared with α_fam/(m − k + 1), and a row fails only if every row before it did. A correct
+theory then fails *some* row of a claim with probability ≤ α_fam, whatever m, and a report
+with families F fails some row by chance with probability ≤ Σ_F α_fam (its chance-failure
+budget, printed beside the verdict). ``z_crit`` is the row's step level; ``detectable`` uses
+the strictest level α_fam/m (what the row can see for sure). A row without a claim is a
+family of one: α_fam = P_ROW, the per-row rule above.
 
 Why. A correct theory fails a row only by noise, with probability P_ROW whatever the
 number of seeds (the Student quantile, not the Gaussian one: with 3 seeds |z| ≤ 4 would
@@ -41,7 +55,15 @@ Standard errors
 * ``"seeds"``: independent networks / training seeds; ``se = sd/√n``.
 * ``"trials"``: independent trials of one network; ``se = sd/√n``.
 * ``"time blocks"``: one correlated time series; batch means over blocks
-  longer than the integrated autocorrelation time (:func:`block_se`).
+  longer than the integrated autocorrelation time (:func:`block_se`); dof = blocks − 1.
+  Blocks shorter than BLOCK_FACTOR·τ̂ (a series under 100 τ̂) are named in the row's note
+  (the SE is then low by about τ̂/(2b)); a series under MIN_SERIES_TAUS·τ̂ is "too short to
+  judge" (undetermined; τ̂ itself is biased low there).
+
+Calibration (tests/validate/core/test_calibration.py, benchmarks/calibration.py): on
+replicate data with exact truth the z of a seed row follows Student's t with n − 1 dof, so
+the false-fail rate of a correct theory is the stated level at every number of seeds for
+Gaussian seed values (skewed values at 2–3 seeds exceed it; the benchmark quantifies it).
 """
 
 from __future__ import annotations
@@ -55,8 +77,10 @@ import numpy as np
 from jaxtyping import Float
 
 __all__ = [
+    "FAMILY_ALPHA",
     "FINITE_SIZE_C",
     "MAX_DETECTABLE",
+    "MIN_SERIES_TAUS",
     "P_ROW",
     "SE_KINDS",
     "STATUSES",
@@ -68,9 +92,12 @@ __all__ = [
     "block_se",
     "compare",
     "compare_estimate",
+    "chance_budget",
     "critical_z",
+    "family_control",
     "finite_size_bound",
     "integrated_autocorr_time",
+    "p_value",
     "unbiased_loss_split",
     "jsonable",
     "status_counts",
@@ -81,6 +108,10 @@ __all__ = [
 Z_MAX: float = 4.0
 #: Per-row two-sided false-fail level of a correct theory: 2·(1 − Φ(Z_MAX)).
 P_ROW: float = math.erfc(Z_MAX / math.sqrt(2.0))
+#: Family-wise false-fail level of one claim × theory variant (:func:`family_control`).
+FAMILY_ALPHA: float = 1e-3
+#: A time-block row whose series is shorter than this many τ̂ is "too short to judge".
+MIN_SERIES_TAUS: float = 50.0
 #: A row passes only if it could have detected a relative error this large.
 MAX_DETECTABLE: float = 0.10
 #: Coefficient of :func:`finite_size_bound` (``FINITE_SIZE_C/√N``): an allowance a row may
@@ -154,6 +185,11 @@ class Comparison:
     claim: str = ""
     variant: str = ""
     role: str = "prediction"
+    p_value: float = math.nan
+    family_size: int = 1
+    family_alpha: float = P_ROW
+    too_short: bool = False
+    scale: float = math.nan
 
     def to_dict(self) -> dict[str, object]:
         """JSON-friendly dict (non-finite floats become ``None``)."""
@@ -178,10 +214,7 @@ class Comparison:
             return row
         tol = self.tolerance if tolerance is None else float(tolerance)
         dom = self.domain if domain is None else domain
-        status = _status(self.theory, self.sim_mean, self.z, self.rel_err, self.z_crit,
-                         self.detectable, tol, dom)
-        return dataclasses.replace(row, tolerance=tol, domain=dom, status=status,
-                                   passed=status == "pass")
+        return _rejudged(row, tolerance=tol, domain=dom)
 
 
 def finite_size_bound(N: float) -> float:
@@ -196,31 +229,144 @@ def _check_se_kind(se_kind: str) -> None:
         raise ValueError(f"se_kind must be one of {SE_KINDS}, got se_kind={se_kind!r}")
 
 
-def critical_z(dof: float) -> float:
-    """The two-sided critical |z| of a row at level :data:`P_ROW`: Student's t with ``dof``
-    degrees of freedom (``Z_MAX`` for infinite dof; ``inf`` below 1 dof)."""
-    if not math.isfinite(dof):
-        return Z_MAX if dof > 0 else math.inf
-    if dof < 1:
+def critical_z(dof: float, level: float = P_ROW) -> float:
+    """The two-sided critical |z| at ``level`` (default :data:`P_ROW`): Student's t with
+    ``dof`` degrees of freedom (the Gaussian quantile for infinite dof — ``Z_MAX`` at
+    P_ROW; ``inf`` below 1 dof)."""
+    if not (0 < level < 1):
+        raise ValueError(f"level={level!r} is not allowed; allowed: 0 < level < 1")
+    if dof < 1 or math.isnan(dof):
         return math.inf
+    if not math.isfinite(dof):
+        if level == P_ROW:
+            return Z_MAX
+        from scipy.stats import norm
+
+        return float(norm.isf(level / 2.0))
     from scipy.stats import t as student_t
 
-    return float(student_t.isf(P_ROW / 2.0, dof))
+    return float(student_t.isf(level / 2.0, dof))
 
 
-def _status(theory: float, estimate: float, z: float, rel_err: float, z_crit: float,
-            detectable: float, tolerance: float, domain: str) -> str:
+def p_value(z: float, dof: float) -> float:
+    """Two-sided p-value of ``z`` under Student's t with ``dof`` degrees of freedom (the
+    Gaussian for infinite dof; 1 below 1 dof, NaN for NaN z, 0 for infinite z)."""
+    if math.isnan(z):
+        return math.nan
+    if math.isinf(z):
+        return 0.0
+    if not math.isfinite(dof):
+        return math.erfc(abs(z) / math.sqrt(2.0)) if dof > 0 else 1.0
+    if dof < 1:
+        return 1.0
+    from scipy.stats import t as student_t
+
+    return float(2.0 * student_t.sf(abs(z), dof))
+
+
+def _status(theory: float, estimate: float, significant: bool, rel_err: float,
+            detectable: float, tolerance: float, domain: str, too_short: bool = False) -> str:
     """The rule of the module docstring (the only place it is written)."""
     if domain:
         return "outside domain"
     if not (np.isfinite(estimate) and np.isfinite(theory)):
         return "fail"
-    significant = bool(np.isfinite(z) and abs(z) > z_crit) or bool(np.isinf(z))
     if significant and abs(rel_err) > tolerance:
         return "fail"
-    if not (detectable <= MAX_DETECTABLE):
+    if too_short or not (detectable <= MAX_DETECTABLE):
         return "undetermined"
     return "pass"
+
+
+def _detectable(z_crit: float, se: float, scale_value: float) -> float:
+    if np.isfinite(se) and se >= 0 and scale_value > 0:
+        return z_crit * float(se) / scale_value if se > 0 else 0.0
+    return math.inf
+
+
+def _rejudged(row: Comparison, *, tolerance: float | None = None, domain: str | None = None,
+              level: float | None = None, strict_level: float | None = None,
+              significant: bool | None = None, family_size: int | None = None,
+              family_alpha: float | None = None) -> Comparison:
+    """``row`` with its status judged again (new tolerance / domain, or a family's levels:
+    ``level`` the row's step level, ``strict_level`` the level of ``detectable``,
+    ``significant`` the family's decision)."""
+    tol = row.tolerance if tolerance is None else tolerance
+    dom = row.domain if domain is None else domain
+    z_crit, detectable = row.z_crit, row.detectable
+    if level is not None:
+        z_crit = critical_z(row.dof, level)
+    if strict_level is not None:
+        detectable = _detectable(critical_z(row.dof, strict_level), row.sim_se, row.scale)
+    if significant is None:
+        significant = bool(np.isfinite(row.z) and abs(row.z) > z_crit) or bool(np.isinf(row.z))
+    status = _status(row.theory, row.sim_mean, significant, row.rel_err, detectable, tol, dom,
+                     row.too_short)
+    return dataclasses.replace(
+        row, tolerance=tol, domain=dom, z_crit=z_crit, detectable=float(detectable),
+        status=status, passed=status == "pass",
+        family_size=row.family_size if family_size is None else int(family_size),
+        family_alpha=row.family_alpha if family_alpha is None else float(family_alpha))
+
+
+def family_control(rows: Sequence[Comparison], *, alpha: float = FAMILY_ALPHA
+                   ) -> list[Comparison]:
+    """Judge each claim × variant family of ``rows`` by Holm's step-down (module docstring).
+
+    Rows without a claim are families of one (unchanged). Rows outside the domain are not in
+    a family's m. Idempotent; the order of ``rows`` is kept.
+
+    Arguments:
+        rows: comparison rows (from :func:`compare` / :func:`compare_estimate`).
+        alpha: the largest family-wise false-fail level (the family's level is
+            ``min(alpha, m·P_ROW)``).
+
+    Returns:
+        The rows with ``z_crit``, ``detectable``, ``status``, ``family_size`` and
+        ``family_alpha`` set by their family.
+    """
+    if not (0 < alpha < 1):
+        raise ValueError(f"alpha={alpha!r} is not allowed; allowed: 0 < alpha < 1")
+    out = list(rows)
+    families: dict[tuple[str, str], list[int]] = {}
+    for i, r in enumerate(out):
+        if r.claim and not r.domain:
+            families.setdefault((r.claim, r.variant), []).append(i)
+    for idx in families.values():
+        m = len(idx)
+        a_fam = min(alpha, m * P_ROW)
+        ps = [out[i].p_value for i in idx]
+        order = sorted(range(m), key=lambda j: (math.isnan(ps[j]), ps[j]))
+        still = True  # Holm: reject in order while every earlier row was rejected
+        for k, j in enumerate(order):
+            level = a_fam / (m - k)
+            p = ps[j]
+            reject = still and not math.isnan(p) and p <= level
+            still = reject
+            out[idx[j]] = _rejudged(out[idx[j]], level=level, strict_level=a_fam / m,
+                                    significant=reject, family_size=m, family_alpha=a_fam)
+    return out
+
+
+def chance_budget(rows: Sequence[Comparison]) -> dict[str, float]:
+    """The report's chance-failure budget (module docstring, "Families").
+
+    Returns ``{"families": F, "bound": Σ_F α_fam, "expected_rows": Σ_rows level}``: F the
+    number of families with a row inside the domain (rows without a claim count one each),
+    ``bound`` the upper bound on the probability that a correct theory fails some row by
+    chance (union bound over families; ≥ 1 means no useful bound), ``expected_rows`` the
+    expected number of rows a correct theory fails by chance (at most; Bonferroni levels).
+    """
+    fams: dict[object, float] = {}
+    expected = 0.0
+    for i, r in enumerate(rows):
+        if r.domain:
+            continue
+        key = (r.claim, r.variant) if r.claim else ("", i)
+        fams[key] = r.family_alpha
+        expected += r.family_alpha / max(r.family_size, 1)
+    return {"families": float(len(fams)), "bound": float(sum(fams.values())),
+            "expected_rows": float(expected)}
 
 
 def _judge(
@@ -239,6 +385,7 @@ def _judge(
     tolerance: float = 0.0,
     domain: str = "",
     dof: float | None = None,
+    too_short: bool = False,
 ) -> Comparison:
     """z, relative error, critical value and detectable error of a row, then :func:`_status`."""
     _check_se_kind(se_kind)
@@ -256,12 +403,10 @@ def _judge(
         rel_err = diff / scale_value if scale_value > 0 else math.copysign(math.inf, diff)
     dof_value = float(n - 1) if dof is None else float(dof)
     z_crit = critical_z(dof_value)
-    if np.isfinite(se) and se >= 0 and scale_value > 0:
-        detectable = z_crit * float(se) / scale_value if se > 0 else 0.0
-    else:
-        detectable = math.inf
-    status = _status(float(theory), float(estimate), float(z), float(rel_err), z_crit,
-                     detectable, float(tolerance), domain)
+    detectable = _detectable(z_crit, se, scale_value)
+    significant = bool(np.isfinite(z) and abs(z) > z_crit) or bool(np.isinf(z))
+    status = _status(float(theory), float(estimate), significant, float(rel_err),
+                     detectable, float(tolerance), domain, too_short)
     return Comparison(
         quantity=quantity,
         theory=float(theory),
@@ -282,6 +427,9 @@ def _judge(
         detectable=float(detectable),
         status=status,
         domain=domain,
+        p_value=p_value(float(z), dof_value),
+        too_short=bool(too_short),
+        scale=float(scale_value),
     )
 
 
@@ -366,9 +514,20 @@ def compare(
             )
         resid = x - th
         theory_value = float(np.mean(th))
+    too_short = False
     if se_kind == "time blocks":
         se = float(block_se(resid, axis=0))
-        n = int(block_info(resid.size, float(integrated_autocorr_time(resid)))[1])
+        tau = float(integrated_autocorr_time(resid))
+        b, n = block_info(resid.size, tau)
+        extra = ""
+        if resid.size < MIN_SERIES_TAUS * tau:
+            too_short = True
+            extra = (f"too short to judge: {resid.size} samples = {resid.size / tau:.3g} τ̂ "
+                     f"< {MIN_SERIES_TAUS:g} τ̂")
+        elif b < BLOCK_FACTOR * tau:
+            extra = (f"blocks shortened to {b} samples = {b / tau:.3g} τ̂ < {BLOCK_FACTOR:g} τ̂ "
+                     f"(SE low by ≈ {tau / (2 * b):.0%})")
+        note = "; ".join(x for x in (note, extra) if x)
     else:
         n = x.size
         se = float(np.std(resid, ddof=1) / math.sqrt(n)) if n >= 2 else math.nan
@@ -376,6 +535,7 @@ def compare(
     return _judge(
         quantity, theory_value, estimate, se, n, se_kind=se_kind, N=N, scale=scale,
         experiment=experiment, setting=setting, note=note, tolerance=tolerance, domain=domain,
+        too_short=too_short,
     )
 
 

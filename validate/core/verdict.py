@@ -12,6 +12,12 @@ results. :func:`judge` groups the rows into one :class:`ClaimVerdict` per (claim
 * **undetermined** — rows inside the domain, none failing, none precise enough to pass;
 * **outside domain** — every row lies outside the variant's domain.
 
+Each claim × variant is a family of rows judged by Holm's step-down at a stated family-wise
+level (:func:`validate.core.stats.family_control`, applied by :func:`judge`), so a correct
+theory fails a claim by chance with probability ≤ its ``family_alpha``; the verdict's
+headline states the sum over the counted claims (its chance-failure budget), and each claim
+states the smallest relative error it could detect (``detectable``, its best row).
+
 Evidence per claim: the N range of the judged rows, the worst |z|, the largest |relative
 error|, and a convergence fit |rel. error| ∝ N^k over the judged rows (at least two sizes;
 reported beside the verdict, it does not decide it). :class:`Verdict` holds the table; its
@@ -31,7 +37,7 @@ import numpy as np
 
 from .fits import fit_power_law
 from .report import format_number
-from .stats import Comparison, status_counts
+from .stats import Comparison, family_control, status_counts
 
 __all__ = ["ClaimVerdict", "Verdict", "VERDICTS", "judge"]
 
@@ -53,6 +59,10 @@ class ClaimVerdict:
         worst_z: largest |z| of the judged rows. max_rel: largest |relative error| of them.
         convergence_exponent, convergence_se: k ± SE of |rel. error| ∝ N^k (NaN with < 2
             sizes). outside: the distinct reasons of the rows outside the domain.
+        family_size, family_alpha: m rows inside the domain and the family-wise level
+            (probability that a correct theory fails this claim by chance, at most).
+        detectable: the smallest relative error the claim could detect (its most precise
+            row; NaN without a judged row).
     """
 
     claim: str
@@ -67,6 +77,9 @@ class ClaimVerdict:
     convergence_exponent: float
     convergence_se: float
     outside: tuple[str, ...] = ()
+    family_size: int = 0
+    family_alpha: float = 0.0
+    detectable: float = math.nan
 
     def evidence(self) -> str:
         """One line: N range, worst |z|, max |rel. error|, convergence, row counts."""
@@ -78,6 +91,10 @@ class ClaimVerdict:
                    else f"N = {self.N_min:g}–{self.N_max:g}")
             parts.append(f"{rng}, worst |z| {format_number(self.worst_z, 3)}, max |rel. err.| "
                          f"{format_number(self.max_rel, 2)}")
+        if self.family_size:
+            parts.append(f"chance-fail level {format_number(self.family_alpha, 2)} (Holm over "
+                         f"{self.family_size} rows); detects ≥ "
+                         f"{format_number(100 * self.detectable, 2)} % errors")
         if math.isfinite(self.convergence_exponent):
             parts.append(f"|rel. err.| ∝ N^{format_number(self.convergence_exponent, 2)} ± "
                          f"{format_number(self.convergence_se, 2)}")
@@ -103,6 +120,12 @@ class Verdict:
                 and not any(c.verdict == "fails" for c in counted))
 
     @property
+    def chance_budget(self) -> float:
+        """Upper bound on the probability that a correct theory fails some counted claim by
+        chance (the sum of their family-wise levels)."""
+        return float(sum(c.family_alpha for c in self.counted))
+
+    @property
     def headline(self) -> str:
         counted = self.counted
         what = "every claim" if self.strict_paper else "the package's own predictions"
@@ -115,7 +138,9 @@ class Verdict:
             text += (f"; findings on the paper's theory (reported, not counted): "
                      f"{nf['holds']} hold, {nf['fails']} fail, {nf['undetermined']} "
                      f"undetermined, {nf['outside domain']} outside their domain")
-        return text + "."
+        return (text + f". Chance-failure budget: correct theories would fail some counted "
+                f"claim by chance with probability ≤ {format_number(self.chance_budget, 2)} "
+                f"(Holm within each claim).")
 
     def rows(self) -> list[list[str]]:
         """Cells of the table: claim, variant, role, verdict, evidence."""
@@ -152,7 +177,7 @@ class Verdict:
 
     def to_dict(self) -> dict[str, Any]:
         return {"passed": self.passed, "strict_paper": self.strict_paper,
-                "headline": self.headline,
+                "headline": self.headline, "chance_budget": self.chance_budget,
                 "claims": [dataclasses.asdict(c) for c in self.claims]}
 
 
@@ -169,9 +194,10 @@ def _verdict_of(counts: dict[str, int]) -> str:
 def judge(rows: Sequence[Comparison], *, strict_paper: bool = False) -> Verdict:
     """Group ``rows`` by (claim, variant) — claims in order of appearance, the paper's variant
     first within a claim; rows without a claim are left out — and judge each group (module
-    docstring)."""
+    docstring). The rows are first judged in their families (:func:`family_control`;
+    idempotent, so rows already controlled are unchanged)."""
     groups: dict[tuple[str, str], list[Comparison]] = {}
-    for r in rows:
+    for r in family_control(rows):
         if r.claim:
             groups.setdefault((r.claim, r.variant), []).append(r)
     claim_order = {c: i for i, c in enumerate(dict.fromkeys(c for c, _ in groups))}
@@ -202,5 +228,7 @@ def judge(rows: Sequence[Comparison], *, strict_paper: bool = False) -> Verdict:
             worst_z=float(zs.max()) if zs.size else math.nan,
             max_rel=float(rels.max()) if rels.size else math.nan,
             convergence_exponent=float(k), convergence_se=float(k_se),
-            outside=tuple(sorted({r.domain for r in rs if r.domain}))))
+            outside=tuple(sorted({r.domain for r in rs if r.domain})),
+            family_size=len(judged), family_alpha=judged[0].family_alpha if judged else 0.0,
+            detectable=min((r.detectable for r in judged), default=math.nan)))
     return Verdict(tuple(out), strict_paper=strict_paper)

@@ -420,8 +420,12 @@ def run_sections(*, out_dir: str | Path, runs_dir: str | Path, mode: str, only: 
         log(f"[{name}] {len(sec.rows)} comparisons: " + ", ".join(
             f"{n} {st}" for st, n in counts.items()) + f" ({sec.wall_time_s:.1f} s)")
         sections.append(sec)
+    from ..core.stats import family_control
     from ..core.verdict import judge
 
+    controlled = iter(family_control([r for sec in sections for r in sec.rows]))
+    for sec in sections:  # every row judged in its claim's family before it is written
+        sec.rows = [next(controlled) for _ in sec.rows]
     verdict = judge([r for sec in sections for r in sec.rows], strict_paper=strict_paper)
     meta = run_metadata(
         command=command, wall_time_s=time.perf_counter() - t_start, mode=mode,

@@ -260,7 +260,14 @@ def test_static_cache_rebuilds_the_same_rows(tiny: dict) -> None:
     assert cached
     data = json.loads((tiny["root"] / "report" / "report.json").read_text())
     stored = next(s for s in data["sections"] if s["name"] == "static")["rows"]
-    assert [r.to_dict() for r in result.rows] == stored
+    # the stored rows were then judged in their claim families (across sections); the
+    # rebuilt ones are compared on everything the family does not set
+    family_set = {"z_crit", "detectable", "status", "passed", "family_size", "family_alpha"}
+
+    def own(d: dict) -> dict:
+        return {k: v for k, v in d.items() if k not in family_set}
+
+    assert [own(r.to_dict()) for r in result.rows] == [own(r) for r in stored]
 
 
 def test_skipped_derived_laws_are_said_not_hidden(tiny: dict) -> None:
