@@ -99,6 +99,7 @@ __all__ = [
     "block_se",
     "compare",
     "compare_estimate",
+    "compare_ratio",
     "chance_budget",
     "critical_z",
     "family_control",
@@ -547,6 +548,55 @@ def compare(
         experiment=experiment, setting=setting, note=note, tolerance=tolerance, domain=domain,
         too_short=too_short,
     )
+
+
+def compare_ratio(
+    quantity: str,
+    theory: float,
+    numerators: Float[np.ndarray, " n"] | Sequence[float],
+    denominators: Float[np.ndarray, " n"] | Sequence[float],
+    *,
+    N: float,
+    experiment: str = "",
+    setting: str = "",
+    note: str = "",
+    tolerance: float = 0.0,
+    domain: str = "",
+) -> Comparison:
+    r"""Compare a ratio of population means E[a]/E[b] with its theory value, over seeds.
+
+    The mean of per-seed ratios a_i/b_i is biased for E[a]/E[b] by a term that does not
+    shrink with the number of seeds (Jensen; e.g. ρ = |κ̄₁|/‖κ̄‖ when κ̄₁ spreads across
+    networks as much as its mean). The ratio of means R̂ = ā/b̄ is consistent; with
+    r_i = a_i − R̂ b_i, to second order in the fluctuations
+
+        E[R̂] − R = (R Var b − Cov(a, b)) / (n E[b]²),    Var R̂ = Var(r) / (n E[b]²),
+
+    so the estimate is R̂ minus the plug-in bias (sample moments, ddof 1) and the SE
+    ``sd(r)/(√n |b̄|)`` on n − 1 dof (``se_kind="seeds"``).
+
+    Arguments:
+        numerators, denominators: per-seed a_i and b_i, 1-D of equal size n ≥ 2, b̄ ≠ 0.
+        Others: as :func:`compare_estimate`.
+    """
+    a = np.asarray(numerators, dtype=float).ravel()
+    b = np.asarray(denominators, dtype=float).ravel()
+    if a.shape != b.shape or a.size < 2:
+        raise ValueError(f"numerators and denominators for {quantity!r} must be 1-D of equal "
+                         f"size >= 2, got sizes {a.size} and {b.size}")
+    n = a.size
+    bbar = float(b.mean())
+    if not (np.isfinite(bbar) and bbar != 0):
+        raise ValueError(f"denominators for {quantity!r} must have a finite non-zero mean, "
+                         f"got {bbar!r}")
+    ratio = float(a.mean()) / bbar
+    bias = (ratio * float(np.var(b, ddof=1)) - float(np.cov(a, b, ddof=1)[0, 1])) / (n * bbar**2)
+    resid = a - ratio * b
+    se = float(np.std(resid, ddof=1) / (math.sqrt(n) * abs(bbar)))
+    return _judge(quantity, theory, ratio - bias, se, n, se_kind="seeds", N=N, scale=None,
+                  experiment=experiment, setting=setting,
+                  note="; ".join(x for x in (note, "ratio of means (bias-corrected)") if x),
+                  tolerance=tolerance, domain=domain)
 
 
 def integrated_autocorr_time(

@@ -426,17 +426,31 @@ def static_estimates(
 ) -> dict[str, np.ndarray]:
     """Per-network estimates of :data:`STATIC_QUANTITIES` from sign-flipped samples.
 
-    κ̄ = mean over trials and time; ‖κ̄‖; ρ = |κ̄₁|/‖κ̄‖; z̄ = mean output;
-    L_var = mean (z − z̄)²; Σ = N·Cov(κ) pooled over trials and time (ddof 1).
-    Returns arrays with leading axis [networks].
+    κ̄ = mean over trials and time; ‖κ̄‖; ρ = |κ̄₁|/‖κ̄‖ (per network; the row uses the ratio
+    of the network means, :func:`static_rows`); z̄ = mean output; L_var and Σ = N·Cov(κ)
+    pooled over trials and time, centred at κ̄ and corrected for that centring.
+
+    Centring (issue 26). For n = K·T stationary samples with a common mean, the mean square
+    about the sample mean has E[S₀] = C − Var(κ̄) (C the stationary covariance) — low by
+    ≈ C·τ/(K T) for correlated samples, which a ddof of 1 (C/(K T)) does not remove. The K
+    trials are independent, so Var(κ̄) = V_T/K with V_T the covariance of one trial's mean,
+    and the covariance of the K trial means (ddof 1) is unbiased for V_T. Hence
+    ``S₀ + Cov(trial means)/K`` is unbiased for C with no autocorrelation time estimated
+    (same for the output: L_var). Returns arrays with leading axis [networks].
     """
     kbar = latents.mean(axis=(1, 2))  # [nets, 2]
     knorm = np.linalg.norm(kbar, axis=-1)
+    K = latents.shape[1]
     d = latents - kbar[:, None, None, :]
     n = latents.shape[1] * latents.shape[2]
-    Sigma = N * np.einsum("btsi,btsj->bij", d, d) / (n - 1)
+    tm = latents.mean(axis=2) - kbar[:, None, :]  # trial means about κ̄ [nets, K, 2]
+    var_mean = np.einsum("bki,bkj->bij", tm, tm) / (K - 1) / K if K >= 2 else 0.0
+    Sigma = N * (np.einsum("btsi,btsj->bij", d, d) / n + var_mean)
     zbar = outputs.mean(axis=(1, 2))
+    zt = outputs.mean(axis=2) - zbar[:, None]
     lvar = ((outputs - zbar[:, None, None]) ** 2).mean(axis=(1, 2))
+    if K >= 2:
+        lvar = lvar + (zt**2).sum(axis=1) / (K - 1) / K
     return {
         "kappa_bar": kbar,
         "kappa_norm": knorm,
@@ -461,6 +475,8 @@ def static_rows(
     """One :class:`~validate.core.stats.Comparison` per quantity (SE over networks).
 
     Σ₁₂ is judged relative to sqrt(Σ₁₁Σ₂₂) (its natural scale; the theory Σ₁₂ can be ~0).
+    ρ is the ratio of the network means |E κ̄₁|/E‖κ̄‖ (:func:`validate.core.stats.compare_ratio`;
+    the mean of per-network ratios is biased upward when κ̄₁ spreads across networks).
     ``suffix`` is appended to the quantity names (used for the extended-theory rows).
     """
     rows = []
@@ -470,6 +486,14 @@ def static_rows(
         if q == "Sigma12":
             scale = math.sqrt(abs(theory["Sigma11"] * theory["Sigma22"]))
             row_note = "; ".join(x for x in (note, "rel. to sqrt(Σ11 Σ22)") if x)
+        if q == "rho" and "kappa_bar" in estimates:
+            # ρ = |E κ̄₁| / E‖κ̄‖ over networks: a ratio of means, not a mean of ratios
+            k1 = np.asarray(estimates["kappa_bar"], dtype=float)[:, 0]
+            k1 = k1 * (1.0 if k1.mean() >= 0 else -1.0)
+            rows.append(stats.compare_ratio(
+                q + suffix, theory[q], k1, estimates["kappa_norm"], N=cfg.N,
+                experiment="static", setting=cfg.label(), note=row_note))
+            continue
         rows.append(
             stats.compare(
                 q + suffix, theory[q], estimates[q], se_kind="seeds", N=cfg.N, scale=scale,

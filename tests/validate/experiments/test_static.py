@@ -78,9 +78,35 @@ def test_estimates_follow_their_definitions() -> None:
     for b in range(nets):
         pooled = lat[b].reshape(-1, 2)
         np.testing.assert_allclose(est["kappa_bar"][b], pooled.mean(0), rtol=1e-12)
-        np.testing.assert_allclose(est["Sigma"][b], N * np.cov(pooled.T, ddof=1), rtol=1e-12)
+        # mean square about κ̄ plus the variance of κ̄ from the trial means (docstring)
+        var_mean = np.cov(lat[b].mean(axis=1).T, ddof=1) / trials
+        np.testing.assert_allclose(est["Sigma"][b], N * (np.cov(pooled.T, ddof=0) + var_mean),
+                                   rtol=1e-12)
         assert est["rho"][b] == pytest.approx(abs(pooled[:, 0].mean()) / np.linalg.norm(pooled.mean(0)))
-        assert est["loss_var"][b] == pytest.approx(np.mean((z[b] - z[b].mean()) ** 2), rel=1e-12)
+        zvar_mean = np.var(z[b].mean(axis=1), ddof=1) / trials
+        assert est["loss_var"][b] == pytest.approx(
+            np.mean((z[b] - z[b].mean()) ** 2) + zvar_mean, rel=1e-12)
+
+
+def test_estimates_are_unbiased_for_correlated_samples() -> None:
+    # exact truth: stationary AR(1) trials (φ = 0.95, τ = 39 steps, unit variance), K = 4
+    # trials of T = 100 steps per network: centring at the pooled mean costs τ/(K T) ≈ 10 %
+    # of the variance, which ddof = 1 (1/(K T) = 0.25 %) does not restore
+    from scipy.signal import lfilter
+
+    rng = np.random.default_rng(1)
+    nets, K, T, N, phi = 3000, 4, 100, 1, 0.95
+    e = rng.standard_normal((nets, K, T, 2)) * math.sqrt(1 - phi**2)
+    e[:, :, 0, :] = rng.standard_normal((nets, K, 2))  # stationary start
+    lat = lfilter([1.0], [1.0, -phi], e, axis=2) + np.array([0.5, 1.0])
+    z = lat[..., 0] - 0.5 * lat[..., 1]  # stationary variance 1.25
+    est = static_estimates(lat, z, N)
+    for values, truth in ((est["Sigma11"], 1.0), (est["Sigma22"], 1.0), (est["Sigma12"], 0.0),
+                          (est["loss_var"], 1.25)):
+        se = values.std(ddof=1) / math.sqrt(nets)
+        assert abs(values.mean() - truth) < 4 * se, (values.mean(), truth, se)
+    naive = ((z - z.mean(axis=(1, 2), keepdims=True)) ** 2).sum(axis=(1, 2)) / (K * T - 1)
+    assert naive.mean() < 1.25 - 10 * naive.std(ddof=1) / math.sqrt(nets)  # the bias removed
 
 
 @pytest.fixture(scope="module")
