@@ -75,8 +75,8 @@ RULE_TEXT: str = (
 
 #: Column headers of the summary tables (Markdown, HTML and the console).
 TABLE_COLUMNS: tuple[str, ...] = (
-    "setting", "quantity", "theory", "simulation ± SE", "SE kind (n)", "z", "rel. error",
-    "tolerance", "status",
+    "setting", "quantity", "theory", "simulation ± SE", "SE kind (n)", "z", "z crit (dof)",
+    "rel. error", "tolerance", "status",
 )
 
 #: Packages whose versions go into the metadata (those installed).
@@ -167,6 +167,7 @@ def format_row(row: Comparison) -> dict[str, str]:
         "simulation ± SE": f"{format_number(row.sim_mean)} ± {format_number(row.sim_se, 2)}",
         "SE kind (n)": f"{row.se_kind} ({row.n})",
         "z": format_number(row.z, 3),
+        "z crit (dof)": f"{format_number(row.z_crit, 3)} ({format_number(row.dof, 3)})",
         "rel. error": format_number(row.rel_err, 2),
         "tolerance": format_number(row.tolerance, 2),
         "status": _STATUS_WORD[row.status],
