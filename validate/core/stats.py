@@ -64,10 +64,10 @@ Standard errors
 Calibration (tests/validate/core/test_calibration.py, benchmarks/calibration.py): on
 replicate data with exact truth the z of a seed row follows Student's t with n − 1 dof, so
 for Gaussian seed values the false-fail rate of a correct theory is the stated level at every
-number of seeds: measured 6.8, 6.0, 6.8, 6.3 (± 0.8)·10⁻⁵ at 2, 3, 4, 8 seeds against P_ROW =
-6.3·10⁻⁵ (10⁶ replicates; the Gaussian |z| ≤ 4 would give 0.16, 0.057, 0.028, 0.005). The
-assumption is the Gaussian: t tests of skewed values are anti-conservative far in the tail
-(lognormal seed values with log-SD 0.5: 1.1, 2.1, 3.1, 12 × P_ROW; log-SD 1: 2.4–160 ×),
+number of seeds: measured 6.31, 6.40, 6.20, 6.24 (± 0.25)·10⁻⁵ at 2, 3, 4, 8 seeds against
+P_ROW = 6.33·10⁻⁵ (10⁷ replicates; the Gaussian |z| ≤ 4 would give 0.16, 0.057, 0.028,
+0.005). The assumption is the Gaussian: t tests of skewed values are anti-conservative far in
+the tail (lognormal seed values with log-SD 0.5: 1.3, 1.9, 3.0, 12 × P_ROW; log-SD 1: 2–160 ×),
 so rows of strongly skewed quantities should be judged on a scale where they are close to
 Gaussian (as the ratio claims are, on a log scale).
 """

@@ -227,3 +227,14 @@ def test_the_paired_spread_row_is_calibrated_and_sharper_than_the_unpaired_se() 
     assert spread_row(z, pred, np.full(n, 0.01), trials=K, N=256).z > 3
     with pytest.raises(ValueError, match="trials=1"):
         spread_row(z, pred, np.full(n, 0.01), trials=1, N=256)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("n", [2, 3, 4, 8])
+def test_seed_rows_are_calibrated_far_in_the_tail(n: int) -> None:
+    # the longer version: 20 000 rows per number of seeds, down to the 10⁻³ level
+    R = 20_000
+    p = np.array([r.p_value for r in _seed_rows(n, R, seed=11)])
+    assert sps.kstest(p, "uniform").pvalue > 1e-3
+    for level in (0.01, 0.001):
+        assert _binomial_ok(int(np.count_nonzero(p <= level)), R, level), (n, level)
