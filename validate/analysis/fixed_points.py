@@ -12,7 +12,7 @@ points (q = 0) and slow points (small local minima of q) — the method of Sussi
 (2013) used by seed 002. All initial states are optimised together in **one** jitted,
 vmapped ``lax.scan`` (optax Adam with an exponentially decaying rate), followed by
 vectorised Levenberg–Marquardt steps on ḣ = 0 that are kept only where they lower q (Newton's
-method near a true fixed point, polishing it to machine precision; a damped descent that
+method near a true fixed point, polishing it to the dtype's rounding level; a damped descent that
 leaves slow points alone), in a ``lax.while_loop`` that ends once every point has converged
 or stalled. The inner solve (JᵀJ + μI)δ = Jᵀr is either dense (J by ``jax.jacfwd``, O(N³))
 or matrix-free conjugate gradients on J v / Jᵀw products (O(N²) per product); F stays any
@@ -334,7 +334,10 @@ def find_fixed_points(
             (benchmarks/bench_fixed_points.py).
         newton_steps: at most this many Levenberg–Marquardt steps after Adam (≥ 0; a step is
             kept only where it lowers q). The loop stops early once every point has
-            q ≤ q_tol·1e-2 or has stalled (q not halved within :data:`LM_PATIENCE` steps).
+            reached the dtype's rounding level (q ≤ min(q_tol·1e-2, ½(64 ε)²)) or has
+            stalled (q not halved within :data:`LM_PATIENCE` steps). Precision of the
+            locations: machine precision in float64 on a well-conditioned root (a test pins
+            ≤ 90 ε on an exact root set; the former stop at q ≤ 1e-14 left ~2·10⁻⁸).
         solver: Levenberg–Marquardt inner solve of (JᵀJ + μI)δ = Jᵀr: ``"dense"`` forms J
             [N, N] by ``jax.jacfwd`` and solves directly (O(N³) per point and step);
             ``"cg"`` is matrix-free, conjugate gradients with J v and Jᵀw products
@@ -389,9 +392,13 @@ def find_fixed_points(
         run = _jitted_optimiser()
     if solver == "auto":
         solver = "cg" if N <= AUTO_CG_MAX_N else "dense"
+    # polish to the rounding level of the dtype (never looser than q_tol·1e-2): per unit a
+    # residual of 64 ulps, q = ½(64 ε)² — 1e-28 in float64, i.e. Newton goes on to machine
+    # precision instead of stopping at q ≤ 1e-14 (locations then only good to ~1e-8)
+    q_stop = min(1e-2 * q_tol, 0.5 * (64.0 * float(jnp.finfo(dtype).eps)) ** 2)
     h, q = run(F, kind, jnp.asarray(h0, dtype), u, steps, jnp.asarray(learning_rate, dtype),
                jnp.asarray(decay, dtype), newton_steps, solver, cg_iters,
-               jnp.asarray(cg_tol, dtype), jnp.asarray(1e-2 * q_tol, dtype))
+               jnp.asarray(cg_tol, dtype), jnp.asarray(q_stop, dtype))
     h = np.asarray(h, dtype=np.float64)
     q = np.asarray(q, dtype=np.float64)
     finite = np.isfinite(q)

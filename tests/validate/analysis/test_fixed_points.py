@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import jax
 import jax.numpy as jnp
 import numpy as np
@@ -199,3 +201,40 @@ def test_dense_and_matrix_free_solvers_agree_on_a_rate_network():
     d = np.linalg.norm(found["cg"][:, None, :] - found["dense"][None, :, :], axis=2).min(1)
     assert np.all((d <= LOC_TOL * np.sqrt(24)) | (d >= 1e-3 * np.sqrt(24)))
     assert np.any(d <= LOC_TOL * np.sqrt(24))  # the two routes share at least one zero
+
+
+def test_float64_locations_reach_machine_precision_on_an_exact_root_set() -> None:
+    # ḣ_i = −h_i + a tanh(h_i + b_i), three uncoupled units: each coordinate has the roots of
+    # h = a tanh(h + b), found independently with mpmath at 30 digits — 27 fixed points whose
+    # stability is a product of the three 1-D ones (stable iff every a·sech²(h + b) < 1)
+    import itertools
+
+    import mpmath
+
+    mpmath.mp.dps = 30
+    a, b = 2.0, np.array([0.0, 0.1, -0.2])
+    roots = []
+    for bi in b:
+        f = lambda h, bi=bi: -h + a * mpmath.tanh(h + bi)  # noqa: E731
+        r = sorted({float(mpmath.findroot(f, x0)) for x0 in (-2.5, -0.3, 0.0, 0.3, 2.5)})
+        roots.append(r)
+    assert [len(r) for r in roots] == [3, 3, 3]
+    exact = np.array(list(itertools.product(*roots)))
+    stable = np.array([all(a / math.cosh(x + bi) ** 2 < 1 for x, bi in zip(p, b, strict=True))
+                       for p in exact])
+
+    def F(h, u):
+        return -h + a * jnp.tanh(h + jnp.asarray(b, h.dtype))
+
+    grid = np.array(list(itertools.product(*[np.linspace(-2.6, 2.6, 7)] * 3)))
+    x64 = (jax.enable_x64(True) if callable(getattr(jax, "enable_x64", None))
+           else jax.experimental.enable_x64())  # the context manager moved in jax 0.5
+    with x64:
+        fps = find_fixed_points(F, grid + 0.01, solver="dense", newton_steps=60)
+    assert fps.n_points == 27
+    d = np.linalg.norm(fps.points[:, None, :] - exact[None], axis=-1)
+    match = d.argmin(axis=1)
+    assert sorted(match.tolist()) == list(range(27))
+    # machine precision: 30 ulps of O(1) coordinates (the old q ≤ 1e-14 stop left ~1e-8)
+    assert d.min(axis=1).max() < 30 * np.finfo(np.float64).eps * 3
+    assert np.array_equal(fps.stable, stable[match])
