@@ -32,13 +32,15 @@ to convergence by L-BFGS in float64, as the original package's optimiser does), 
 directions in which the activity varies (:func:`live_basis`) and in *whitened* coordinates
 there (lag-0 covariance I: PI depends only on the span of V, so the optimum is the same, and
 the conditioning no longer follows the activity's variance spectrum, which spans seven
-decades on trained networks). On a trained seed-003 network (benchmarks/dca_restarts.py) Adam
-alone left 10 restarts 9.1–18.3 nats apart (10 % within 99 % of the best); whitened and
-polished, all 10 reach 18.670. The lag covariances use the biased estimator that makes
-every block-Toeplitz Σ_L positive semi-definite (:func:`lag_covariances`): with the per-lag
-unbiased one, trial-shaped data gave indefinite Σ_2T and DCA optimised estimator artefacts
-(issue 18). Each restart's final PI is evaluated in float64 and only where both
-determinants are positive.
+decades on trained networks). On a trained seed-003 network (benchmarks/dca_restarts.py, the
+"padded" estimator) Adam alone left 10 restarts 9.1–18.3 nats apart (10 % within 99 % of the
+best); whitened and polished, all 10 reach 18.670. The lag covariances come from the
+published DCA estimator by default (within-trial windows, block-Toeplitz averaging, a
+spectrum shift where that is indefinite; :func:`lag_covariances`), with which this ``dca``
+and the original package agree on stationary and on trial data
+(benchmarks/dca_side_by_side.py); ``estimator="padded"`` is positive semi-definite without a
+shift. Each restart's final PI is evaluated in float64 and only where both determinants are
+positive.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ from meanfield._repr import concise_repr
 __all__ = [
     "CENTRALITIES",
     "DCAResult",
+    "ESTIMATORS",
     "dca",
     "lag_covariances",
     "live_basis",
@@ -142,20 +145,41 @@ def spectrum(W: ArrayLike) -> np.ndarray:
 RANK_TOL: float = 1e-10
 
 
-def lag_covariances(X: ArrayLike, max_lag: int) -> np.ndarray:
+#: Lag-covariance estimators of :func:`lag_covariances`.
+ESTIMATORS: tuple[str, ...] = ("windows", "padded")
+#: Smallest eigenvalue the "windows" estimator leaves in Σ_L after its spectrum shift (the
+#: original package's choice, in the activity's units squared).
+RECTIFY_EPS: float = 1e-6
+
+
+def lag_covariances(X: ArrayLike, max_lag: int, estimator: str = "windows") -> np.ndarray:
     """C_k = Cov(x_{t+k}, x_t) for k = 0 … max_lag, [max_lag + 1, N, N].
 
     X: one long trajectory [T, N] or trials [K, T, N]; means removed per unit over all
-    samples. Estimator: C_k = Σ_trials Σ_t a_{t+k} a_tᵀ / (K·T), the *biased* one that divides
-    by the whole trial length rather than by the T − k pairs at lag k. It is the lag-k
-    covariance of each trial padded with zeros beyond its ends, so the block-Toeplitz matrix
-    Σ_L built from C_0 … C_{L−1} (with C_{−k} = C_kᵀ) is positive semi-definite for any input
-    and any L: it is a sum of outer products. The per-lag unbiased 1/(K·(T − k)) is not: on
-    trial-shaped data it gives an indefinite Σ_2T (issue 18 measured 43–46 negative
-    eigenvalues of 270), and DCA then climbs estimator artefacts. The price is a shrinkage of
-    C_k by (T − k)/T, O(max_lag/T): negligible for long series, ≤ 10 % for 100-step trials at
-    max_lag = 9.
-    Needs T > max_lag + 1.
+    samples. Needs T > max_lag + 1 (``"padded"``) or T ≥ max_lag + 1 (``"windows"``).
+
+    ``estimator="windows"`` (default; the published DCA estimator, as in the original
+    package): the sample covariance (ddof 1) of all windows of L = max_lag + 1 consecutive
+    samples *within* a trial, averaged along its block diagonals into block-Toeplitz form;
+    C_k = Σ_i Σ_windows a_{s+i+k} a_{s+i}ᵀ / ((n_windows − 1)(L − k)). Averaging can make Σ_L
+    indefinite; then the spectrum of Σ_L is shifted so that its smallest eigenvalue is
+    :data:`RECTIFY_EPS` (C₀ += (−λ_min + ε) I, i.e. white noise of that variance added to
+    every unit; here within the directions where the activity varies, :func:`live_basis`, so
+    that constant and duplicated units stay constant). The shift is a data-dependent ridge: on a trained seed-003 network's trials
+    it was 1.3 (activity variance up to ~300), which hides the directions of smaller variance
+    from DCA. With it, ``dca`` and the original package agree on trial data
+    (benchmarks/dca_side_by_side.py).
+
+    ``estimator="padded"``: C_k = Σ_trials Σ_t a_{t+k} a_tᵀ / (K·T), dividing by the whole
+    trial length rather than by the T − k pairs at lag k: the lag-k covariance of each trial
+    padded with zeros beyond its ends, so every block-Toeplitz Σ_L is positive semi-definite
+    without a shift (a sum of outer products). The price is a shrinkage of C_k by (T − k)/T
+    and structure at the trial ends; on trained-network trials DCA with it finds predictable
+    directions of tiny variance (PI 18.7 nats where the windows estimator gives 6.9).
+
+    The per-lag unbiased 1/(K·(T − k)) is neither: on trial-shaped data it gives an
+    indefinite Σ_2T (issue 18 measured 43–46 negative eigenvalues of 270), and DCA then
+    climbs estimator artefacts.
     """
     A = np.asarray(X, np.float64)
     if A.ndim == 2:
@@ -164,15 +188,40 @@ def lag_covariances(X: ArrayLike, max_lag: int) -> np.ndarray:
         raise ValueError(f"X has shape {np.shape(X)}; allowed: [T, N] or [K, T, N]")
     if isinstance(max_lag, bool) or not isinstance(max_lag, int) or max_lag < 0:
         raise ValueError(f"max_lag={max_lag!r} is not allowed; max_lag must be an integer >= 0")
+    if estimator not in ESTIMATORS:
+        raise ValueError(f"estimator={estimator!r} is not allowed; allowed: "
+                         f"{', '.join(map(repr, ESTIMATORS))}")
     K, T, N = A.shape
-    if T <= max_lag + 1:
+    L = max_lag + 1
+    if T <= max_lag + (1 if estimator == "padded" else 0) or (estimator == "windows"
+                                                              and K * (T - L + 1) < 2):
         raise ValueError(f"X has {T} time steps; allowed: more than max_lag + 1 = {max_lag + 1}")
     if not np.all(np.isfinite(A)):
         raise ValueError("X has non-finite entries; allowed: finite activity")
     A = A - A.reshape(-1, N).mean(axis=0)
-    C = np.empty((max_lag + 1, N, N))
-    for k in range(max_lag + 1):  # max_lag + 1 ≤ 2T_window matmuls, not a hot loop
-        C[k] = np.einsum("ktn,ktm->nm", A[:, k:], A[:, : T - k]) / (K * T)
+    C = np.empty((L, N, N))
+    if estimator == "padded":
+        for k in range(L):  # max_lag + 1 ≤ 2T_window matmuls, not a hot loop
+            C[k] = np.einsum("ktn,ktm->nm", A[:, k:], A[:, : T - k]) / (K * T)
+        return C
+    n_windows = K * (T - L + 1)
+    t = np.arange(T)
+    for k in range(L):
+        # weight of the pair (t + k, t): the number of window positions i ∈ [0, L − 1 − k]
+        # with window start s = t − i ∈ [0, T − L]
+        tk = t[: T - k]
+        w = (np.minimum(L - 1 - k, tk) - np.maximum(0, tk - (T - L)) + 1).clip(min=0)
+        C[k] = np.einsum("t,ktn,ktm->nm", w.astype(float), A[:, k:], A[:, : T - k]) / (
+            (n_windows - 1) * (L - k))
+    C[0] = 0.5 * (C[0] + C[0].T)
+    # the shift acts within the directions where the activity varies: constant and duplicated
+    # units stay constant (and are refused by name downstream) instead of becoming white noise
+    B = live_basis(C[0])
+    if B.shape[1]:
+        Cb = np.einsum("ni,knm,mj->kij", B, C, B)
+        lam_min = float(np.linalg.eigvalsh(_block_toeplitz_np(Cb, L))[0])
+        if lam_min <= 0:
+            C[0] += (RECTIFY_EPS - lam_min) * (B @ B.T)
     return C
 
 
@@ -208,7 +257,8 @@ def _pi_of_projection(C: Any, V: Any, T: int) -> Any:
     return ld_T - 0.5 * ld_2T
 
 
-def predictive_information(X: ArrayLike, V: ArrayLike | None = None, *, T: int = 5) -> float:
+def predictive_information(X: ArrayLike, V: ArrayLike | None = None, *, T: int = 5,
+                           estimator: str = "windows") -> float:
     """Gaussian PI_T (nats) of the activity projected on V [N, d] (``None`` → all directions in
     which X varies, :func:`live_basis`).
 
@@ -219,7 +269,7 @@ def predictive_information(X: ArrayLike, V: ArrayLike | None = None, *, T: int =
     """
     if isinstance(T, bool) or not isinstance(T, int) or T < 1:
         raise ValueError(f"T={T!r} is not allowed; T must be an integer >= 1")
-    C = lag_covariances(X, 2 * T - 1)
+    C = lag_covariances(X, 2 * T - 1, estimator)
     N = C.shape[-1]
     if V is None:
         Q = live_basis(C[0])
@@ -261,7 +311,7 @@ class DCAResult(NamedTuple):
 
 def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500,
         learning_rate: float = 0.05, seed: int = 0, polish: bool = True,
-        polish_steps: int = 5000) -> DCAResult:
+        polish_steps: int = 5000, estimator: str = "windows") -> DCAResult:
     """Dynamical Components Analysis: the d-dim projection maximising PI_T (module doc).
 
     Arguments:
@@ -271,6 +321,8 @@ def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500
         polish: then run L-BFGS in float64 from each restart to convergence (gradient norm
             1e-10 or ``polish_steps`` iterations); False keeps Adam's result (faster,
             restarts may stop short of the optimum).
+        estimator: lag-covariance estimator, :func:`lag_covariances` (``"windows"``, the
+            original package's, or ``"padded"``).
     """
     import jax.numpy as jnp
 
@@ -281,7 +333,7 @@ def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500
     if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate)
             and learning_rate > 0):
         raise ValueError(f"learning_rate={learning_rate!r} is not allowed; must be > 0")
-    C = lag_covariances(X, 2 * T - 1)
+    C = lag_covariances(X, 2 * T - 1, estimator)
     N = C.shape[-1]
     if d > N:
         raise ValueError(f"d={d!r} is not allowed; d must be <= N={N}")

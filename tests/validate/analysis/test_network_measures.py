@@ -162,19 +162,27 @@ def test_dca_recovers_a_known_slow_subspace_and_its_pi() -> None:
     assert res.pi >= predictive_information(X, Q[:, :2], T=3) - 1e-9
 
 
-def test_dca_restarts_agree_on_a_trained_network() -> None:
-    # a small trained seed-003 network's noisy trial activity (the data where Adam alone left
-    # restarts many nats apart): at least 9 of 10 restarts reach 99 % of the best PI
+def test_dca_restarts_converge_to_optima_on_a_trained_network() -> None:
+    # a small trained seed-003 network's noisy trial activity (data where Adam alone left the
+    # restarts spread over a range of PI): every polished restart ends on a local optimum, so
+    # the restarts' PIs form a few tight clusters (within 1e-6 relative), and the best one is
+    # reached by more than one restart. This landscape has two optima (4.7308 and 7.2193 nats;
+    # the original package's 10 restarts all stop at 4.7307 and it scores our best projection
+    # at 7.2193 with its own estimator: benchmarks/dca_side_by_side.py)
     import dataclasses
+    import tempfile
 
     from simulate.training import train
     from validate.experiments.seed003 import _config, default_seed003_plan
 
     plan = dataclasses.replace(default_seed003_plan("tiny", ("decision",)), N=(16,), steps=60)
-    import tempfile
-
     with tempfile.TemporaryDirectory() as tmp:
         run = train(_config(plan, "decision", 0.0), tmp, progress=False)
     X = np.asarray(run.evaluation["final_noisy_x"][0])
     res = dca(X, 3, T=5, restarts=10, steps=100, seed=1)
-    assert np.sum(res.pi_runs >= 0.99 * res.pi) >= 9, np.sort(res.pi_runs)
+    pis = np.sort(res.pi_runs)
+    clusters = np.split(pis, np.flatnonzero(np.diff(pis) > 1e-6 * pis[-1]) + 1)
+    assert len(clusters) <= 3, pis
+    assert len(clusters[-1]) >= 2 and clusters[-1][-1] == res.pi
+    unpolished = dca(X, 3, T=5, restarts=10, steps=100, seed=1, polish=False).pi_runs
+    assert np.ptp(unpolished) > 1e-3 * res.pi  # what the polish removes
