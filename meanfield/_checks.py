@@ -97,6 +97,8 @@ def format_value(value: Any) -> str:
     if isinstance(value, (int, np.integer)) and not isinstance(value, bool):
         return repr(int(value))
     arr = np.asarray(value)
+    if arr.ndim == 0 and np.issubdtype(arr.dtype, np.complexfloating):
+        return repr(complex(arr))
     if arr.ndim == 0 and np.issubdtype(arr.dtype, np.number):
         return repr(float(arr.real))
     return repr(value)
@@ -117,7 +119,10 @@ def check_dt(dt: Any) -> float | None:
     """
     if dt is None:
         return None
-    if isinstance(dt, bool) or not np.isscalar(dt) or not np.isfinite(dt) or not 0 < dt < 2:
+    if isinstance(dt, np.ndarray) and dt.ndim == 0:  # a 0-d array is a number
+        dt = dt[()]
+    if (isinstance(dt, (bool, np.bool_)) or not np.isscalar(dt) or isinstance(dt, (str, bytes))
+            or np.iscomplexobj(dt) or not np.isfinite(dt) or not 0 < dt < 2):
         raise invalid("dt", dt, "None (continuous time) or a number in (0, 2)",
                       "the Euler map of one unit needs |1 − dt| < 1")
     return float(dt)
@@ -134,6 +139,8 @@ def check_hermite_orders(orders: Any) -> int | None:
     """``None`` or an int in [1, MAX_HERMITE_ORDER] (meanfield.hermite_noise)."""
     if orders is None:
         return None
+    if isinstance(orders, np.ndarray) and orders.ndim == 0:  # a 0-d array is a number
+        orders = orders[()]
     if isinstance(orders, bool) or not isinstance(orders, (int, np.integer)) or not (
         1 <= orders <= MAX_HERMITE_ORDER
     ):

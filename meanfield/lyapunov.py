@@ -36,11 +36,16 @@ def is_stable_map_2x2(A: ArrayLike, dt: float) -> NDArray[np.bool_]:
 
     Jury's conditions for a real 2×2 B: |det B| < 1 and |tr B| < 1 + det B
     (every eigenvalue of B strictly inside the unit circle). Shape: (..., 2, 2) → (...).
+    Written in tr A and det A (det B = 1 + dt·tr A + dt²·det A, tr B = 2 + dt·tr A) so that
+    nothing cancels as dt → 0: det A > 0, tr A + dt·det A < 0, dt·(tr A + dt·det A) > −2 and
+    4 + 2dt·tr A + dt²·det A > 0. (Forming B first lost dt²·det A to rounding for dt ≲ 1e-8
+    and refused valid steps.)
     """
-    B = np.eye(2) + dt * np.real(np.asarray(A))
-    tr = B[..., 0, 0] + B[..., 1, 1]
-    det = B[..., 0, 0] * B[..., 1, 1] - B[..., 0, 1] * B[..., 1, 0]
-    return (np.abs(det) < 1) & (np.abs(tr) < 1 + det)
+    A = np.real(np.asarray(A))
+    tr = A[..., 0, 0] + A[..., 1, 1]
+    det = A[..., 0, 0] * A[..., 1, 1] - A[..., 0, 1] * A[..., 1, 0]
+    s = tr + dt * det
+    return (det > 0) & (s < 0) & (dt * s > -2) & (4 + 2 * dt * tr + dt * dt * det > 0)
 
 
 def stein_2x2(A: ArrayLike, d: ArrayLike, dt: float) -> NDArray:

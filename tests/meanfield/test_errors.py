@@ -138,3 +138,27 @@ def test_errors_keyword_equals_the_context():
         assert np.isnan(mf.loss_var(LAM, -5.0, 1.0, 256, errors="nan")[0])
     with pytest.raises(ValueError, match=r"^mode='loud'"):
         mf.optimum(256, -5.0, errors="loud")
+
+
+def test_tiny_euler_steps_are_accepted_and_converge_to_continuous_time() -> None:
+    # the map's stability test is exact as dt → 0 (it used to lose dt²·det A to rounding and
+    # refuse dt ≤ 1e-8); the dt-prediction tends to the continuous one linearly in dt
+    import meanfield as mf
+
+    cont = mf.loss_var(2.0, -1.0, 1.0, 256)
+    for dt in (1e-6, 1e-8, 1e-12):
+        val = mf.loss_var(2.0, -1.0, 1.0, 256, dt=dt)
+        assert abs(val - cont) < 2.0 * dt * cont + 1e-13 * cont, (dt, val, cont)
+
+
+def test_zero_d_arrays_are_numbers_and_complex_is_named() -> None:
+    import numpy as np
+
+    import meanfield as mf
+
+    assert mf.loss_var(2.0, -1.0, 1.0, 256, dt=np.array(0.2)) == mf.loss_var(
+        2.0, -1.0, 1.0, 256, dt=0.2)
+    assert mf.loss_var(2.0, -1.0, 1.0, 256, hermite_orders=np.array(8)) == mf.loss_var(
+        2.0, -1.0, 1.0, 256, hermite_orders=8)
+    with pytest.raises(ValueError, match=r"dt=\(1\+0j\)"):
+        mf.loss_var(2.0, -1.0, 1.0, 256, dt=1 + 0j)
