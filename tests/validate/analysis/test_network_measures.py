@@ -186,3 +186,28 @@ def test_dca_restarts_converge_to_optima_on_a_trained_network() -> None:
     assert len(clusters[-1]) >= 2 and clusters[-1][-1] == res.pi
     unpolished = dca(X, 3, T=5, restarts=10, steps=100, seed=1, polish=False).pi_runs
     assert np.ptp(unpolished) > 1e-3 * res.pi  # what the polish removes
+
+
+def test_lag_covariances_match_a_process_with_known_covariances() -> None:
+    # AR(1), a = 0.8, unit innovations: C_k = a^k/(1 − a²). SE of a sample autocovariance of
+    # n samples ≈ C₀·√((1 + a²)/((1 − a²)n)) (Bartlett): 4 SE ≈ 0.030 C₀ for one 50 000-sample
+    # series; for 250 trials of 40 steps (10 000 samples) the padded estimator's expectation is
+    # C_k·(T − k)/T exactly (the zero padding), 4 SE ≈ 0.066 C₀
+    from scipy.signal import lfilter
+
+    from validate.analysis.network_measures import lag_covariances
+
+    a = 0.8
+    exact = a ** np.arange(6) / (1 - a * a)
+    x = _ar1(50_000, a, 21)[:, None]
+    C = lag_covariances(x, 5)[:, 0, 0]
+    np.testing.assert_allclose(C, exact, atol=0.030 * exact[0])
+    rng = np.random.default_rng(22)
+    e = rng.standard_normal((250, 40 + 200))
+    trials = lfilter([1.0], [1.0, -a], e, axis=1)[:, 200:, None]  # stationary trials
+    Cw = lag_covariances(trials, 5)[:, 0, 0]
+    Cp = lag_covariances(trials, 5, "padded")[:, 0, 0]
+    np.testing.assert_allclose(Cw, exact, atol=0.066 * exact[0])
+    np.testing.assert_allclose(Cp, exact * (40 - np.arange(6)) / 40, atol=0.066 * exact[0])
+    with pytest.raises(ValueError, match="estimator='biased'"):
+        lag_covariances(x, 2, "biased")
