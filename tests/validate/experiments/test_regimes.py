@@ -47,7 +47,9 @@ def _net(task: str, regime: str, seed: int, N: int, **values: float) -> regimes.
 
 
 def _synthetic(N: int = 100, *, oblique_compression: float = 0.3, rho_ratio: float = 5.0,
-               seeds: int = 3, tasks: tuple[str, ...] = regimes.REGIME_TASKS):
+               seeds: int = 3, tasks: tuple[str, ...] = regimes.REGIME_TASKS,
+               oblique_d_fit: int = 8, oblique_dissimilarity: float = 0.4,
+               oblique_susceptibility: float = 0.3):
     """Networks with the paper's pattern: ρ_al = 0.5, ρ_ob = ρ_al/rho_ratio, D_fit 2 vs 8,
     compression 1 (aligned) vs ``oblique_compression``, susceptibility 3 vs 0.3, and
     dissimilarity 0.1 vs 0.4; 10 % multiplicative scatter (fixed seed)."""
@@ -61,10 +63,11 @@ def _synthetic(N: int = 100, *, oblique_compression: float = 0.3, rho_ratio: flo
         for s in range(seeds):
             nets.append(_net(t, "aligned", s, N, rho=jit(0.5), D_fit=2 + (s % 2),
                              compression=jit(1.0), susceptibility=jit(3.0)))
-            nets.append(_net(t, "oblique", s, N, rho=jit(0.5 / rho_ratio), D_fit=8 + (s % 2),
-                             compression=jit(oblique_compression), susceptibility=jit(0.3)))
+            nets.append(_net(t, "oblique", s, N, rho=jit(0.5 / rho_ratio),
+                             D_fit=oblique_d_fit + (s % 2), compression=jit(oblique_compression),
+                             susceptibility=jit(oblique_susceptibility)))
         dissim[(t, "aligned")] = [jit(0.1) for _ in range(3)]
-        dissim[(t, "oblique")] = [jit(0.4) for _ in range(3)]
+        dissim[(t, "oblique")] = [jit(oblique_dissimilarity) for _ in range(3)]
     return nets, dissim
 
 
@@ -101,6 +104,19 @@ def test_rho_ratio_below_the_quarter_power_fails() -> None:
     claims = {c.name: c for c in regimes.evaluate_claims(nets, dissim, N=100)}
     assert claims["rho_ratio"].verdict == "FAIL"
     assert claims["rho_sqrt_n"].verdict == "PASS"
+
+
+@pytest.mark.parametrize("kwargs, name", [
+    ({"rho_ratio": 1.25}, "rho_sqrt_n"),  # ρ_ob·√N = 0.4·10 = 4 > N^{1/4} = 3.16
+    ({"oblique_d_fit": 1}, "d_fit"),  # oblique fits fewer dimensions than aligned (2–3)
+    ({"oblique_dissimilarity": 0.05}, "dissimilarity"),  # oblique learners more alike
+    ({"oblique_susceptibility": 30.0}, "susceptibility"),  # oblique more susceptible
+])
+def test_every_claim_fails_on_data_that_contradict_it(kwargs: dict, name: str) -> None:
+    nets, dissim = _synthetic(**kwargs)
+    claims = {c.name: c for c in regimes.evaluate_claims(nets, dissim, N=100)}
+    assert claims[name].verdict == "FAIL", (claims[name].t, claims[name].t_crit)
+    assert claims[name].t < 0  # contradicted, not merely unproven
 
 
 def test_claim_threshold_is_the_regime_label_boundary() -> None:
