@@ -72,7 +72,9 @@ class Seed003Plan:
         seeds: networks per (task, θ) (≥ 2 for the t tests).
         steps: Adam steps. angles: leak angles θ (radians, 0 ≤ θ < π/2, must include 0).
         dca_dim, dca_window: DCA dimension d and window T (steps). dca_restarts: random
-        restarts (≥ 2 for ``dca_unique``). dca_steps: Adam steps of DCA.
+        restarts (≥ 2 for ``dca_unique``). dca_steps: Adam steps of DCA. dca_polish: polish
+        each restart with float64 L-BFGS (``network_measures.dca``; off only in the "tiny"
+        smoke-test mode, whose numbers are not meaningful anyway).
     """
 
     tasks: tuple[str, ...] = SEED003_TASKS
@@ -84,6 +86,7 @@ class Seed003Plan:
     dca_window: int = 5
     dca_restarts: int = 6
     dca_steps: int = 300
+    dca_polish: bool = True
 
     def __post_init__(self) -> None:
         if not self.tasks or any(t not in SEED003_TASKS for t in self.tasks) or len(
@@ -122,7 +125,8 @@ def default_seed003_plan(mode: str = "quick", tasks: Sequence[str] | None = None
                            dca_restarts=10, dca_steps=500)
     if mode == "tiny":
         return Seed003Plan(tasks=names, N=tuple(8 for _ in names), seeds=2, steps=4,
-                           angles=(0.0, math.pi / 4), dca_dim=2, dca_restarts=2, dca_steps=20)
+                           angles=(0.0, math.pi / 4), dca_dim=2, dca_restarts=2, dca_steps=20,
+                           dca_polish=False)
     raise bad_value("mode", mode, "'quick', 'full', 'tiny'")
 
 
@@ -170,7 +174,7 @@ class Seed003Network:
 
 def analyse_seed003_network(W0: Any, W1: Any, X0: Any, X1: Any, w_out: Any, *, dca_dim: int = 3,
                             dca_window: int = 5, dca_restarts: int = 6, dca_steps: int = 300,
-                            seed: int = 0) -> dict[str, float]:
+                            seed: int = 0, dca_polish: bool = True) -> dict[str, float]:
     """The measures of :class:`Seed003Network` (except loss and labels) of one network.
 
     Arguments:
@@ -203,7 +207,8 @@ def analyse_seed003_network(W0: Any, W1: Any, X0: Any, X1: Any, w_out: Any, *, d
         "radius_final": float(np.abs(spectrum(W1)[0])),
     }
     for tag, X in (("init", X0), ("final", X1)):
-        res = dca(X, dca_dim, T=dca_window, restarts=dca_restarts, steps=dca_steps, seed=seed)
+        res = dca(X, dca_dim, T=dca_window, restarts=dca_restarts, steps=dca_steps, seed=seed,
+                  polish=dca_polish)
         out[f"pi_{tag}"] = res.pi
         out[f"angle_{tag}"] = float(np.min(subspace_angles(res.V, w)))
         if tag == "final":
@@ -336,7 +341,7 @@ def run_seed003(plan: Seed003Plan, runs_dir: str | Path, *, progress: bool = Tru
                     run.init_params.W[s], run.params.W[s], ev["init_noisy_x"][s],
                     ev["final_noisy_x"][s], run.params.w_out[s], dca_dim=plan.dca_dim,
                     dca_window=plan.dca_window, dca_restarts=plan.dca_restarts,
-                    dca_steps=plan.dca_steps, seed=s)
+                    dca_steps=plan.dca_steps, seed=s, dca_polish=plan.dca_polish)
                 nets.append(Seed003Network(task=task, theta=float(theta), seed=s, N=cfg.N,
                                            loss_init=float(loss[s, 0]),
                                            loss_final=float(loss[s, -1]), **m))

@@ -33,7 +33,7 @@ import math
 
 import numpy as np
 import pytest
-from hypothesis import given, settings
+from hypothesis import Phase, given, settings
 
 from validate.core import stats
 from validate.experiments.static import (
@@ -51,10 +51,17 @@ EXAMPLES = settings.default.max_examples if THOROUGH else 6
 SIM = {"networks": 8, "trials": 8, "t_max": 30.0, "t_discard": 10.0, "dt": 0.05}
 
 
+class SwitchedError(RuntimeError):
+    """Trials jumped to the mirror fixed point: a failure of the setting, not of the theory
+    (so it can never satisfy an ``xfail(raises=AssertionError)``)."""
+
+
 def _rows(p: Rank2Params, max_switched: float = 0.01) -> dict[str, stats.Comparison]:
     res = run_static(p.static_config(**SIM))
     # the comparison presumes trials stay near their fixed point (strategy's kappa_norm_min)
-    assert float(res.switched.max()) < max_switched, "trials jumped to the mirror fixed point"
+    if not float(res.switched.max()) < max_switched:
+        raise SwitchedError(f"trials jumped to the mirror fixed point "
+                            f"({float(res.switched.max()):.3f} ≥ {max_switched})")
     return {r.quantity: r for r in res.rows}
 
 
@@ -73,9 +80,11 @@ def test_kappa_bar_and_loss_var_agree(p: Rank2Params) -> None:
         assert rows[q].status != "fail", _explain(rows[q])
 
 
-@pytest.mark.xfail(strict=True, reason="known theory-simulation disagreement of L_var at "
-                   "strong negative feedback (module docstring)")
-@settings(max_examples=EXAMPLES)
+@pytest.mark.xfail(strict=True, raises=AssertionError,
+                   reason="known theory-simulation disagreement of L_var at strong negative "
+                   "feedback (module docstring)")
+@settings(max_examples=EXAMPLES,  # the first failing example is enough: no shrinking
+          phases=[Phase.explicit, Phase.reuse, Phase.generate])
 @given(rank2_params(Ns=NS, lambda_minus=(-6.0, -3.0), symmetric=True))
 def test_loss_var_strong_feedback(p: Rank2Params) -> None:
     # only the L_var row is the known failure: switching (kept rare by the strategy's
