@@ -218,6 +218,21 @@ def optimum(
         rho = np.where(boundary, 1.0, _rho_from_kappa_sq(k, n_, args[3], s))
         lv = _loss_var_of_u(u, *args)
     if valid.scalar and not bool(found):
+        if dt is not None:
+            # name the cause: if the continuous-time problem has a minimiser, the step is it
+            # (the Euler map's minimiser grows like 1/(1 − dt) and leaves at dt ≈ 1)
+            try:
+                cont = optimum(N, lambda_minus, sigma, z_target, out_scale, nonlinearity,
+                               hermite_orders=hermite_orders)
+            except ValueError:
+                cont = None
+            if cont is not None and np.isfinite(cont.lambda_plus):
+                raise _checks.invalid(
+                    "dt", dt, "small enough that the Euler map's L_var has a finite minimiser "
+                    "in λ₊",
+                    f"dL_var/dλ₊ stayed ≤ 0 up to ‖κ̄‖² = {np.exp(hi):.3g} at this step, while "
+                    f"the continuous-time optimum is λ₊* = {float(cont.lambda_plus):.4g}; "
+                    "a smaller dt gives an optimum")
         raise _checks.invalid(
             "lambda_minus", lam_m,
             "negative enough that L_var has a finite minimiser in λ₊",

@@ -208,3 +208,15 @@ def test_dt_to_zero_recovers_the_paper_optimum(log2N, lam_m, sigma, z, small):
 def test_bad_dt_or_hermite_orders_is_rejected(kw, name):
     with pytest.raises(ValueError, match=f"{name}=.* must be"):
         mf.optimum(256.0, -5.0, **kw)
+
+
+def test_a_step_too_large_for_a_minimiser_is_blamed_on_dt() -> None:
+    # λ₋ = −5 has a continuous-time optimum (λ₊* = 1.92); the Euler map's minimiser grows like
+    # 1/(1 − dt) (20 at dt = 0.8, 95 at 0.95) and leaves at dt ≈ 1: the error names dt, not λ₋
+    import meanfield as mf
+
+    assert mf.optimum(256, -5.0, dt=0.8).lambda_plus < mf.optimum(256, -5.0, dt=0.95).lambda_plus
+    with pytest.raises(ValueError, match=r"^dt=1.0 is out of range.*continuous-time optimum"):
+        mf.optimum(256, -5.0, dt=1.0)
+    with pytest.raises(ValueError, match=r"^lambda_minus=0.5"):
+        mf.optimum(256, 0.5, dt=1.0)
