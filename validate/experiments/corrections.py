@@ -46,7 +46,6 @@ from typing import Any
 
 import numpy as np
 from jaxtyping import Float
-from jaxtyping import Float
 
 from ..core import stats
 from .static import StaticConfig
@@ -95,7 +94,7 @@ QUANTITY_LABELS: dict[str, str] = {
 #: per (N, λ₋); a fixed offset keeps the two points comparable across the grid.
 DEFAULT_OFFSETS: tuple[float, ...] = (0.0, 1.0)
 #: Version of the cache layout (bump when the cached estimates change).
-_CACHE_VERSION = 1
+_CACHE_VERSION = 2  # 2: L_var and Σ corrected for the centring (issue 26)
 #: (dt, Hermite) options of each averaged variant.
 _OPTIONS: dict[str, tuple[bool, bool]] = {
     "paper": (False, False), "dt": (True, False), "Hermite": (False, True),

@@ -49,7 +49,7 @@ __all__ = [
 #: Experiment ids accepted by ``--only``, in the order they run and appear in the report.
 EXPERIMENTS: tuple[str, ...] = ("static", "gd-scaling", "two-phase", "corrections", "bulk")
 #: Version of the on-disk layout of the static cache (bump when the estimates change).
-_STATIC_CACHE_VERSION = 1
+_STATIC_CACHE_VERSION = 2  # 2: L_var and Σ corrected for the centring (issue 26)
 
 
 # ----------------------------------------------------------------------------- settings
