@@ -220,9 +220,8 @@ class Comparison:
             role=self.role if role is None else role)
         if tolerance is None and domain is None:
             return row
-        tol = self.tolerance if tolerance is None else float(tolerance)
-        dom = self.domain if domain is None else domain
-        return _rejudged(row, tolerance=tol, domain=dom)
+        return _rejudged(row, tolerance=None if tolerance is None else float(tolerance),
+                         domain=domain)
 
 
 def finite_size_bound(N: float) -> float:
@@ -289,6 +288,11 @@ def _status(theory: float, estimate: float, significant: bool, rel_err: float,
     return "pass"
 
 
+def _significant(z: float, z_crit: float) -> bool:
+    """|z| beyond the critical value (an infinite z, from a zero SE, always is)."""
+    return bool(np.isfinite(z) and abs(z) > z_crit) or bool(np.isinf(z))
+
+
 def _detectable(z_crit: float, se: float, scale_value: float) -> float:
     if np.isfinite(se) and se >= 0 and scale_value > 0:
         return z_crit * float(se) / scale_value if se > 0 else 0.0
@@ -310,7 +314,7 @@ def _rejudged(row: Comparison, *, tolerance: float | None = None, domain: str | 
     if strict_level is not None:
         detectable = _detectable(critical_z(row.dof, strict_level), row.sim_se, row.scale)
     if significant is None:
-        significant = bool(np.isfinite(row.z) and abs(row.z) > z_crit) or bool(np.isinf(row.z))
+        significant = _significant(row.z, z_crit)
     status = _status(row.theory, row.sim_mean, significant, row.rel_err, detectable, tol, dom,
                      row.too_short)
     return dataclasses.replace(
@@ -415,8 +419,7 @@ def _judge(
     dof_value = float(n - 1) if dof is None else float(dof)
     z_crit = critical_z(dof_value)
     detectable = _detectable(z_crit, se, scale_value)
-    significant = bool(np.isfinite(z) and abs(z) > z_crit) or bool(np.isinf(z))
-    status = _status(float(theory), float(estimate), significant, float(rel_err),
+    status = _status(float(theory), float(estimate), _significant(z, z_crit), float(rel_err),
                      detectable, float(tolerance), domain, too_short)
     return Comparison(
         quantity=quantity,
