@@ -112,6 +112,11 @@ def invalid(name: str, value: Any, allowed: str, detail: str = "") -> ValueError
     )
 
 
+def _unwrap_0d(value: Any) -> Any:
+    """The numpy scalar inside a 0-d array (a 0-d array is a number); anything else as is."""
+    return value[()] if isinstance(value, np.ndarray) and value.ndim == 0 else value
+
+
 def check_dt(dt: Any) -> float | None:
     """``None`` (continuous time) or the Euler step as a float in (0, 2).
 
@@ -119,8 +124,7 @@ def check_dt(dt: Any) -> float | None:
     """
     if dt is None:
         return None
-    if isinstance(dt, np.ndarray) and dt.ndim == 0:  # a 0-d array is a number
-        dt = dt[()]
+    dt = _unwrap_0d(dt)
     if (isinstance(dt, (bool, np.bool_)) or not np.isscalar(dt) or isinstance(dt, (str, bytes))
             or np.iscomplexobj(dt) or not np.isfinite(dt) or not 0 < dt < 2):
         raise invalid("dt", dt, "None (continuous time) or a number in (0, 2)",
@@ -139,8 +143,7 @@ def check_hermite_orders(orders: Any) -> int | None:
     """``None`` or an int in [1, MAX_HERMITE_ORDER] (meanfield.hermite_noise)."""
     if orders is None:
         return None
-    if isinstance(orders, np.ndarray) and orders.ndim == 0:  # a 0-d array is a number
-        orders = orders[()]
+    orders = _unwrap_0d(orders)
     if isinstance(orders, bool) or not isinstance(orders, (int, np.integer)) or not (
         1 <= orders <= MAX_HERMITE_ORDER
     ):

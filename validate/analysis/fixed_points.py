@@ -12,8 +12,8 @@ points (q = 0) and slow points (small local minima of q) — the method of Sussi
 (2013) used by seed 002. All initial states are optimised together in **one** jitted,
 vmapped ``lax.scan`` (optax Adam with an exponentially decaying rate), followed by
 vectorised Levenberg–Marquardt steps on ḣ = 0 that are kept only where they lower q (Newton's
-method near a true fixed point, polishing it to the dtype's rounding level; a damped descent that
-leaves slow points alone), in a ``lax.while_loop`` that ends once every point has converged
+method near a true fixed point, polishing it to the dtype's rounding level; a damped descent
+that leaves slow points alone), in a ``lax.while_loop`` that ends once every point has converged
 or stalled. The inner solve (JᵀJ + μI)δ = Jᵀr is either dense (J by ``jax.jacfwd``, O(N³))
 or matrix-free conjugate gradients on J v / Jᵀw products (O(N²) per product); F stays any
 traceable function, nothing is special-cased. Then:

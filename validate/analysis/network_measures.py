@@ -165,9 +165,9 @@ def lag_covariances(X: ArrayLike, max_lag: int, estimator: str = "windows") -> n
     indefinite; then the spectrum of Σ_L is shifted so that its smallest eigenvalue is
     :data:`RECTIFY_EPS` (C₀ += (−λ_min + ε) I, i.e. white noise of that variance added to
     every unit; here within the directions where the activity varies, :func:`live_basis`, so
-    that constant and duplicated units stay constant). The shift is a data-dependent ridge: on a trained seed-003 network's trials
-    it was 1.3 (activity variance up to ~300), which hides the directions of smaller variance
-    from DCA. With it, ``dca`` and the original package agree on trial data
+    that constant and duplicated units stay constant). The shift is a data-dependent ridge: on
+    a trained seed-003 network's trials it was 1.3 (activity variance up to ~300), which hides
+    the directions of smaller variance from DCA. With it, ``dca`` and the original package agree on trial data
     (benchmarks/dca_side_by_side.py).
 
     ``estimator="padded"``: C_k = Σ_trials Σ_t a_{t+k} a_tᵀ / (K·T), dividing by the whole
@@ -193,9 +193,11 @@ def lag_covariances(X: ArrayLike, max_lag: int, estimator: str = "windows") -> n
                          f"{', '.join(map(repr, ESTIMATORS))}")
     K, T, N = A.shape
     L = max_lag + 1
-    if T <= max_lag + (1 if estimator == "padded" else 0) or (estimator == "windows"
-                                                              and K * (T - L + 1) < 2):
-        raise ValueError(f"X has {T} time steps; allowed: more than max_lag + 1 = {max_lag + 1}")
+    if estimator == "padded" and T <= L:
+        raise ValueError(f"X has {T} time steps; allowed: more than max_lag + 1 = {L}")
+    if estimator == "windows" and (T < L or K * (T - L + 1) < 2):
+        raise ValueError(f"X has {K} trial(s) of {T} time steps; allowed: at least two windows "
+                         f"of max_lag + 1 = {L} steps (T >= {L}, and T > {L} for one trial)")
     if not np.all(np.isfinite(A)):
         raise ValueError("X has non-finite entries; allowed: finite activity")
     A = A - A.reshape(-1, N).mean(axis=0)
@@ -395,18 +397,22 @@ def _x64() -> Any:
     return enable_x64()
 
 
+def _orthonormal(M: Any) -> Any:
+    """The Q factor of M [r, d] with the signs that make diag R positive (JAX; a smooth
+    parametrisation of V by the free matrix M)."""
+    import jax.numpy as jnp
+
+    Q, R = jnp.linalg.qr(M)
+    return Q * jnp.sign(jnp.diagonal(R))[None, :]
+
+
 @functools.lru_cache(maxsize=16)
 def _pi_value_and_grad(T: int) -> Any:
     """Jitted (−PI_T, gradient) of the free matrix M [r, d] (V = QR factor of M); traced and
     called inside :func:`_x64` only, so it runs in float64."""
     import jax
-    import jax.numpy as jnp
 
-    def proj(M: Any) -> Any:
-        Q, R = jnp.linalg.qr(M)
-        return Q * jnp.sign(jnp.diagonal(R))[None, :]
-
-    return jax.jit(jax.value_and_grad(lambda M, C: -_pi_of_projection(C, proj(M), T)))
+    return jax.jit(jax.value_and_grad(lambda M, C: -_pi_of_projection(C, _orthonormal(M), T)))
 
 
 def _polish(C: np.ndarray, V0: np.ndarray, T: int, max_steps: int) -> np.ndarray:
@@ -437,19 +443,14 @@ def _dca_runner(T: int, steps: int, learning_rate: float) -> Any:
     """The jitted DCA optimisation for (T, steps, learning_rate), built once per process so
     that repeated :func:`dca` calls with the same shapes reuse one compilation."""
     import jax
-    import jax.numpy as jnp
     import optax
-
-    def proj(M: Any) -> Any:
-        Q, R = jnp.linalg.qr(M)
-        return Q * jnp.sign(jnp.diagonal(R))[None, :]
 
     opt = optax.adam(learning_rate)
 
     @jax.jit
     def run(C: Any, M0: Any) -> Any:
         def loss(M: Any) -> Any:
-            return -_pi_of_projection(C, proj(M), T)
+            return -_pi_of_projection(C, _orthonormal(M), T)
 
         def body(carry: Any, _: Any) -> tuple[Any, None]:
             M, state = carry
@@ -458,6 +459,6 @@ def _dca_runner(T: int, steps: int, learning_rate: float) -> Any:
             return (optax.apply_updates(M, upd), state), None
 
         (M, _), _ = jax.lax.scan(body, (M0, opt.init(M0)), None, length=steps)
-        return jax.vmap(proj)(M), -jax.vmap(loss)(M)
+        return jax.vmap(_orthonormal)(M), -jax.vmap(loss)(M)
 
     return run

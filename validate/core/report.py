@@ -63,8 +63,8 @@ RULE_TEXT: str = (
     "level; detectable uses the strictest, α/m), so a correct theory fails a claim by "
     "chance with at most that probability; the verdict states the sum over claims. A "
     f"time-block SE from a series shorter than {stats.MIN_SERIES_TAUS:g} autocorrelation "
-    "times is 'too short to judge' (undetermined). The tolerance is the theory variant's declared model error at the row's "
-    "point (e.g. the noise-to-barrier ratio D/ΔV of the linear-noise approximation; 0 "
+    "times is 'too short to judge' (undetermined). The tolerance is the theory variant's "
+    "declared model error at the row's point (e.g. the noise-to-barrier ratio D/ΔV of the linear-noise approximation; 0 "
     "unless stated). Rows outside the variant's domain (declared before simulating, or "
     "switching between the mirror fixed points detected) are marked 'outside domain' and "
     "not judged. The relative error is (simulation − theory)/|theory| unless the row's note "
@@ -495,7 +495,8 @@ def write_report(
         "row_status": stats.status_counts(all_rows),
         "verdict": verdict.to_dict() if verdict is not None else None,
         "rule": {"z_max": stats.Z_MAX, "p_row": stats.P_ROW,
-                 "family_alpha": stats.FAMILY_ALPHA, "chance_budget": stats.chance_budget(all_rows),
+                 "family_alpha": stats.FAMILY_ALPHA,
+                 "chance_budget": stats.chance_budget(all_rows),
                  "max_detectable": stats.MAX_DETECTABLE, "text": RULE_TEXT},
         "meta": meta,
         "sections": [

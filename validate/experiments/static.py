@@ -486,7 +486,7 @@ def static_rows(
         if q == "Sigma12":
             scale = math.sqrt(abs(theory["Sigma11"] * theory["Sigma22"]))
             row_note = "; ".join(x for x in (note, "rel. to sqrt(Σ11 Σ22)") if x)
-        if q == "rho" and "kappa_bar" in estimates:
+        if q == "rho":
             # ρ = |E κ̄₁| / E‖κ̄‖ over networks: a ratio of means, not a mean of ratios
             k1 = np.asarray(estimates["kappa_bar"], dtype=float)[:, 0]
             k1 = k1 * (1.0 if k1.mean() >= 0 else -1.0)
