@@ -167,8 +167,8 @@ def lag_covariances(X: ArrayLike, max_lag: int, estimator: str = "windows") -> n
     every unit; here within the directions where the activity varies, :func:`live_basis`, so
     that constant and duplicated units stay constant). The shift is a data-dependent ridge: on
     a trained seed-003 network's trials it was 1.3 (activity variance up to ~300), which hides
-    the directions of smaller variance from DCA. With it, ``dca`` and the original package agree on trial data
-    (benchmarks/dca_side_by_side.py).
+    the directions of smaller variance from DCA. With it, ``dca`` and the original package
+    agree on trial data (benchmarks/dca_side_by_side.py).
 
     ``estimator="padded"``: C_k = Σ_trials Σ_t a_{t+k} a_tᵀ / (K·T), dividing by the whole
     trial length rather than by the T − k pairs at lag k: the lag-k covariance of each trial
