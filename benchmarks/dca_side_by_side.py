@@ -4,8 +4,8 @@ Runs both on (a) a trained seed-003 decision network's noisy trial activity [12 
 steps, 64 units] (the data of benchmarks/dca_restarts.py) and (b) a long stationary process with
 a known slow subspace, with 10 restarts each (the original: ``n_init=1`` with 10 seeds, so
 that every restart is seen). Printed: each method's restart PIs, its best PI scored by *both*
-estimators (ours: biased 1/(K·T) lag covariances; the original's: its own cross-covariance
-estimator), and the principal angles between the two best subspaces.
+estimators (ours: ``--estimator``, "windows" by default or "padded"; the original's: its own
+cross-covariance estimator), and the principal angles between the two best subspaces.
 
 The original package needs PyTorch, so it runs in a separate environment, never as a
 dependency of this project: pass that environment's python, e.g.
@@ -87,9 +87,10 @@ def _angles(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(s))
 
 
-def compare(name: str, X: np.ndarray, d: int, T: int, original_python: str) -> None:
+def compare(name: str, X: np.ndarray, d: int, T: int, original_python: str,
+            estimator: str = "windows") -> None:
     t0 = time.perf_counter()
-    ours = dca(X, d, T=T, restarts=10, seed=0)
+    ours = dca(X, d, T=T, restarts=10, seed=0, estimator=estimator)
     wall = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         data, vout = Path(tmp) / "data.npz", Path(tmp) / "v.npy"
@@ -104,7 +105,8 @@ def compare(name: str, X: np.ndarray, d: int, T: int, original_python: str) -> N
           "  [scored by the original's estimator]")
     print(f"best subspace of ours:     PI {ours.pi:.4f} (our estimator), "
           f"{orig['pi_of_ours']:.4f} (original's)")
-    print(f"best subspace of original: PI {predictive_information(X, V_orig, T=T):.4f} "
+    print(f"best subspace of original: PI "
+          f"{predictive_information(X, V_orig, T=T, estimator=estimator):.4f} "
           f"(our estimator), {max(orig['pis']):.4f} (original's)")
     print(f"principal angles between the two best subspaces (°): "
           f"{np.round(_angles(ours.V, V_orig), 2)}")
@@ -115,11 +117,13 @@ def main() -> None:
     ap.add_argument("--original-python", required=True,
                     help="python of an environment with the original package (dca)")
     ap.add_argument("--runs", default="runs/dca_restarts_probe")
+    ap.add_argument("--estimator", default="windows", choices=("windows", "padded"),
+                    help="our lag-covariance estimator (the original always uses its own)")
     args = ap.parse_args()
     compare("trained seed-003 decision network (trial activity)", _probe_network(args.runs),
-            3, 5, args.original_python)
+            3, 5, args.original_python, args.estimator)
     compare("stationary: 3 slow AR(1) (a = 0.95, 0.8, 0.6) among 7 white", _known_subspace(),
-            3, 3, args.original_python)
+            3, 3, args.original_python, args.estimator)
 
 
 if __name__ == "__main__":

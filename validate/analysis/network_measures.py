@@ -32,9 +32,9 @@ to convergence by L-BFGS in float64, as the original package's optimiser does), 
 directions in which the activity varies (:func:`live_basis`) and in *whitened* coordinates
 there (lag-0 covariance I: PI depends only on the span of V, so the optimum is the same, and
 the conditioning no longer follows the activity's variance spectrum, which spans seven
-decades on trained networks). On a trained seed-003 network (benchmarks/dca_restarts.py, the
-"padded" estimator) Adam alone left 10 restarts 9.1–18.3 nats apart (10 % within 99 % of the
-best); whitened and polished, all 10 reach 18.670. The lag covariances come from the
+decades on trained networks). On a trained seed-003 network (``python
+benchmarks/dca_restarts.py RUN_DIR padded``) whitened Adam alone (300 steps) left 10 restarts
+14.3–18.4 nats apart (10 % within 99 % of the best); polished, 9 reach 18.670 and one 18.501. The lag covariances come from the
 published DCA estimator by default (within-trial windows, block-Toeplitz averaging, a
 spectrum shift where that is indefinite; :func:`lag_covariances`), with which this ``dca``
 and the original package agree on stationary and on trial data

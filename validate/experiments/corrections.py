@@ -549,8 +549,8 @@ def spread_row(mean_output: Float[np.ndarray, " networks"],
     (ν = (Σ a_i)² / Σ a_i²/(K − 1), a_i = 4 c_i² ŝ_i²/(n − 1)²; infinite when K is None,
     i.e. the s_i are exact). The common U cancels; an SE of the simulated SD alone,
     SD/√(2(n − 1)), ignores the pairing and is 3–50× too large. Calibration with exact truth
-    (16 networks × 16 trials): false-fail rate 1.0 % at the 1 % level; 2.4 × P_ROW at P_ROW
-    (the skew of the quadratic terms; 8 × 8: 3 ×). The row is stated in SDs: theory
+    (16 networks × 16 trials, ``python benchmarks/calibration.py``): false-fail rate 1.00 % at
+    the 1 % level; 2.5 × P_ROW at P_ROW (the skew of the quadratic terms; 8 × 8: 2.8 ×). The row is stated in SDs: theory
     √(Var(p) + mean ŝ²), estimate √Var(z̄), SE = √Var D/(SD_sim + SD_theory), so z is that
     of D.
 
