@@ -1,8 +1,8 @@
 """validate's ``dca`` beside the original DCA package (Clark, Livezey & Bouchard) on the same data.
 
 Runs both on (a) a trained seed-003 decision network's noisy trial activity [12 trials, 100
-steps, 64 units] (the data of benchmarks/dca_restarts.py) and (b) a long stationary process with
-a known slow subspace, with 10 restarts each (the original: ``n_init=1`` with 10 seeds, so
+steps, 64 units] (the data of benchmarks/dca_restarts.py), (b) a smaller one (16 units, the
+data of the restart test) and (c) a long stationary process with a known slow subspace, with 10 restarts each (the original: ``n_init=1`` with 10 seeds, so
 that every restart is seen). Printed: each method's restart PIs, its best PI scored by *both*
 estimators (ours: ``--estimator``, "windows" by default or "padded"; the original's: its own
 cross-covariance estimator), and the principal angles between the two best subspaces.
@@ -69,6 +69,17 @@ def _probe_network(runs: str) -> np.ndarray:
     return np.asarray(run.evaluation["final_noisy_x"][0])
 
 
+def _small_network(runs: str) -> np.ndarray:
+    """A smaller trained decision network (N = 16, 60 steps: the data of the restart test in
+    tests/validate/analysis/test_network_measures.py)."""
+    from simulate.training import train
+    from validate.experiments.seed003 import _config, default_seed003_plan
+
+    plan = dataclasses.replace(default_seed003_plan("tiny", ("decision",)), N=(16,), steps=60)
+    run = train(_config(plan, "decision", 0.0), runs, progress=False)
+    return np.asarray(run.evaluation["final_noisy_x"][0])
+
+
 def _known_subspace(n: int = 20_000, seed: int = 0) -> np.ndarray:
     from scipy.signal import lfilter
 
@@ -121,6 +132,9 @@ def main() -> None:
                     help="our lag-covariance estimator (the original always uses its own)")
     args = ap.parse_args()
     compare("trained seed-003 decision network (trial activity)", _probe_network(args.runs),
+            3, 5, args.original_python, args.estimator)
+    compare("small trained network (N = 16, trial activity)",
+            _small_network(str(Path(args.runs).with_name(Path(args.runs).name + "_n16"))),
             3, 5, args.original_python, args.estimator)
     compare("stationary: 3 slow AR(1) (a = 0.95, 0.8, 0.6) among 7 white", _known_subspace(),
             3, 3, args.original_python, args.estimator)
