@@ -15,7 +15,10 @@ Numeric functions (numpy float64, broadcasting over arrays):
   terms: :data:`VARIANTS` (:mod:`meanfield.variants`);
 * random bulk g·χ (THEORY §7, dynamic mean-field theory): :func:`bulk_state` →
   :class:`BulkState` (c₀, c∞, ‖κ̄‖, the critical λ₊), :func:`bulk_autocorrelation` Δ(τ),
-  :func:`bulk_lambda_min`; ``g=`` on :func:`lambda_min` and :func:`fixed_point_norm`;
+  :func:`bulk_lambda_min`; the latent covariance with the bulk's coloured drives (linear-noise
+  approximation) :func:`bulk_latent_covariance`; ``g=`` on :func:`lambda_min`,
+  :func:`fixed_point_norm`, :func:`correlation`, :func:`feasible`, :func:`latent_covariance`
+  and :func:`loss_var`;
 * Gaussian averages: :data:`NONLINEARITIES`, :func:`gaussian_mean`,
   :func:`mean_dphi`, :func:`mean_dphi3`; the 2×2 Lyapunov solver
   :func:`lyapunov_2x2` and its Euler-map (Stein) counterpart :func:`stein_2x2`.
@@ -45,6 +48,7 @@ from typing import Any
 
 from ._checks import errors
 from .bulk import BulkState, bulk_autocorrelation, bulk_lambda_min, bulk_state
+from .bulk_fluctuations import bulk_latent_covariance
 from .feasibility import feasible
 from .fixed_point import correlation, fixed_point_norm, lambda_min
 from .fluctuations import latent_covariance, loss_var
@@ -67,6 +71,7 @@ __all__ = [
     "barrier",
     "bulk_autocorrelation",
     "bulk_lambda_min",
+    "bulk_latent_covariance",
     "bulk_state",
     "correlation",
     "errors",

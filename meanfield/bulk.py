@@ -249,6 +249,41 @@ def _inputs(lambda_plus: ArrayLike, sigma: ArrayLike, g: ArrayLike
     return valid, np.where(m, lam, 2.0), np.where(m, sig, 1.0), np.where(m, gg, 0.5)
 
 
+# Simpson grid of the autocorrelation curve: u = 14 s², s uniform, dense near τ = 0 where the
+# kinetic energy can change fast (small σ, large g), 0.007 apart at the far end
+_U = 14.0 * np.linspace(0.0, 1.0, 4001) ** 2
+
+
+def _delta_curve(st: BulkState, sigma: Any, g: Any, ker: _Kernels
+                 ) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+    """Δ(τ) of the states ``st`` (shape S) on the grid D = c∞ + (c₀ − c∞)e^{−u}, u ∈ ``_U``.
+
+    Energy conservation gives dτ/du = (c₀ − c∞)e^{−u}/√(2(E₀ − V(D))), V(D) = −D²/2 +
+    g²I_φ(K + D; v), E₀ = σ⁴/2 + V(c₀); τ(u) by cumulative Simpson. Beyond the last point
+    Δ − c∞ decays as e^{−kτ}, k = √(−V''(c∞)) = √(1 − g²∂C_φ(K + c∞)).
+
+    **Returns** D, dτ/du, τ — each S + (len(_U),) — and k (S).
+    """
+    from scipy.integrate import cumulative_simpson
+
+    c0, ci = np.asarray(st.c0, float), np.asarray(st.c_inf, float)
+    K, v = np.asarray(st.kappa_norm, float) ** 2, np.asarray(st.sigma_x2, float)
+    g2 = np.asarray(g, float) ** 2
+    s4 = np.asarray(sigma, float) ** 4
+    c0_, ci_, K_, v_, g2_ = (np.asarray(a)[..., None] for a in (c0, ci, K, v, g2))
+    D = ci_ + (c0_ - ci_) * np.exp(-_U)
+
+    def V(d: NDArray) -> NDArray:
+        return -0.5 * d * d + g2_ * ker.I(K_ + d, v_)
+
+    with np.errstate(all="ignore"):
+        kinetic = np.asarray(s4)[..., None] / 2.0 + V(c0_) - V(D)
+        dtau = (c0_ - ci_) * np.exp(-_U) / np.sqrt(2.0 * np.maximum(kinetic, 0.0))
+    taus = cumulative_simpson(dtau, x=_U, initial=0.0, axis=-1)
+    k = np.sqrt(np.maximum(1.0 - g2 * ker.dC(K + ci, v), 0.0))
+    return D, dtau, taus, k
+
+
 # ----------------------------------------------------------------------------- public API
 @_checks.errors_option
 def bulk_state(lambda_plus: ArrayLike, sigma: ArrayLike, g: ArrayLike,
@@ -306,24 +341,9 @@ def bulk_autocorrelation(lambda_plus: float, sigma: float, g: float, tau: ArrayL
         raise _checks.invalid("tau", f"array of shape {t.shape}", "a 1-d grid of finite τ >= 0")
     st = bulk_state(lambda_plus, sigma, g, nonlinearity)
     ker = _kernels(nonlinearity)
-    c0, ci, K, v = st.c0, st.c_inf, st.kappa_norm**2, st.sigma_x2
-    g2, s4 = float(g) ** 2, float(sigma) ** 4
-    from scipy.integrate import cumulative_simpson
-
-    # Simpson on u = 14 s², s uniform: dense near τ = 0, where the kinetic energy can change
-    # fast (small σ, large g), 0.007 apart at the far end
-    u = 14.0 * np.linspace(0.0, 1.0, 4001) ** 2
-    D = ci + (c0 - ci) * np.exp(-u)
-
-    def V(d: NDArray) -> NDArray:
-        return -0.5 * d * d + g2 * ker.I(K + d, v)
-
-    with np.errstate(all="ignore"):
-        kinetic = s4 / 2.0 + V(np.asarray(c0)) - V(D)
-        integrand = (c0 - ci) * np.exp(-u) / np.sqrt(2.0 * np.maximum(kinetic, 0.0))
-    taus = cumulative_simpson(integrand, x=u, initial=0.0)
-    k = np.sqrt(max(1.0 - g2 * float(ker.dC(K + ci, v)), 0.0))
-    out = ci + (c0 - ci) * np.exp(-np.interp(t, taus, u))  # u(τ) is nearly linear
+    c0, ci = float(st.c0), float(st.c_inf)
+    D, _, taus, k = _delta_curve(st, float(sigma), float(g), ker)
+    out = ci + (c0 - ci) * np.exp(-np.interp(t, taus, _U))  # u(τ) is nearly linear
     tail = t > taus[-1]
     out[tail] = ci + (D[-1] - ci) * np.exp(-k * (t[tail] - taus[-1]))
     return out

@@ -45,7 +45,14 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _checks
-from .fixed_point import _correlation_checked, _require_isolated, orthogonal_std
+from .fixed_point import (
+    _bulk_g,
+    _correlation_checked,
+    _require_isolated,
+    _validate_correlation,
+    orthogonal_std,
+)
+from .latent_geometry import coupling_matrix, fluctuation_matrix, v_plus
 from .lyapunov import is_stable_2x2, is_stable_map_2x2, lyapunov_2x2, stein_2x2
 from .nonlinearities import Nonlinearity, NonlinearitySpec, get_nonlinearity
 
@@ -61,47 +68,6 @@ def v_orth_general(gamma: Any, kappa_sq: Any, c0: Any) -> Any:
     from . import _generated
 
     return _generated.v_orth_general(gamma, kappa_sq, c0)
-
-
-def v_plus(rho: Any) -> Any:
-    """v₊ = (cos θ₊, sin θ₊) = (ρ, √(1 − ρ²)), shape (..., 2) (THEORY §2); complex-safe."""
-    return np.stack([rho, np.sqrt(1.0 - rho * rho)], -1)
-
-
-def coupling_matrix(
-    lam: Any, rho: Any, lam_minus: Any, theta_minus: Any | None = None
-) -> Any:
-    """M = V diag(λ₊, λ₋) V⁻¹, V = [v₊ v₋], shape (..., 2, 2) (THEORY §2); complex-safe.
-
-    ``rho`` = cos θ₊; ``theta_minus`` = angle of v₋ (None: θ₊ + π/2, symmetric M).
-    """
-    c = rho
-    sn = np.sqrt(1.0 - rho * rho)
-    if theta_minus is None:
-        cm, sm = -sn, c
-    else:
-        cm, sm = np.cos(theta_minus), np.sin(theta_minus)
-    r = lam_minus / lam
-    det_v = c * sm - cm * sn  # sin(θ₋ − θ₊)
-    m00 = (c * sm - r * cm * sn) / det_v
-    m01 = c * cm * (r - 1.0) / det_v
-    m10 = sn * sm * (1.0 - r) / det_v
-    m11 = (r * sm * c - sn * cm) / det_v
-    M = np.stack([np.stack([m00, m01], -1), np.stack([m10, m11], -1)], -2)
-    return np.asarray(lam)[..., None, None] * M
-
-
-def fluctuation_matrix(
-    lam: Any, gamma: Any, rho: Any, lam_minus: Any, theta_minus: Any | None = None
-) -> Any:
-    """A = −I + M/λ₊ + γ v₊v₊ᵀ, shape (..., 2, 2) (THEORY §2); complex-safe.
-
-    ``rho`` = cos θ₊; ``theta_minus`` = angle of v₋ (None: θ₊ + π/2).
-    """
-    vp = v_plus(rho)
-    M = coupling_matrix(lam, rho, lam_minus, theta_minus)
-    return (-np.eye(2) + M / np.asarray(lam)[..., None, None]
-            + np.asarray(gamma)[..., None, None] * vp[..., :, None] * vp[..., None, :])
 
 
 def _covariance_core(
@@ -224,6 +190,43 @@ def _prepare(
     return _checks.Validity(scalar, arrays[0].shape), nl, arrays
 
 
+def _bulk_covariance(
+    lambda_plus: ArrayLike, lambda_minus: ArrayLike, sigma: ArrayLike, N: ArrayLike,
+    z_target: ArrayLike, out_scale: str, theta_minus: ArrayLike | None,
+    nonlinearity: NonlinearitySpec, g: ArrayLike, orders: int | None, feedback: str,
+) -> tuple[NDArray, NDArray, _checks.Validity]:
+    """Σ with a random bulk g > 0 at the L_bias = 0 geometry (ρ = ẑ/(s√N‖κ̄‖) with the bulk
+    state's ‖κ̄‖), by :func:`meanfield.bulk_fluctuations.bulk_latent_covariance`; returns
+    (Σ, s, validity)."""
+    from .bulk import bulk_state
+    from .bulk_fluctuations import bulk_latent_covariance
+
+    _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)
+    values: dict[str, ArrayLike] = dict(lambda_plus=lambda_plus, lambda_minus=lambda_minus,
+                                        sigma=sigma, N=N, z_target=z_target, g=g)
+    lam, lam_m, sig, n, zt, gg = _checks.as_float64(**values)
+    scalar = _checks.is_scalar_call(*values.values(), theta_minus)
+    valid = _checks.Validity(scalar, np.broadcast_shapes(lam.shape, lam_m.shape, sig.shape,
+                                                         n.shape, zt.shape, gg.shape))
+    s = _validate_correlation(valid, *np.broadcast_arrays(n, zt, lam)[:2], out_scale)
+    st = bulk_state(lambda_plus, sigma, g, nonlinearity)
+    lam_c = np.asarray(st.lambda_c, float)
+    valid.require(np.broadcast_to(np.asarray(st.fixed_point), valid.mask.shape), "lambda_plus",
+                  lam, f"> lambda_c(g, sigma) = {_checks.format_value(lam_c)}" if scalar
+                  else "> lambda_c(g, sigma)", "no fixed point below the critical λ₊ (THEORY §7)")
+    kappa = np.asarray(st.kappa_norm, float)
+    with np.errstate(all="ignore"):
+        rho = np.broadcast_to(zt / (s * np.sqrt(n) * kappa), valid.mask.shape)
+    valid.require(~(rho > 1), "lambda_plus", lam,
+                  "large enough that rho = ẑ/(s√N‖κ̄‖) <= 1 (with the bulk's ‖κ̄‖)",
+                  "no L_bias = 0 solution")
+    sig_mat = bulk_latent_covariance(lambda_plus, lambda_minus, sigma, g,
+                                     np.where(valid.mask & np.isfinite(rho), rho, 1.0),
+                                     theta_minus, nonlinearity, hermite_orders=orders,
+                                     variance_feedback=feedback)
+    return np.asarray(sig_mat, float), np.broadcast_to(s, valid.mask.shape), valid
+
+
 @_checks.errors_option
 def latent_covariance(
     lambda_plus: ArrayLike,
@@ -237,6 +240,8 @@ def latent_covariance(
     *,
     dt: float | None = None,
     hermite_orders: int | None = None,
+    g: ArrayLike = 0.0,
+    variance_feedback: str = "adiabatic",
 ) -> NDArray[np.float64]:
     """Stationary covariance Σ of δκ̃ = √N(κ − κ̄) in the (u₁, u₂) basis (THEORY §2).
 
@@ -255,10 +260,20 @@ def latent_covariance(
       finite-N noise that leaks through φ, Hermite orders 1..K (:mod:`meanfield.hermite_noise`;
       replaces v_orth, which is part of order 2). K = 8 converges to ~1e-3 relative at the
       THEORY §5 settings.
+    - g: random-bulk gain ≥ 0 (THEORY §7). g > 0 (continuous time, erf or tanh, σ > 0,
+      λ₊ > λ_c(g, σ)): the linear-noise approximation with the bulk's coloured drives
+      (:mod:`meanfield.bulk_fluctuations`), ρ from L_bias = 0 with the bulk state's ‖κ̄‖.
+    - variance_feedback: with g > 0, "adiabatic" (default) or "none": how the orthogonal
+      variance follows δκ (see :mod:`meanfield.bulk_fluctuations`); ignored at g = 0.
 
     **Returns** Σ of shape (..., 2, 2) (broadcast shape of the inputs), NaN at
     infeasible entries in array calls; ValueError in scalar calls.
     """
+    if _bulk_g(g, dt):
+        sig_mat, _, valid = _bulk_covariance(
+            lambda_plus, lambda_minus, sigma, N, z_target, out_scale, theta_minus, nonlinearity,
+            g, _checks.check_hermite_orders(hermite_orders), variance_feedback)
+        return valid.finish(sig_mat, trailing=2)
     valid, nl, arrays = _prepare(
         lambda_plus, lambda_minus, sigma, N, z_target, out_scale, theta_minus, nonlinearity
     )
@@ -283,16 +298,24 @@ def loss_var(
     *,
     dt: float | None = None,
     hermite_orders: int | None = None,
+    g: ArrayLike = 0.0,
+    variance_feedback: str = "adiabatic",
 ) -> Any:
     """Output variance L_var = s²Σ₁₁ at the L_bias = 0 fixed point (THEORY §2).
 
-    Same arguments and feasibility as :func:`latent_covariance`. Symmetric M
+    Same arguments and feasibility as :func:`latent_covariance` (``g`` > 0: the random-bulk
+    linear-noise approximation). Symmetric M
     with erf uses the derived closed form (``_generated.erf_sigma11_symmetric``);
     all other cases (and every ``dt``: the Euler-map prediction) the numeric route.
 
     **Returns** L_var, broadcast shape of the inputs (float for a scalar call).
     Example: ``loss_var(1.9, -5.0, 1.0, 256)``.
     """
+    if _bulk_g(g, dt):
+        sig_mat, s, valid = _bulk_covariance(
+            lambda_plus, lambda_minus, sigma, N, z_target, out_scale, theta_minus, nonlinearity,
+            g, _checks.check_hermite_orders(hermite_orders), variance_feedback)
+        return valid.finish(s * s * sig_mat[..., 0, 0])
     valid, nl, arrays = _prepare(
         lambda_plus, lambda_minus, sigma, N, z_target, out_scale, theta_minus, nonlinearity
     )
