@@ -12,8 +12,8 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _checks
-from .fixed_point import _correlation_checked, _require_isolated
-from .fluctuations import _covariance_checked
+from .fixed_point import _bulk_correlation, _bulk_g, _correlation_checked, _require_isolated
+from .fluctuations import _bulk_covariance, _covariance_checked
 from .nonlinearities import NonlinearitySpec, get_nonlinearity
 
 __all__ = ["feasible"]
@@ -30,6 +30,7 @@ def feasible(
     lambda_minus: ArrayLike | None = None,
     theta_minus: ArrayLike | None = None,
     dt: float | None = None,
+    g: ArrayLike = 0.0,
 ) -> NDArray[np.bool_]:
     """Boolean mask of the parameter points where the theory has a solution.
 
@@ -38,10 +39,15 @@ def feasible(
     optionally ``theta_minus``) it also requires the fixed point to be stable
     (every eigenvalue of A with negative real part), i.e. exactly the
     entries where :func:`meanfield.latent_covariance` is finite.
-    ``dt`` as in :func:`meanfield.latent_covariance`.
+    ``dt`` as in :func:`meanfield.latent_covariance`. ``g`` > 0: with a random bulk (THEORY §7),
+    the entries where :func:`meanfield.correlation` (or, with ``lambda_minus``,
+    :func:`meanfield.latent_covariance`) with that ``g`` is finite.
     Never raises for values (always an array, even for scalars).
     """
     dt = _checks.check_dt(dt)
+    if _bulk_g(g, dt):
+        return _bulk_feasible(lambda_plus, sigma, N, z_target, out_scale, nonlinearity,
+                              lambda_minus, theta_minus, g)
     if lambda_minus is not None:
         values = dict(
             lambda_plus=lambda_plus, lambda_minus=lambda_minus, sigma=sigma, N=N,
@@ -63,3 +69,26 @@ def feasible(
     valid = _checks.Validity(False, lam.shape)
     _correlation_checked(valid, lam, sig, n, zt, out_scale, nl, dt)
     return valid.mask
+
+
+def _bulk_feasible(
+    lambda_plus: ArrayLike, sigma: ArrayLike, N: ArrayLike, z_target: ArrayLike,
+    out_scale: str, nonlinearity: NonlinearitySpec, lambda_minus: ArrayLike | None,
+    theta_minus: ArrayLike | None, g: ArrayLike,
+) -> NDArray[np.bool_]:
+    """The g > 0 mask: array-mode calls (never raising for values) of the bulk routes."""
+    one = [np.atleast_1d(np.asarray(v, dtype=float)) if v is not None else None
+           for v in (lambda_plus, sigma, N, z_target, g, lambda_minus, theta_minus)]
+    lam, sig, n, zt, gg, lam_m, theta = one
+    with _checks._errors_mode("nan"):
+        if lam_m is None:
+            valid, rho, _ = _bulk_correlation(lam, sig, n, zt, out_scale, nonlinearity, gg)
+            mask = valid.mask & np.isfinite(rho)
+        else:
+            sig_mat, _, valid = _bulk_covariance(lam, lam_m, sig, n, zt, out_scale, theta,
+                                                 nonlinearity, gg, None, "adiabatic")
+            mask = valid.mask & np.isfinite(sig_mat).all(axis=(-1, -2))
+    shape = np.broadcast_shapes(*(np.shape(v) for v in (lambda_plus, sigma, N, z_target, g,
+                                                        lambda_minus, theta_minus)
+                                  if v is not None))
+    return mask.reshape(shape)

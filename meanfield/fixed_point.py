@@ -212,6 +212,35 @@ def _bulk_g(g: Any, dt: float | None) -> bool:
     return True
 
 
+def _bulk_correlation(
+    lambda_plus: ArrayLike, sigma: ArrayLike, N: ArrayLike, z_target: ArrayLike,
+    out_scale: str, nonlinearity: NonlinearitySpec, g: ArrayLike,
+) -> tuple[_checks.Validity, NDArray, NDArray]:
+    """(validity, ρ, s) with a random bulk g > 0: ρ = ẑ/(s√N‖κ̄‖) with the bulk state's ‖κ̄‖
+    (THEORY §7); requires λ₊ > λ_c(g, σ) and ρ ≤ 1."""
+    from .bulk import bulk_state
+
+    _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)
+    values = dict(lambda_plus=lambda_plus, sigma=sigma, N=N, z_target=z_target, g=g)
+    lam, sig, n, zt, gg = _checks.as_float64(**values)
+    scalar = _checks.is_scalar_call(*values.values())
+    shape = np.broadcast_shapes(lam.shape, sig.shape, n.shape, zt.shape, gg.shape)
+    valid = _checks.Validity(scalar, shape)
+    n, zt = np.broadcast_to(n, shape), np.broadcast_to(zt, shape)
+    s = np.broadcast_to(_validate_correlation(valid, n, zt, out_scale), shape)
+    st = bulk_state(lambda_plus, sigma, g, nonlinearity)
+    valid.require(np.broadcast_to(np.asarray(st.fixed_point), shape), "lambda_plus",
+                  np.broadcast_to(lam, shape),
+                  f"> lambda_c(g, sigma) = {_checks.format_value(st.lambda_c)}" if scalar
+                  else "> lambda_c(g, sigma)", "no fixed point below the critical λ₊ (THEORY §7)")
+    with np.errstate(all="ignore"):
+        rho = np.broadcast_to(zt / (s * np.sqrt(n) * np.asarray(st.kappa_norm, float)), shape)
+    valid.require(~(rho > 1), "lambda_plus", np.broadcast_to(lam, shape),
+                  "large enough that rho = ẑ/(s√N‖κ̄‖) <= 1 (with the bulk's ‖κ̄‖)",
+                  "no L_bias = 0 solution")
+    return valid, rho, s
+
+
 @_checks.errors_option
 def lambda_min(
     sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf", *, dt: float | None = None,
@@ -292,6 +321,7 @@ def correlation(
     nonlinearity: NonlinearitySpec = "erf",
     *,
     dt: float | None = None,
+    g: ArrayLike = 0.0,
 ) -> Any:
     """ρ = cos θ₊ = ẑ/(s√N‖κ̄‖) that makes L_bias = 0 (THEORY §2).
 
@@ -299,9 +329,15 @@ def correlation(
     ``"small"`` (ρ = ẑ/‖κ̄‖, aligned). Infeasible where ρ > 1 (no L_bias = 0
     solution), λ₊ ≤ λ_min, σ < 0, N < 1, ẑ ≤ 0 or non-finite input.
     ``dt``: Euler step (fixed point of the simulated map) or None (continuous time).
+    ``g`` > 0: with a random bulk, ‖κ̄‖ of :func:`meanfield.bulk_state` (THEORY §7; erf or
+    tanh, σ > 0, λ₊ > λ_c(g, σ), continuous time).
 
     **Returns** ρ ∈ (0, 1], broadcast shape (float for a scalar call).
     """
+    if _bulk_g(g, dt):
+        valid, rho, _ = _bulk_correlation(lambda_plus, sigma, N, z_target, out_scale,
+                                          nonlinearity, g)
+        return valid.finish(np.where(valid.mask, rho, np.nan))
     nl = get_nonlinearity(nonlinearity)
     _require_isolated(nl)
     _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)

@@ -46,10 +46,10 @@ from numpy.typing import ArrayLike, NDArray
 
 from . import _checks
 from .fixed_point import (
+    _bulk_correlation,
     _bulk_g,
     _correlation_checked,
     _require_isolated,
-    _validate_correlation,
     orthogonal_std,
 )
 from .latent_geometry import coupling_matrix, fluctuation_matrix, v_plus
@@ -195,36 +195,23 @@ def _bulk_covariance(
     z_target: ArrayLike, out_scale: str, theta_minus: ArrayLike | None,
     nonlinearity: NonlinearitySpec, g: ArrayLike, orders: int | None, feedback: str,
 ) -> tuple[NDArray, NDArray, _checks.Validity]:
-    """Σ with a random bulk g > 0 at the L_bias = 0 geometry (ρ = ẑ/(s√N‖κ̄‖) with the bulk
-    state's ‖κ̄‖), by :func:`meanfield.bulk_fluctuations.bulk_latent_covariance`; returns
-    (Σ, s, validity)."""
-    from .bulk import bulk_state
+    """Σ with a random bulk g > 0 at the L_bias = 0 geometry (ρ from
+    :func:`meanfield.fixed_point._bulk_correlation`), by
+    :func:`meanfield.bulk_fluctuations.bulk_latent_covariance`; returns (Σ, s, validity)."""
     from .bulk_fluctuations import bulk_latent_covariance
 
-    _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)
-    values: dict[str, ArrayLike] = dict(lambda_plus=lambda_plus, lambda_minus=lambda_minus,
-                                        sigma=sigma, N=N, z_target=z_target, g=g)
-    lam, lam_m, sig, n, zt, gg = _checks.as_float64(**values)
-    scalar = _checks.is_scalar_call(*values.values(), theta_minus)
-    valid = _checks.Validity(scalar, np.broadcast_shapes(lam.shape, lam_m.shape, sig.shape,
-                                                         n.shape, zt.shape, gg.shape))
-    s = _validate_correlation(valid, *np.broadcast_arrays(n, zt, lam)[:2], out_scale)
-    st = bulk_state(lambda_plus, sigma, g, nonlinearity)
-    lam_c = np.asarray(st.lambda_c, float)
-    valid.require(np.broadcast_to(np.asarray(st.fixed_point), valid.mask.shape), "lambda_plus",
-                  lam, f"> lambda_c(g, sigma) = {_checks.format_value(lam_c)}" if scalar
-                  else "> lambda_c(g, sigma)", "no fixed point below the critical λ₊ (THEORY §7)")
-    kappa = np.asarray(st.kappa_norm, float)
-    with np.errstate(all="ignore"):
-        rho = np.broadcast_to(zt / (s * np.sqrt(n) * kappa), valid.mask.shape)
-    valid.require(~(rho > 1), "lambda_plus", lam,
-                  "large enough that rho = ẑ/(s√N‖κ̄‖) <= 1 (with the bulk's ‖κ̄‖)",
-                  "no L_bias = 0 solution")
+    valid, rho, s = _bulk_correlation(lambda_plus, sigma, N, z_target, out_scale,
+                                      nonlinearity, g)
+    if not _checks.is_scalar_call(lambda_minus, theta_minus):
+        valid.scalar = False
     sig_mat = bulk_latent_covariance(lambda_plus, lambda_minus, sigma, g,
                                      np.where(valid.mask & np.isfinite(rho), rho, 1.0),
                                      theta_minus, nonlinearity, hermite_orders=orders,
                                      variance_feedback=feedback)
-    return np.asarray(sig_mat, float), np.broadcast_to(s, valid.mask.shape), valid
+    sig_mat = np.asarray(sig_mat, float)
+    shape = np.broadcast_shapes(valid.mask.shape, sig_mat.shape[:-2])
+    valid.mask = np.broadcast_to(valid.mask, shape).copy()
+    return sig_mat, np.broadcast_to(s, shape), valid
 
 
 @_checks.errors_option
