@@ -5,7 +5,10 @@
   nominal λ₊ (markers per N);
 * :func:`plot_bulk_autocorrelation`: Δ(τ) of the orthogonal activity, simulation (mean ± SE)
   against the DMFT at the networks' own total variance, for a non-chaotic (g < 1) and a
-  chaotic (g > 1) point.
+  chaotic (g > 1) point;
+* :func:`plot_bulk_latent`: Σ₊₊ and Σ₋₋ (the latent covariance along v₊, v₋) against g at the
+  largest N — simulation mean ± SE over networks, each theory variant of
+  :data:`validate.experiments.bulk.LATENT_VARIANTS` as its mean over the same networks.
 """
 
 from __future__ import annotations
@@ -16,10 +19,10 @@ from pathlib import Path
 
 import numpy as np
 
-from ..experiments.bulk import LAGS, BulkPoint
+from ..experiments.bulk import LAGS, LATENT_MIN_TIME, LATENT_VARIANTS, BulkPoint, latent_theory
 from .style import figure, save
 
-__all__ = ["plot_bulk_autocorrelation", "plot_bulk_state"]
+__all__ = ["plot_bulk_autocorrelation", "plot_bulk_latent", "plot_bulk_state"]
 
 _MARKERS = ("o", "s", "^", "D")
 
@@ -85,4 +88,34 @@ def plot_bulk_autocorrelation(points: Sequence[BulkPoint], path: str | Path) -> 
         ax.set_xlabel("τ")
         ax.set_ylabel("Δ(τ)")
         ax.legend(fontsize=7)
+    return save(fig, path)
+
+
+def plot_bulk_latent(points: Sequence[BulkPoint], path: str | Path) -> Path:
+    """Two panels (Σ₊₊, Σ₋₋) against g for the latent points (long runs with a fixed point,
+    see :func:`validate.experiments.bulk.latent_rows`) of the largest N."""
+    import meanfield as mf
+
+    fixed = [p for p in points if not p.config.sweep
+             and p.config.t_max - p.config.t_discard >= LATENT_MIN_TIME
+             and p.config.lambda_plus > float(mf.lambda_min(p.config.sigma, g=p.config.g))]
+    fig, axes = figure(1, 2, width=8.0, height=3.0, layout="constrained")
+    if fixed:
+        N = max(p.config.N for p in fixed)
+        mine = sorted((p for p in fixed if p.config.N == N), key=lambda p: p.config.g)
+        gs = np.array([p.config.g for p in mine])
+        for i, (ax, label) in enumerate(zip(axes[0], ("Σ₊₊ (v₊)", "Σ₋₋ (v₋)"))):
+            sim = [_mean_se(p.latent_cov[:, i, i]) for p in mine]
+            ax.errorbar(gs, [m for m, _ in sim], yerr=[s for _, s in sim], fmt="o", color="k",
+                        ms=4, capsize=2, label="simulation", zorder=3)
+            for k, name in enumerate(LATENT_VARIANTS):
+                th = [float(np.nanmean(latent_theory(p, name)[:, i, i])) for p in mine]
+                ax.plot(gs + 0.015 * (k - 1), th, _MARKERS[(k + 1) % len(_MARKERS)],
+                        color=f"C{k}", ms=5, mfc="none", label=name)
+            ax.set_xlabel("g")
+            ax.set_ylabel(label)
+            ax.set_title(f"N = {N}, λ₊ = {mine[0].config.lambda_plus:g}", fontsize=8)
+        axes[0][0].legend(fontsize=6)
+    fig.suptitle("Random bulk: latent covariance N·Cov(κ), simulation vs linear-noise theory "
+                 "(each network at its own λ_eff)", fontsize=9)
     return save(fig, path)

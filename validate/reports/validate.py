@@ -600,18 +600,19 @@ def bulk_section(configs: Sequence[Any], out_dir: Path, log: Callable[[str], Non
     from tqdm.auto import tqdm
 
     from ..core.report import Section
-    from ..experiments.bulk import bulk_rows, simulate_bulk
-    from ..figures.bulk import plot_bulk_autocorrelation, plot_bulk_state
+    from ..experiments.bulk import bulk_rows, lambda_c_rows, latent_rows, simulate_bulk
+    from ..figures.bulk import plot_bulk_autocorrelation, plot_bulk_latent, plot_bulk_state
     from .figure_guard import Figures
 
     points = []
     for cfg in tqdm(configs, desc="bulk points", disable=not progress):
         points.append(simulate_bulk(cfg))
         log(f"[bulk] {cfg.label()}: {cfg.networks} networks simulated")
-    rows = bulk_rows(points)
+    rows = bulk_rows(points) + lambda_c_rows(points) + latent_rows(points)
     figs = Figures()
     figs.draw(plot_bulk_state, points, Path(out_dir) / "bulk_state.png")
     figs.draw(plot_bulk_autocorrelation, points, Path(out_dir) / "bulk_autocorrelation.png")
+    figs.draw(plot_bulk_latent, points, Path(out_dir) / "bulk_latent.png")
     c = configs[0]
     text = (
         "THEORY §7: rank-2 erf networks with a random bulk g·χ (χᵢⱼ ~ N(0, 1/N)), "
@@ -624,7 +625,14 @@ def bulk_section(configs: Sequence[Any], out_dir: Path, log: Callable[[str], Non
         "fixed point that the averaged theory does not follow; given v, c₀, c∞, ‖κ̄‖ and "
         "Δ(τ) are the DMFT's predictions. Declared model error: dt + 1/N (Euler step, "
         "finite N). Below λ_c (no fixed point) only c₀ and Δ(τ) are compared (c∞ = ‖κ̄‖ = 0 "
-        "there, where relative errors are undefined)."
+        "there, where relative errors are undefined). The transition: a sweep of λ₊ across "
+        "λ_c with the same networks; per network the shift of the DMFT's ‖κ̄‖²(λ₊) that fits "
+        "the points above λ_c locates its critical λ₊ (row λ_c). Latent fluctuations: "
+        "Σ₊₊, Σ₋₋ = N·Cov_t(κ) along v₊, v₋ against meanfield.bulk_latent_covariance (the "
+        "linear-noise approximation with the bulk field and Hermite drives filtered by Δ(τ)); "
+        "its v₊ part neglects the retardation of the orthogonal variance's response to δκ, "
+        "bracketed by the 'adiabatic' (prediction) and 'frozen' variants and declared small "
+        "only for g < 1; 'g = 0 theory' shows what ignoring the bulk would predict."
     )
     return Section(name="bulk", title="Random bulk g > 0: dynamic mean-field theory (THEORY §7)",
                    rows=rows, figures=figs.paths, text=text + figs.note())
