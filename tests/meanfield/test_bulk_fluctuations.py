@@ -187,3 +187,14 @@ def test_g_keyword_on_correlation_and_feasible():
     assert not mf.feasible(1.2, 0.5, 1024, g=0.9)  # a scalar below λ_c: False, no error
     with pytest.raises(ValueError, match=r"^lambda_plus=1\.2 is out of range: .*lambda_c"):
         mf.correlation(1.2, 0.5, 1024, g=0.9)
+
+
+def test_tanh_small_g_is_the_g_zero_theory():
+    """tanh (kernels by the 2-d trapezoid rule; ~8 s a point): the g → 0 limit again."""
+    lam, lam_m, sig = 2.0, -2.0, 0.5
+    kbar = mf.fixed_point_norm(lam, sig, "tanh")
+    ref = mf.latent_covariance(lam, lam_m, sig, 1e8, z_target=1e4 * kbar * (1 - 1e-12),
+                               nonlinearity="tanh")
+    got = bulk_latent_covariance(lam, lam_m, sig, 1e-4, nonlinearity="tanh",
+                                 variance_feedback="none")
+    np.testing.assert_allclose(got, ref, rtol=1e-6, atol=1e-6 * np.abs(ref).max())
