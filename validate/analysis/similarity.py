@@ -75,19 +75,27 @@ def as_samples(X: ArrayLike, name: str = "X") -> Float[np.ndarray, "S N"]:
 
 
 def _pair(XA: ArrayLike, XB: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """Centred [S, NA], [S, NB] copies of the two representations (same S required)."""
+    """Centred [S, NA], [S, NB] copies of the two representations (same S required), each
+    scaled to unit Frobenius norm (the measures are scale-invariant; this keeps them exact
+    for data of any magnitude)."""
     A, B = as_samples(XA, "XA"), as_samples(XB, "XB")
     if A.shape[0] != B.shape[0]:
         raise ValueError(
             f"XA has {A.shape[0]} samples and XB has {B.shape[0]}; allowed: the same samples "
             "(same inputs, same order) for both networks"
         )
-    A = A - A.mean(axis=0)
-    B = B - B.mean(axis=0)
+    out = []
     for name, M in (("XA", A), ("XB", B)):
+        # every measure here is invariant to an isotropic scale of each representation: bring
+        # both to unit Frobenius norm (max-abs first, so 1e±300 data neither overflow nor
+        # underflow when squared) before any Gram matrix or norm is formed
+        M = M / np.max(np.abs(M)) if np.any(M) else M
+        M = M - M.mean(axis=0)
         if not np.any(M):
             raise ValueError(f"{name} is constant over samples; allowed: activity with variance")
-    return A, B
+        M = M / np.max(np.abs(M))
+        out.append(M / np.linalg.norm(M))
+    return out[0], out[1]
 
 
 # ----------------------------------------------------------------------------- measures

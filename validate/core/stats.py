@@ -384,6 +384,15 @@ def chance_budget(rows: Sequence[Comparison]) -> dict[str, float]:
             "expected_rows": float(expected)}
 
 
+def _require_finite_samples(quantity: str, name: str, x: np.ndarray) -> None:
+    """ValueError naming the first non-finite sample: a diverged or broken simulation is a
+    failure of the run, to be reported as such, not a row that fails the theory."""
+    bad = np.flatnonzero(~np.isfinite(x))
+    if bad.size:
+        raise ValueError(f"{name} for {quantity!r} contain {bad.size} non-finite value(s) "
+                         f"(first at index {bad[0]}: {x[bad[0]]!r}); allowed: finite samples")
+
+
 def _judge(
     quantity: str,
     theory: float,
@@ -402,8 +411,23 @@ def _judge(
     dof: float | None = None,
     too_short: bool = False,
 ) -> Comparison:
-    """z, relative error, critical value and detectable error of a row, then :func:`_status`."""
+    """z, relative error, critical value and detectable error of a row, then :func:`_status`.
+
+    A non-finite theory value (the theory has no number here) puts the row outside the domain
+    with that reason, unless a domain reason is given already; a negative SE, a non-finite
+    estimate of a finite theory, or a count that is not an integer ≥ 1 is an error (a bug of
+    the caller or a broken run, not a fail of the theory).
+    """
     _check_se_kind(se_kind)
+    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
+        raise ValueError(f"n={n!r} is not allowed; allowed: an integer >= 1 (the sample count)")
+    if se < 0:
+        raise ValueError(f"se={se!r} is not allowed; allowed: a number >= 0")
+    if not np.isfinite(theory):
+        domain = domain or "the theory gives no value here (non-finite)"
+    elif not np.isfinite(estimate):
+        raise ValueError(f"the estimate of {quantity!r} is {estimate!r}; allowed: a finite "
+                         "number (check the samples)")
     if not (np.isfinite(N) and N >= 1):
         raise ValueError(f"N={N!r} is not allowed; allowed: a finite number >= 1")
     if not (np.isfinite(tolerance) and tolerance >= 0):
@@ -515,6 +539,7 @@ def compare(
     x = np.asarray(samples, dtype=float).ravel()
     if x.size == 0:
         raise ValueError(f"samples for {quantity!r} must be non-empty, got size 0")
+    _require_finite_samples(quantity, "samples", x)
     th = np.asarray(theory, dtype=float)
     if th.ndim == 0:
         resid = x - float(th)
@@ -587,6 +612,8 @@ def compare_ratio(
     if a.shape != b.shape or a.size < 2:
         raise ValueError(f"numerators and denominators for {quantity!r} must be 1-D of equal "
                          f"size >= 2, got sizes {a.size} and {b.size}")
+    _require_finite_samples(quantity, "numerators", a)
+    _require_finite_samples(quantity, "denominators", b)
     n = a.size
     bbar = float(b.mean())
     if not (np.isfinite(bbar) and bbar != 0):

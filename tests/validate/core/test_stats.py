@@ -200,8 +200,19 @@ def test_bad_input_raises() -> None:
         stats.block_se(np.ones(5))
 
 
-def test_nonfinite_estimate_fails_and_serialises() -> None:
-    row = stats.compare("x", 1.0, [np.nan, 1.0], se_kind="seeds", N=100)
-    assert not row.passed
+def test_nonfinite_input_is_refused_or_outside_the_domain_and_serialises() -> None:
+    """A NaN/inf sample is a broken run (error naming it), not a failed theory; a NaN theory
+    (no value there) puts the row outside the domain with that reason; bad SE / counts are
+    errors."""
+    with pytest.raises(ValueError, match=r"^samples for 'x' contain 1 non-finite value"):
+        stats.compare("x", 1.0, [np.nan, 1.0], se_kind="seeds", N=100)
+    with pytest.raises(ValueError, match=r"^numerators for 'r' contain 1 non-finite"):
+        stats.compare_ratio("r", 1.0, [1.0, np.inf], [1.0, 1.0], N=100)
+    row = stats.compare("x", np.nan, [1.1, 1.0], se_kind="seeds", N=100)
+    assert row.status == "outside domain" and "no value" in row.domain and not row.passed
     d = row.to_dict()
-    assert d["sim_mean"] is None and d["passed"] is False
+    assert d["theory"] is None and d["passed"] is False
+    with pytest.raises(ValueError, match=r"^se=-1\.0 is not allowed"):
+        stats.compare_estimate("x", 1.0, 1.0, -1.0, 4, se_kind="seeds", N=100)
+    with pytest.raises(ValueError, match=r"^n=2\.5 is not allowed"):
+        stats.compare_estimate("x", 1.0, 1.0, 0.1, 2.5, se_kind="seeds", N=100)
