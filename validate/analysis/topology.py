@@ -60,7 +60,12 @@ how they are connected, so the comparable object is built on attractors only:
 channel k summed over ``horizon`` steps is r = Σ_t w_outᵀ Jᵗ B e_k. Writing J = R Λ L (right
 and left eigenvectors), each mode contributes w_outᵀ R_m λ_mᵗ L_m B e_k. Zeroing eigenvalues
 from the smallest modulus up and recomputing r shows how many modes carry the integration
-(seed 002, Fig. 3f: one mode with λ ≈ 1 for vanilla RNNs, more for gated ones).
+(seed 002, Fig. 3f: one mode with λ ≈ 1 for vanilla RNNs, more for gated ones). The summed
+response itself is computed without any eigendecomposition (Σ_{t<H} Jᵗ by binary doubling), and
+modes are split by spectral projectors: eigenvalues that are ill-conditioned and close (a
+defective or nearly defective J, e.g. a Jordan block) form one cluster whose invariant
+subspace comes from a reordered Schur form and a Sylvester equation, so the split stays exact
+where R is singular; such a cluster is kept or dropped as a whole.
 """
 
 from __future__ import annotations
@@ -676,20 +681,104 @@ def integration_modes(J: ArrayLike, B: ArrayLike, readout: ArrayLike, *, channel
         raise ValueError(f"channel={channel!r} is not allowed; allowed: 0 … {B.shape[1] - 1}")
     if not (isinstance(tolerance, (int, float)) and 0 < tolerance < 1):
         raise ValueError(f"tolerance={tolerance!r} is not allowed; allowed: in (0, 1)")
-    lam, R = np.linalg.eig(J)
-    order = np.argsort(-np.abs(lam), kind="stable")
-    lam, R = lam[order], R[:, order]
-    L = np.linalg.inv(R)
-    weight = (w @ R) * (L @ B[:, channel])  # per-mode gain
-    with np.errstate(divide="ignore", invalid="ignore"):
-        geo = np.where(np.isclose(lam, 1.0), float(horizon),
-                       (1 - lam**horizon) / (1 - lam))
-    contrib = (weight * geo).real
-    kept = np.concatenate([[0.0], np.cumsum(contrib)])
-    full = float(kept[-1])
+    g = _power_sum(J, int(horizon)) @ B[:, channel]  # Σ_{t<H} Jᵗ B e_k, exact
+    full = float(w @ g)
+    lam, clusters, contrib = _cluster_contributions(J, w, g)
+    kept = np.zeros(N + 1)
+    pos = 0
+    for members, c in zip(clusters, contrib):
+        kept[pos + 1: pos + len(members) + 1] = kept[pos]  # a cluster is not split
+        pos += len(members)
+        kept[pos] = kept[pos - len(members)] + c
+    kept[-1] = full  # the sum of the projections is the identity: equal up to rounding
     ok = np.abs(kept - full) <= tolerance * max(abs(full), np.finfo(float).tiny)
     needed = int(np.argmax(ok))
     return IntegrationModes(full, kept, needed, lam)
+
+
+def _power_sum(J: np.ndarray, H: int) -> np.ndarray:
+    """Σ_{t<H} Jᵗ by binary doubling (S_{2h} = S_h + JʰS_h, S_{h+1} = S_h + Jʰ)."""
+    S = np.zeros_like(J)
+    P = np.eye(J.shape[0])
+    for bit in bin(H)[2:]:
+        S = S + P @ S
+        P = P @ P
+        if bit == "1":
+            S = S + P
+            P = P @ J
+    return S
+
+
+def _cluster_contributions(J: np.ndarray, w: np.ndarray, g: np.ndarray
+                           ) -> tuple[np.ndarray, list[list[int]], list[float]]:
+    """Eigenvalues (cluster order), clusters (positions in that order, by decreasing |λ|)
+    and each cluster's contribution Re wᵀ P_c g (P_c its spectral projector; module
+    docstring)."""
+    import scipy.linalg
+
+    lam, VL, VR = scipy.linalg.eig(J, left=True, right=True)
+    order = np.argsort(-np.abs(lam), kind="stable")
+    lam, VL, VR = lam[order], VL[:, order], VR[:, order]
+    N = lam.size
+    norm_j = max(float(np.linalg.norm(J, 2)), np.finfo(float).tiny)
+    overlap = np.abs(np.einsum("ij,ij->j", VL.conj(), VR))  # unit vectors: 1/κ(λᵢ)
+    s = np.maximum(overlap, np.finfo(float).eps)
+    # λᵢ, λⱼ are indistinguishable when closer than their perturbation bound 1e3·ε‖J‖/s,
+    # capped at 1 % of ‖J‖ (a Jordan block of size k spreads as ε^{1/k})
+    tol = np.minimum(1e3 * np.finfo(float).eps * norm_j / np.minimum.outer(s, s), 1e-2 * norm_j)
+    close = np.abs(lam[:, None] - lam[None, :]) <= tol
+    parent = list(range(N))
+
+    def find(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, j in zip(*np.nonzero(np.triu(close, 1))):
+        parent[find(int(i))] = find(int(j))
+    groups: dict[int, list[int]] = {}
+    for i in range(N):
+        groups.setdefault(find(i), []).append(i)
+    clusters = sorted(groups.values(), key=min)
+    contrib = []
+    for members in clusters:
+        if len(members) == N:
+            contrib.append(float((w @ g).real))
+        elif len(members) == 1 and overlap[members[0]] > 1e-8:
+            i = members[0]
+            c = (w @ VR[:, i]) * (VL[:, i].conj() @ g) / (VL[:, i].conj() @ VR[:, i])
+            contrib.append(float(c.real))
+        else:
+            radius = float(tol[np.ix_(members, members)].max())
+            contrib.append(_cluster_projection(J, lam[members], radius, len(members), w, g))
+    positions, pos = [], 0
+    for m in clusters:
+        positions.append(list(range(pos, pos + len(m))))
+        pos += len(m)
+    return lam[[i for m in clusters for i in m]], positions, contrib
+
+
+def _cluster_projection(J: np.ndarray, centre: np.ndarray, radius: float, k: int,
+                        w: np.ndarray, g: np.ndarray) -> float:
+    """Re wᵀ P g for the spectral projector P onto the invariant subspace of the k
+    eigenvalues within ``radius`` of ``centre``: a Schur form with them first,
+    T₁₁X − XT₂₂ = −T₁₂, P = Z₁(Z₁ᴴ − X Z₂ᴴ)."""
+    import scipy.linalg
+
+    r = 2.0 * radius + 1e-12 * max(1.0, float(np.max(np.abs(centre))))
+
+    def select(x: complex) -> bool:
+        return bool(np.min(np.abs(x - centre)) <= r)
+
+    T, Z, sdim = scipy.linalg.schur(J.astype(complex), output="complex", sort=select)
+    if sdim != k:
+        raise ValueError(f"J has a cluster of {k} eigenvalues near {complex(centre[0]):.6g} "
+                         f"that the Schur reordering splits into {sdim}; allowed: a J whose "
+                         "eigenvalue clusters are resolvable in float64")
+    X = scipy.linalg.solve_sylvester(T[:k, :k], -T[k:, k:], -T[:k, k:])
+    Z1, Z2 = Z[:, :k], Z[:, k:]
+    return float((w @ (Z1 @ (Z1.conj().T @ g - X @ (Z2.conj().T @ g)))).real)
 
 
 def boundary_seeds(attractors: ArrayLike, *, fractions: Sequence[float] = (0.5,),

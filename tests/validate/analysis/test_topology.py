@@ -68,6 +68,32 @@ def test_topology_distances_compare_ordered_graphs_and_report_other_counts(well)
     assert comp2.distances[0, 1] == pytest.approx(np.linalg.norm(P - mirrored))
 
 
+def test_integration_modes_exact_for_defective_jacobians():
+    """A Jordan block (non-diagonalisable J): the full response equals the direct sum, the
+    block is one cluster that needs all its modes (it used to give full = 0 and kept ~1e48);
+    a Jordan block beside distinct modes is split exactly at the block's edge."""
+    J = np.diag([0.5] * 4) + np.diag([1.0] * 3, 1)
+    B = np.zeros((4, 1))
+    B[3, 0] = 1.0
+    w = np.array([1.0, 0.0, 0.0, 0.0])
+    res = integration_modes(J, B, w, horizon=50)
+    direct = sum(w @ np.linalg.matrix_power(J, t) @ B[:, 0] for t in range(50))
+    assert res.full == pytest.approx(direct, rel=1e-12)
+    assert res.modes_needed == 4 and np.all(res.kept[:4] == 0.0)
+    J2 = np.diag([0.99, 0.99, 0.5, 0.2, -0.3])
+    J2[0, 1] = 1.0
+    b2, w2 = np.ones((5, 1)), np.ones(5)
+    res2 = integration_modes(J2, b2, w2, horizon=100)
+    # exact split: the block {e₀, e₁} contributes Σ_t (Jᵗ)₀₀+(Jᵗ)₀₁+(Jᵗ)₁₁ and each
+    # diagonal mode Σ_t λᵗ
+    t = np.arange(100)
+    block = np.sum(0.99**t) * 2 + np.sum(t * 0.99 ** np.maximum(t - 1, 0))
+    singles = [np.sum(v**t) for v in (0.5, -0.3, 0.2)]  # by decreasing |λ|
+    expect = np.concatenate([[0.0, 0.0], block + np.cumsum([0.0] + singles)])
+    np.testing.assert_allclose(res2.kept, expect, rtol=1e-10)
+    assert res2.modes_needed == 2
+
+
 def test_integration_modes_match_a_direct_sum_and_find_the_line_attractor():
     rng = np.random.default_rng(2)
     N, H = 6, 50
