@@ -22,7 +22,8 @@ traceable function, nothing is special-cased. Then:
    ~1.4·10⁻⁶ per unit; reachable in float32 for O(1) activity);
 2. drop outliers — points farther from every reference trajectory sample than
    ``outlier_factor`` × the RMS radius of the trajectories (when ``reference`` is given);
-3. merge duplicates closer than ``dedup_tol`` × √N (Euclidean; √N makes the tolerance per unit);
+3. merge duplicates closer than ``dedup_tol`` × max(√N, ‖h‖) (Euclidean; √N makes the tolerance
+   per unit, ‖h‖ relative for points far from the origin);
 4. linearise: Jacobian J = ∂F/∂h (or ∂ḣ/∂h) by ``jax.jacfwd``, eigenvalues, right eigenvectors
    R and left eigenvectors L = R⁻¹ (rows; L R = I, the non-normal decomposition), stability
    (flow: all Re λ < 0; map: all |λ| < 1) and the number of unstable modes.
@@ -349,7 +350,7 @@ def find_fixed_points(
             markedly fewer points at N = 128 (50 iterations at 0.01, 40 steps: 25 % instead of
             38 %).
         q_tol: keep points with q ≤ q_tol (per-unit mean square speed, > 0).
-        dedup_tol: merge points closer than dedup_tol·√N (> 0).
+        dedup_tol: merge points closer than dedup_tol·max(√N, ‖h‖) (> 0).
         outlier_factor: drop points farther than this × the RMS radius of ``reference`` from
             every reference sample (> 0).
         jit: compile the optimisation (False only for debugging).
@@ -417,9 +418,12 @@ def find_fixed_points(
     idx = np.flatnonzero(keep)
     idx = idx[np.argsort(q[idx], kind="stable")]
     chosen: list[int] = []
-    tol = dedup_tol * math.sqrt(N)
+    # per unit, and relative for points far out (RMS > 1: the dtype's rounding of a point
+    # grows with its size, so an absolute tolerance would report one point twice)
+    scale = np.maximum(math.sqrt(N), np.linalg.norm(h, axis=1))
     for i in idx:  # greedy, best q first; P after the tolerance cut is small
-        if all(np.linalg.norm(h[i] - h[j]) > tol for j in chosen):
+        if all(np.linalg.norm(h[i] - h[j]) > dedup_tol * max(scale[i], scale[j])
+               for j in chosen):
             chosen.append(int(i))
     pts = h[chosen]
     lin = linearise(F, pts, u, kind=kind) if chosen else _empty_linearisation(N)

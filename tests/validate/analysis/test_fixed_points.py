@@ -238,3 +238,19 @@ def test_float64_locations_reach_machine_precision_on_an_exact_root_set() -> Non
     # machine precision: 30 ulps of O(1) coordinates (the old q ≤ 1e-14 stop left ~1e-8)
     assert d.min(axis=1).max() < 30 * np.finfo(np.float64).eps * 3
     assert np.array_equal(fps.stable, stable[match])
+
+
+def test_one_far_fixed_point_is_reported_once():
+    """A single fixed point at h* = 1e5·1 (per unit), where float32 spacing is ~8e-3 per
+    unit, above the absolute 1e-3: found once, at h* (the merge tolerance now scales with
+    ‖h‖; here the starts also converge to the same float32 point, so this guards the
+    answer, not the tolerance alone)."""
+    c = 1e5
+
+    def F(h, u):
+        return -(h - c)
+
+    h0 = c + np.random.default_rng(4).normal(0.0, 1.0, size=(12, 3))
+    fp = find_fixed_points(F, h0, steps=300, learning_rate=0.1, q_tol=1.0)
+    assert len(fp) == 1, fp.points
+    np.testing.assert_allclose(fp.points[0], c, rtol=1e-6)
