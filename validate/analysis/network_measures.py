@@ -121,15 +121,43 @@ def non_normality(W: ArrayLike, norm: str = "2") -> float:
     """‖strictly upper-triangular part of the (complex) Schur form of W‖.
 
     ``norm``: ``"2"`` (spectral norm, the seed's choice) or ``"fro"`` (Frobenius; Henrici's
-    departure from normality, √(‖W‖²_F − Σ|λ|²)). 0 for normal W.
+    departure from normality, √(‖W‖²_F − Σ|λ|²)). 0 for normal W. The Frobenius value is the
+    same for every Schur form; the spectral one depends on the order of the eigenvalues along
+    the diagonal (LAPACK's order is an accident of the QR iteration: relabelling the units
+    changed it by ~3 %), so the Schur form is put in a canonical order first — eigenvalues by
+    decreasing real part, then imaginary part (LAPACK ``ztrexc`` swaps, O(N³)) — which makes
+    the value a function of W up to unitary similarity (for distinct eigenvalues).
     """
     import scipy.linalg
 
     if norm not in ("2", "fro"):
         raise ValueError(f"norm={norm!r} is not allowed; allowed: '2', 'fro'")
-    T, _ = scipy.linalg.schur(_square(W), output="complex")
+    T, Z = scipy.linalg.schur(_square(W), output="complex")
+    if norm == "2":
+        T = _canonical_schur(T, Z)
     upper = np.triu(T, k=1)
     return float(np.linalg.norm(upper, 2 if norm == "2" else "fro"))
+
+
+def _canonical_schur(T: np.ndarray, Z: np.ndarray) -> np.ndarray:
+    """The complex Schur form T reordered so that its diagonal runs by decreasing real part,
+    ties by decreasing imaginary part (selection sort by ``ztrexc`` moves)."""
+    from scipy.linalg import lapack
+
+    T = np.array(T, dtype=complex, order="F")
+    Z = np.array(Z, dtype=complex, order="F")
+    # real parts within 1e-9·max|λ| count as equal (a conjugate pair's are equal only up to
+    # rounding), so that ties fall to the imaginary part
+    tol = 1e-9 * max(float(np.max(np.abs(np.diag(T)))), np.finfo(float).tiny)
+    for k in range(T.shape[0] - 1):
+        d = np.diag(T)[k:]
+        top = np.flatnonzero(d.real >= d.real.max() - tol)
+        j = k + int(top[np.argmax(d.imag[top])])
+        if j != k:
+            T, Z, info = lapack.ztrexc(T, Z, j + 1, k + 1, wantq=0)
+            if info != 0:
+                raise ValueError(f"W: the Schur reordering failed (LAPACK info {info})")
+    return T
 
 
 def spectrum(W: ArrayLike) -> np.ndarray:

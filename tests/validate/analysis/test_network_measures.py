@@ -211,3 +211,25 @@ def test_lag_covariances_match_a_process_with_known_covariances() -> None:
     np.testing.assert_allclose(Cp, exact * (40 - np.arange(6)) / 40, atol=0.066 * exact[0])
     with pytest.raises(ValueError, match="estimator='biased'"):
         lag_covariances(x, 2, "biased")
+
+
+def test_spectral_non_normality_is_a_function_of_w_up_to_unitary_similarity():
+    """norm='2' depends on the Schur order; the canonical order (decreasing real part, then
+    imaginary) makes it invariant: an upper-triangular T already in that order gives
+    ‖triu(T, 1)‖₂ exactly, and any unitary similarity of it (a relabelling of units, a random
+    rotation) the same value; LAPACK's own order spread the values by ~1 %."""
+    from validate.analysis.network_measures import non_normality
+
+    rng = np.random.default_rng(5)
+    T = np.triu(rng.standard_normal((6, 6)), 1) + np.diag([3.0, 2.0, 1.0, 0.5, -1.0, -2.0])
+    expect = np.linalg.norm(np.triu(T, 1), 2)
+    assert non_normality(T) == pytest.approx(expect, rel=1e-12)
+    Q, _ = np.linalg.qr(rng.standard_normal((6, 6)))
+    P = np.eye(6)[rng.permutation(6)]
+    for M in (P @ T @ P.T, Q @ T @ Q.T):
+        assert non_normality(M) == pytest.approx(expect, rel=1e-9)
+    W = rng.standard_normal((30, 30))  # complex-conjugate pairs: ties in the real part
+    ref = non_normality(W)
+    for _ in range(3):
+        P = np.eye(30)[rng.permutation(30)]
+        assert non_normality(P @ W @ P.T) == pytest.approx(ref, rel=1e-9)
