@@ -126,9 +126,13 @@ class TrainConfig:
       nonlinearity: ``"erf"``, ``"tanh"``, ``"relu"`` or ``"linear"``.
       out_scale: ``"large"`` (‖w_out‖ = O(1)) or ``"small"`` (O(1/√N)), THEORY §1.
       sigma: hidden noise σ ≥ 0 (THEORY §1); ``None`` → the task's paper value.
-      dt: Euler step > 0 (passed to the task too, so its time grid matches).
+      dt: Euler step > 0 (passed to the task too, so its time grid matches); ``None`` → the
+        task's own dt (0.2 for the paper's continuous-time tasks, 1 for seed 002's
+        discrete-time ones, …), or ``task_overrides["dt"]`` if given (both given and
+        different is an error).
       g: random bulk gain ≥ 0 (W₀ for low rank, W ~ N(0, g²/N) for rate).
-      rho_io: input–output overlap ρ_io, |ρ_io| ≤ 1 after scaling (see ``rho_io_scaling``).
+      rho_io: input–output overlap ρ_io, |ρ_io| ≤ 1 after scaling (see ``rho_io_scaling``);
+        only ``model="low_rank"`` and ``init="two_phase"`` use it (elsewhere ≠ 0 is an error).
       rho_io_scaling: ``"none"`` or ``"1/sqrtN"`` (the effective overlap is rho_io/√N,
         as in THEORY §3 where ρ_io = −0.5/√N).
       trainable: names of trained arrays (low rank: M, w_in, w_out; rate: W, w_in, w_out);
@@ -184,7 +188,7 @@ class TrainConfig:
     nonlinearity: str = "erf"
     out_scale: str = "large"
     sigma: float | None = None
-    dt: float = 0.2
+    dt: float | None = None
     g: float = 0.0
     rho_io: float = 0.0
     rho_io_scaling: str = "none"
@@ -280,7 +284,20 @@ class TrainConfig:
                                "has this option)")
         if self.out_scale not in ("large", "small"):
             raise _bad("out_scale", self.out_scale, "'large', 'small'")
+        task_dt = dict(self.task_overrides).get("dt")
+        if self.dt is None:
+            from .tasks import _REGISTRY
+
+            put("dt", task_dt if task_dt is not None else next(
+                f.default for f in dataclasses.fields(_REGISTRY[self.task]) if f.name == "dt"))
+        elif task_dt is not None and task_dt != self.dt:
+            raise _bad("task_overrides", dict(self.task_overrides),
+                       f"no 'dt' entry, or one equal to dt={self.dt!r} (the simulator's step "
+                       "and the task's time grid must agree)")
         _check_real("dt", self.dt, low=0.0, strict=True)
+        if self.model not in GATED_MODELS and self.dt >= 2:
+            raise _bad("dt", self.dt, f"in (0, 2) for model={self.model!r} (the Euler map of "
+                       "the leak is unstable at dt ≥ 2)")
         _check_real("g", self.g, low=0.0)
         if self.rho_io_scaling not in RHO_IO_SCALINGS:
             raise _bad("rho_io_scaling", self.rho_io_scaling, ", ".join(RHO_IO_SCALINGS))
@@ -298,6 +315,10 @@ class TrainConfig:
             raise _bad("dtype", self.dtype, ", ".join(DTYPE_NAMES))
         if self.init is None:
             put("init", "zero_M" if self.model == "low_rank" else "random")
+        if self.rho_io != 0 and not (self.model == "low_rank" or self.init == "two_phase"):
+            raise _bad("rho_io", self.rho_io,
+                       f"0 for model={self.model!r}, init={self.init!r} (only the low-rank "
+                       "model and init='two_phase' have an input–output overlap)")
         if self.init not in INITS:
             raise _bad("init", self.init, ", ".join(INITS))
         if self.init not in _INITS_FOR[self.model]:

@@ -163,7 +163,8 @@ def simulate(
         step with state noise σ·ξ, see :func:`step`).
       inputs: [B, T, n_in] with n_in = model.n_in.
       key: PRNG key (same key → identical trajectory).
-      sigma: noise amplitude σ ≥ 0. dt: step > 0 (default 0.2).
+      sigma: noise amplitude σ ≥ 0. dt: step in (0, 2) for the continuous-time models
+        (default 0.2; the Euler map of the leak is unstable at dt ≥ 2), > 0 for gated ones.
       x0: initial states [B, N]; ``None`` → zeros.
       x0_noise: std of Gaussian noise added to x0 (≥ 0). input_noise: ≥ 0, see above.
       record: ``"x"`` (store states), ``"latent"`` (store κ = Uᵀx/N only; low-rank
@@ -198,6 +199,11 @@ def simulate(
     if x0 is not None and tuple(x0.shape) != (B, model.N):
         raise ValueError(f"x0 has shape {tuple(x0.shape)}, expected (B, N) = {(B, model.N)}")
     _check_scalar("dt", dt, positive=True)
+    dt_value = _concrete_float(dt)
+    if dt_value is not None and dt_value >= 2 and not isinstance(model, GatedRNN):
+        raise ValueError(f"dt={dt_value!r} is not allowed; dt must be in (0, 2) for "
+                         f"{type(model).__name__} (the Euler map of the leak, x ← (1 − dt)x, "
+                         "is unstable for dt ≥ 2)")
     noisy = _check_scalar("sigma", sigma, positive=False)
     noisy_x0 = _check_scalar("x0_noise", x0_noise, positive=False)
     noisy_in = _check_scalar("input_noise", input_noise, positive=False)

@@ -15,9 +15,10 @@ are THEORY's definitions.
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 import jax
+import numpy as np
 import jax.numpy as jnp
 from jaxtyping import Array, Float, Int
 
@@ -56,6 +57,7 @@ def condition_mean(
 
     **Returns** [n_conditions, *rest].
     """
+    _check_condition(condition, n_conditions)
     onehot = _one_hot(condition, n_conditions, values.dtype)  # [B, C]
     flat = values.reshape(values.shape[0], -1)
     if weights is None:
@@ -112,7 +114,24 @@ def loss_split(
         )
     if isinstance(n_conditions, bool) or not isinstance(n_conditions, int) or n_conditions < 1:
         raise ValueError(f"n_conditions={n_conditions!r} is not allowed; must be an integer >= 1")
+    _check_condition(condition, n_conditions)
     return _loss_split(z, target, mask, sign, condition, n_conditions)
+
+
+def _check_condition(condition: Any, n_conditions: int) -> None:
+    """Labels must be integers in [0, n_conditions): an out-of-range label has an all-zero
+    one-hot row, so its trials would silently vanish from the condition means. Checked on
+    concrete arrays only (inside jit the caller's labels come from a task, already valid)."""
+    if isinstance(condition, jax.core.Tracer):
+        return
+    c = np.asarray(condition)
+    if c.dtype.kind not in "iu":
+        raise ValueError(f"condition has dtype {c.dtype}; allowed: integer labels in "
+                         f"[0, n_conditions={n_conditions})")
+    if c.size and (int(c.min()) < 0 or int(c.max()) >= n_conditions):
+        raise ValueError(f"condition has labels {int(c.min())} … {int(c.max())}; allowed: "
+                         f"integers in [0, n_conditions={n_conditions}) (an out-of-range label "
+                         "would drop its trials from the bias/variance split)")
 
 
 @jax.jit(static_argnums=5)

@@ -215,3 +215,26 @@ def test_numpy_numbers_are_numbers_and_seeds_are_range_checked():
         base.replace(N=np.bool_(True))
     with pytest.raises(ValueError, match=r"^N=2\.7 is not allowed"):
         sweep(base, [2.7], "unused-directory", progress=False)
+
+
+def test_settings_are_never_ignored():
+    """dt comes from the task unless given (seed 002's tasks are discrete-time, dt = 1: they
+    used to get 0.2 and 5× the steps); a task_overrides dt that disagrees with dt, rho_io for
+    a model that has no input–output overlap and dt ≥ 2 for a continuous-time model are
+    errors naming the field."""
+    from simulate.tasks import get_task
+
+    assert TrainConfig(task="flip_flop_3bit", N=8, model="gru", nonlinearity="tanh").dt == 1.0
+    assert TrainConfig(task="fixed_point", N=8).dt == get_task("fixed_point").dt == 0.2
+    cfg = TrainConfig(task="flip_flop_3bit", N=8, model="gru", nonlinearity="tanh")
+    assert cfg.make_task().n_steps == get_task("flip_flop_3bit").n_steps
+    assert TrainConfig(task="fixed_point", N=8, task_overrides={"dt": 0.5}).dt == 0.5
+    assert TrainConfig(task="fixed_point", N=8, dt=0.5, task_overrides={"dt": 0.5}).dt == 0.5
+    with pytest.raises(ValueError, match=r"^task_overrides=\{'dt': 0\.5\} is not allowed"):
+        TrainConfig(task="fixed_point", N=8, dt=0.2, task_overrides={"dt": 0.5})
+    with pytest.raises(ValueError, match=r"^rho_io=0\.5 is not allowed; .*model='rate'"):
+        TrainConfig(task="fixed_point", N=8, model="rate", rho_io=0.5)
+    assert TrainConfig(task="fixed_point", N=8, model="rate", init="two_phase",
+                       rho_io=0.5).rho_io == 0.5
+    with pytest.raises(ValueError, match=r"^dt=2\.0 is not allowed"):
+        TrainConfig(task="fixed_point", N=8, dt=2.0)

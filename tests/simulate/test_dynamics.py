@@ -320,3 +320,19 @@ def test_rate_form_noise_matches_current_form_for_a_linear_unit() -> None:
     a = simulate(cur, inputs, key=jax.random.key(9), sigma=0.7, dt=0.1)
     b = simulate(rate, inputs, key=jax.random.key(9), sigma=0.7, dt=0.1)
     np.testing.assert_allclose(a.x, b.x, rtol=1e-5, atol=1e-5)
+
+
+def test_dt_at_or_above_two_is_refused_for_continuous_time_models():
+    """The Euler map of the leak, x ← (1 − dt)x, is unstable for dt ≥ 2: refused by name
+    instead of returning inf/NaN."""
+    import jax
+    import numpy as np
+
+    from simulate.dynamics import simulate
+    from simulate.models import make_low_rank
+
+    net = make_low_rank(jax.random.key(0), 8)
+    with pytest.raises(ValueError, match=r"^dt=10\.0 is not allowed; dt must be in \(0, 2\)"):
+        simulate(net, np.ones((1, 5, 1)), key=jax.random.key(0), sigma=0.1, dt=10.0)
+    out = simulate(net, np.ones((1, 5, 1)), key=jax.random.key(0), sigma=0.1, dt=1.5)
+    assert np.all(np.isfinite(np.asarray(out.x)))

@@ -159,3 +159,19 @@ def test_loss_split_errors(change: dict, pattern: str) -> None:
     args |= change
     with pytest.raises(ValueError, match=pattern):
         loss_split(*(jnp.asarray(a) for a in args.values()), n_conditions)
+
+
+def test_out_of_range_condition_labels_are_refused():
+    """A label outside [0, n_conditions) would drop its trials from the condition means
+    (an all-zero one-hot row) and make the bias/variance split silently wrong."""
+    import jax.numpy as jnp
+
+    from simulate.losses import condition_mean, loss_split
+
+    z = jnp.ones((4, 5, 1))
+    with pytest.raises(ValueError, match=r"^condition has labels 0 … 7; allowed"):
+        loss_split(z, 0 * z, jnp.ones_like(z), jnp.ones(4), jnp.array([0, 1, 5, 7]), 2)
+    with pytest.raises(ValueError, match=r"^condition has labels -1 … 1"):
+        condition_mean(z, jnp.array([0, 1, -1, 0]), 2)
+    with pytest.raises(ValueError, match=r"^condition has dtype float"):
+        condition_mean(z, jnp.array([0.0, 1.0, 1.0, 0.0]), 2)
