@@ -40,9 +40,11 @@ import math
 from typing import NamedTuple
 
 import jax
+import numpy as np
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
+from . import checks
 from .gated import GatedRNN
 from .models import LowRankRNN, RateRNN
 
@@ -128,6 +130,8 @@ def _concrete_float(value: object) -> float | None:
 
 def _check_scalar(name: str, value: object, *, positive: bool) -> bool:
     """Validate a concrete scalar; return False when it is exactly zero (noise can be skipped)."""
+    if not checks.is_tracer(value):
+        checks.real(value, name)  # None, text, bool, non-finite: refused by name
     v = _concrete_float(value)
     if v is None:
         return True
@@ -189,6 +193,9 @@ def simulate(
         raise ValueError(f"record={record!r} is not known; allowed values are {RECORDS}")
     if record == "latent" and not isinstance(model, LowRankRNN):
         raise ValueError("record='latent' needs a LowRankRNN (latents κ = Uᵀx/N need U)")
+    inputs = checks.array(inputs, "inputs")
+    if not checks.is_tracer(inputs) and not bool(np.all(np.isfinite(np.asarray(inputs)))):
+        raise ValueError("inputs has non-finite entries; allowed: finite inputs")
     if inputs.ndim != 3:
         raise ValueError(f"inputs must have shape [B, T, n_in]; got shape {tuple(inputs.shape)}")
     B, T, n_in = inputs.shape

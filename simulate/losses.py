@@ -22,6 +22,8 @@ import numpy as np
 import jax.numpy as jnp
 from jaxtyping import Array, Float, Int
 
+from . import checks
+
 __all__ = [
     "LossSplit",
     "loss_split",
@@ -102,6 +104,8 @@ def loss_split(
     **Returns**
       :class:`LossSplit` (loss, loss_bias, loss_var) with loss = loss_bias + loss_var.
     """
+    z, target, mask, sign, condition = (checks.array(v, name) for name, v in (
+        ("z", z), ("target", target), ("mask", mask), ("sign", sign), ("condition", condition)))
     if z.shape != target.shape:
         raise ValueError(f"z has shape {tuple(z.shape)} but target has shape {tuple(target.shape)}")
     if z.ndim != 3:
@@ -112,8 +116,7 @@ def loss_split(
             f"sign and condition must have shape (B,) = ({B},); "
             f"got {tuple(sign.shape)} and {tuple(condition.shape)}"
         )
-    if isinstance(n_conditions, bool) or not isinstance(n_conditions, int) or n_conditions < 1:
-        raise ValueError(f"n_conditions={n_conditions!r} is not allowed; must be an integer >= 1")
+    n_conditions = checks.integer(n_conditions, "n_conditions", 1)
     _check_condition(condition, n_conditions)
     return _loss_split(z, target, mask, sign, condition, n_conditions)
 
@@ -124,7 +127,7 @@ def _check_condition(condition: Any, n_conditions: int) -> None:
     concrete arrays only (inside jit the caller's labels come from a task, already valid)."""
     if isinstance(condition, jax.core.Tracer):
         return
-    c = np.asarray(condition)
+    c = np.asarray(checks.array(condition, "condition"))
     if c.dtype.kind not in "iu":
         raise ValueError(f"condition has dtype {c.dtype}; allowed: integer labels in "
                          f"[0, n_conditions={n_conditions})")

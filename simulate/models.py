@@ -25,6 +25,7 @@ import jax
 import jax.numpy as jnp
 from jaxtyping import Array, Float, PRNGKeyArray
 
+from . import checks
 from ._dtypes import resolve_dtype
 from .config import FORMS
 from .nonlinearities import check_nonlinearity, get_nonlinearity
@@ -50,21 +51,15 @@ def _check_out_scale(out_scale: str) -> str:
 
 
 def _check_N(N: int) -> int:
-    if isinstance(N, bool) or not isinstance(N, int) or N < 2:
-        raise ValueError(f"N={N!r} is not allowed; N must be an integer >= 2")
-    return N
+    return checks.integer(N, "N", 2)
 
 
 def _check_count(name: str, value: int, low: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < low:
-        raise ValueError(f"{name}={value!r} is not allowed; {name} must be an integer >= {low}")
-    return value
+    return checks.integer(value, name, low)
 
 
 def _check_g(g: float) -> float:
-    if not math.isfinite(g) or g < 0:
-        raise ValueError(f"g={g!r} is not allowed; g must be finite and >= 0")
-    return float(g)
+    return float(checks.real(g, "g", low=0.0))
 
 
 def output_scale(N: int, out_scale: str) -> float:
@@ -276,20 +271,24 @@ def make_low_rank(
     >>> net.U.shape, net.M.shape, net.w_in.shape, net.w_out.shape
     ((64, 2), (2, 2), (64, 1), (64, 1))
     """
-    _check_N(N)
+    N = _check_N(N)
     dt = resolve_dtype(dtype)
     check_nonlinearity(nonlinearity)
     if nonlinearity == "leaky_relu":
         raise ValueError("nonlinearity='leaky_relu' is not allowed for a LowRankRNN; it is "
                          "seed 003's rate-network option (make_rate_rnn)")
-    _check_count("n_in", n_in)
-    _check_count("n_out", n_out)
+    n_in = _check_count("n_in", n_in)
+    n_out = _check_count("n_out", n_out)
     s = output_scale(N, out_scale)
-    if isinstance(rank, bool) or not isinstance(rank, int) or not 1 <= rank <= N:
-        raise ValueError(f"rank={rank!r} is not allowed; rank must be an integer in [1, N={N}]")
-    if not (math.isfinite(rho_io) and abs(rho_io) <= 1.0):
+    try:
+        rank = checks.integer(rank, "rank", 1, N)
+    except ValueError:
+        raise ValueError(f"rank={rank!r} is not allowed; rank must be an integer in "
+                         f"[1, N={N}]") from None
+    rho_io = checks.real(rho_io, "rho_io")
+    if abs(rho_io) > 1.0:
         raise ValueError(f"rho_io={rho_io!r} is not allowed; |rho_io| must be <= 1")
-    _check_g(g)
+    g = _check_g(g)
     n_vec = max(rank, n_out + n_in)
     if n_vec > N:
         raise ValueError(
@@ -393,14 +392,14 @@ def make_rate_rnn(
     >>> net.W.shape, net.w_in.shape, net.w_out.shape
     ((32, 32), (32, 2), (32, 1))
     """
-    _check_N(N)
+    N = _check_N(N)
     dt = resolve_dtype(dtype)
     check_nonlinearity(nonlinearity)
     get_nonlinearity(nonlinearity, leak_angle)  # validates the angle for this name
-    _check_count("n_in", n_in)
-    _check_count("n_out", n_out)
+    n_in = _check_count("n_in", n_in)
+    n_out = _check_count("n_out", n_out)
     s = output_scale(N, out_scale)
-    _check_g(g)
+    g = _check_g(g)
     for name, value in (("input_std", input_std), ("bias_std", bias_std)):
         if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
             math.isfinite(value) and value >= 0

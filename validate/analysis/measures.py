@@ -41,7 +41,7 @@ from jaxtyping import Float
 
 from meanfield._repr import concise_repr
 
-from ..core.checks import fraction, integer, real_scalar
+from ..core.checks import array, fraction, integer, real_scalar
 
 __all__ = [
     "DISSIMILARITY_METHODS",
@@ -95,7 +95,7 @@ def flatten_samples(X: Float[np.ndarray, " ..."], *, name: str = "X") -> Float[n
 
     **Raises** ValueError if X is not 2-D or 3-D, has no samples or neurons, or non-finite entries.
     """
-    a = np.asarray(X, dtype=np.float64)
+    a = array(X, name, finite=False, min_size=0)
     if a.ndim not in (2, 3):
         raise ValueError(
             f"{name} has shape {_shape(a)} (ndim {a.ndim}); allowed: [S, N] or [K, T, N]"
@@ -108,7 +108,7 @@ def flatten_samples(X: Float[np.ndarray, " ..."], *, name: str = "X") -> Float[n
 
 
 def _weights(w_out: Float[np.ndarray, " ..."], N: int, name: str = "w_out") -> np.ndarray:
-    w = np.asarray(w_out, dtype=np.float64)
+    w = array(w_out, name, finite=False, min_size=0)
     if w.ndim == 1:
         w = w[:, None]
     if w.ndim != 2 or w.shape[0] != N or w.shape[1] < 1:
@@ -123,7 +123,7 @@ def _weights(w_out: Float[np.ndarray, " ..."], N: int, name: str = "w_out") -> n
 
 
 def _outputs(Z: Float[np.ndarray, " ..."], S: int, name: str = "Z") -> np.ndarray:
-    z = np.asarray(Z, dtype=np.float64)
+    z = array(Z, name, finite=False, min_size=0)
     if z.ndim == 1:
         z = z[:, None]
     elif z.ndim == 3:

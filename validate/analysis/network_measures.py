@@ -54,6 +54,8 @@ from numpy.typing import ArrayLike
 
 from meanfield._repr import concise_repr
 
+from ..core import checks
+
 __all__ = [
     "CENTRALITIES",
     "DCAResult",
@@ -73,7 +75,7 @@ CENTRALITIES: tuple[str, ...] = ("eigenvector", "pagerank")
 
 
 def _square(W: ArrayLike, name: str = "W") -> np.ndarray:
-    A = np.asarray(W, dtype=np.float64)
+    A = checks.array(W, name, finite=False, min_size=0)
     if A.ndim != 2 or A.shape[0] != A.shape[1] or A.shape[0] < 1:
         raise ValueError(f"{name} has shape {A.shape}; allowed: a square [N, N] matrix")
     if not np.all(np.isfinite(A)):
@@ -88,8 +90,8 @@ def subspace_angles(A: ArrayLike, B: ArrayLike) -> np.ndarray:
     """
     import scipy.linalg
 
-    a = np.asarray(A, np.float64)
-    b = np.asarray(B, np.float64)
+    a = checks.array(A, "A", ndim=(1, 2))
+    b = checks.array(B, "B", ndim=(1, 2))
     a = a[:, None] if a.ndim == 1 else a
     b = b[:, None] if b.ndim == 1 else b
     if a.ndim != 2 or b.ndim != 2 or a.shape[0] != b.shape[0]:
@@ -209,13 +211,12 @@ def lag_covariances(X: ArrayLike, max_lag: int, estimator: str = "windows") -> n
     indefinite Σ_2T (issue 18 measured 43–46 negative eigenvalues of 270), and DCA then
     climbs estimator artefacts.
     """
-    A = np.asarray(X, np.float64)
+    A = checks.array(X, "X", finite=False, min_size=0)
     if A.ndim == 2:
         A = A[None]
     if A.ndim != 3:
         raise ValueError(f"X has shape {np.shape(X)}; allowed: [T, N] or [K, T, N]")
-    if isinstance(max_lag, bool) or not isinstance(max_lag, int) or max_lag < 0:
-        raise ValueError(f"max_lag={max_lag!r} is not allowed; max_lag must be an integer >= 0")
+    max_lag = checks.integer(max_lag, "max_lag", 0)
     if estimator not in ESTIMATORS:
         raise ValueError(f"estimator={estimator!r} is not allowed; allowed: "
                          f"{', '.join(map(repr, ESTIMATORS))}")
@@ -297,8 +298,7 @@ def predictive_information(X: ArrayLike, V: ArrayLike | None = None, *, T: int =
     positive: a V reaching into a direction where X is constant (a silent or duplicated
     unit) is refused by name instead of returning ±∞ or NaN.
     """
-    if isinstance(T, bool) or not isinstance(T, int) or T < 1:
-        raise ValueError(f"T={T!r} is not allowed; T must be an integer >= 1")
+    T = checks.integer(T, "T", 1)
     C = lag_covariances(X, 2 * T - 1, estimator)
     N = C.shape[-1]
     if V is None:
@@ -356,13 +356,11 @@ def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500
     """
     import jax.numpy as jnp
 
-    for name, v, low in (("d", d, 1), ("T", T, 1), ("restarts", restarts, 1),
-                         ("steps", steps, 1), ("polish_steps", polish_steps, 1)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < low:
-            raise ValueError(f"{name}={v!r} is not allowed; {name} must be an integer >= {low}")
-    if not (isinstance(learning_rate, (int, float)) and math.isfinite(learning_rate)
-            and learning_rate > 0):
-        raise ValueError(f"learning_rate={learning_rate!r} is not allowed; must be > 0")
+    d, T, restarts, steps, polish_steps = (
+        checks.integer(v, name, 1) for name, v in (
+            ("d", d), ("T", T), ("restarts", restarts), ("steps", steps),
+            ("polish_steps", polish_steps)))
+    learning_rate = checks.real(learning_rate, "learning_rate", low=0.0, strict=True)
     C = lag_covariances(X, 2 * T - 1, estimator)
     N = C.shape[-1]
     if d > N:

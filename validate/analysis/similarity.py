@@ -39,6 +39,8 @@ from numpy.typing import ArrayLike
 
 from meanfield._repr import concise_repr
 
+from ..core import checks
+
 __all__ = [
     "METRICS",
     "MDSEmbedding",
@@ -62,7 +64,7 @@ def as_samples(X: ArrayLike, name: str = "X") -> Float[np.ndarray, "S N"]:
     Raises ValueError (naming ``name``) for other ranks, fewer than 2 samples, no units or
     non-finite entries.
     """
-    a = np.asarray(X, dtype=np.float64)
+    a = checks.array(X, name, finite=False, min_size=0)
     if a.ndim == 3:
         a = a.reshape(-1, a.shape[-1])
     if a.ndim != 2:
@@ -113,10 +115,8 @@ def linear_cka(XA: ArrayLike, XB: ArrayLike) -> float:
 
 
 def _check_keep(keep: float) -> float:
-    if not (isinstance(keep, (int, float)) and math.isfinite(keep) and 0 < keep <= 1):
-        raise ValueError(f"keep={keep!r} is not allowed; keep must be in (0, 1] (fraction of "
-                         "variance kept by the SVD step)")
-    return float(keep)
+    """keep in (0, 1] (fraction of variance kept by the SVD step)."""
+    return checks.fraction(keep, "keep")
 
 
 def _leading_basis(M: np.ndarray, keep: float, max_dims: int | None) -> np.ndarray:
@@ -258,7 +258,7 @@ def classical_mds(D: ArrayLike, n_components: int = 2) -> MDSEmbedding:
         D: symmetric [P, P] distances, zero diagonal, P ≥ 2.
         n_components: k, 1 ≤ k ≤ P.
     """
-    D = np.asarray(D, dtype=np.float64)
+    D = checks.array(D, "D", finite=False, min_size=0)
     if D.ndim != 2 or D.shape[0] != D.shape[1] or D.shape[0] < 2:
         raise ValueError(f"D has shape {D.shape}; allowed: a square [P, P] matrix with P >= 2")
     if not np.all(np.isfinite(D)) or np.any(D < 0):
@@ -267,10 +267,7 @@ def classical_mds(D: ArrayLike, n_components: int = 2) -> MDSEmbedding:
     if not np.allclose(D, D.T, atol=1e-12 * scale) or np.any(np.abs(np.diag(D)) > 1e-12 * scale):
         raise ValueError("D is not symmetric with a zero diagonal; allowed: a distance matrix")
     P = D.shape[0]
-    if isinstance(n_components, bool) or not isinstance(n_components, int) \
-            or not 1 <= n_components <= P:
-        raise ValueError(f"n_components={n_components!r} is not allowed; allowed: an integer "
-                         f"in [1, {P}]")
+    n_components = checks.integer(n_components, "n_components", 1, P)
     J = np.eye(P) - 1.0 / P
     G = -0.5 * J @ (D**2) @ J
     w, V = np.linalg.eigh((G + G.T) / 2)

@@ -80,6 +80,7 @@ from numpy.typing import ArrayLike
 
 from meanfield._repr import concise_repr
 
+from ..core import checks
 from .fixed_points import KINDS, FixedPoints, _check_positive
 
 __all__ = [
@@ -669,14 +670,15 @@ def integration_modes(J: ArrayLike, B: ArrayLike, readout: ArrayLike, *, channel
     r_m = Σ_{t<horizon} Σ_{modes kept} (w_outᵀR_i)(L_i B e_k) λ_iᵗ (real part), with the
     geometric sum in closed form.
     """
-    J = np.asarray(J, np.float64)
-    B = np.asarray(B, np.float64)
-    w = np.asarray(readout, np.float64).reshape(-1)
+    J = checks.array(J, "J", ndim=2)
+    B = checks.array(B, "B", ndim=2)
+    w = checks.array(readout, "readout").reshape(-1)
     N = J.shape[0]
     if J.shape != (N, N) or B.ndim != 2 or B.shape[0] != N or w.shape != (N,):
         raise ValueError(f"J {J.shape}, B {B.shape}, readout {w.shape} do not match; allowed: "
                          "J [N, N], B [N, n_in], readout [N]")
-    _check_positive("horizon", horizon, integer=True)
+    horizon = checks.integer(horizon, "horizon", 1)
+    channel = checks.integer(channel, "channel", 0)
     if not 0 <= channel < B.shape[1]:
         raise ValueError(f"channel={channel!r} is not allowed; allowed: 0 … {B.shape[1] - 1}")
     if not (isinstance(tolerance, (int, float)) and 0 < tolerance < 1):

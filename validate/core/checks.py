@@ -6,9 +6,11 @@ allowed, in the form ``name=value is not allowed; ...``. This module imports onl
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
-__all__ = ["bad_value", "fraction", "integer", "is_int", "real_scalar"]
+__all__ = ["array", "bad_value", "fraction", "integer", "is_int", "real", "real_scalar"]
 
 
 def bad_value(name: str, value: object, allowed: str) -> ValueError:
@@ -39,11 +41,53 @@ def fraction(value: float, name: str) -> float:
 
 
 def integer(value: int, name: str, low: int, high: int | None = None) -> int:
-    """An integer (Python or NumPy, not bool) in [low, high] as int; ValueError otherwise."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+    """An integer (Python or NumPy, or a 0-d integer array; not bool) in [low, high] as int;
+    ValueError otherwise."""
+    a = None if isinstance(value, bool) else np.asarray(value) if isinstance(
+        value, (int, np.integer, np.ndarray)) else None
+    if a is None or a.ndim != 0 or a.dtype.kind not in "iu":
         raise ValueError(f"{name}={value!r} is not allowed; must be an integer >= {low}")
-    v = int(value)
+    v = int(a)
     if v < low or (high is not None and v > high):
         allowed = f">= {low}" if high is None else f"in [{low}, {high}]"
         raise ValueError(f"{name}={value!r} is not allowed; must be an integer {allowed}")
     return v
+
+
+def real(value: object, name: str, *, low: float | None = None, strict: bool = False,
+         allow_nan: bool = False) -> float:
+    """A real number (Python/NumPy scalar or 0-d array; not bool, text or None), finite
+    (NaN too with ``allow_nan``), ≥ ``low`` (> with ``strict``), as float; ValueError
+    naming ``name`` otherwise."""
+    bound = "" if low is None else f" {'>' if strict else '>='} {low:g}"
+    v = real_scalar(value, name, f"a finite real number{bound}")
+    if math.isnan(v) and allow_nan:
+        return v
+    if not math.isfinite(v) or (low is not None and (v <= low if strict else v < low)):
+        raise ValueError(f"{name}={value!r} is not allowed; must be a finite real number{bound}")
+    return v
+
+
+def array(value: object, name: str, *, ndim: int | tuple[int, ...] | None = None,
+          finite: bool = True, min_size: int = 1) -> np.ndarray:
+    """``value`` as a float64 array; ValueError naming ``name`` for None, text, objects,
+    complex numbers, the wrong number of dimensions, fewer than ``min_size`` entries or
+    (with ``finite``) NaN/inf."""
+    if value is None or isinstance(value, (str, bytes)):
+        raise ValueError(f"{name}={value!r} is not allowed; must be a numeric array")
+    try:
+        a = np.asarray(value)
+    except Exception as e:  # noqa: BLE001 - ragged lists and the like
+        raise ValueError(f"{name} is not allowed: not an array ({e})") from None
+    if a.dtype.kind not in "biuf" or a.dtype.kind == "b":
+        raise ValueError(f"{name} has dtype {a.dtype}; allowed: real numbers")
+    ndims = (ndim,) if isinstance(ndim, int) else ndim
+    if ndims is not None and a.ndim not in ndims:
+        want = " or ".join(str(d) for d in ndims)
+        raise ValueError(f"{name} has shape {a.shape}; allowed: {want} dimension(s)")
+    if a.size < min_size:
+        raise ValueError(f"{name} has shape {a.shape}; allowed: at least {min_size} entries")
+    a = a.astype(np.float64)
+    if finite and not np.all(np.isfinite(a)):
+        raise ValueError(f"{name} has non-finite entries; allowed: finite values only")
+    return a

@@ -28,9 +28,14 @@ class PowerLawFit:
 
 
 def fit_power_law(N: np.ndarray, q: np.ndarray) -> PowerLawFit:
-    """Fit log q = log A + k log N (points with q > 0 and finite); SE of k from OLS residuals."""
-    N = np.asarray(N, float).ravel()
-    q = np.asarray(q, float).ravel()
+    """Fit log q = log A + k log N (points with q > 0 and finite; the others are skipped and
+    ``n`` counts the used ones); SE of k from OLS residuals. N, q: arrays of equal size."""
+    from .checks import array
+
+    N = array(N, "N", finite=False, min_size=0).ravel()
+    q = array(q, "q", finite=False, min_size=0).ravel()
+    if N.shape != q.shape:
+        raise ValueError(f"N has {N.size} entries and q has {q.size}; allowed: one N per q")
     ok = np.isfinite(q) & (q > 0) & np.isfinite(N) & (N > 0)
     x, y = np.log(N[ok]), np.log(q[ok])
     n = int(ok.sum())

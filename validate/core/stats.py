@@ -83,6 +83,8 @@ from typing import Literal
 import numpy as np
 from jaxtyping import Float
 
+from . import checks
+
 __all__ = [
     "FAMILY_ALPHA",
     "FINITE_SIZE_C",
@@ -419,10 +421,11 @@ def _judge(
     the caller or a broken run, not a fail of the theory).
     """
     _check_se_kind(se_kind)
-    if isinstance(n, bool) or not isinstance(n, (int, np.integer)) or n < 1:
-        raise ValueError(f"n={n!r} is not allowed; allowed: an integer >= 1 (the sample count)")
-    if se < 0:
-        raise ValueError(f"se={se!r} is not allowed; allowed: a number >= 0")
+    n = checks.integer(n, "n", 1)
+    theory = checks.real(theory, "theory", allow_nan=True)
+    estimate = checks.real(estimate, "estimate", allow_nan=True)
+    se = checks.real(se, "se", low=0.0, allow_nan=True)
+    N = checks.real_scalar(N, "N", "a finite number >= 1")
     if not np.isfinite(theory):
         domain = domain or "the theory gives no value here (non-finite)"
     elif not np.isfinite(estimate):
@@ -536,11 +539,11 @@ def compare(
         A :class:`Comparison` row.
     """
     _check_se_kind(se_kind)
-    x = np.asarray(samples, dtype=float).ravel()
+    x = checks.array(samples, "samples", finite=False, min_size=0).ravel()
     if x.size == 0:
         raise ValueError(f"samples for {quantity!r} must be non-empty, got size 0")
     _require_finite_samples(quantity, "samples", x)
-    th = np.asarray(theory, dtype=float)
+    th = checks.array(theory, "theory", finite=False)
     if th.ndim == 0:
         resid = x - float(th)
         theory_value = float(th)
