@@ -166,9 +166,13 @@ def readout_correlation(
     """
     x = flatten_samples(X)
     w = _weights(w_out, x.shape[1])
-    x_norm = np.linalg.norm(x)
-    if x_norm == 0:
+    if not np.any(x):
         raise ValueError("X is all zeros; its Frobenius norm must be > 0")
+    # ρ is invariant to the scale of X and of w_out: divide both by their largest entry first,
+    # so that no norm or product over- or underflows (data of any magnitude, 1e±300)
+    x = x / np.max(np.abs(x))
+    w = w / np.max(np.abs(w))
+    x_norm = np.linalg.norm(x)
     xw = x @ w  # [S, d]
     if per_output:
         w_norms = np.linalg.norm(w, axis=0)
@@ -256,11 +260,12 @@ def pca(X: Float[np.ndarray, "*S N"], *, center: bool = True) -> PCA:
     if center and S < 2:
         raise ValueError(f"X has S={S} samples; centred PCA needs S >= 2")
     mean, _, s, v = _svd(x, center)
-    var = s**2 / (S - 1 if center else S)
-    total = var.sum()
-    if total <= 0:
+    with np.errstate(over="ignore", under="ignore"):  # the variance itself may be out of range
+        var = s**2 / (S - 1 if center else S)
+    if not np.any(s > 0):
         raise ValueError("X has zero variance (all samples equal); PCA is undefined")
-    return PCA(components=v, explained_variance=var, ratio=var / total, mean=mean)
+    rel = (s / s.max()) ** 2  # the ratio from normalised values: exact at any data scale
+    return PCA(components=v, explained_variance=var, ratio=rel / rel.sum(), mean=mean)
 
 
 def dimension(X: Float[np.ndarray, "*S N"], *, threshold: float = 0.9) -> int:
@@ -278,9 +283,9 @@ def dimension(X: Float[np.ndarray, "*S N"], *, threshold: float = 0.9) -> int:
 
 def _dimension_from_s(s: np.ndarray, thr: float) -> int:
     """D from the singular values s of the centred activity (ratio_i = s_i²/Σ s²)."""
-    var = s**2
-    if var.sum() <= 0:
+    if not np.any(s > 0):
         raise ValueError("X has zero variance (all samples equal); PCA is undefined")
+    var = (s / s.max()) ** 2  # normalised first: no underflow for tiny data
     return _reached(np.cumsum(var / var.sum()), thr)
 
 

@@ -266,6 +266,14 @@ def live_basis(C0: ArrayLike) -> np.ndarray:
     return U[:, keep][:, ::-1]
 
 
+def _unit_scale(X: ArrayLike) -> np.ndarray:
+    """X / max|X|: PI and DCA are invariant to the scale of the activity, and this keeps the
+    lag covariances and their determinants finite for data of any magnitude (1e±300)."""
+    A = checks.array(X, "X", finite=False, min_size=0)
+    top = float(np.max(np.abs(A))) if A.size and np.all(np.isfinite(A)) else 0.0
+    return A / top if top > 0 else A
+
+
 def _block_toeplitz(C: Any, length: int) -> Any:
     """[length·d, length·d] covariance of ``length`` consecutive samples from C [L, d, d]."""
     import jax.numpy as jnp
@@ -299,7 +307,7 @@ def predictive_information(X: ArrayLike, V: ArrayLike | None = None, *, T: int =
     unit) is refused by name instead of returning ±∞ or NaN.
     """
     T = checks.integer(T, "T", 1)
-    C = lag_covariances(X, 2 * T - 1, estimator)
+    C = lag_covariances(_unit_scale(X), 2 * T - 1, estimator)
     N = C.shape[-1]
     if V is None:
         Q = live_basis(C[0])
@@ -361,7 +369,7 @@ def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500
             ("d", d), ("T", T), ("restarts", restarts), ("steps", steps),
             ("polish_steps", polish_steps)))
     learning_rate = checks.real(learning_rate, "learning_rate", low=0.0, strict=True)
-    C = lag_covariances(X, 2 * T - 1, estimator)
+    C = lag_covariances(_unit_scale(X), 2 * T - 1, estimator)
     N = C.shape[-1]
     if d > N:
         raise ValueError(f"d={d!r} is not allowed; d must be <= N={N}")

@@ -405,3 +405,23 @@ def test_scalar_arguments_accept_numpy_scalars() -> None:
         m.regime_label(float("nan"), N)
     with pytest.raises(ValueError, match="threshold=True is not allowed"):
         m.dimension(np.eye(3), threshold=True)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("scale", [1e-200, 1e-100, 1e100, 1e200])
+def test_scale_invariant_measures_hold_at_any_magnitude(scale):
+    """ρ (scaling X or w_out), D_x,90, the PCA ratios and the predictive information are
+    invariant to the data's scale; at 1e±200 norms and determinants used to over- or
+    underflow (0, inf or 'X is constant')."""
+    from validate.analysis.measures import dimension, pca, readout_correlation
+    from validate.analysis.network_measures import predictive_information
+
+    rng = np.random.default_rng(0)
+    X = rng.standard_normal((200, 6))
+    X = 0.1 * np.cumsum(X, axis=0) + X
+    w = np.arange(1.0, 7.0)
+    assert readout_correlation(w, scale * X) == pytest.approx(readout_correlation(w, X), rel=1e-12)
+    assert readout_correlation(scale * w, X) == pytest.approx(readout_correlation(w, X), rel=1e-12)
+    assert dimension(scale * X) == dimension(X)
+    np.testing.assert_allclose(pca(scale * X).ratio, pca(X).ratio, rtol=1e-10)
+    assert predictive_information(scale * X, T=2) == pytest.approx(
+        predictive_information(X, T=2), rel=1e-9)

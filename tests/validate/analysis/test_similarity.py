@@ -149,3 +149,19 @@ def test_bad_inputs_name_the_parameter():
         classical_mds(np.array([[0.0, 1.0], [2.0, 0.0]]))
     with pytest.raises(ValueError, match=r"\[S, N\] or \[K, T, N\]"):
         linear_cka(np.zeros(5), X)
+
+
+@settings(deadline=None, max_examples=30)
+@given(seed=st.integers(0, 2**31 - 1), exponent=st.integers(-200, 200),
+       other=st.integers(-200, 200))
+def test_measures_are_exactly_scale_invariant_over_400_decades(seed, exponent, other):
+    """Each representation scaled by 10^e (|e| ≤ 200, independently): CKA, SVCCA and the
+    Procrustes angle equal their unscaled values to 1e-12 (they gave inf/0/NaN beyond ~1e±100,
+    where the Gram matrices over- or underflow), and are symmetric in their arguments."""
+    X = _data(seed)
+    Y = X @ np.random.default_rng(seed).standard_normal((X.shape[1], 3)) + _data(seed + 1)[:, :3]
+    a, b = 10.0**exponent, 10.0**other
+    for f in (linear_cka, procrustes_distance, lambda A, B: svcca(A, B, keep=1.0).mean):
+        ref = f(X, Y)
+        assert f(a * X, b * Y) == pytest.approx(ref, rel=1e-12, abs=1e-12)
+        assert f(b * Y, a * X) == pytest.approx(ref, rel=1e-9, abs=1e-12)
