@@ -42,6 +42,13 @@ BAD_ARRAY = {"None": None, "text": "x", "empty": np.zeros((0,)), "nan": "NAN",
              "wrong rank": np.zeros((3, 3, 3, 3))}
 
 
+def _flow(h: Any, u: Any) -> Any:
+    """A 2-d flow with isolated zeros, for the fixed-point finder."""
+    import jax.numpy as jnp
+
+    return jnp.stack([h[0] - h[0] ** 3, -h[1]])
+
+
 def _finite(out: Any) -> bool:
     """True when every number reachable in ``out`` is finite."""
     if isinstance(out, (bool, str)) or out is None:
@@ -132,10 +139,57 @@ def _cases() -> list[tuple[str, str, Callable, dict[str, Any], dict[str, str]]]:
         {"N": np.repeat([32.0, 64, 128], 3), "q": np.repeat([1.0, 0.7, 0.5], 3)
          * (1 + 0.01 * RNG.standard_normal(9))}, {"N": "array", "q": "array"})
 
-    add("simulate", "simulate.config", "TrainConfig", {"task": "fixed_point", "N": 8, "batch": 32},
+    fp = "validate.analysis.fixed_points"
+    add("validate", fp, "find_fixed_points",
+        {"F": _flow, "initial_states": RNG.standard_normal((4, 2)), "steps": 20},
+        {"initial_states": "array", "steps": "int", "learning_rate": "pos", "q_tol": "pos",
+         "dedup_tol": "pos", "newton_steps": "int"})
+    add("validate", fp, "sample_initial_states", {"trajectories": X, "n": 5},
+        {"trajectories": "array", "n": "int", "noise_std": "pos"})
+    add("validate", fp, "linearise", {"F": _flow, "points": np.zeros((2, 2))},
+        {"points": "array"})
+    add("validate", me, "fit_dimension", {"X": X, "Z": Y[:, :2]},
+        {"X": "array", "Z": "array", "threshold": "frac", "max_k": "opt-int"})
+    add("validate", me, "dissimilarity", {"XA": X, "XB": Y, "n_pcs": 3},
+        {"XA": "array", "XB": "array", "n_pcs": "int"})
+    add("validate", me, "noise_compression", {"fluct": X, "w_out": np.ones(6), "n_random": 10},
+        {"fluct": "array", "w_out": "array", "n_random": "int"})
+    add("validate", me, "reconstruction_r2", {"X": X, "Z": Y[:, :2], "k": 2},
+        {"X": "array", "Z": "array", "k": "int"})
+    add("validate", me, "readout_norm", {"w_out": np.ones(6)}, {"w_out": "array"})
+    add("validate", nm, "dca", {"X": X, "d": 2, "T": 2, "restarts": 1, "steps": 20,
+                                "polish": False},
+        {"X": "array", "d": "int", "T": "int", "restarts": "int", "steps": "int",
+         "learning_rate": "pos"})
+    add("validate", sim, "pairwise_distances", {"representations": [X, Y, X + 1]},
+        {"keep": "frac"})
+    add("validate", st, "compare_ratio",
+        {"quantity": "r", "theory": 1.0, "numerators": [1.0, 1.1, 0.9],
+         "denominators": [1.0, 1.0, 1.1], "N": 64},
+        {"theory": "real", "numerators": "array", "denominators": "array", "N": "pos"})
+    add("validate", st, "block_se", {"x": X[:, 0]}, {"x": "array"})
+    add("validate", st, "integrated_autocorr_time", {"x": X[:, 0]}, {"x": "array"})
+    add("validate", top, "boundary_seeds", {"attractors": X[:3]},
+        {"attractors": "array", "noise": "pos"})
+
+    add("simulate", "simulate.losses", "masked_mse",
+        {"z": np.ones((2, 3, 1), np.float32), "target": np.zeros((2, 3, 1), np.float32),
+         "mask": np.ones((2, 3, 1), np.float32)}, {"z": "array", "target": "array",
+                                                    "mask": "array"})
+    add("simulate", "simulate.losses", "flipped_mean",
+        {"values": np.ones((2, 3, 1), np.float32), "sign": np.ones(2, np.float32)},
+        {"values": "array", "sign": "array"})
+    add("simulate", "simulate.losses", "condition_mean",
+        {"values": np.ones((4, 3), np.float32), "condition": np.array([0, 1, 1, 0]),
+         "n_conditions": 2}, {"values": "array", "condition": "array", "n_conditions": "int"})
+    add("simulate", "simulate.tasks", "get_task", {"name": "fixed_point", "dt": 0.2, "t_max": 10.0},
+        {"dt": "pos", "sigma": "pos", "t_max": "pos", "target_amp": "real"})
+    add("simulate", "simulate.config", "TrainConfig",
+        {"task": "fixed_point", "N": 8, "batch": 32, "eval_batch": 8},
         {"N": "int", "sigma": "opt-pos", "dt": "opt-pos", "g": "pos", "rho_io": "real",
-         "seeds": "int", "steps": "opt-int", "batch": "int"})
-    add("simulate", "simulate.tasks", "get_task", {"name": "fixed_point"}, {})
+         "seeds": "int", "steps": "opt-int", "batch": "int", "eta0": "opt-pos",
+         "record_every": "int", "checkpoint_every": "int", "eval_batch": "opt-int",
+         "grad_clip": "opt-pos", "x0_noise": "opt-pos", "input_noise": "opt-pos"})
     add("simulate", "simulate.models", "make_low_rank", {"key": "KEY", "N": 8},
         {"N": "int", "rank": "int", "g": "pos"})
     add("simulate", "simulate.models", "make_rate_rnn", {"key": "KEY", "N": 8, "n_in": 1,

@@ -59,6 +59,12 @@ def condition_mean(
 
     **Returns** [n_conditions, *rest].
     """
+    n_conditions = checks.integer(n_conditions, "n_conditions", 1)
+    values, condition = checks.array(values, "values"), checks.array(condition, "condition")
+    if values.ndim < 1 or values.shape[0] < 1 or tuple(condition.shape) != (values.shape[0],):
+        raise ValueError(f"values has shape {tuple(values.shape)} and condition "
+                         f"{tuple(condition.shape)}; allowed: values [B, ...] with B >= 1 and "
+                         "condition [B]")
     _check_condition(condition, n_conditions)
     onehot = _one_hot(condition, n_conditions, values.dtype)  # [B, C]
     flat = values.reshape(values.shape[0], -1)
@@ -81,6 +87,15 @@ def masked_mse(
     z: Float[Array, "B T n_out"], target: Float[Array, "B T n_out"], mask: Float[Array, "B T n_out"]
 ) -> Float[Array, ""]:
     """L = Σ m (z − ẑ)² / Σ m (THEORY §1); 0 when the mask is empty."""
+    z, target, mask = (checks.array(v, name) for name, v in (
+        ("z", z), ("target", target), ("mask", mask)))
+    if z.ndim != 3 or z.shape[0] < 1 or tuple(target.shape) != tuple(z.shape):
+        raise ValueError(f"z has shape {tuple(z.shape)} and target {tuple(target.shape)}; "
+                         "allowed: the same shape [B, T, n_out] with B >= 1")
+    if mask.ndim > 3 or any(m not in (1, n) for m, n in zip(mask.shape[::-1], z.shape[::-1],
+                                                            strict=False)):
+        raise ValueError(f"mask has shape {tuple(mask.shape)}; allowed: broadcastable to "
+                         f"z's {tuple(z.shape)}")
     mask = jnp.broadcast_to(mask, z.shape).astype(z.dtype)
     return _masked_mean((z - target) ** 2, mask)
 
@@ -158,6 +173,11 @@ def flipped_mean(
 ) -> Float[Array, "*rest"]:
     """Mean over trials and time of sign·values, e.g. κ̄ of THEORY §4 (mirror conditions
     flipped onto one). ``time_weights`` [T] (e.g. 1 for t ≥ 2, else 0) selects the window."""
+    values, sign = checks.array(values, "values"), checks.array(sign, "sign")
+    if values.ndim < 2 or values.shape[0] < 1 or tuple(sign.shape) != (values.shape[0],):
+        raise ValueError(f"values has shape {tuple(values.shape)} and sign "
+                         f"{tuple(sign.shape)}; allowed: values [B, T, ...] with B >= 1 and "
+                         "sign [B]")
     flipped = values * sign.astype(values.dtype).reshape((-1,) + (1,) * (values.ndim - 1))
     if time_weights is None:
         return jnp.mean(flipped, axis=(0, 1))

@@ -130,7 +130,7 @@ def _require_positive(value: object, name: str) -> None:
 
 
 def _require_finite(value: object, name: str) -> None:
-    if not (isinstance(value, (int, float)) and math.isfinite(value)):
+    if isinstance(value, bool) or not (isinstance(value, (int, float)) and math.isfinite(value)):
         raise ValueError(f"{name}={value!r} must be a finite number")
 
 
@@ -194,7 +194,8 @@ class Task:
                 _require_positive(getattr(self, name), name)
         for name in ("sigma", "x0_noise", "input_noise"):
             value = getattr(self, name)
-            if not (isinstance(value, (int, float)) and math.isfinite(value) and value >= 0):
+            if isinstance(value, bool) or not (isinstance(value, (int, float))
+                                               and math.isfinite(value) and value >= 0):
                 raise ValueError(f"{name}={value!r} must be a finite number >= 0")
         _require_int(self.train_steps, "train_steps", 1)
         _require_positive(self.target_dt, "target_dt")
@@ -1281,5 +1282,17 @@ def get_task(name: str, **overrides: object) -> Task:
         raise ValueError(
             f"unknown override(s) {unknown} for task {name!r}; allowed: {', '.join(allowed)}"
         )
-    values = {k: tuple(v) if isinstance(v, list) else v for k, v in overrides.items()}
+    values = {k: tuple(v) if isinstance(v, list) else _plain(v) for k, v in overrides.items()}
     return cls(**values)  # type: ignore[arg-type]
+
+
+def _plain(value: object) -> object:
+    """NumPy scalars and 0-d arrays as Python numbers (a sweep hands out np.float64); the task
+    stays hashable and JSON-serialisable."""
+    if type(value).__module__ == "numpy" and getattr(value, "ndim", None) == 0:
+        kind = value.dtype.kind  # type: ignore[attr-defined]
+        if kind in "iu":
+            return int(value)  # type: ignore[call-overload]
+        if kind == "f":
+            return float(value)  # type: ignore[arg-type]
+    return value

@@ -44,6 +44,8 @@ from numpy.typing import ArrayLike
 
 from meanfield._repr import concise_repr
 
+from ..core import checks
+
 __all__ = [
     "AUTO_CG_MAX_N",
     "KINDS",
@@ -139,27 +141,32 @@ def sample_initial_states(
 ) -> Float[np.ndarray, "n N"]:
     """``n`` states drawn uniformly (with replacement) from ``trajectories`` [..., N], plus
     isotropic Gaussian noise of std ``noise_std`` per unit."""
-    X = np.asarray(trajectories, dtype=np.float64)
+    X = checks.array(trajectories, "trajectories", finite=False, min_size=0)
     if X.ndim < 2:
         raise ValueError(f"trajectories has shape {X.shape}; allowed: [..., N] with samples")
     X = X.reshape(-1, X.shape[-1])
-    if isinstance(n, bool) or not isinstance(n, int) or n < 1:
-        raise ValueError(f"n={n!r} is not allowed; n must be an integer >= 1")
-    if not (math.isfinite(noise_std) and noise_std >= 0):
-        raise ValueError(f"noise_std={noise_std!r} is not allowed; noise_std must be >= 0")
+    n = checks.integer(n, "n", 1)
+    noise_std = checks.real(noise_std, "noise_std", low=0.0)
+    if not np.all(np.isfinite(X)):
+        raise ValueError("trajectories has non-finite entries; allowed: finite activity")
     rng = np.random.default_rng(seed)
     idx = rng.integers(0, X.shape[0], size=n)
     return X[idx] + noise_std * rng.standard_normal((n, X.shape[1]))
 
 
 def _check_positive(name: str, value: Any, *, integer: bool = False, allow_zero: bool = False
-                    ) -> None:
-    ok = isinstance(value, int) and not isinstance(value, bool) if integer else \
-        isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
-    if not ok or value < 0 or (value == 0 and not allow_zero):
+                    ) -> Any:
+    """``value`` as int (``integer``) or float, > 0 (≥ 0 with ``allow_zero``); numpy scalars
+    and 0-d arrays accepted; ValueError naming ``name`` otherwise."""
+    try:
+        v = checks.integer(value, name, 0) if integer else checks.real(value, name, low=0.0)
+    except ValueError:
+        v = None
+    if v is None or (v == 0 and not allow_zero):
         kind = "an integer" if integer else "a finite number"
         raise ValueError(f"{name}={value!r} is not allowed; {name} must be {kind} "
                          f"{'>= 0' if allow_zero else '> 0'}")
+    return v
 
 
 def _residual_fn(F: Callable, kind: str) -> Callable:
@@ -365,19 +372,20 @@ def find_fixed_points(
         raise ValueError(f"kind={kind!r} is not allowed; allowed: {', '.join(KINDS)}")
     if not callable(F):
         raise ValueError(f"F={F!r} is not allowed; F must be a callable F(h, u)")
-    _check_positive("steps", steps, integer=True)
-    _check_positive("newton_steps", newton_steps, integer=True, allow_zero=True)
-    for name, v in (("learning_rate", learning_rate), ("q_tol", q_tol),
-                    ("dedup_tol", dedup_tol), ("outlier_factor", outlier_factor)):
-        _check_positive(name, v)
+    steps = _check_positive("steps", steps, integer=True)
+    newton_steps = _check_positive("newton_steps", newton_steps, integer=True, allow_zero=True)
+    learning_rate, q_tol, dedup_tol, outlier_factor = (
+        _check_positive(name, v) for name, v in (
+            ("learning_rate", learning_rate), ("q_tol", q_tol), ("dedup_tol", dedup_tol),
+            ("outlier_factor", outlier_factor)))
     if not (isinstance(decay, (int, float)) and 0 < decay <= 1):
         raise ValueError(f"decay={decay!r} is not allowed; decay must be in (0, 1]")
     if solver not in SOLVERS:
         raise ValueError(f"solver={solver!r} is not allowed; allowed: {', '.join(SOLVERS)}")
-    _check_positive("cg_iters", cg_iters, integer=True)
+    cg_iters = _check_positive("cg_iters", cg_iters, integer=True)
     if not (isinstance(cg_tol, (int, float)) and not isinstance(cg_tol, bool) and 0 < cg_tol < 1):
         raise ValueError(f"cg_tol={cg_tol!r} is not allowed; cg_tol must be in (0, 1)")
-    h0 = np.asarray(initial_states)
+    h0 = checks.array(initial_states, "initial_states", finite=False, min_size=0)
     if h0.ndim != 2 or h0.shape[0] < 1 or h0.shape[1] < 1:
         raise ValueError(f"initial_states has shape {h0.shape}; allowed: [P, N] with P, N >= 1")
     if not np.all(np.isfinite(h0)):
@@ -463,7 +471,7 @@ def linearise(
 
     if kind not in KINDS:
         raise ValueError(f"kind={kind!r} is not allowed; allowed: {', '.join(KINDS)}")
-    pts = np.asarray(points, dtype=np.float64)
+    pts = checks.array(points, "points", min_size=0)
     if pts.ndim != 2 or pts.shape[0] < 1:
         raise ValueError(f"points has shape {pts.shape}; allowed: [P, N] with P >= 1")
     dtype = jnp.float64 if jax.config.read("jax_enable_x64") else jnp.float32

@@ -190,7 +190,7 @@ def readout_norm(w_out: Float[np.ndarray, " N *d"]) -> float:
 
     **Arguments** w_out: ``[N]`` or ``[N, d]``. **Returns** float (units of output / state).
     """
-    w = np.asarray(w_out, dtype=np.float64)
+    w = array(w_out, "w_out", finite=False, min_size=0)
     if w.ndim not in (1, 2) or w.size == 0:
         raise ValueError(f"w_out has shape {_shape(w)}; allowed: [N] or [N, d] with N, d >= 1")
     _finite(w, "w_out")

@@ -793,14 +793,14 @@ def boundary_seeds(attractors: ArrayLike, *, fractions: Sequence[float] = (0.5,)
     path from a to b crosses; q-minimisation (:func:`validate.analysis.fixed_points.find_fixed_points`)
     from the segment therefore reaches the saddles that trajectory samples rarely visit.
     Returns [S(S−1)/2 · len(fractions), N] (empty for S < 2)."""
-    A = np.asarray(attractors, np.float64)
+    A = checks.array(attractors, "attractors", min_size=0)
     if A.ndim != 2:
         raise ValueError(f"attractors has shape {A.shape}; allowed: [S, N]")
     fr = np.asarray(list(fractions), np.float64)
     if fr.size == 0 or np.any(~((fr > 0) & (fr < 1))):
         raise ValueError(f"fractions={list(fractions)!r} is not allowed; allowed: values in "
                          "(0, 1)")
-    _check_positive("noise", noise, allow_zero=True)
+    noise = _check_positive("noise", noise, allow_zero=True)
     i, j = np.triu_indices(A.shape[0], 1)
     pts = ((1 - fr)[None, :, None] * A[i][:, None] + fr[None, :, None] * A[j][:, None])
     pts = pts.reshape(-1, A.shape[1])

@@ -610,8 +610,8 @@ def compare_ratio(
         numerators, denominators: per-seed a_i and b_i, 1-D of equal size n ≥ 2, b̄ ≠ 0.
         Others: as :func:`compare_estimate`.
     """
-    a = np.asarray(numerators, dtype=float).ravel()
-    b = np.asarray(denominators, dtype=float).ravel()
+    a = checks.array(numerators, "numerators", finite=False, min_size=0).ravel()
+    b = checks.array(denominators, "denominators", finite=False, min_size=0).ravel()
     if a.shape != b.shape or a.size < 2:
         raise ValueError(f"numerators and denominators for {quantity!r} must be 1-D of equal "
                          f"size >= 2, got sizes {a.size} and {b.size}")
@@ -646,7 +646,7 @@ def integrated_autocorr_time(
 
     Returns an array of the other axes' shape (a float for 1-D input).
     """
-    a = np.moveaxis(np.asarray(x, dtype=float), axis, 0)
+    a = np.moveaxis(checks.array(x, "x"), axis, 0)
     n = a.shape[0]
     if n < 2:
         raise ValueError(f"need at least 2 samples along axis {axis}, got {n}")
@@ -700,7 +700,7 @@ def block_se(x: Float[np.ndarray, ...], axis: int = 0) -> Float[np.ndarray, ...]
     Returns:
         Standard errors with the other axes' shape (a float for 1-D input).
     """
-    a = np.moveaxis(np.asarray(x, dtype=float), axis, 0)
+    a = np.moveaxis(checks.array(x, "x"), axis, 0)
     n = a.shape[0]
     if n < 2 * MIN_BLOCKS:
         raise ValueError(
