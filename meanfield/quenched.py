@@ -27,12 +27,12 @@ import math
 from typing import Any
 
 import numpy as np
-from numpy.polynomial.hermite_e import hermegauss
+
 from numpy.typing import NDArray
 
 from . import _checks
 from .fixed_point import orthogonal_std
-from .nonlinearities import NonlinearitySpec, get_nonlinearity
+from .nonlinearities import NonlinearitySpec, get_nonlinearity, normal_nodes
 
 __all__ = ["quenched_fixed_point", "quenched_outputs", "sample_U"]
 
@@ -49,8 +49,7 @@ def _smoothed_phi(nl: Any, c0: float, quadrature: int = 64) -> tuple[Any, Any]:
         beta = _ALPHA / math.sqrt(1.0 + 2.0 * _ALPHA**2 * c0)
         return (lambda a: erf(beta * a),
                 lambda a: 2.0 * beta / math.sqrt(math.pi) * np.exp(-(beta * a) ** 2))
-    x, w = hermegauss(quadrature)
-    w = w / w.sum()
+    x, w = normal_nodes(quadrature)
     sd = math.sqrt(c0)
 
     def mean(a: Any) -> Any:
