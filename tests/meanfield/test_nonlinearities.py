@@ -104,3 +104,22 @@ def test_tanh_third_derivative_average_against_mpmath(delta):
 
     ref = float(mp.quad(f, [-mp.inf, -40, -5, 0, 5, 40, mp.inf]))
     assert mf.mean_dphi3(delta, "tanh") == pytest.approx(ref, rel=1e-12)
+
+
+@pytest.mark.parametrize("delta", [0.01, 1.0, 1e2, 1e4, 1e6])
+def test_callable_averages_refine_until_converged(delta):
+    """A user callable (tanh passed as a function) against the named tanh: the trapezoid step
+    is halved until two refinements agree to 1e-11, so ⟨φ'⟩ and ⟨φ'''⟩ hold to ~1e-9 where a
+    fixed 401-node grid no longer resolved φ; beyond the node cap a scalar call names delta."""
+    import meanfield as mf
+
+    assert mf.mean_dphi(delta, np.tanh) == pytest.approx(mf.mean_dphi(delta, "tanh"), rel=1e-9)
+    assert mf.mean_dphi3(delta, np.tanh) == pytest.approx(mf.mean_dphi3(delta, "tanh"),
+                                                          rel=1e-7)
+
+
+def test_callable_quadrature_limit_is_named():
+    import meanfield as mf
+
+    with pytest.raises(ValueError, match=r"^delta=1e\+?12 is out of range|^delta=1000000000000\.0"):
+        mf.mean_dphi(1e12, np.tanh)
