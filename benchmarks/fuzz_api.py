@@ -1,4 +1,5 @@
-"""A fuzz of the public Python API of simulate and the validate toolkit (issue 27): every listed
+"""A fuzz of the public Python API of meanfield, simulate and the validate toolkit (issues 23,
+27): every listed
 function is called with a valid baseline, then with one argument at a time replaced by an edge
 value that must be accepted (numpy integers, 0-d arrays) or by a bad value that must be refused
 with an error naming the argument. A measurement script, not a test:
@@ -139,6 +140,50 @@ def _cases() -> list[tuple[str, str, Callable, dict[str, Any], dict[str, str]]]:
         {"N": np.repeat([32.0, 64, 128], 3), "q": np.repeat([1.0, 0.7, 0.5], 3)
          * (1 + 0.01 * RNG.standard_normal(9))}, {"N": "array", "q": "array"})
 
+    m = "meanfield"
+    add("meanfield", m, "lambda_min", {"sigma": 0.5}, {"sigma": "pos", "g": "pos"})
+    add("meanfield", m, "fixed_point_norm", {"lambda_plus": 2.0, "sigma": 0.5},
+        {"lambda_plus": "pos", "sigma": "pos", "dt": "opt-pos"})
+    add("meanfield", m, "correlation", {"lambda_plus": 2.0, "sigma": 0.5, "N": 256},
+        {"lambda_plus": "pos", "sigma": "pos", "N": "pos", "z_target": "pos"})
+    add("meanfield", m, "loss_var", {"lambda_plus": 2.0, "lambda_minus": -2.0, "sigma": 0.5,
+                                     "N": 256},
+        {"lambda_plus": "pos", "lambda_minus": "real", "sigma": "pos", "N": "pos",
+         "z_target": "pos", "dt": "opt-pos", "hermite_orders": "opt-int"})
+    add("meanfield", m, "latent_covariance", {"lambda_plus": 2.0, "lambda_minus": -2.0,
+                                              "sigma": 0.5, "N": 256},
+        {"lambda_plus": "pos", "lambda_minus": "real", "sigma": "pos", "N": "pos",
+         "theta_minus": "opt-real"})
+    add("meanfield", m, "optimum", {"N": 256, "lambda_minus": -2.0},
+        {"N": "pos", "lambda_minus": "real", "sigma": "pos", "z_target": "pos"})
+    add("meanfield", m, "barrier", {"lambda_plus": 2.0, "sigma": 0.5, "N": 256},
+        {"lambda_plus": "pos", "sigma": "pos", "N": "pos"})
+    add("meanfield", m, "mean_dphi", {"delta": 1.0}, {"delta": "pos"})
+    add("meanfield", m, "mean_dphi3", {"delta": 1.0, "nonlinearity": "tanh"}, {"delta": "pos"})
+    add("meanfield", m, "lyapunov_2x2", {"A": -np.eye(2), "Q": np.eye(2)},
+        {"A": "array", "Q": "array"})
+    add("meanfield", m, "stein_2x2", {"A": -np.eye(2), "d": 1.0, "dt": 0.2},
+        {"A": "array", "d": "pos", "dt": "pos"})
+    add("meanfield", m, "bulk_state", {"lambda_plus": 2.0, "sigma": 0.5, "g": 0.5},
+        {"lambda_plus": "pos", "sigma": "pos", "g": "pos"})
+    add("meanfield", m, "bulk_latent_covariance",
+        {"lambda_plus": 2.0, "lambda_minus": -2.0, "sigma": 0.5, "g": 0.5},
+        {"lambda_plus": "pos", "lambda_minus": "real", "sigma": "pos", "g": "pos",
+         "rho": "frac"})
+    add("meanfield", m, "bulk_autocorrelation",
+        {"lambda_plus": 2.0, "sigma": 0.5, "g": 0.5, "tau": np.linspace(0, 3, 4)},
+        {"lambda_plus": "pos", "sigma": "pos", "g": "pos", "tau": "array"})
+    add("meanfield", m, "quenched_fixed_point",
+        {"U": np.linalg.qr(RNG.standard_normal((64, 2)))[0] * 8.0, "M": np.diag([2.0, -2.0]),
+         "sigma": 0.5, "kappa0": np.array([1.0, 0.0])},
+        {"U": "array", "M": "array", "sigma": "pos", "kappa0": "array"})
+    hn = "meanfield.hermite_noise"
+    add("meanfield", hn, "drive_covariances",
+        {"kappa_bar": np.array([1.0, 0.0]), "c0": 0.25, "orders": 3, "nl": "NL", "quadrature": 64},
+        {"kappa_bar": "array", "c0": "pos", "orders": "int", "quadrature": "int"})
+    add("meanfield", hn, "hermite_coefficients",
+        {"a": np.array([0.0, 1.0]), "c0": 0.25, "orders": 3, "nl": "NL", "quadrature": 64},
+        {"a": "array", "c0": "pos", "orders": "int", "quadrature": "int"})
     fp = "validate.analysis.fixed_points"
     add("validate", fp, "find_fixed_points",
         {"F": _flow, "initial_states": RNG.standard_normal((4, 2)), "steps": 20},
@@ -214,6 +259,10 @@ def _materialise(base: dict[str, Any]) -> dict[str, Any]:
     for k, v in base.items():
         if isinstance(v, str) and v == "KEY":
             out[k] = jax.random.key(0)
+        elif isinstance(v, str) and v == "NL":
+            from meanfield.nonlinearities import get_nonlinearity
+
+            out[k] = get_nonlinearity("tanh")
         elif isinstance(v, str) and v == "NET":
             from simulate.models import make_low_rank
 
@@ -234,7 +283,7 @@ def run() -> list[tuple[str, str, str, str, str]]:
             optional = kind.startswith("opt-")
             kind = kind.removeprefix("opt-")
             if kind != "array":
-                if value is None or isinstance(value, bool):
+                if value is None or isinstance(value, (bool, str)):
                     value = 1
                 v = int(value) if kind == "int" else float(value)
                 probes["np scalar"] = (np.int64(v) if kind == "int" else np.float64(v), False)
@@ -268,7 +317,7 @@ def main() -> None:
     args = ap.parse_args()
     results = run()
     counts = Counter((r[0], r[4]) for r in results)
-    for pkg in ("simulate", "validate"):
+    for pkg in ("meanfield", "simulate", "validate"):
         total = sum(v for (p, _), v in counts.items() if p == pkg)
         parts = ", ".join(f"{o}: {counts[(pkg, o)]}" for o in
                           ("ok", "unnamed error", "accepted bad", "refused valid"))

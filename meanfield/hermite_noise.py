@@ -85,6 +85,34 @@ def _as_num(x: Any) -> NDArray:
     return x.astype(np.result_type(x.dtype, np.float64))
 
 
+def _checked(name: str, x: Any) -> NDArray:
+    """A numeric array (real, or complex for complex steps); ValueError naming ``name`` for
+    None, text, bool or NaN/inf (every entry is a point of the theory here)."""
+    if x is None or isinstance(x, (str, bytes, bool)):
+        raise _checks.invalid(name, x, "a number or array of numbers")
+    a = np.asarray(x)
+    if a.dtype.kind not in "iufc":
+        raise _checks.invalid(name, x, "a number or array of numbers")
+    if a.size == 0 or not np.all(np.isfinite(a)):
+        raise _checks.invalid(name, f"array of shape {a.shape} with non-finite or no entries",
+                              "finite numbers")
+    return _as_num(a)
+
+
+def _checked_c0(c0: Any) -> NDArray:
+    c = _checked("c0", c0)
+    if np.any(np.real(c) <= 0):
+        raise _checks.invalid("c0", c0, "> 0 (the orthogonal variance)")
+    return c
+
+
+def _check_quadrature(quadrature: Any) -> None:
+    quadrature = _checks._unwrap_0d(quadrature)
+    if isinstance(quadrature, (bool, np.bool_)) or not isinstance(quadrature, (int, np.integer)) \
+            or quadrature < 2:
+        raise _checks.invalid("quadrature", quadrature, "an integer >= 2 (Gauss–Hermite nodes)")
+
+
 def _nodes(q: int) -> tuple[NDArray, NDArray]:
     return normal_nodes(q)
 
@@ -115,7 +143,8 @@ def hermite_coefficients(
     **Returns** array of shape (K, *broadcast shape).
     """
     closed = _use_closed_form(nl, orders, method)
-    a, c0 = np.broadcast_arrays(_as_num(a), _as_num(c0))
+    _check_quadrature(quadrature)
+    a, c0 = np.broadcast_arrays(_checked("a", a), _checked_c0(c0))
     if closed:
         from . import _generated
 
@@ -141,13 +170,17 @@ def drive_covariances(
     **Returns** (K, ..., 2, 2).
     """
     closed = _use_closed_form(nl, orders, method)
-    kappa_bar = _as_num(kappa_bar)
+    _check_quadrature(quadrature)
+    kappa_bar = _checked("kappa_bar", kappa_bar)
+    if kappa_bar.ndim < 1 or kappa_bar.shape[-1] != 2:
+        raise _checks.invalid("kappa_bar", f"array of shape {kappa_bar.shape}",
+                              "fixed points of shape (..., 2)")
     ksq = (kappa_bar * kappa_bar).sum(-1)
     knorm = np.sqrt(ksq)  # not |·|: analytic for complex steps
     khat = kappa_bar / knorm[..., None]
     P = khat[..., :, None] * khat[..., None, :]
     O = np.eye(2) - P
-    c0 = _as_num(c0)
+    c0 = _checked_c0(c0)
     if closed:
         from . import _generated
 

@@ -19,6 +19,20 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
+from . import _checks
+
+
+def _matrices_2x2(name: str, value: ArrayLike) -> NDArray:
+    """``value`` as an array of 2×2 matrices (..., 2, 2), real or complex (complex steps);
+    ValueError naming ``name`` for None, text or another shape (cheap: no scan of values)."""
+    if value is None or isinstance(value, (str, bytes)):
+        raise _checks.invalid(name, value, "an array of 2×2 matrices (..., 2, 2)")
+    a = np.asarray(value)
+    if a.dtype.kind not in "iufc" or a.ndim < 2 or a.shape[-2:] != (2, 2):
+        raise _checks.invalid(name, f"array of shape {a.shape} and dtype {a.dtype}",
+                              "an array of 2×2 matrices (..., 2, 2)")
+    return a
+
 
 def is_stable_2x2(A: ArrayLike) -> NDArray[np.bool_]:
     """True where every eigenvalue of the real 2×2 A has negative real part.
@@ -60,7 +74,12 @@ def stein_2x2(A: ArrayLike, d: ArrayLike, dt: float) -> NDArray:
     """
     from . import _generated
 
-    A = np.asarray(A)
+    A = _matrices_2x2("A", A)
+    _checks.check_real(d=d)
+    dt_checked = _checks.check_dt(dt)
+    if dt_checked is None:
+        raise _checks.invalid("dt", dt, "an Euler step in (0, 2)")
+    dt = dt_checked
     s11, s12, s22 = _generated.stein_2x2(
         A[..., 0, 0], A[..., 0, 1], A[..., 1, 0], A[..., 1, 1], d, dt
     )
@@ -79,8 +98,8 @@ def lyapunov_2x2(A: ArrayLike, Q: ArrayLike) -> NDArray:
 
     Example: ``lyapunov_2x2(-np.eye(2), 2 * np.eye(2))`` → identity.
     """
-    A = np.asarray(A)
-    Q = np.asarray(Q)
+    A = _matrices_2x2("A", A)
+    Q = _matrices_2x2("Q", Q)
     tr = A[..., 0, 0] + A[..., 1, 1]
     det = A[..., 0, 0] * A[..., 1, 1] - A[..., 0, 1] * A[..., 1, 0]
     B = A - tr[..., None, None] * np.eye(2)

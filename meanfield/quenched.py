@@ -83,7 +83,14 @@ def quenched_fixed_point(
     U = np.asarray(U, dtype=np.float64)
     if U.ndim < 2 or U.shape[-1] != 2:
         raise _checks.invalid("U", f"array of shape {U.shape}", "shape (..., N, 2)")
+    if not np.all(np.isfinite(U)):
+        raise _checks.invalid("U", "an array with non-finite entries", "finite entries")
     M = np.asarray(M, dtype=np.float64)
+    if M.ndim < 2 or M.shape[-2:] != (2, 2) or not np.all(np.isfinite(M)):
+        raise _checks.invalid("M", f"array of shape {M.shape}", "finite 2×2 matrices (..., 2, 2)")
+    k0 = np.asarray(kappa0, dtype=np.float64)
+    if k0.ndim < 1 or k0.shape[-1] != 2 or not np.all(np.isfinite(k0)):
+        raise _checks.invalid("kappa0", f"array of shape {k0.shape}", "finite (..., 2) starts")
     n = U.shape[-2]
     c0 = float(orthogonal_std(np.float64(sigma), dt)) ** 2
     mean, slope = _smoothed_phi(get_nonlinearity(nonlinearity), c0)

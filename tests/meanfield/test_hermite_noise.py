@@ -206,3 +206,26 @@ def test_callable_erf_equals_named_erf_at_large_kappa():
                       nonlinearity=lambda x: erf(np.sqrt(np.pi) / 2 * x))
     np.testing.assert_allclose(got, mf.loss_var(lam, -5.0, 1.0, 256, hermite_orders=8),
                                rtol=1e-9)
+
+
+def test_helpers_name_bad_input():
+    """The helpers used to fail deep inside numpy ("'NoneType' object …", IndexError) or
+    return NaN for None, text, wrong shapes, c₀ ≤ 0 and non-integer quadratures."""
+    nl = get_nonlinearity("tanh")
+    for kwargs, msg in (({"kappa_bar": None}, r"^kappa_bar=None is out of range"),
+                        ({"kappa_bar": np.zeros(3)}, r"^kappa_bar='array of shape \(3,\)'"),
+                        ({"c0": -1.0}, r"^c0=-1\.0 is out of range"),
+                        ({"c0": "x"}, r"^c0='x' is out of range"),
+                        ({"quadrature": 2.5}, r"^quadrature=2\.5 is out of range")):
+        args = {"kappa_bar": np.array([1.0, 0.0]), "c0": 0.25, "orders": 2, "nl": nl}
+        args.update(kwargs)
+        with pytest.raises(ValueError, match=msg):
+            drive_covariances(**args)
+    assert drive_covariances(np.array([1.0, 0.0]), 0.25, 2, nl, quadrature=np.array(64)).shape \
+        == (2, 2, 2)
+    with pytest.raises(ValueError, match=r"^A=None is out of range"):
+        mf.lyapunov_2x2(None, np.eye(2))
+    with pytest.raises(ValueError, match=r"^Q='array of shape \(3, 3\)"):
+        mf.lyapunov_2x2(-np.eye(2), np.eye(3))
+    with pytest.raises(ValueError, match=r"^dt=None is out of range"):
+        mf.stein_2x2(-np.eye(2), 1.0, None)
