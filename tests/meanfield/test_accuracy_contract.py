@@ -1,0 +1,73 @@
+"""meanfield's accuracy contract (issue 23) against mpmath, with hypothesis drawing points over
+the documented domain, edges included (the benchmark benchmarks/accuracy_contract.py runs the
+same routines over 200 points each and gives the README's table):
+
+* ⟨φ'⟩, ⟨φ'''⟩: erf (closed form) 1e-12, tanh 1e-10, a user callable 1e-9 (⟨φ'''⟩ 1e-8), for
+  Δ from 1e-6 to 1e12 (callable: 1e-2 to 1e6, beyond which it names delta);
+* ‖κ̄‖²: the mpmath residual of λ₊⟨φ'⟩(‖κ̄‖² + σ²) = 1 as a relative error of ‖κ̄‖², ≤ 1e-10,
+  for σ from 1e-3 to 10 and λ₊ from λ_min(1 + 1e-4) to 1e3;
+* Hermite coefficients h_n by quadrature (tanh): 1e-8 relative, absolute floor 1e-13, for
+  a ∈ [−50, 50] and c₀ ∈ [1e-2, 50].
+"""
+
+from __future__ import annotations
+
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import meanfield as mf
+from meanfield.hermite_noise import hermite_coefficients
+from meanfield.nonlinearities import get_nonlinearity
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2] / "benchmarks"))
+from accuracy_contract import _dphi, _dphi3, gauss_mean_mp  # noqa: E402
+
+mp = pytest.importorskip("mpmath")
+
+CASES = [("erf", "erf", -6.0, 12.0, 1e-12, 1e-12), ("tanh", "tanh", -6.0, 12.0, 1e-10, 1e-10),
+         ("callable", np.tanh, -2.0, 6.0, 1e-9, 1e-8)]
+
+
+@pytest.mark.parametrize(("name", "spec", "lo", "hi", "tol1", "tol3"), CASES)
+@settings(deadline=None, max_examples=12)
+@given(u=st.floats(0.0, 1.0))
+def test_gaussian_averages(name, spec, lo, hi, tol1, tol3, u):
+    d = 10.0 ** (lo + (hi - lo) * u)
+    kind = "erf" if name == "erf" else "tanh"
+    assert mf.mean_dphi(d, spec) == pytest.approx(float(gauss_mean_mp(_dphi(kind), d)), rel=tol1)
+    assert mf.mean_dphi3(d, spec) == pytest.approx(float(gauss_mean_mp(_dphi3(kind), d)),
+                                                   rel=tol3)
+
+
+@pytest.mark.parametrize("name", ["erf", "tanh"])
+@settings(deadline=None, max_examples=12)
+@given(us=st.floats(-3.0, 1.0), ul=st.floats(0.0, 1.0))
+def test_fixed_point_residual(name, us, ul):
+    sig = 10.0**us
+    lmin = mf.lambda_min(sig, name)
+    lam = lmin * (1.0 + 10.0 ** (-4.0 + ul * (4.0 + math.log10(1e3 / lmin))))
+    k2 = mf.fixed_point_norm(lam, sig, name) ** 2
+    v = k2 + sig**2
+    resid = lam * gauss_mean_mp(_dphi(name), v) - 1
+    slope = lam * gauss_mean_mp(_dphi3(name), v) / 2
+    assert abs(float(resid / slope)) <= 1e-10 * k2
+
+
+@settings(deadline=None, max_examples=10)
+@given(a=st.floats(-50.0, 50.0), uc=st.floats(-2.0, 1.7))
+def test_hermite_coefficients_by_quadrature(a, uc):
+    c0 = 10.0**uc
+    got = hermite_coefficients(np.array([a]), c0, 4, get_nonlinearity("tanh"),
+                               method="quadrature")[:, 0]
+    sd = mp.sqrt(c0)
+    for n in range(1, 5):
+        ref = float(gauss_mean_mp(
+            lambda e, n=n: mp.tanh(a + e) * mp.hermite(n, e / (sd * mp.sqrt(2)))
+            * 2 ** (-mp.mpf(n) / 2), c0) / math.factorial(n))
+        assert abs(got[n - 1] - ref) <= 1e-8 * max(abs(ref), 1e-5), (n, got[n - 1], ref)
