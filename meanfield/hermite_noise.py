@@ -139,8 +139,11 @@ def hermite_coefficients(
     **Arguments** a: points (any shape); c0: orthogonal variance, broadcast against ``a``;
     orders: highest order K in [1, 16]; nl: the nonlinearity (needs ``nl.phi``);
     method: "auto" (erf: derived closed form ``_generated.erf_hermite_coefficients``, others:
-    Gauss–Hermite with ``quadrature`` nodes), "closed_form" (erf only) or "quadrature".
+    Gauss–Hermite with at least ``quadrature`` nodes, 80·c₀ when more), "closed_form" (erf
+    only) or "quadrature".
     **Returns** array of shape (K, *broadcast shape).
+    Accuracy (quadrature, against mpmath): 1e-8 relative with an absolute floor of 1e-13 (the
+    rounding of an η-average of an O(1) φ) for a ∈ [−50, 50], c₀ ∈ [1e-2, 50].
     """
     closed = _use_closed_form(nl, orders, method)
     _check_quadrature(quadrature)

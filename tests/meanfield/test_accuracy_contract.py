@@ -71,3 +71,53 @@ def test_hermite_coefficients_by_quadrature(a, uc):
             lambda e, n=n: mp.tanh(a + e) * mp.hermite(n, e / (sd * mp.sqrt(2)))
             * 2 ** (-mp.mpf(n) / 2), c0) / math.factorial(n))
         assert abs(got[n - 1] - ref) <= 1e-8 * max(abs(ref), 1e-5), (n, got[n - 1], ref)
+
+
+@settings(deadline=None, max_examples=40)
+@given(us=st.floats(-3.0, 1.5), v=st.floats(-4.0, 3.0), w=st.floats(-3.0, 2.0),
+       n=st.floats(0.0, 6.0), rho=st.floats(0.01, 1.0), name=st.sampled_from(["erf", "tanh"]),
+       step=st.one_of(st.none(), st.floats(-8.0, 0.0)),
+       orders=st.sampled_from([None, 4]))
+def test_inside_the_domain_every_output_is_a_finite_covariance(us, v, w, n, rho, name, step,
+                                                                  orders):
+    """Points drawn over the whole documented domain (σ from 1e-3 to 30, λ₊ from just above
+    λ_min to 1000·λ_min, λ₋ from just below λ₊ to −100λ₊, N from 1 to 1e6, dt from 1e-8 to
+    1, both nonlinearities, with and without the Hermite drives): where ``feasible`` says the
+    theory has a solution, L_var is finite and > 0 and Σ is a finite positive semi-definite
+    2×2 matrix; where it says not, the array call gives NaN — never inf, never a number."""
+    sig = 10.0**us
+    dt = None if step is None else 10.0**step
+    lmin = mf.lambda_min(sig, name, dt=dt)
+    lam = lmin * (1.0 + 10.0**v)
+    lam_m = lam * (1.0 - 10.0**w)
+    N = 10.0**n
+    k = mf.fixed_point_norm(lam, sig, name, dt=dt)
+    z = rho * k  # out_scale="small": ρ = ẑ/‖κ̄‖
+    args = (np.array([lam]), lam_m, sig, N, z, "small", None, name)
+    ok = mf.feasible(lam, sig, N, z, "small", name, lambda_minus=lam_m, dt=dt)[()]
+    lv = mf.loss_var(*args, dt=dt, hermite_orders=orders)[0]
+    cov = mf.latent_covariance(*args, dt=dt, hermite_orders=orders)[0]
+    if ok:
+        assert np.isfinite(lv) and lv > 0, (lam, lam_m, sig, N, dt, orders, lv)
+        assert np.all(np.isfinite(cov))
+        eig = np.linalg.eigvalsh(cov)
+        assert eig.min() >= -1e-9 * eig.max(), eig
+    else:
+        assert np.isnan(lv) and np.all(np.isnan(cov))
+
+
+@settings(deadline=None, max_examples=25)
+@given(n=st.floats(0.5, 6.0), ul=st.floats(-2.0, 2.0), us=st.floats(-2.0, 1.0),
+       name=st.sampled_from(["erf", "tanh"]), step=st.one_of(st.none(), st.floats(-6.0, -0.3)))
+def test_optimum_is_finite_or_named_over_its_domain(n, ul, us, name, step):
+    """optimum(N, λ₋, σ) for N from 3 to 1e6, λ₋ from −0.01 to −100, σ from 0.01 to 10, both
+    nonlinearities, continuous time or dt up to 0.5: a finite optimum (λ₊*, L_var*, ρ*, ‖κ̄*‖)
+    or a ValueError naming its cause — never NaN or a fake minimiser."""
+    dt = None if step is None else 10.0**step
+    try:
+        o = mf.optimum(10.0**n, -(10.0**ul), 10.0**us, nonlinearity=name, dt=dt)
+    except ValueError as e:
+        assert " is out of range" in str(e) or " is not allowed" in str(e), str(e)
+        return
+    vals = np.array([o.lambda_plus, o.loss_var, o.rho, o.kappa_norm], dtype=float)
+    assert np.all(np.isfinite(vals)) and 0 < o.rho <= 1 and o.lambda_plus < 1e6, vals
