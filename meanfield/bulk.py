@@ -276,11 +276,18 @@ def _delta_curve(st: BulkState, sigma: Any, g: Any, ker: _Kernels
     def V(d: NDArray) -> NDArray:
         return -0.5 * d * d + g2_ * ker.I(K_ + d, v_)
 
-    with np.errstate(all="ignore"):
-        kinetic = np.asarray(s4)[..., None] / 2.0 + V(c0_) - V(D)
-        dtau = (c0_ - ci_) * np.exp(-_U) / np.sqrt(2.0 * np.maximum(kinetic, 0.0))
-    taus = cumulative_simpson(dtau, x=_U, initial=0.0, axis=-1)
     k = np.sqrt(np.maximum(1.0 - g2 * ker.dC(K + ci, v), 0.0))
+    with np.errstate(all="ignore"):
+        e0 = np.asarray(s4)[..., None] / 2.0 + V(c0_)
+        vd = V(D)
+        kinetic = e0 - vd
+        # near c∞ the kinetic energy ½k²(D − c∞)² falls below the rounding of E₀ − V(D)
+        # (large c₀ with c₀ − c∞ ≪ c₀): there dτ/du is its limit 1/k (harmonic top of V)
+        floor = 1e4 * np.finfo(float).eps * (np.abs(e0) + np.abs(vd))
+        dtau = np.where(kinetic > floor,
+                        (c0_ - ci_) * np.exp(-_U) / np.sqrt(2.0 * np.maximum(kinetic, floor)),
+                        1.0 / np.asarray(k)[..., None])
+    taus = cumulative_simpson(dtau, x=_U, initial=0.0, axis=-1)
     return D, dtau, taus, k
 
 

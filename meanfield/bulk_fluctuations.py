@@ -241,6 +241,9 @@ def bulk_latent_covariance(
             None if theta is None else np.where(m, theta, 0.0), ker, orders, variance_feedback)
     valid.require(np.isfinite(st.c0), "g", gg, "a value with a stationary DMFT solution")
     valid.require(is_stable_2x2(A), "theta_minus", theta_minus, "a stable A")
-    valid.require(np.isfinite(sig_mat).all(axis=(-1, -2)), "theta_minus", theta_minus,
-                  "finite Σ (v₋ not parallel to v₊)")
+    finite = np.isfinite(sig_mat).all(axis=(-1, -2))
+    if theta_minus is not None:
+        valid.require(finite, "theta_minus", theta_minus, "finite Σ (v₋ not parallel to v₊)")
+    valid.require(finite, "lambda_plus", lam, "a point where the bulk covariance is finite",
+                  "a numerical failure of this routine; please report it")
     return valid.finish(sig_mat, trailing=2)

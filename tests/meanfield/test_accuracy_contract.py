@@ -121,3 +121,18 @@ def test_optimum_is_finite_or_named_over_its_domain(n, ul, us, name, step):
         return
     vals = np.array([o.lambda_plus, o.loss_var, o.rho, o.kappa_norm], dtype=float)
     assert np.all(np.isfinite(vals)) and 0 < o.rho <= 1 and o.lambda_plus < 1e6, vals
+
+
+@settings(deadline=None, max_examples=8)
+@given(us=st.floats(-3.0, 1.5), v=st.floats(-4.0, 3.0), w=st.floats(-3.0, 2.0),
+       n=st.floats(0.0, 6.0), orders=st.sampled_from([None, 4]))
+def test_a_user_callable_gives_finite_covariances_inside_the_domain(us, v, w, n, orders):
+    """The same guarantee for a user callable φ (np.tanh passed as a function: refined
+    trapezoid averages, quadrature Hermite drives), large-ρ geometry."""
+    sig = 10.0**us
+    lam = mf.lambda_min(sig, np.tanh) * (1.0 + 10.0**v)
+    k = mf.fixed_point_norm(lam, sig, np.tanh)
+    args = (np.array([lam]), lam * (1.0 - 10.0**w), sig, 10.0**n, 0.5 * k, "small", None,
+            np.tanh)
+    lv = mf.loss_var(*args, hermite_orders=orders)[0]
+    assert np.isfinite(lv) and lv > 0
