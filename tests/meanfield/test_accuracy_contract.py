@@ -136,3 +136,28 @@ def test_a_user_callable_gives_finite_covariances_inside_the_domain(us, v, w, n,
             np.tanh)
     lv = mf.loss_var(*args, hermite_orders=orders)[0]
     assert np.isfinite(lv) and lv > 0
+
+
+@settings(deadline=None, max_examples=25)
+@given(us=st.floats(-3.0, 1.5), v=st.floats(-4.0, 3.0), n=st.floats(0.0, 6.0),
+       name=st.sampled_from(["erf", "tanh"]), step=st.one_of(st.none(), st.floats(-8.0, 0.0)))
+def test_barrier_is_finite_above_lambda_min(us, v, n, name, step):
+    """The barrier ΔV and the noise-to-barrier ratio that sizes every variant's model error are
+    finite and positive wherever a fixed point exists (σ from 1e-3 to 30, λ₊ to 1000λ_min)."""
+    sig, dt = 10.0**us, (None if step is None else 10.0**step)
+    lam = mf.lambda_min(sig, name, dt=dt) * (1.0 + 10.0**v)
+    b = mf.barrier(lam, sig, 10.0**n, name, dt=dt)
+    assert np.isfinite(b.height) and b.height > 0
+    assert np.isfinite(b.noise_to_barrier) and b.noise_to_barrier > 0
+
+
+@settings(deadline=None, max_examples=20)
+@given(ns=st.integers(1, 4000), ue=st.floats(-4.0, -1.0), us=st.floats(-2.0, 1.0),
+       un=st.floats(1.0, 5.0), phase=st.sampled_from([1, 2]),
+       step=st.one_of(st.none(), st.floats(-3.0, -0.3)))
+def test_two_phase_curves_are_finite(ns, ue, us, un, phase, step):
+    """The §3 closed forms over learning rates 1e-4…0.1, σ 0.01…10, N 10…1e5, continuous time
+    or an Euler step up to 0.5: every curve finite."""
+    c = mf.linear_two_phase(np.arange(ns), phase, 10.0**ue, 10.0**us, 1.0, -0.5, 10.0**un,
+                            dt=None if step is None else 10.0**step)
+    assert all(np.all(np.isfinite(np.asarray(x, float))) for x in c)
