@@ -80,7 +80,7 @@ def _call(fn: Callable, kwargs: dict[str, Any]) -> tuple[str, Any]:
             return "deep", e
 
 
-def _judge(kind: str, bad: bool, name: str, status: str, out: Any) -> str:
+def _judge(bad: bool, name: str, status: str, out: Any) -> str:
     if not bad:
         return "ok" if status == "returned" and _finite(out) else "refused valid"
     if status == "returned":
@@ -276,7 +276,7 @@ def run() -> list[tuple[str, str, str, str, str]]:
     for pkg, label, fn, base, args in _cases():
         kw0 = _materialise(base)
         status, out = _call(fn, kw0)
-        results.append((pkg, label, "-", "baseline", _judge("baseline", False, "-", status, out)))
+        results.append((pkg, label, "-", "baseline", _judge(False, "-", status, out)))
         for arg, kind in args.items():
             value = kw0.get(arg, 1)
             probes: dict[str, tuple[Any, bool]] = {}
@@ -307,7 +307,7 @@ def run() -> list[tuple[str, str, str, str, str]]:
                 kw = dict(kw0)
                 kw[arg] = v
                 status, out = _call(fn, kw)
-                results.append((pkg, label, arg, tag, _judge(tag, bad, arg, status, out)))
+                results.append((pkg, label, arg, tag, _judge(bad, arg, status, out)))
     return results
 
 

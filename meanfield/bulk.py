@@ -192,6 +192,12 @@ def _bulk_only(s4: NDArray, g2: NDArray, ker: _Kernels) -> NDArray:
     return _bisect(energy, np.zeros_like(hi), hi)
 
 
+def _critical(s4: NDArray, g2: NDArray, ker: _Kernels) -> tuple[NDArray, NDArray]:
+    """(c_b, λ_c): the bulk state without fixed point and the critical λ₊ = 1/⟨φ'⟩(c_b)."""
+    cb = _bulk_only(s4, g2, ker)
+    return cb, 1.0 / ker.mean_dphi(cb)
+
+
 def _sigma_x2(lam: NDArray, ker: _Kernels) -> NDArray:
     """v with λ₊⟨φ'⟩(v) = 1 (the fixed-point condition with the total variance)."""
     if ker.name == "erf":  # ‖κ̄‖² of THEORY §2 at c₀ = 0 is the total variance
@@ -206,8 +212,7 @@ def _sigma_x2(lam: NDArray, ker: _Kernels) -> NDArray:
 
 def _solve(lam: NDArray, sig: NDArray, g: NDArray, ker: _Kernels) -> BulkState:
     s4, g2 = sig**4, g * g
-    cb = _bulk_only(s4, g2, ker)
-    lam_c = 1.0 / ker.mean_dphi(cb)
+    cb, lam_c = _critical(s4, g2, ker)
     above = lam > lam_c
     v = np.where(above, _sigma_x2(np.where(above, lam, 2.0 * lam_c), ker), cb)
 

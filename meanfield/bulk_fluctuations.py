@@ -59,7 +59,7 @@ import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
 from . import _checks
-from .bulk import _U, _delta_curve, _kernels, _solve
+from .bulk import _U, _critical, _delta_curve, _kernels, _solve
 from .latent_geometry import coupling_matrix, fluctuation_matrix, v_plus
 from .lyapunov import is_stable_2x2, lyapunov_2x2
 from .nonlinearities import NonlinearitySpec
@@ -220,8 +220,8 @@ def bulk_latent_covariance(
                   f"in (0, {_checks.MAX_LAMBDA:g}]")
     m = valid.mask
     with np.errstate(all="ignore"):
-        lam_c = _solve(np.where(m, lam, 2.0), np.where(m, sig, 1.0), np.where(m, gg, 0.5),
-                       ker).lambda_c
+        # λ_c depends on σ and g only: the state without fixed point, not the full solve
+        _, lam_c = _critical(np.where(m, sig, 1.0) ** 4, np.where(m, gg, 0.5) ** 2, ker)
     valid.require(lam > lam_c, "lambda_plus", lam,
                   f"> lambda_c(g, sigma) = {_checks.format_value(lam_c)}" if valid.scalar
                   else "> lambda_c(g, sigma)",

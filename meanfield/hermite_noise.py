@@ -113,10 +113,6 @@ def _check_quadrature(quadrature: Any) -> None:
         raise _checks.invalid("quadrature", quadrature, "an integer >= 2 (Gauss–Hermite nodes)")
 
 
-def _nodes(q: int) -> tuple[NDArray, NDArray]:
-    return normal_nodes(q)
-
-
 #: Most Gauss–Hermite nodes of the inner (η) average
 INNER_MAX_NODES = 4000
 
@@ -152,7 +148,7 @@ def hermite_coefficients(
         from . import _generated
 
         return np.stack(_generated.erf_hermite_coefficients(a, c0)[:orders])
-    x, w = _nodes(_inner_nodes(quadrature, c0))
+    x, w = normal_nodes(_inner_nodes(quadrature, c0))
     vals = nl.phi(a[..., None] + np.sqrt(c0)[..., None] * x)  # (..., q)
     out = []
     for n in range(1, orders + 1):

@@ -219,10 +219,11 @@ def refined_gaussian_mean(f: Callable[[NDArray[np.float64]], NDArray], delta: Ar
     n = int(n_nodes) | 1
     prev = gaussian_mean(f, d, n_nodes=n)
     scale = np.abs(gaussian_mean(lambda x: np.abs(f(x)), np.real(d), n_nodes=n))
+    done = np.zeros(np.shape(prev), dtype=bool)
     while True:
         n = 2 * n - 1
         if n > max_nodes:
-            return np.where(done, prev, np.nan) if np.ndim(prev) else (prev if done else np.nan)
+            return np.where(done, prev, np.nan)
         cur = gaussian_mean(f, d, n_nodes=n)
         done = np.abs(cur - prev) <= rtol * np.maximum(np.abs(cur), scale)
         prev = cur

@@ -27,7 +27,6 @@ import math
 from typing import Any
 
 import numpy as np
-
 from numpy.typing import NDArray
 
 from . import _checks

@@ -36,12 +36,11 @@ or GPU.
 
 from __future__ import annotations
 
-import math
 from typing import NamedTuple
 
 import jax
-import numpy as np
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array, Float, PRNGKeyArray
 
 from . import checks
@@ -129,16 +128,11 @@ def _concrete_float(value: object) -> float | None:
 
 
 def _check_scalar(name: str, value: object, *, positive: bool) -> bool:
-    """Validate a concrete scalar; return False when it is exactly zero (noise can be skipped)."""
-    if not checks.is_tracer(value):
-        checks.real(value, name)  # None, text, bool, non-finite: refused by name
-    v = _concrete_float(value)
-    if v is None:
+    """Validate a concrete scalar (None, text, bool, non-finite or out of range: refused by
+    name); return False when it is exactly zero (noise can be skipped), True for a tracer."""
+    if checks.is_tracer(value):
         return True
-    if not math.isfinite(v) or (v <= 0 if positive else v < 0):
-        rng = "> 0" if positive else ">= 0"
-        raise ValueError(f"{name}={v!r} is not allowed; {name} must be finite and {rng}")
-    return v != 0.0
+    return checks.real(value, name, low=0.0, strict=positive) != 0.0
 
 
 def simulate(

@@ -18,8 +18,8 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 import jax
-import numpy as np
 import jax.numpy as jnp
+import numpy as np
 from jaxtyping import Array, Float, Int
 
 from . import checks
@@ -139,10 +139,11 @@ def loss_split(
 def _check_condition(condition: Any, n_conditions: int) -> None:
     """Labels must be integers in [0, n_conditions): an out-of-range label has an all-zero
     one-hot row, so its trials would silently vanish from the condition means. Checked on
-    concrete arrays only (inside jit the caller's labels come from a task, already valid)."""
-    if isinstance(condition, jax.core.Tracer):
+    concrete arrays only (inside jit the caller's labels come from a task, already valid);
+    ``condition`` has passed :func:`simulate.checks.array` already."""
+    if checks.is_tracer(condition):
         return
-    c = np.asarray(checks.array(condition, "condition"))
+    c = np.asarray(condition)
     if c.dtype.kind not in "iu":
         raise ValueError(f"condition has dtype {c.dtype}; allowed: integer labels in "
                          f"[0, n_conditions={n_conditions})")

@@ -45,7 +45,7 @@ def _independent_sigma(lam, lam_m, sig, g, rho, theta):
     from meanfield.fluctuations import coupling_matrix, fluctuation_matrix, v_plus
 
     st = bulk_state(lam, sig, g)
-    K, c0, ci, v = st.kappa_norm**2, st.c0, st.c_inf, st.sigma_x2
+    K, ci, v = st.kappa_norm**2, st.c_inf, st.sigma_x2
     q = _generated.erf_mean_dphi3(v) / _generated.erf_mean_dphi(v)
     gamma = q * K
     A = fluctuation_matrix(lam, gamma, rho, lam_m, theta)

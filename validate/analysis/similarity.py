@@ -29,7 +29,6 @@ closed form and exact for Euclidean distances, so no iterative SMACOF and no sci
 
 from __future__ import annotations
 
-import math
 from collections.abc import Sequence
 from typing import NamedTuple
 

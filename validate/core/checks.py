@@ -79,7 +79,7 @@ def array(value: object, name: str, *, ndim: int | tuple[int, ...] | None = None
         a = np.asarray(value)
     except Exception as e:  # noqa: BLE001 - ragged lists and the like
         raise ValueError(f"{name} is not allowed: not an array ({e})") from None
-    if a.dtype.kind not in "biuf" or a.dtype.kind == "b":
+    if a.dtype.kind not in "iuf":
         raise ValueError(f"{name} has dtype {a.dtype}; allowed: real numbers")
     ndims = (ndim,) if isinstance(ndim, int) else ndim
     if ndims is not None and a.ndim not in ndims:
