@@ -264,7 +264,9 @@ def _delta_curve(st: BulkState, sigma: Any, g: Any, ker: _Kernels
     """Δ(τ) of the states ``st`` (shape S) on the grid D = c∞ + (c₀ − c∞)e^{−u}, u ∈ ``_U``.
 
     Energy conservation gives dτ/du = (c₀ − c∞)e^{−u}/√(2(E₀ − V(D))), V(D) = −D²/2 +
-    g²I_φ(K + D; v), E₀ = σ⁴/2 + V(c₀); τ(u) by cumulative Simpson. Beyond the last point
+    g²I_φ(K + D; v), E₀ = σ⁴/2 + V(c₀) = V(c∞); the kinetic energy E₀ − V(D) is the integral
+    of the force D − g²C_φ(K + D; v) from c∞ after the fastest point, the difference before; τ(u) by cumulative Simpson after the start's
+    near-singular part (kinetic energy linear in u) is integrated in closed form. Beyond the last point
     Δ − c∞ decays as e^{−kτ}, k = √(−V''(c∞)) = √(1 − g²∂C_φ(K + c∞)).
 
     **Returns** D, dτ/du, τ — each S + (len(_U),) — and k (S).
@@ -283,16 +285,33 @@ def _delta_curve(st: BulkState, sigma: Any, g: Any, ker: _Kernels
 
     k = np.sqrt(np.maximum(1.0 - g2 * ker.dC(K + ci, v), 0.0))
     with np.errstate(all="ignore"):
-        e0 = np.asarray(s4)[..., None] / 2.0 + V(c0_)
-        vd = V(D)
-        kinetic = e0 - vd
-        # near c∞ the kinetic energy ½k²(D − c∞)² falls below the rounding of E₀ − V(D)
-        # (large c₀ with c₀ − c∞ ≪ c₀): there dτ/du is its limit 1/k (harmonic top of V)
-        floor = 1e4 * np.finfo(float).eps * (np.abs(e0) + np.abs(vd))
-        dtau = np.where(kinetic > floor,
-                        (c0_ - ci_) * np.exp(-_U) / np.sqrt(2.0 * np.maximum(kinetic, floor)),
-                        1.0 / np.asarray(k)[..., None])
-    taus = cumulative_simpson(dtau, x=_U, initial=0.0, axis=-1)
+        # kinetic energy E₀ − V(D) = ∫_{c∞}^{D} (x − g²C_φ(K + x; v)) dx (zero at the top c∞),
+        # integrated in u from the far end, where it is ½k²(D − c∞)² to O((D − c∞)³): the
+        # difference E₀ − V(D) of two O(c₀²) numbers lost the tail to the kernels' rounding
+        # (1e-11 relative for erf's I_φ; dτ/du then jumped and τ(u) was not monotone at g = 1)
+        # Before the fastest point E₀ − V(D) directly (its rounding is negligible against
+        # the kinetic energy there), after it the integral from c∞; the two differ by the
+        # state's energy residual, negligible against the largest kinetic energy
+        force = D - g2_ * ker.C(K_ + D, v_)
+        q = force * (c0_ - ci_) * np.exp(-_U)  # d(kinetic)/du = −q
+        kin_end = 0.5 * (k[..., None] * (D[..., -1:] - ci_)) ** 2
+        tail = kin_end + cumulative_simpson(q[..., ::-1], x=-_U[::-1], initial=0.0,
+                                            axis=-1)[..., ::-1]
+        head = s4[..., None] / 2.0 + V(c0_) - V(D)  # exact energy, as the motion from c₀ has
+        fastest = np.argmax(tail, axis=-1)[..., None]
+        kinetic = np.where(np.arange(_U.size) <= fastest, head, tail)
+        tiny = np.finfo(float).tiny
+        dtau = (c0_ - ci_) * np.exp(-_U) / np.sqrt(2.0 * np.maximum(kinetic, tiny))
+        # the start: kinetic ≈ σ⁴/2 + κ₁u (κ₁ = V'(c₀)(c₀ − c∞), taken ≥ 0) varies on the
+        # scale u ~ σ⁴/κ₁, below the grid's resolution for small σ and large g (τ was then
+        # 5e-5 off). Its part f₀ = (c₀ − c∞)/√(2(σ⁴/2 + κ₁u)) is integrated exactly,
+        # Simpson gets the smooth rest.
+        kin0 = s4[..., None] / 2.0
+        k1 = np.maximum((-c0_ + g2_ * ker.C(K_ + c0_, v_)) * (c0_ - ci_), 0.0)
+        root0, root = np.sqrt(kin0), np.sqrt(kin0 + k1 * _U)
+        f0 = (c0_ - ci_) / np.sqrt(2.0) / root
+        F0 = (c0_ - ci_) * np.sqrt(2.0) * _U / (root + root0)
+    taus = cumulative_simpson(dtau - f0, x=_U, initial=0.0, axis=-1) + F0
     return D, dtau, taus, k
 
 
@@ -342,7 +361,8 @@ def bulk_autocorrelation(lambda_plus: float, sigma: float, g: float, tau: ArrayL
     From energy conservation, τ(Δ) = ∫_Δ^{c₀} dD / √(2(E₀ − V(D))) with
     V(D) = −D²/2 + g²I_φ(K + D; v) and E₀ = σ⁴/2 + V(c₀); the substitution
     D = c∞ + (c₀ − c∞)e^{−u} makes the integrand smooth (cumulative Simpson on 4001 points in
-    u up to u = 14, dense near u = 0; between them u(τ), which is nearly linear, is interpolated), and beyond it Δ − c∞ decays as e^{−kτ}, k = √(−V''(c∞)), matched there.
+    u up to u = 14, dense near u = 0; between them u(τ) is a cubic Hermite interpolant with
+    the exact slope), and beyond it Δ − c∞ decays as e^{−kτ}, k = √(−V''(c∞)), matched there.
     g = 0 gives σ²e^{−τ}. ``tau`` ≥ 0, any 1-d grid.
     """
     for name, value in (("lambda_plus", lambda_plus), ("sigma", sigma), ("g", g)):
@@ -351,11 +371,17 @@ def bulk_autocorrelation(lambda_plus: float, sigma: float, g: float, tau: ArrayL
     (t,) = _checks.as_float64(tau=tau)
     if t.ndim != 1 or not np.all(np.isfinite(t)) or np.any(t < 0):
         raise _checks.invalid("tau", f"array of shape {t.shape}", "a 1-d grid of finite τ >= 0")
+    from scipy.interpolate import CubicHermiteSpline
+
     st = bulk_state(lambda_plus, sigma, g, nonlinearity)
     ker = _kernels(nonlinearity)
     c0, ci = float(st.c0), float(st.c_inf)
-    D, _, taus, k = _delta_curve(st, float(sigma), float(g), ker)
-    out = ci + (c0 - ci) * np.exp(-np.interp(t, taus, _U))  # u(τ) is nearly linear
-    tail = t > taus[-1]
+    D, dtau, taus, k = _delta_curve(st, float(sigma), float(g), ker)
+    # u(τ) between the nodes: cubic Hermite with the known slope du/dτ = 1/(dτ/du) — linear
+    # interpolation was 1e-6 c₀ off where the motion starts slowly (small σ, large g)
+    inner = t <= taus[-1]
+    out = np.empty_like(t)
+    out[inner] = ci + (c0 - ci) * np.exp(-CubicHermiteSpline(taus, _U, 1.0 / dtau)(t[inner]))
+    tail = ~inner
     out[tail] = ci + (D[-1] - ci) * np.exp(-k * (t[tail] - taus[-1]))
     return out

@@ -31,6 +31,7 @@ def feasible(
     theta_minus: ArrayLike | None = None,
     dt: float | None = None,
     g: ArrayLike = 0.0,
+    hermite_orders: int | None = None,
 ) -> NDArray[np.bool_]:
     """Boolean mask of the parameter points where the theory has a solution.
 
@@ -39,7 +40,8 @@ def feasible(
     optionally ``theta_minus``) it also requires the fixed point to be stable
     (every eigenvalue of A with negative real part), i.e. exactly the
     entries where :func:`meanfield.latent_covariance` is finite.
-    ``dt`` as in :func:`meanfield.latent_covariance`. ``g`` > 0: with a random bulk (THEORY §7),
+    ``dt`` and ``hermite_orders`` as in :func:`meanfield.latent_covariance` (the Hermite
+    quadrature route of tanh and callables also needs σ²/(1 − dt/2) ≤ 50). ``g`` > 0: with a random bulk (THEORY §7),
     the entries where :func:`meanfield.correlation` (or, with ``lambda_minus``,
     :func:`meanfield.latent_covariance`) with that ``g`` is finite.
     Never raises for values (always an array, even for scalars).
@@ -59,7 +61,7 @@ def feasible(
         valid = _checks.Validity(False, arrays[0].shape)
         _covariance_checked(
             valid, *arrays[:5], out_scale, arrays[5] if theta_minus is not None else None,
-            get_nonlinearity(nonlinearity), dt,
+            get_nonlinearity(nonlinearity), dt, _checks.check_hermite_orders(hermite_orders),
         )
         return valid.mask
     nl = get_nonlinearity(nonlinearity)

@@ -142,6 +142,14 @@ def _covariance_checked(
             f"(θ₊ = arccos(rho) = {_checks.format_value(np.arccos(np.clip(rho, -1, 1)))})",
             "M = V diag(λ₊, λ₋) V⁻¹ needs independent eigenvectors",
         )
+    if hermite_orders is not None and not (nl.name == "erf" and nl.closed_form):
+        from .hermite_noise import QUADRATURE_MAX_C0, quadrature_c0_ok
+
+        with np.errstate(all="ignore"):
+            c0 = orthogonal_std(np.where(valid.mask, sig, 1.0), dt) ** 2
+        valid.require(quadrature_c0_ok(c0), "sigma", sig,
+                      f"σ²/(1 − dt/2) <= {QUADRATURE_MAX_C0:g} with hermite_orders for "
+                      f"{nl.name!r} (the Hermite quadrature route's domain)")
     m = valid.mask
     lam_ = np.where(m, lam, 3.0)
     sig_ = np.where(m, sig, 1.0)
