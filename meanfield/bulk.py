@@ -330,6 +330,10 @@ def bulk_state(lambda_plus: ArrayLike, sigma: ArrayLike, g: ArrayLike,
     there (``meanfield.errors`` changes that).
 
     Example: ``bulk_state(2.0, 0.5, 0.9).c_inf`` — the quenched variance the bulk feeds back.
+
+    **Accuracy** every returned point solves the rest, energy and fixed-point equations to
+    |residual| < 1e-10 (``residual`` reports it; tests/meanfield/test_bulk.py over g ∈
+    [0.3, 2.5], σ ∈ [0.1, 1]); erf kernels are closed forms, tanh's a 2-d trapezoid at ~1e-14.
     """
     ker = _kernels(nonlinearity)
     valid, lam, sig, gg = _inputs(lambda_plus, sigma, g)
@@ -348,7 +352,8 @@ def bulk_state(lambda_plus: ArrayLike, sigma: ArrayLike, g: ArrayLike,
 def bulk_lambda_min(sigma: ArrayLike, g: ArrayLike,
                     nonlinearity: NonlinearitySpec = "erf") -> Any:
     """λ_c(g, σ) = 1/⟨φ'⟩(c_b): the smallest λ₊ with a nonzero fixed point (THEORY §7).
-    g = 0 gives :func:`meanfield.lambda_min` (c_b = σ²). Broadcasts."""
+    g = 0 gives :func:`meanfield.lambda_min` (c_b = σ²). Broadcasts. Accuracy: as
+    :func:`bulk_state` (c_b by bisection to floating-point resolution)."""
     st = bulk_state(np.ones(np.broadcast_shapes(np.shape(sigma), np.shape(g)))
                     if not _checks.is_scalar_call(sigma, g) else 1.0, sigma, g, nonlinearity)
     return st.lambda_c
@@ -364,6 +369,11 @@ def bulk_autocorrelation(lambda_plus: float, sigma: float, g: float, tau: ArrayL
     u up to u = 14, dense near u = 0; between them u(τ) is a cubic Hermite interpolant with
     the exact slope), and beyond it Δ − c∞ decays as e^{−kτ}, k = √(−V''(c∞)), matched there.
     g = 0 gives σ²e^{−τ}. ``tau`` ≥ 0, any 1-d grid.
+
+    **Accuracy** Δ(τ) − c∞ to 1e-8 relative of itself (down to 0.005(c₀ − c∞)) against an
+    independent nested adaptive quadrature of τ(Δ) (measured worst 2e-10 over 40 points,
+    σ ∈ [1e-2, 3], g ∈ [0.05, 3], λ₊ ∈ [1, 10]; tests/meanfield/test_accuracy_contract.py),
+    and monotone everywhere, the edge of chaos g = 1 included.
     """
     for name, value in (("lambda_plus", lambda_plus), ("sigma", sigma), ("g", g)):
         if np.ndim(value) != 0:

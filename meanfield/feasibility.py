@@ -45,6 +45,8 @@ def feasible(
     the entries where :func:`meanfield.correlation` (or, with ``lambda_minus``,
     :func:`meanfield.latent_covariance`) with that ``g`` is finite.
     Never raises for values (always an array, even for scalars).
+    **Accuracy** exact as a mask: True exactly where the corresponding call returns a finite
+    value (hypothesis over the whole domain, tests/meanfield/test_accuracy_contract.py).
     """
     dt = _checks.check_dt(dt)
     if _bulk_g(g, dt):

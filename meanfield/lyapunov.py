@@ -71,6 +71,8 @@ def stein_2x2(A: ArrayLike, d: ArrayLike, dt: float) -> NDArray:
     **Arguments** A: (..., 2, 2); d: noise covariance rate per latent axis (2σ² in THEORY §2),
     broadcast against A's leading axes; dt: Euler step.
     **Returns** Σ of shape (..., 2, 2).
+    **Accuracy** 1e-12 relative to ‖Σ‖ against 40-digit mpmath for dt from 1e-8 to 1 and
+    eigenvalue scales 1e-2 … 1e2 (measured worst 1.4e-13; tests/meanfield/test_accuracy_contract.py).
     """
     from . import _generated
 
@@ -97,6 +99,11 @@ def lyapunov_2x2(A: ArrayLike, Q: ArrayLike) -> NDArray:
     where tr A = 0 or det A = 0 (no unique solution).
 
     Example: ``lyapunov_2x2(-np.eye(2), 2 * np.eye(2))`` → identity.
+
+    **Accuracy** backward error ‖AX + XAᵀ + Q‖ ≤ 1e-13(2‖A‖‖X‖ + ‖Q‖) for stable A over six
+    decades of eigenvalue scale, non-normal or rotating; forward error ≤ 1e-11 relative to ‖X‖
+    against 40-digit mpmath where cond(A) ≤ 1e6, growing with cond(A) beyond (5e-10 measured at
+    1e11) — tests/meanfield/test_accuracy_contract.py.
     """
     A = _matrices_2x2("A", A)
     Q = _matrices_2x2("Q", Q)

@@ -113,6 +113,11 @@ def barrier(
             σ²/(1 − dt/2)).
 
     THEORY §2 (fixed points), §5 (the static check, where λ₊ = 1.7 is close to λ_min).
+
+    **Accuracy** numerical: ΔV by 48-node Gauss–Legendre, 1e-10 relative against the erf
+    closed form at 30 digits (tests/meanfield/test_switching.py), finite and > 0 wherever a
+    fixed point exists (hypothesis, σ ∈ [1e-3, 30]). Model: the Kramers rate is the
+    large-barrier (ΔV/D ≫ 1) escape rate without Langer's transverse prefactor.
     """
     dt = _checks.check_dt(dt)
     _checks.check_real(lambda_plus=lambda_plus, sigma=sigma, N=N)
