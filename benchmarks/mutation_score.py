@@ -1,0 +1,166 @@
+"""Mutation score of the core modules (issue 19): how many deliberately planted bugs the tests
+catch, per module. Not part of CI (minutes to hours on 2 cores); the README quotes its output.
+
+    python benchmarks/mutation_score.py [--family meanfield simulate validate] [--workdir DIR]
+                                        [--max-children 2] [--report-only]
+
+For each family the script copies the project into ``WORKDIR/<family>`` (default
+``.mutation/``, git-ignored), writes a ``[tool.mutmut]`` table there that mutates only the
+family's core modules and runs only the family's tests, and runs ``mutmut run`` (mutmut ≥ 3.8,
+in the ``dev`` extra). mutmut rewrites each function into trampolined variants, records which
+tests reach which function, and for every mutant runs those tests in a forked child; a mutant
+is *killed* when a test fails. The score per module is killed / (all mutants − the listed
+equivalent ones); "no tests" (a function no test reaches) and timeouts count as not killed.
+
+Equivalent mutants (the program's behaviour does not change, so no test can kill them) are
+listed in ``EQUIVALENT`` with the reason; ``mutmut show <name>`` in the work directory prints a
+mutant's diff, and ``--survivors`` lists the survivors per module.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import subprocess
+import sys
+from collections import Counter
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+#: Core modules per family (issue 19) and the tests that guard them
+FAMILIES: dict[str, dict[str, list[str]]] = {
+    "meanfield": {
+        "modules": ["meanfield/fixed_point.py", "meanfield/fluctuations.py",
+                    "meanfield/latent_geometry.py", "meanfield/hermite_noise.py",
+                    "meanfield/two_phase.py", "meanfield/optimum.py"],
+        "tests": ["tests/meanfield/"],
+    },
+    "simulate": {
+        "modules": ["simulate/dynamics.py", "simulate/losses.py", "simulate/training.py"],
+        "tests": ["tests/simulate/"],
+    },
+    "validate": {
+        "modules": ["validate/core/stats.py", "validate/core/claims.py",
+                    "validate/core/verdict.py"],
+        "tests": ["tests/validate/core/"],
+    },
+}
+
+#: Mutants that cannot change behaviour, with the reason: {mutant name: reason}
+EQUIVALENT: dict[str, str] = {}
+
+#: Files and folders the copies need (the rest of the checkout is left out)
+COPY = ["meanfield", "simulate", "validate", "tests", "benchmarks", "notebooks",
+        "pyproject.toml", "README.md"]
+
+KILLED = {1, 3, -24}
+
+
+def _toml_list(items: list[str]) -> str:
+    return "[" + ", ".join(json.dumps(i) for i in items) + "]"
+
+
+def prepare(family: str, workdir: Path) -> Path:
+    """A fresh copy of the project for ``family`` with its mutmut configuration."""
+    spec = FAMILIES[family]
+    dest = workdir / family
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(
+                "__pycache__", "*.pyc", ".ipynb_checkpoints", "mutants"))
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    package = spec["modules"][0].split("/")[0]
+    others = [d for d in ("meanfield/", "simulate/", "validate/", "benchmarks/", "notebooks/",
+                          "README.md") if not d.startswith(package)]
+    table = (
+        "\n[tool.mutmut]\n"
+        f"source_paths = {_toml_list([package + '/'])}\n"
+        f"only_mutate = {_toml_list(spec['modules'])}\n"
+        f"pytest_add_cli_args_test_selection = {_toml_list(spec['tests'])}\n"
+        f"also_copy = {_toml_list(others)}\n"
+        "use_git_change_detection = false\n"
+    )
+    with open(dest / "pyproject.toml", "a", encoding="utf-8") as f:
+        f.write(table)
+    return dest
+
+
+def run(dest: Path, max_children: int) -> int:
+    exe = shutil.which("mutmut") or "mutmut"
+    return subprocess.call([exe, "run", "--max-children", str(max_children)], cwd=dest)
+
+
+def scores(family: str, dest: Path) -> dict[str, dict[str, object]]:
+    """Per module: counts by status, the score, and the survivors."""
+    out: dict[str, dict[str, object]] = {}
+    for module in FAMILIES[family]["modules"]:
+        meta = dest / "mutants" / (module + ".meta")
+        if not meta.exists():
+            out[module] = {"missing": True}
+            continue
+        codes = json.loads(meta.read_text())["exit_code_by_key"]
+        counts: Counter[str] = Counter()
+        survivors = []
+        equivalent = 0
+        for name, code in codes.items():
+            if name in EQUIVALENT:
+                equivalent += 1
+                continue
+            if code in KILLED:
+                counts["killed"] += 1
+            else:
+                status = {0: "survived", None: "not checked", 33: "no tests", 5: "no tests",
+                          34: "skipped", 36: "timeout", 24: "timeout", 255: "timeout",
+                          -11: "segfault"}.get(code, f"exit {code}")
+                counts[status] += 1
+                survivors.append(name)
+        total = sum(counts.values())
+        out[module] = {"counts": dict(counts), "equivalent": equivalent, "total": total,
+                       "score": counts["killed"] / total if total else float("nan"),
+                       "survivors": sorted(survivors)}
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--family", nargs="+", choices=sorted(FAMILIES), default=sorted(FAMILIES))
+    ap.add_argument("--workdir", type=Path, default=ROOT / ".mutation")
+    ap.add_argument("--max-children", type=int, default=2)
+    ap.add_argument("--report-only", action="store_true",
+                    help="read the results of an earlier run in WORKDIR, do not run")
+    ap.add_argument("--survivors", action="store_true", help="list surviving mutants")
+    args = ap.parse_args()
+    if args.max_children < 1:
+        sys.exit(f"--max-children={args.max_children} is out of range: at least 1")
+    rows = []
+    for family in args.family:
+        dest = args.workdir / family
+        if not args.report_only:
+            dest = prepare(family, args.workdir)
+            run(dest, args.max_children)
+        for module, r in scores(family, dest).items():
+            rows.append((module, r))
+    print(f"{'module':34s} {'killed':>7s} {'of':>5s} {'score':>7s}  not killed (by status)")
+    for module, r in rows:
+        if r.get("missing"):
+            print(f"{module:34s}   (no results in the work directory)")
+            continue
+        c = dict(r["counts"])  # type: ignore[arg-type]
+        killed = c.pop("killed", 0)
+        rest = ", ".join(f"{k} {v}" for k, v in sorted(c.items())) or "-"
+        eq = f"; {r['equivalent']} equivalent excluded" if r["equivalent"] else ""
+        print(f"{module:34s} {killed:7d} {r['total']:5d} {r['score']:7.1%}  {rest}{eq}")
+        if args.survivors:
+            for name in r["survivors"]:  # type: ignore[union-attr]
+                print(f"    {name}")
+
+
+if __name__ == "__main__":
+    main()
