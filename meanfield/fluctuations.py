@@ -308,7 +308,7 @@ def loss_var(
 
     Accuracy (numerical, not the model error of the chosen variant): closed form 1e-12;
     numeric route (2×2 Lyapunov/Stein) to the same, agreeing with it to 1e-10 (tests); the
-    Hermite route 1e-9 against erf's closed-form drives for ‖κ̄‖ ≤ 40, c₀ ≤ 49. Inside the
+    Hermite route 1e-9 against erf's closed-form drives for ‖κ̄‖ ∈ [0.3, 40], c₀ ≤ 49 (see :func:`meanfield.hermite_noise.drive_covariances`). Inside the
     domain (``feasible``) the result is finite and > 0 (hypothesis over σ ∈ [1e-3, 30],
     λ₊ up to 1000λ_min, N up to 1e6, dt down to 1e-8: tests/meanfield/test_accuracy_contract.py).
     """

@@ -219,3 +219,104 @@ def test_finite_positive_covariance_over_the_domain(g, us, ul, um, rho, feedback
                                variance_feedback=feedback, hermite_orders=orders)
     e = np.linalg.eigvalsh(S)
     assert np.all(np.isfinite(S)) and e.min() >= -1e-9 * e.max(), S
+
+
+# --- the g > 0 routes of correlation / latent_covariance: messages, shapes, options (issue 19:
+# mutants of fixed_point._bulk_correlation and fluctuations._bulk_covariance survived) --------
+def _message(call):
+    with pytest.raises(ValueError) as e:
+        call()
+    return str(e.value)
+
+
+def test_bulk_correlation_messages_name_parameter_range_and_reason():
+    lam_c = float(mf.lambda_min(0.5, g=0.9))
+    assert _message(lambda: mf.correlation(1.0, 0.5, 100, g=0.9)) == (
+        f"lambda_plus=1.0 is out of range: lambda_plus must be > lambda_c(g, sigma) = "
+        f"{lam_c!r} (no fixed point below the critical λ₊ (THEORY §7))")
+    assert _message(lambda: mf.correlation(5.0, 0.5, 1, z_target=50.0, g=0.9)) == (
+        "lambda_plus=5.0 is out of range: lambda_plus must be large enough that "
+        "rho = ẑ/(s√N‖κ̄‖) <= 1 (with the bulk's ‖κ̄‖) (no L_bias = 0 solution)")
+    assert _message(lambda: mf.correlation(5.0, 0.5, 100, out_scale="x", g=0.9)) == (
+        "out_scale='x' is out of range: out_scale must be one of 'large', 'small'")
+    assert _message(lambda: mf.correlation(5.0, 0.5, 0.5, g=0.9)).startswith("N=0.5 ")
+    assert _message(lambda: mf.correlation(5.0, 0.5, 100, z_target=-1.0, g=0.9)).startswith(
+        "z_target=-1.0 ")
+    with mf.errors("raise"):
+        msg = _message(lambda: mf.correlation(np.array([1.0, 5.0]), 0.5, 100, g=0.9))
+    assert msg == ("lambda_plus=1.0 is out of range: lambda_plus must be > lambda_c(g, sigma) "
+                   "(no fixed point below the critical λ₊ (THEORY §7)) "
+                   "[1 of 2 entries infeasible; the first is named]")
+    with mf.errors("raise"):
+        msg = _message(lambda: mf.correlation(np.array([5.0, 5.0]), 0.5, np.array([400, 1]),
+                                              z_target=5.0, g=0.9))
+    assert msg.startswith("lambda_plus=5.0 is out of range") and "[1 of 2" in msg
+
+
+@pytest.mark.parametrize("which", ["lambda_plus", "sigma", "N", "z_target", "g"])
+def test_bulk_correlation_broadcasts_every_argument(which):
+    """Each argument alone as an array sets the output's shape; the entries equal scalar
+    calls, and ρ = ẑ/(s√N‖κ̄‖) with the bulk state's ‖κ̄‖."""
+    base = dict(lambda_plus=3.0, sigma=0.5, N=100.0, z_target=1.0, g=0.9)
+    values = {"lambda_plus": [2.5, 3.0, 4.0], "sigma": [0.3, 0.5, 0.7], "N": [50.0, 100.0, 400.0],
+              "z_target": [0.5, 1.0, 2.0], "g": [0.5, 0.9, 1.2]}[which]
+    args = dict(base, **{which: np.array(values)})
+    got = mf.correlation(args["lambda_plus"], args["sigma"], args["N"], args["z_target"],
+                         g=args["g"])
+    assert got.shape == (3,)
+    for i, v in enumerate(values):
+        one = dict(base, **{which: v})
+        k = mf.bulk_state(one["lambda_plus"], one["sigma"], one["g"]).kappa_norm
+        assert got[i] == pytest.approx(one["z_target"] / (np.sqrt(one["N"]) * k), rel=1e-12)
+    small = mf.correlation(3.0, 0.5, 100.0, 0.5, "small", g=0.9)
+    assert small == pytest.approx(0.5 / mf.bulk_state(3.0, 0.5, 0.9).kappa_norm, rel=1e-12)
+
+
+def test_bulk_loss_var_passes_every_option_through():
+    """loss_var/latent_covariance with g > 0 equal bulk_latent_covariance at the L_bias = 0
+    geometry for each option (θ₋, nonlinearity, Hermite orders, variance feedback), with
+    array λ₋ or θ₋ making an array call, and broadcast shapes."""
+    lam, sig, n, g = 3.0, 0.5, 400.0, 0.9
+    rho = mf.correlation(lam, sig, n, g=g)
+    for kw in (dict(), dict(theta_minus=2.3), dict(nonlinearity="tanh"),
+               dict(hermite_orders=3), dict(variance_feedback="none")):
+        bkw = {k: v for k, v in kw.items() if k != "theta_minus"}
+        rho_k = mf.correlation(lam, sig, n, nonlinearity=kw.get("nonlinearity", "erf"), g=g)
+        ref = bulk_latent_covariance(lam, -2.0, sig, g, rho_k, kw.get("theta_minus"), **bkw)
+        got = mf.latent_covariance(lam, -2.0, sig, n, g=g, **kw)
+        np.testing.assert_allclose(got, ref, rtol=1e-12)
+        assert mf.loss_var(lam, -2.0, sig, n, g=g, **kw) == pytest.approx(ref[0, 0], rel=1e-12)
+    assert rho == pytest.approx(mf.correlation(lam, sig, n, g=g))
+    # an array λ₋ (or θ₋) makes an array call: NaN at the bad entry, no error
+    out = mf.loss_var(lam, np.array([-2.0, 5.0]), sig, n, g=g)
+    assert out.shape == (2,) and np.isfinite(out[0]) and np.isnan(out[1])
+    out = mf.latent_covariance(lam, -2.0, sig, n, theta_minus=np.array([2.3, 2.4]), g=g)
+    assert out.shape == (2, 2, 2) and np.all(np.isfinite(out))
+    # shapes broadcast between λ₊ (rows) and λ₋ (columns)
+    out = mf.latent_covariance(np.array([[2.5], [3.0]]), np.array([-1.0, -2.0, -3.0]), sig, n,
+                               g=g)
+    assert out.shape == (2, 3, 2, 2)
+    np.testing.assert_allclose(out[1, 1], mf.latent_covariance(3.0, -2.0, sig, n, g=g),
+                               rtol=1e-12)
+
+
+@pytest.mark.parametrize("which", ["lambda_plus", "sigma", "N", "z_target", "g"])
+def test_bulk_correlation_names_a_bad_type(which):
+    args = dict(dict(lambda_plus=3.0, sigma=0.5, N=100.0, z_target=1.0, g=0.9), **{which: "a"})
+    with pytest.raises(TypeError, match=f"^{which}='a' has type str"):
+        mf.correlation(args["lambda_plus"], args["sigma"], args["N"], args["z_target"],
+                       g=args["g"])
+
+
+def test_bulk_array_calls_mark_bad_entries_without_warnings():
+    """NaN at the entries without a fixed point or with ρ > 1, silently (the mask is the
+    answer; numpy's divide/invalid warnings would be noise)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        rho = mf.correlation(np.array([1.0, 3.0, 3.0]), 0.5, np.array([100.0, 100.0, 1.0]),
+                             5.0, g=0.9)
+        lv = mf.loss_var(np.array([1.0, 3.0]), -2.0, 0.5, 100.0, g=0.9)
+    assert np.isnan(rho[0]) and np.isfinite(rho[1]) and np.isnan(rho[2])
+    assert np.isnan(lv[0]) and np.isfinite(lv[1])

@@ -155,3 +155,55 @@ def test_unstable_lambda_minus_is_nan_or_error():
                           [True, False, False])
     with pytest.raises(ValueError, match=r"lambda_minus=3\.0 .* must be < lambda_plus = 2\.6"):
         mf.loss_var(2.6, 3.0, 1.0, 256.0)
+
+
+# --- messages of every reachable refusal, exactly (issue 19: their text survived mutation) ---
+def _err(call):
+    with pytest.raises(ValueError) as e:
+        call()
+    return str(e.value)
+
+
+def test_refusals_name_parameter_range_and_reason_exactly():
+    theta_p = float(np.arccos(mf.correlation(3.0, 1.0, 100)))
+    assert _err(lambda: mf.loss_var(3.0, -2.0, 1.0, 100, theta_minus=theta_p)) == (
+        f"theta_minus={theta_p!r} is out of range: theta_minus must be not parallel to v₊: "
+        f"|sin(theta_minus − θ₊)| > 1.5e-08 (θ₊ = arccos(rho) = {theta_p!r}) "
+        "(M = V diag(λ₊, λ₋) V⁻¹ needs independent eigenvectors)")
+    assert _err(lambda: mf.loss_var(3.0, -40.0, 1.0, 100, dt=0.5)) == (
+        "dt=0.5 is out of range: dt must be small enough that B = I + dt·A has its eigenvalues "
+        "inside the unit circle (the Euler map is unstable at this fixed point, "
+        "e.g. |1 + dt(−1 + λ₋/λ₊)| ≥ 1)")
+    assert _err(lambda: mf.loss_var(30.0, -1.0, 7.5, 100.0, 1.0, "small", nonlinearity="tanh",
+                                    hermite_orders=3)) == (
+        "sigma=7.5 is out of range: sigma must be σ²/(1 − dt/2) <= 50 with hermite_orders for "
+        "'tanh' (the Hermite quadrature route's domain)")
+    # the same domain for a user callable, even one named erf (only the derived erf has
+    # closed-form drives); at σ = 7 (c₀ = 49) it still answers
+    from scipy.special import erf
+
+    def user_erf(x):
+        return erf(np.sqrt(np.pi) / 2 * x)
+
+    user_erf.__name__ = "erf"
+    with pytest.raises(ValueError, match=r"^sigma=7\.5 .* for 'erf' \(the Hermite"):
+        mf.loss_var(30.0, -1.0, 7.5, 100.0, 1.0, "small", nonlinearity=user_erf,
+                    hermite_orders=2)
+    assert np.isfinite(mf.loss_var(30.0, -1.0, 7.0, 100.0, 1.0, "small", nonlinearity="tanh",
+                                   hermite_orders=2))
+
+
+def test_array_calls_with_infeasible_entries_emit_no_warnings():
+    """The fill values at masked entries and errstate keep array calls silent: NaN is the
+    answer there, numpy warnings would be noise."""
+    import warnings
+
+    lam = np.array([1.0, 3.0, 3.0, 3.0])
+    lam_m = np.array([-2.0, -2.0, 5.0, -40.0])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for kw in (dict(), dict(dt=0.5), dict(theta_minus=np.array([0.1, 2.3, 2.3, 2.3])),
+                   dict(hermite_orders=2, nonlinearity="tanh")):
+            out = mf.latent_covariance(lam, lam_m, 1.0, 100.0, **kw)
+            assert np.isnan(out[0]).all() and np.isfinite(out[1]).all()
+            assert np.isnan(out[2]).all()

@@ -11,7 +11,12 @@ from scipy.linalg import solve_continuous_lyapunov, solve_discrete_lyapunov
 
 import meanfield as mf
 from meanfield.fluctuations import coupling_matrix, fluctuation_matrix
-from meanfield.hermite_noise import drive_covariances, hermite_coefficients, leak_covariance
+from meanfield.hermite_noise import (
+    drive_covariances,
+    hermite_coefficients,
+    leak_covariance,
+    stein_2x2_general,
+)
 from meanfield.nonlinearities import get_nonlinearity
 
 ALPHA = math.sqrt(math.pi) / 2
@@ -39,22 +44,27 @@ def test_hermite_coefficients_equal_smoothed_derivatives(c0: float, method: str)
         np.testing.assert_allclose(h[i], ref, rtol=0, atol=1e-12)
 
 
-def _geometry(lp: float, lm: float, N: int, dt: float | None):
-    rho = mf.correlation(lp, 1.0, N, dt=dt)
-    k = mf.fixed_point_norm(lp, 1.0, dt=dt)
+def _geometry(lp: float, lm: float, N: int, dt: float | None, sigma: float = 1.0,
+              theta: float | None = None):
+    rho = mf.correlation(lp, sigma, N, dt=dt)
+    k = mf.fixed_point_norm(lp, sigma, dt=dt)
     vp = np.array([rho, math.sqrt(1 - rho**2)])
-    gamma = mf.mean_dphi3(k**2 + (1.0 / (1 - dt / 2) if dt else 1.0)) * lp * k**2
-    A = fluctuation_matrix(lp, gamma, rho, lm)
-    M = coupling_matrix(lp, rho, lm)
+    c0 = sigma**2 / (1 - dt / 2) if dt else sigma**2
+    gamma = mf.mean_dphi3(k**2 + c0) * lp * k**2
+    A = fluctuation_matrix(lp, gamma, rho, lm, theta)
+    M = coupling_matrix(lp, rho, lm, theta)
     return A, M, k * vp
 
 
-@pytest.mark.parametrize("dt", [None, 0.2])
-def test_blockwise_solution_equals_augmented_lyapunov(dt: float | None) -> None:
-    # independent route: the full (2 + 2K)-dimensional linear system solved by scipy
-    K, lp, lm, N, sigma = 6, 2.2, -4.0, 512, 1.0
+@pytest.mark.parametrize(("dt", "sigma", "theta"),
+                         [(None, 1.0, None), (0.2, 1.0, None), (None, 0.7, 2.3), (0.2, 0.7, 2.3)])
+def test_blockwise_solution_equals_augmented_lyapunov(dt: float | None, sigma: float,
+                                                      theta: float | None) -> None:
+    # independent route: the full (2 + 2K)-dimensional linear system solved by scipy; a
+    # non-symmetric M (θ₋ given) and σ ≠ 1 make every transpose and the σ² scaling visible
+    K, lp, lm, N = 6, 2.2, -4.0, 512
     c0 = sigma**2 / (1 - dt / 2) if dt else sigma**2
-    A, M, kbar = _geometry(lp, lm, N, dt)
+    A, M, kbar = _geometry(lp, lm, N, dt, sigma, theta)
     D = drive_covariances(kbar, c0, K, ERF)
     d = 2 + 2 * K
     big_a, Q = np.zeros((d, d)), np.zeros((d, d))
@@ -229,3 +239,37 @@ def test_helpers_name_bad_input():
         mf.lyapunov_2x2(-np.eye(2), np.eye(3))
     with pytest.raises(ValueError, match=r"^dt=None is out of range"):
         mf.stein_2x2(-np.eye(2), 1.0, None)
+
+
+def test_stein_general_broadcasts_batches_against_scipy() -> None:
+    """Σ = BΣBᵀ + Q with a batch of B against one Q, and one B against a batch of Q."""
+    rng = np.random.default_rng(3)
+    Bs = 0.5 * rng.standard_normal((3, 2, 2))
+    L = rng.standard_normal((4, 2, 2))
+    Qs = L @ np.swapaxes(L, -1, -2)
+    got = stein_2x2_general(Bs, Qs[0])
+    assert got.shape == (3, 2, 2)
+    for b, g in zip(Bs, got, strict=True):
+        np.testing.assert_allclose(g, solve_discrete_lyapunov(b, Qs[0]), rtol=1e-10)
+    got = stein_2x2_general(Bs[0], Qs)
+    assert got.shape == (4, 2, 2)
+    for q, g in zip(Qs, got, strict=True):
+        np.testing.assert_allclose(g, solve_discrete_lyapunov(Bs[0], q), rtol=1e-10)
+    got = stein_2x2_general(Bs[:, None], Qs[None, :3])
+    assert got.shape == (3, 3, 2, 2)
+    np.testing.assert_allclose(got[2, 1], solve_discrete_lyapunov(Bs[2], Qs[1]), rtol=1e-10)
+
+
+def test_quadrature_domain_messages_are_exact() -> None:
+    tanh = get_nonlinearity("tanh")
+    with pytest.raises(ValueError) as e:
+        hermite_coefficients(np.array([0.0]), 60.0, 2, tanh)
+    assert str(e.value) == (
+        "c0=60.0 is out of range: c0 must be <= 50 for the quadrature route (tanh, callables) "
+        "(beyond it the η-average no longer reaches 1e-8 (see QUADRATURE_MAX_C0))")
+    with pytest.raises(ValueError, match=r"^c0=60\.0 is out of range"):
+        drive_covariances(np.array([1.0, 0.0]), 60.0, 2, tanh)
+    # exactly at the edge the route still answers
+    assert np.all(np.isfinite(hermite_coefficients(np.array([0.3]), 50.0, 2, tanh)))
+    with pytest.raises(ValueError, match=r"^a=None is out of range: a must be a number"):
+        hermite_coefficients(None, 1.0, 2, tanh)

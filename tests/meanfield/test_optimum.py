@@ -220,3 +220,39 @@ def test_a_step_too_large_for_a_minimiser_is_blamed_on_dt() -> None:
         mf.optimum(256, -5.0, dt=1.0)
     with pytest.raises(ValueError, match=r"^lambda_minus=0.5"):
         mf.optimum(256, 0.5, dt=1.0)
+
+
+@pytest.mark.parametrize(("out_scale", "z", "dt", "lam_m"),
+                         [("small", 0.1, 0.2, -25.0), ("small", 0.3, 0.5, -10.0),
+                          # ρ = 1 at κ̄² ≈ 1e-7, where the unstable map's Stein "L_var" rises
+                          ("small", 3e-4, 0.2, -25.0), ("small", 7e-4, 0.2, -25.0),
+                          ("large", 0.1, 0.2, -25.0), ("large", 1.0, 0.5, -40.0)])
+def test_euler_optimum_lies_above_the_maps_stability_edge(out_scale, z, dt, lam_m) -> None:
+    """Where the ρ = 1 boundary lies below the Euler map's stability edge λ_s = λ₋dt/(dt − 2),
+    the minimiser is interior, above λ_s, and a local minimum of the map's L_var (a bracket
+    started at the boundary, inside the unstable region, must not return a point there: the
+    Stein formula continues past the edge with poles, and its slope is > 0 on ~10 % of the
+    unstable range)."""
+    lam_s = lam_m * dt / (dt - 2.0)
+    o = mf.optimum(256.0, lam_m, 1.0, z, out_scale, dt=dt)
+    assert o.lambda_plus > lam_s and o.rho < 1.0
+    lv = lambda lp: mf.loss_var(lp, lam_m, 1.0, 256.0, z, out_scale, dt=dt)  # noqa: E731
+    assert o.loss_var == pytest.approx(lv(o.lambda_plus), rel=1e-10)
+    for f in (1 - 1e-3, 1 + 1e-3):
+        assert lv(o.lambda_plus * f) >= o.loss_var
+
+
+@pytest.mark.parametrize("out_scale", ["large", "small"])
+@pytest.mark.parametrize("dt", [None, 0.2])
+@pytest.mark.parametrize("nl", ["erf", "tanh"])
+def test_reported_loss_var_is_loss_var_at_the_optimum(out_scale, dt, nl) -> None:
+    """Optimum.loss_var, ρ and ‖κ̄‖ are the public functions evaluated at λ₊* (small output
+    weights carry the readout factor s² = 1/N; tanh takes the numeric route)."""
+    o = mf.optimum(256.0, -5.0, 0.8, 0.7, out_scale, nl, dt=dt)
+    assert o.loss_var == pytest.approx(
+        mf.loss_var(o.lambda_plus, -5.0, 0.8, 256.0, 0.7, out_scale, nonlinearity=nl, dt=dt),
+        rel=1e-10)
+    assert o.rho == pytest.approx(mf.correlation(o.lambda_plus, 0.8, 256.0, 0.7, out_scale,
+                                                 nl, dt=dt), rel=1e-10)
+    assert o.kappa_norm == pytest.approx(mf.fixed_point_norm(o.lambda_plus, 0.8, nl, dt=dt),
+                                         rel=1e-10)
