@@ -118,8 +118,9 @@ def prepare(family: str, workdir: Path) -> Path:
 
 
 def run(dest: Path, max_children: int) -> int:
-    exe = shutil.which("mutmut") or "mutmut"
-    return subprocess.call([exe, "run", "--max-children", str(max_children)], cwd=dest)
+    # the interpreter running this script, so the dev extra's mutmut is found without a PATH
+    return subprocess.call([sys.executable, "-m", "mutmut", "run", "--max-children",
+                            str(max_children)], cwd=dest)
 
 
 def scores(family: str, dest: Path) -> dict[str, dict[str, object]]:

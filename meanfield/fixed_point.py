@@ -32,6 +32,8 @@ from . import _checks
 from .nonlinearities import Nonlinearity, NonlinearitySpec, get_nonlinearity
 
 _ROOT_RTOL = 1e-13
+#: |λ₊⟨φ'⟩(σ² + k) − 1| a returned root must reach (rounding of the averages: ~1e-12)
+_ROOT_RESIDUAL = 1e-9
 _ROOT_MAX_ITER = 200
 
 
@@ -82,14 +84,16 @@ def _solve_kappa_sq(lam: NDArray, sigma: NDArray, nl: Nonlinearity) -> NDArray:
     lo = np.zeros_like(lam)
     hi = np.maximum(lam * lam, 1.0)
     # expand the upper end until g(hi) < 0 (⟨φ'⟩ → 0 for saturating φ)
+    # (NaN — e.g. a callable's average past its node cap — is not a bracket: it keeps growing
+    # and ends unbracketed, where a NaN test once let bisection return a wrong root)
     for _ in range(60):
         g_hi = g(hi)
-        grow = g_hi >= 0
+        grow = ~(g_hi < 0)
         if not grow.any():
             break
         lo = np.where(grow, hi, lo)
         hi = np.where(grow, 4.0 * hi, hi)
-    unbracketed = g(hi) >= 0
+    unbracketed = ~(g(hi) < 0)
     k = 0.5 * (lo + hi)
     for _ in range(_ROOT_MAX_ITER):
         gk = g(k)
@@ -104,7 +108,17 @@ def _solve_kappa_sq(lam: NDArray, sigma: NDArray, nl: Nonlinearity) -> NDArray:
         k = k_new
         if done.all():
             break
-    return np.where(unbracketed, np.nan, k)
+    # a root only where g vanishes there (NaN: ⟨φ'⟩ past its averages' domain, or no sign change)
+    solved = ~unbracketed & (np.abs(g(k)) <= _ROOT_RESIDUAL)
+    return np.where(solved, k, np.nan)
+
+
+def _require_root(valid: _checks.Validity, k: NDArray, lam: NDArray) -> None:
+    """Name λ₊ where λ₊⟨φ'⟩(σ² + ‖κ̄‖²) = 1 has no resolved root (k NaN)."""
+    valid.require(np.isfinite(k), "lambda_plus", lam,
+                  "a value with a root of λ₊⟨φ'⟩(σ² + ‖κ̄‖²) = 1 inside the domain of φ's averages",
+                  "none found: ⟨φ'⟩ stays above 1/λ₊, or the root lies where the averages of a "
+                  "callable φ are not resolved (Δ > 1e6)")
 
 
 def _kappa_sq(lam: NDArray, sigma: NDArray, nl: Nonlinearity) -> NDArray:
@@ -173,6 +187,8 @@ def _correlation_checked(
     zt_ = np.where(m, zt, 1.0)
     with np.errstate(all="ignore"):
         k = _kappa_sq(lam_, sig_, nl)
+    _require_root(valid, k, lam)
+    with np.errstate(all="ignore"):
         if nl.closed_form:
             from . import _generated
 
@@ -314,6 +330,7 @@ def fixed_point_norm(
     m = valid.mask
     with np.errstate(all="ignore"):
         k = _kappa_sq(np.where(m, lam, 3.0), orthogonal_std(np.where(m, sig, 1.0), dt), nl)
+    _require_root(valid, k, lam)
     return valid.finish(np.sqrt(k))
 
 

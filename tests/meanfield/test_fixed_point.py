@@ -98,3 +98,45 @@ def test_array_calls_nan_exactly_at_infeasible_entries():
     assert np.array_equal(mask, np.isfinite(rho))
     assert not mask[2]  # λ₊ just above λ_min: ‖κ̄‖ tiny, ρ > 1, no L_bias = 0 solution
     assert mask[3] and mask[5]
+
+
+# --- the root bracket for φ whose ⟨φ'⟩ decays slowly or not at all (issue 19: the bracket
+# expansion survived every mutation; a NaN test once returned a wrong root) ------------------
+def _slow_log(x):
+    return np.sign(x) * np.log1p(np.abs(x))
+
+
+def _leaky_tanh(x):
+    return np.tanh(x) + 0.01 * x
+
+
+def test_root_bracket_expands_for_slowly_saturating_phi():
+    """φ = sign(x)·log(1 + |x|): ⟨φ'⟩ ~ log Δ/√Δ, so the first bracket k ≤ λ₊² does not hold
+    the root at λ₊ = 50; the expanded bracket does. Checked by the residual of the fixed-point
+    equation with an independent average (scipy quad over the Gaussian)."""
+    from scipy import integrate
+
+    for lam in (3.0, 50.0):
+        k = mf.fixed_point_norm(lam, 0.5, _slow_log) ** 2
+        v = 0.25 + k
+        sd = np.sqrt(v)
+        mean_dphi = integrate.quad(lambda x: np.exp(-x * x / (2 * v)) / (1 + abs(x)),
+                                   -40 * sd, 40 * sd, points=[0.0], limit=400)[0] / (
+            np.sqrt(2 * np.pi) * sd)
+        assert lam * mean_dphi == pytest.approx(1.0, abs=1e-8), (lam, k)
+    assert k > 50.0**2  # beyond the first bracket
+
+
+def test_no_root_is_named_not_returned():
+    """φ = tanh(x) + 0.01x: ⟨φ'⟩ → 0.01, so λ₊ ≥ 100 has no fixed point at all, and for λ₊
+    just below 100 the root lies at Δ > 1e6, past the callable averages' domain. A scalar call
+    names lambda_plus; an array call gives NaN there (it returned ‖κ̄‖ = 3291 with a residual
+    of 1.05 before)."""
+    with pytest.raises(ValueError, match=r"^lambda_plus=200\.0 is out of range: .*root"):
+        mf.fixed_point_norm(200.0, 0.5, _leaky_tanh)
+    with pytest.raises(ValueError, match=r"^lambda_plus=99\.0 is out of range"):
+        mf.fixed_point_norm(99.0, 0.5, _leaky_tanh)
+    with pytest.raises(ValueError, match=r"^lambda_plus=200\.0 is out of range"):
+        mf.correlation(200.0, 0.5, 100.0, nonlinearity=_leaky_tanh)
+    out = mf.fixed_point_norm(np.array([50.0, 200.0]), 0.5, _leaky_tanh)
+    assert np.isfinite(out[0]) and np.isnan(out[1])
