@@ -2,7 +2,7 @@
 catch, per module. Not part of CI (minutes to hours on 2 cores); the README quotes its output.
 
     python benchmarks/mutation_score.py [--family meanfield simulate validate] [--workdir DIR]
-                                        [--max-children 2] [--report-only]
+                                        [--max-children 2] [--report-only | --rerun-survivors]
 
 For each family the script copies the project into ``WORKDIR/<family>`` (default
 ``.mutation/``, git-ignored), writes a ``[tool.mutmut]`` table there that mutates only the
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -80,7 +81,11 @@ EQUIVALENT: dict[str, str] = {
 COPY = ["meanfield", "simulate", "validate", "tests", "benchmarks", "notebooks",
         "pyproject.toml", "README.md"]
 
-KILLED = {1, 3, -24}
+#: mutmut's exit codes of a mutant run (mutmut.stats.status_by_exit_code): 1 and 3 kill
+KILLED = {1, 3}
+STATUS = {0: "survived", None: "not checked", 33: "no tests", 5: "no tests", 34: "skipped",
+          36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout",
+          -11: "segfault", -9: "hung (killed)", 37: "type check"}
 
 
 def _toml_list(items: list[str]) -> str:
@@ -111,16 +116,30 @@ def prepare(family: str, workdir: Path) -> Path:
         f"pytest_add_cli_args_test_selection = {_toml_list(spec['tests'])}\n"
         f"also_copy = {_toml_list(others)}\n"
         "use_git_change_detection = false\n"
+        # fork workers from a clean server, not from the process that ran every test: tests
+        # that use JAX leave XLA threads there, and workers forked from it deadlocked
+        'process_isolation = "forkserver"\n'
     )
     with open(dest / "pyproject.toml", "a", encoding="utf-8") as f:
         f.write(table)
     return dest
 
 
-def run(dest: Path, max_children: int) -> int:
-    # the interpreter running this script, so the dev extra's mutmut is found without a PATH
+def refresh_tests(dest: Path) -> None:
+    """Copy the checkout's current tests (and benchmarks, whose references they import) into
+    an existing work directory, for a re-run of its survivors."""
+    for name in ("tests", "benchmarks"):
+        shutil.copytree(ROOT / name, dest / name, dirs_exist_ok=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+
+
+def run(dest: Path, max_children: int, mutants: list[str] | None = None) -> int:
+    # the interpreter running this script, so the dev extra's mutmut is found without a PATH;
+    # one BLAS/OpenMP thread per worker: the workers are forked, and a thread pool inherited
+    # across fork can deadlock a worker (seen here: futex waits until mutmut's timeout)
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
     return subprocess.call([sys.executable, "-m", "mutmut", "run", "--max-children",
-                            str(max_children)], cwd=dest)
+                            str(max_children), *(mutants or [])], cwd=dest, env=env)
 
 
 def scores(family: str, dest: Path) -> dict[str, dict[str, object]]:
@@ -142,9 +161,7 @@ def scores(family: str, dest: Path) -> dict[str, dict[str, object]]:
             if code in KILLED:
                 counts["killed"] += 1
             else:
-                status = {0: "survived", None: "not checked", 33: "no tests", 5: "no tests",
-                          34: "skipped", 36: "timeout", 24: "timeout", 255: "timeout",
-                          -11: "segfault"}.get(code, f"exit {code}")
+                status = STATUS.get(code, f"exit {code}")
                 counts[status] += 1
                 survivors.append(name)
         total = sum(counts.values())
@@ -162,13 +179,21 @@ def main() -> None:
     ap.add_argument("--report-only", action="store_true",
                     help="read the results of an earlier run in WORKDIR, do not run")
     ap.add_argument("--survivors", action="store_true", help="list surviving mutants")
+    ap.add_argument("--rerun-survivors", action="store_true",
+                    help="copy the current tests into WORKDIR and re-run only the mutants that "
+                         "survived there (killed mutants stay killed: tests were only added)")
     args = ap.parse_args()
     if args.max_children < 1:
         sys.exit(f"--max-children={args.max_children} is out of range: at least 1")
     rows = []
     for family in args.family:
         dest = args.workdir / family
-        if not args.report_only:
+        if args.rerun_survivors:
+            refresh_tests(dest)
+            names = [n for r in scores(family, dest).values() for n in r.get("survivors", [])]
+            if names:
+                run(dest, args.max_children, names)
+        elif not args.report_only:
             dest = prepare(family, args.workdir)
             run(dest, args.max_children)
         for module, r in scores(family, dest).items():

@@ -207,3 +207,74 @@ def test_array_calls_with_infeasible_entries_emit_no_warnings():
             out = mf.latent_covariance(lam, lam_m, 1.0, 100.0, **kw)
             assert np.isnan(out[0]).all() and np.isfinite(out[1]).all()
             assert np.isnan(out[2]).all()
+
+
+@pytest.mark.parametrize("nl", ["erf", "tanh"])
+def test_euler_map_covariance_from_an_independent_stein_solver(nl):
+    """latent_covariance(dt=0.2) = Σ_A + v_orth v₊v₊ᵀ with Σ_A from scipy's discrete Lyapunov
+    solver on B = I + dt·A, A built from THEORY §2 with the map's orthogonal variance
+    c₀ = σ²/(1 − dt/2) in Δ = c₀ + ‖κ̄‖² (σ = 0.7, so c₀ ≠ σ² is visible), θ₋ given."""
+    from scipy.linalg import solve_discrete_lyapunov
+
+    from meanfield import _generated
+    from meanfield.latent_geometry import fluctuation_matrix, v_plus
+
+    lam, lam_m, sig, n, dt, theta = 2.4, -3.0, 0.7, 300.0, 0.2, 2.2
+    c0 = sig**2 / (1 - dt / 2)
+    k = mf.fixed_point_norm(lam, sig, nl, dt=dt) ** 2
+    rho = mf.correlation(lam, sig, n, nonlinearity=nl, dt=dt)
+    gamma = mf.mean_dphi3(c0 + k, nl) / mf.mean_dphi(c0 + k, nl) * k
+    A = fluctuation_matrix(lam, gamma, rho, lam_m, theta)
+    B = np.eye(2) + dt * A
+    sigma_a = solve_discrete_lyapunov(B, 2 * sig**2 * dt * np.eye(2))
+    vp = v_plus(rho)
+    ref = sigma_a + _generated.euler_v_orth_general(gamma, k, c0, dt) * np.outer(vp, vp)
+    got = mf.latent_covariance(lam, lam_m, sig, n, theta_minus=theta, nonlinearity=nl, dt=dt)
+    np.testing.assert_allclose(got, ref, rtol=1e-10)
+
+
+@pytest.mark.parametrize("dt", [None, 0.2])
+def test_hermite_route_uses_the_non_symmetric_coupling(dt):
+    """With θ₋ given, latent_covariance(hermite_orders=3) is leak_covariance with M =
+    V diag(λ₊, λ₋)V⁻¹ of that θ₋ (checked against the augmented Lyapunov system in
+    tests/meanfield/test_hermite_noise.py), and differs from the symmetric-M answer."""
+    from meanfield.hermite_noise import leak_covariance
+    from meanfield.latent_geometry import coupling_matrix, fluctuation_matrix, v_plus
+    from meanfield.nonlinearities import get_nonlinearity
+
+    lam, lam_m, sig, n, theta = 2.4, -3.0, 0.7, 300.0, 2.2
+    c0 = sig**2 / (1 - dt / 2) if dt else sig**2
+    k = mf.fixed_point_norm(lam, sig, dt=dt) ** 2
+    rho = mf.correlation(lam, sig, n, dt=dt)
+    gamma = mf.mean_dphi3(c0 + k) / mf.mean_dphi(c0 + k) * k
+    A = fluctuation_matrix(lam, gamma, rho, lam_m, theta)
+    M = coupling_matrix(lam, rho, lam_m, theta)
+    ref = leak_covariance(A, M, np.sqrt(k) * v_plus(rho), sig, c0, dt, 3,
+                          get_nonlinearity("erf"))
+    got = mf.latent_covariance(lam, lam_m, sig, n, theta_minus=theta, dt=dt, hermite_orders=3)
+    np.testing.assert_allclose(got, ref, rtol=1e-12)
+    sym = mf.latent_covariance(lam, lam_m, sig, n, dt=dt, hermite_orders=3)
+    assert np.abs(got - sym).max() > 1e-3 * np.abs(sym).max()
+
+
+@pytest.mark.parametrize("which", ["lambda_plus", "lambda_minus", "sigma", "N", "z_target",
+                                   "theta_minus"])
+def test_bad_types_are_named(which):
+    args = dict(lambda_plus=2.4, lambda_minus=-3.0, sigma=0.7, N=300.0, z_target=1.0,
+                theta_minus=2.2)
+    args[which] = "a"
+    with pytest.raises(TypeError, match=f"^{which}='a' has type str"):
+        mf.loss_var(**args)
+    with pytest.raises(ValueError, match=r"^out_scale='x' is out of range: out_scale must be"):
+        mf.latent_covariance(2.4, -3.0, 0.7, 300.0, out_scale="x")
+
+
+def test_lambda_minus_above_lambda_plus_is_named_exactly():
+    assert _err(lambda: mf.loss_var(2.4, 3.0, 0.7, 300.0)) == (
+        "lambda_minus=3.0 is out of range: lambda_minus must be < lambda_plus = 2.4 "
+        "(A has the eigenvalue −1 + λ₋/λ₊, so λ₋ ≥ λ₊ makes the fixed point unstable)")
+    with mf.errors("raise"):
+        msg = _err(lambda: mf.loss_var(np.array([2.4, 2.4]), np.array([-3.0, 3.0]), 0.7, 300.0))
+    assert msg == ("lambda_minus=3.0 is out of range: lambda_minus must be < lambda_plus "
+                   "(A has the eigenvalue −1 + λ₋/λ₊, so λ₋ ≥ λ₊ makes the fixed point "
+                   "unstable) [1 of 2 entries infeasible; the first is named]")
