@@ -270,6 +270,10 @@ def test_bulk_correlation_broadcasts_every_argument(which):
         assert got[i] == pytest.approx(one["z_target"] / (np.sqrt(one["N"]) * k), rel=1e-12)
     small = mf.correlation(3.0, 0.5, 100.0, 0.5, "small", g=0.9)
     assert small == pytest.approx(0.5 / mf.bulk_state(3.0, 0.5, 0.9).kappa_norm, rel=1e-12)
+    # the nonlinearity reaches the bulk state (tanh's ‖κ̄‖ differs from erf's)
+    k_tanh = mf.bulk_state(3.0, 0.5, 0.9, "tanh").kappa_norm
+    assert mf.correlation(3.0, 0.5, 100.0, nonlinearity="tanh", g=0.9) == pytest.approx(
+        1.0 / (10.0 * k_tanh), rel=1e-12)
 
 
 def test_bulk_loss_var_passes_every_option_through():
