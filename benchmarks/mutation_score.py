@@ -111,8 +111,9 @@ def prepare(family: str, workdir: Path) -> Path:
         elif src.exists():
             shutil.copy2(src, dest / name)
     package = spec["modules"][0].split("/")[0]
-    others = [d for d in ("meanfield/", "simulate/", "validate/", "benchmarks/", "notebooks/",
-                          "README.md") if not d.startswith(package)]
+    # everything copied except the mutated package and what mutmut copies itself
+    others = [f"{n}/" if (ROOT / n).is_dir() else n for n in COPY
+              if n not in (package, "tests", "pyproject.toml")]
     table = (
         "\n[tool.mutmut]\n"
         f"source_paths = {_toml_list([package + '/'])}\n"

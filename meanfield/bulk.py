@@ -264,10 +264,11 @@ def _delta_curve(st: BulkState, sigma: Any, g: Any, ker: _Kernels
     """Δ(τ) of the states ``st`` (shape S) on the grid D = c∞ + (c₀ − c∞)e^{−u}, u ∈ ``_U``.
 
     Energy conservation gives dτ/du = (c₀ − c∞)e^{−u}/√(2(E₀ − V(D))), V(D) = −D²/2 +
-    g²I_φ(K + D; v), E₀ = σ⁴/2 + V(c₀) = V(c∞); the kinetic energy E₀ − V(D) is the integral
-    of the force D − g²C_φ(K + D; v) from c∞ after the fastest point, the difference before; τ(u) by cumulative Simpson after the start's
-    near-singular part (kinetic energy linear in u) is integrated in closed form. Beyond the last point
-    Δ − c∞ decays as e^{−kτ}, k = √(−V''(c∞)) = √(1 − g²∂C_φ(K + c∞)).
+    g²I_φ(K + D; v), E₀ = σ⁴/2 + V(c₀) = V(c∞); the kinetic energy E₀ − V(D) is the
+    difference itself before the fastest point and the integral of the force
+    D − g²C_φ(K + D; v) from c∞ after it. τ(u) by cumulative Simpson, after the start's
+    near-singular part (kinetic energy linear in u) is integrated in closed form. Beyond the
+    last point Δ − c∞ decays as e^{−kτ}, k = √(−V''(c∞)) = √(1 − g²∂C_φ(K + c∞)).
 
     **Returns** D, dτ/du, τ — each S + (len(_U),) — and k (S).
     """
@@ -278,7 +279,8 @@ def _delta_curve(st: BulkState, sigma: Any, g: Any, ker: _Kernels
     g2 = np.asarray(g, float) ** 2
     s4 = np.asarray(sigma, float) ** 4
     c0_, ci_, K_, v_, g2_ = (np.asarray(a)[..., None] for a in (c0, ci, K, v, g2))
-    D = ci_ + (c0_ - ci_) * np.exp(-_U)
+    excess = (c0_ - ci_) * np.exp(-_U)  # D − c∞ = −dD/du, kept apart from c∞'s rounding
+    D = ci_ + excess
 
     def V(d: NDArray) -> NDArray:
         return -0.5 * d * d + g2_ * ker.I(K_ + d, v_)
@@ -293,20 +295,20 @@ def _delta_curve(st: BulkState, sigma: Any, g: Any, ker: _Kernels
         # the kinetic energy there), after it the integral from c∞; the two differ by the
         # state's energy residual, negligible against the largest kinetic energy
         force = D - g2_ * ker.C(K_ + D, v_)
-        q = force * (c0_ - ci_) * np.exp(-_U)  # d(kinetic)/du = −q
+        q = force * excess  # d(kinetic)/du = −q
         kin_end = 0.5 * (k[..., None] * (D[..., -1:] - ci_)) ** 2
         tail = kin_end + cumulative_simpson(q[..., ::-1], x=-_U[::-1], initial=0.0,
                                             axis=-1)[..., ::-1]
-        head = s4[..., None] / 2.0 + V(c0_) - V(D)  # exact energy, as the motion from c₀ has
+        kin0 = s4[..., None] / 2.0  # the kinetic energy at c₀
+        head = kin0 + V(c0_) - V(D)  # exact energy, as the motion from c₀ has
         fastest = np.argmax(tail, axis=-1)[..., None]
         kinetic = np.where(np.arange(_U.size) <= fastest, head, tail)
         tiny = np.finfo(float).tiny
-        dtau = (c0_ - ci_) * np.exp(-_U) / np.sqrt(2.0 * np.maximum(kinetic, tiny))
+        dtau = excess / np.sqrt(2.0 * np.maximum(kinetic, tiny))
         # the start: kinetic ≈ σ⁴/2 + κ₁u (κ₁ = V'(c₀)(c₀ − c∞), taken ≥ 0) varies on the
         # scale u ~ σ⁴/κ₁, below the grid's resolution for small σ and large g (τ was then
         # 5e-5 off). Its part f₀ = (c₀ − c∞)/√(2(σ⁴/2 + κ₁u)) is integrated exactly,
         # Simpson gets the smooth rest.
-        kin0 = s4[..., None] / 2.0
         k1 = np.maximum((-c0_ + g2_ * ker.C(K_ + c0_, v_)) * (c0_ - ci_), 0.0)
         root0, root = np.sqrt(kin0), np.sqrt(kin0 + k1 * _U)
         f0 = (c0_ - ci_) / np.sqrt(2.0) / root

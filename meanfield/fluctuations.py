@@ -52,6 +52,7 @@ from .fixed_point import (
     _require_isolated,
     orthogonal_std,
 )
+from .hermite_noise import QUADRATURE_MAX_C0, has_closed_forms, quadrature_c0_ok
 from .latent_geometry import coupling_matrix, fluctuation_matrix, v_plus
 from .lyapunov import is_stable_2x2, is_stable_map_2x2, lyapunov_2x2, stein_2x2
 from .nonlinearities import Nonlinearity, NonlinearitySpec, get_nonlinearity
@@ -142,9 +143,7 @@ def _covariance_checked(
             f"(θ₊ = arccos(rho) = {_checks.format_value(np.arccos(np.clip(rho, -1, 1)))})",
             "M = V diag(λ₊, λ₋) V⁻¹ needs independent eigenvectors",
         )
-    if hermite_orders is not None and not (nl.name == "erf" and nl.closed_form):
-        from .hermite_noise import QUADRATURE_MAX_C0, quadrature_c0_ok
-
+    if hermite_orders is not None and not has_closed_forms(nl):
         with np.errstate(all="ignore"):
             c0 = orthogonal_std(np.where(valid.mask, sig, 1.0), dt) ** 2
         valid.require(quadrature_c0_ok(c0), "sigma", sig,

@@ -67,12 +67,19 @@ DEFAULT_QUADRATURE = 64
 METHODS: tuple[str, ...] = ("auto", "closed_form", "quadrature")
 
 
+def has_closed_forms(nl: Nonlinearity) -> bool:
+    """True for the named erf, whose Hermite coefficients, drives and η-averages are derived in
+    closed form; every other φ (tanh, callables, even one named erf) takes the quadrature
+    route and its domain c₀ ≤ ``QUADRATURE_MAX_C0``."""
+    return nl.name == "erf" and nl.closed_form
+
+
 def _use_closed_form(nl: Nonlinearity, orders: int, method: str) -> bool:
     """Validate ``orders``/``method``; True where the derived erf closed forms are used."""
     _checks.check_choice("method", method, METHODS)
     if _checks.check_hermite_orders(orders) is None:
         raise _checks.invalid("orders", orders, f"an integer in [1, {_checks.MAX_HERMITE_ORDER}]")
-    closed = nl.name == "erf" and nl.closed_form
+    closed = has_closed_forms(nl)
     if method == "closed_form" and not closed:
         raise _checks.invalid("method", method, "'auto' or 'quadrature' for this nonlinearity",
                               f"closed forms are derived for erf only, not {nl.name!r}")
@@ -131,7 +138,8 @@ def quadrature_c0_ok(c0: Any) -> NDArray[np.bool_]:
 def _check_quadrature_c0(c0: Any) -> None:
     if not np.all(quadrature_c0_ok(c0)):
         raise _checks.invalid(  # names the largest offending value
-            "c0", np.max(np.real(np.asarray(c0))), f"<= {QUADRATURE_MAX_C0:g} for the quadrature route (tanh, callables)",
+            "c0", np.max(np.real(np.asarray(c0))),
+            f"<= {QUADRATURE_MAX_C0:g} for the quadrature route (tanh, callables)",
             "beyond it the η-average no longer reaches 1e-8 (see QUADRATURE_MAX_C0)")
 
 

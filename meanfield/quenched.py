@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from . import _checks
 from .fixed_point import orthogonal_std
-from .hermite_noise import QUADRATURE_MAX_C0, _inner_nodes
+from .hermite_noise import QUADRATURE_MAX_C0, _inner_nodes, has_closed_forms, quadrature_c0_ok
 from .nonlinearities import NonlinearitySpec, get_nonlinearity, normal_nodes
 
 __all__ = ["quenched_fixed_point", "quenched_outputs", "sample_U"]
@@ -54,7 +54,7 @@ def _smoothed_phi(nl: Any, c0: float, quadrature: int = 64) -> tuple[Any, Any]:
     span several nodes; 64 fixed nodes were 3 % off for tanh at c₀ = 4), evaluated in blocks of
     at most ``_BLOCK`` entries. Accuracy against mpmath: 1e-8 relative with an absolute floor
     of 1e-13 (tests/meanfield/test_accuracy_contract.py)."""
-    if nl.name == "erf" and nl.closed_form:
+    if has_closed_forms(nl):
         from scipy.special import erf
 
         beta = _ALPHA / math.sqrt(1.0 + 2.0 * _ALPHA**2 * c0)
@@ -117,7 +117,7 @@ def quenched_fixed_point(
     n = U.shape[-2]
     c0 = float(orthogonal_std(np.float64(sigma), dt)) ** 2
     nl = get_nonlinearity(nonlinearity)
-    if not (nl.name == "erf" and nl.closed_form) and c0 > QUADRATURE_MAX_C0:
+    if not has_closed_forms(nl) and not quadrature_c0_ok(c0):
         raise _checks.invalid("sigma", sigma, f"σ²/(1 − dt/2) <= {QUADRATURE_MAX_C0:g} for "
                               f"{nl.name!r} (the η-quadrature's domain)")
     mean, slope = _smoothed_phi(nl, c0)
