@@ -36,6 +36,11 @@ the allowed range; array calls return NaN exactly at infeasible entries
 ``with meanfield.errors("raise"):`` for a block, changes that. A bool or string where a number is expected is a TypeError
 naming the parameter. See :mod:`meanfield._checks`.
 
+Learning dynamics (JAX, loaded on first access): :func:`learning_flow` applies a training's
+optimiser to the expected trial loss of M — the predicted gradient-descent trajectory of
+THEORY §4 (:mod:`meanfield.learning_dynamics`, with :func:`expected_loss`,
+:func:`fixed_point_trial`, :func:`constant_input_trial`).
+
 The sympy derivation is available lazily as ``meanfield.symbolic`` and
 ``meanfield.large_n_scaling`` (imported on first access, so ``import
 meanfield`` stays fast and never imports sympy or jax).
@@ -73,14 +78,18 @@ __all__ = [
     "bulk_lambda_min",
     "bulk_latent_covariance",
     "bulk_state",
+    "constant_input_trial",
     "correlation",
     "errors",
+    "expected_loss",
     "feasible",
+    "fixed_point_trial",
     "fixed_point_norm",
     "gaussian_mean",
     "lambda_min",
     "large_n_scaling",
     "latent_covariance",
+    "learning_flow",
     "linear_two_phase",
     "loss_var",
     "lyapunov_2x2",
@@ -94,10 +103,17 @@ __all__ = [
 ]
 
 _LAZY = {"symbolic", "large_n_scaling"}
+#: Public names of :mod:`meanfield.learning_dynamics` (imports JAX, so loaded on first access).
+_LAZY_FLOW = {"learning_flow", "expected_loss", "fixed_point_trial", "constant_input_trial"}
 
 
 def __getattr__(name: str) -> Any:
-    """Lazy attributes: ``symbolic`` (module) and ``large_n_scaling`` (function)."""
+    """Lazy attributes: ``symbolic`` (module), ``large_n_scaling`` (function) and the
+    learning-dynamics functions of :mod:`meanfield.learning_dynamics`."""
+    if name in _LAZY_FLOW:
+        value = getattr(importlib.import_module(".learning_dynamics", __name__), name)
+        globals()[name] = value
+        return value
     if name in _LAZY:
         module = importlib.import_module(".symbolic", __name__)
         value = module if name == "symbolic" else module.large_n_scaling
@@ -107,4 +123,4 @@ def __getattr__(name: str) -> Any:
 
 
 def __dir__() -> list[str]:
-    return sorted(set(globals()) | _LAZY)
+    return sorted(set(globals()) | _LAZY | _LAZY_FLOW)
