@@ -41,6 +41,8 @@ from ..core import stats
 from ..core.fits import PowerLawFit, fit_power_law
 
 __all__ = [
+    "FLOW_QUANTITIES",
+    "FLOW_WINDOWS",
     "GD_QUANTITIES",
     "TRAINED_M_THEORIES",
     "GDScalingPlan",
@@ -48,7 +50,9 @@ __all__ = [
     "analyse_gd_scaling",
     "default_gd_plans",
     "derived_exponents",
+    "flow_trial",
     "gd_scaling_config",
+    "learning_flow_of_run",
     "run_gd_scaling",
     "trained_m_loss_var",
 ]
@@ -69,6 +73,12 @@ TRAINED_M_THEORIES: tuple[tuple[str, dict[str, Any]], ...] = (
     (" (trained M)", {}),
     (" (trained M, Euler dt + Hermite)", {"dt": None, "hermite_orders": 8}),
 )
+
+#: Quantities compared with the mean-field learning flow (record names; λ₊ from ``eigvals``).
+FLOW_QUANTITIES: tuple[str, ...] = ("lambda_plus", "kappa_norm", "rho", "loss_var")
+#: Record windows compared with the flow: (label, first fraction, last fraction of the records).
+FLOW_WINDOWS: tuple[tuple[str, float, float], ...] = (("mid-training", 0.4, 0.6),
+                                                       ("end", 0.8, 1.0))
 
 #: Sizes of the quick (CPU) plans.
 QUICK_NS: tuple[int, ...] = (32, 64, 128)
@@ -173,6 +183,10 @@ class GDScalingResult:
         derived: derived large-N laws (see :func:`derived_exponents`).
         curves: N -> {"steps", "loss", "loss_bias", "loss_var", "eigvals"} learning curves
             [seeds, n_rec] (eigvals real parts [seeds, n_rec, 2]).
+        flow: N -> the mean-field learning flow's records at the same steps
+            (:func:`learning_flow_of_run`; "lambda_plus", "lambda_minus", "kappa_norm", "rho",
+            "loss_bias", "loss_var" [n_rec]); empty when not computed.
+        flow_fits: quantity -> {"sim", "flow"} power laws of the end-of-training values.
     """
 
     plan: GDScalingPlan
@@ -184,6 +198,8 @@ class GDScalingResult:
     fits: dict[str, dict[str, PowerLawFit]]
     derived: dict[str, dict[str, float]]
     curves: dict[int, dict[str, np.ndarray]]
+    flow: dict[int, dict[str, np.ndarray]] = dataclasses.field(default_factory=dict)
+    flow_fits: dict[str, dict[str, PowerLawFit]] = dataclasses.field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly summary (strict JSON: non-finite numbers become ``None``)."""
@@ -197,6 +213,11 @@ class GDScalingResult:
                 q: {w: dataclasses.asdict(f) for w, f in d.items()} for q, d in self.fits.items()
             },
             "derived": self.derived,
+            "flow": {str(n): {k: v.tolist() for k, v in d.items()} for n, d in self.flow.items()},
+            "flow_fits": {
+                q: {w: dataclasses.asdict(f) for w, f in d.items()}
+                for q, d in self.flow_fits.items()
+            },
             "rows": [r.to_dict() for r in self.rows],
         })  # type: ignore[return-value]
 
@@ -237,6 +258,94 @@ def trained_m_loss_var(
     return out
 
 
+def flow_trial(config: Any) -> Any:
+    """The latent trial (``meanfield.learning_dynamics.Trial``) of a training config's task.
+
+    Built from the task's own noise-free condition arrays (sign +1): latent drive
+    v_t = u_t · (ρ_io, sqrt(1 − ρ_io²)) (``simulate.make_low_rank``'s w_in, n_in = 1), target,
+    mask, and the κ̄ window from the first masked step (as the training records). THEORY §4.
+    """
+    import jax
+
+    from meanfield.learning_dynamics import Trial
+
+    task = config.make_task()
+    batch = task.sample(jax.random.key(0), task.batch_multiple)
+    if batch.inputs.shape[-1] != 1 or batch.targets.shape[-1] != 1:
+        raise ValueError(f"task={config.task!r} has {batch.inputs.shape[-1]} inputs and "
+                         f"{batch.targets.shape[-1]} outputs; the flow needs one of each")
+    b = int(np.flatnonzero(np.asarray(batch.sign) > 0)[0])
+    u = np.asarray(batch.inputs[b, :, 0], float)
+    rho = float(config.effective_rho_io)
+    mask = np.asarray(batch.mask[b, :, 0], float)
+    first = int(np.flatnonzero(mask > 0)[0])
+    window = (np.arange(mask.size) >= first).astype(float)
+    return Trial(float(config.dt), u[:, None] * np.array([rho, math.sqrt(1 - rho**2)]),
+                 np.asarray(batch.targets[b, :, 0], float), mask, window, name=str(config.task))
+
+
+def learning_flow_of_run(config: Any, Ns: Sequence[int]) -> dict[int, dict[str, np.ndarray]]:
+    """``meanfield.learning_flow`` for the training of ``config`` at each N (THEORY §4).
+
+    The same optimiser (SGD), learning rate, steps, record steps, trial, σ and output scale
+    as the simulated training, from the same M₀ = 0; records of the pre-update M as the
+    training's. Raises ValueError for configs the flow does not describe (not a rank-2 model
+    with only M trained from zero by SGD at a constant learning rate, g > 0, x₀ noise).
+    """
+    import meanfield
+
+    wrong = [(name, getattr(config, name), want) for name, want in (
+        ("model", "low_rank"), ("rank", 2), ("trainable", ("M",)), ("init", "zero_M"),
+        ("optimizer", "sgd"), ("lr_scaling", "none"), ("phases", None), ("g", 0.0),
+        ("x0_noise", 0.0)) if getattr(config, name) != want]
+    if wrong:
+        name, value, want = wrong[0]
+        raise ValueError(f"{name}={value!r} is not described by the learning flow; "
+                         f"allowed: {want!r}")
+    trial = flow_trial(config)
+    flow = meanfield.learning_flow(
+        np.zeros((len(Ns), 2, 2)), np.asarray(Ns, float), float(config.sigma),
+        lr=float(config.eta0), steps=int(config.steps), record_every=int(config.record_every),
+        trial=trial, nonlinearity=str(config.nonlinearity), out_scale=str(config.out_scale))
+    names = ("lambda_plus", "lambda_minus", "kappa_norm", "rho", "loss_bias", "loss_var")
+    return {int(N): {"steps": flow.step, "M": flow.M[i],
+                     **{k: getattr(flow, k)[i] for k in names}} for i, N in enumerate(Ns)}
+
+
+def _window_mean(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
+    """Mean over the records [lo·n, hi·n) of the last axis (the last record at least)."""
+    n = x.shape[-1]
+    a = min(int(round(lo * n)), n - 1)
+    b = max(int(round(hi * n)), a + 1)
+    return x[..., a:b].mean(axis=-1)
+
+
+def _flow_rows(sim_curves: dict[str, np.ndarray], flow: dict[str, np.ndarray], N: int,
+               plan: GDScalingPlan, dt: float) -> list[stats.Comparison]:
+    """Rows: the simulated records (per seed, window means) against the flow's same-window
+    means. L_var rows carry as tolerance the flow's declared neglected term that meanfield
+    can size: the noise leaking through φ beyond the gain modulation (relative Hermite
+    correction of the stationary Euler L_var at the flow's M; 0 where no fixed point)."""
+    rows = []
+    for label, lo, hi in FLOW_WINDOWS:
+        tol = 0.0
+        M_flow = flow["M"][min(int(round(hi * len(flow["steps"]))) - 1, len(flow["steps"]) - 1)]
+        base = trained_m_loss_var(M_flow[None], N, plan.sigma, dt=dt)[0]
+        leak = trained_m_loss_var(M_flow[None], N, plan.sigma, dt=dt, hermite_orders=8)[0]
+        if np.isfinite(base) and np.isfinite(leak) and base > 0:
+            tol = abs(leak / base - 1.0)
+        for q in FLOW_QUANTITIES:
+            sim = _window_mean(np.asarray(sim_curves[q], float), lo, hi)
+            th = float(_window_mean(np.asarray(flow[q], float), lo, hi))
+            rows.append(stats.compare(
+                f"{q} ({label})", th, sim, se_kind="seeds", N=N, experiment="gd-scaling",
+                setting=f"σ={plan.sigma:g}, N={N}, steps {lo:.0%}–{hi:.0%}",
+                tolerance=tol if q == "loss_var" else 0.0,
+                note="mean-field learning flow (meanfield.learning_flow), same SGD from M = 0; "
+                     "window means of the records"))
+    return rows
+
+
 def _tail_mean(x: np.ndarray, tail: float) -> np.ndarray:
     """Mean over the last ``tail`` fraction of axis 1 (records) -> [seed, ...]."""
     n = x.shape[1]
@@ -245,9 +354,13 @@ def _tail_mean(x: np.ndarray, tail: float) -> np.ndarray:
 
 
 def analyse_gd_scaling(
-    runs: Sequence[Any], plan: GDScalingPlan, *, derived: bool = True
+    runs: Sequence[Any], plan: GDScalingPlan, *, derived: bool = True, flow: bool = True
 ) -> GDScalingResult:
     """Theory-vs-simulation analysis of finished runs (one per N) of ``plan``.
+
+    ``flow`` (default) adds the mean-field learning flow (:func:`learning_flow_of_run`): its
+    trajectory, rows per N at the :data:`FLOW_WINDOWS` and the end-of-training exponents of
+    ‖κ̄‖ and ρ (claim :data:`CLAIM_FLOW`, the package's prediction).
 
     ``derived=False`` skips :func:`derived_exponents` (``meanfield.large_n_scaling`` runs
     the sympy derivation, ~30 s once per process) and leaves ``result.derived`` empty.
@@ -344,16 +457,62 @@ def analyse_gd_scaling(
         "large", {"lambda_m": float(np.mean(lam_minus_a)), "sigma": plan.sigma, "z": 1.0}
     ) if derived else {}
     rows = _tag_rows(rows, Ns, sim_a["lambda_plus"], plan.sigma, float(runs[0].config.dt))
+    flow_curves: dict[int, dict[str, np.ndarray]] = {}
+    flow_fits: dict[str, dict[str, PowerLawFit]] = {}
+    if flow:
+        flow_curves = learning_flow_of_run(runs[0].config, [int(n) for n in Ns])
+        flow_rows, flow_fits = _flow_comparison(curves, flow_curves, Ns, plan,
+                                                float(runs[0].config.dt))
+        rows += flow_rows
     return GDScalingResult(
         plan=plan, Ns=Ns, sim=sim_a, theory=th_a, lambda_minus=lam_minus_a, rows=rows,
-        fits=fits, derived=laws, curves=curves,
+        fits=fits, derived=laws, curves=curves, flow=flow_curves, flow_fits=flow_fits,
     )
+
+
+def _flow_comparison(curves: dict[int, dict[str, np.ndarray]],
+                     flow: dict[int, dict[str, np.ndarray]], Ns: np.ndarray,
+                     plan: GDScalingPlan, dt: float
+                     ) -> tuple[list[stats.Comparison], dict[str, dict[str, PowerLawFit]]]:
+    """Flow rows per N and window, and the end-of-training N-exponents of ‖κ̄‖ and ρ:
+    simulation (per-seed end-window means) against the flow (same windows)."""
+    rows: list[stats.Comparison] = []
+    end_label, lo, hi = FLOW_WINDOWS[-1]
+    sim_end: dict[str, list[np.ndarray]] = {"kappa_norm": [], "rho": []}
+    flow_end: dict[str, list[float]] = {"kappa_norm": [], "rho": []}
+    for N in (int(n) for n in Ns):
+        c = curves[N]
+        sim_curves = {"lambda_plus": np.asarray(c["eigvals"])[..., 0],
+                      "kappa_norm": c["kappa_norm"], "rho": c["rho"], "loss_var": c["loss_var"]}
+        rows += _flow_rows(sim_curves, flow[N], N, plan, dt)
+        for q in sim_end:
+            sim_end[q].append(_window_mean(np.asarray(sim_curves[q], float), lo, hi))
+            flow_end[q].append(float(_window_mean(np.asarray(flow[N][q], float), lo, hi)))
+    fits: dict[str, dict[str, PowerLawFit]] = {}
+    if len(Ns) >= 2:
+        for q in sim_end:
+            sim_q = np.stack(sim_end[q])
+            NN = np.broadcast_to(Ns[:, None], sim_q.shape)
+            fs = fit_power_law(NN, sim_q)
+            ff = fit_power_law(np.asarray(Ns, float), np.asarray(flow_end[q]))
+            fits[q] = {"sim": fs, "flow": ff}
+            rows.append(stats.compare_estimate(
+                f"exponent of {q} (flow, {end_label})", ff.exponent, fs.exponent,
+                fs.exponent_se, fs.n, se_kind="seeds", N=int(Ns.max()),
+                experiment="gd-scaling",
+                setting=f"σ={plan.sigma:g}, N={int(Ns.min())}..{int(Ns.max())}",
+                note="log-log OLS slope of the per-seed end-window means; flow = the same fit "
+                     "to the flow's values (deterministic)"))
+    rows = [r.tagged(claim=CLAIM_FLOW, variant="learning flow", role="prediction")
+            for r in rows]
+    return rows, fits
 
 
 #: Claims of the gd-scaling rows.
 CLAIM_OPTIMUM = "GD ends at the L_var optimum (paper, §4)"
 CLAIM_EXPONENTS = "N-exponents at the end of GD = the optimum's (paper, §4)"
 CLAIM_TRAINED_M = "L_var of a given M (trained networks)"
+CLAIM_FLOW = "GD follows the mean-field learning flow (package, THEORY §4)"
 
 
 def _tag_rows(rows: list[stats.Comparison], Ns: np.ndarray, lambda_plus: np.ndarray,

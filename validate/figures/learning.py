@@ -27,7 +27,8 @@ def plot_gd_learning(result: GDScalingResult, path: str | Path) -> Path:
 
     Panels: loss L (solid) and L_bias (dashed); L_var with the theory optimum L_var*
     (horizontal dotted line, mean over seeds); real parts of the eigenvalues of M with
-    the predicted λ₊* (dotted); ‖κ̄‖ with ‖κ̄*‖ (dotted). Curves are means over seeds of
+    the predicted λ₊* (dotted); ‖κ̄‖ with ‖κ̄*‖ (dotted). When ``result.flow`` is present,
+    the mean-field learning flow's L_var, λ± and ‖κ̄‖ are drawn dashed (same SGD from M = 0). Curves are means over seeds of
     the per-step batch records (L_var unbiased, see :mod:`validate.experiments.gd_scaling`).
 
     Returns the saved PNG path.
@@ -50,6 +51,13 @@ def plot_gd_learning(result: GDScalingResult, path: str | Path) -> Path:
         ax_e.axhline(float(np.nanmean(result.theory["lambda_plus"][idx])), color=color, ls=":")
         _band(ax_k, steps, np.asarray(c["kappa_norm"]), color, f"N={N}")
         ax_k.axhline(float(np.nanmean(result.theory["kappa_norm"][idx])), color=color, ls=":")
+        flow = result.flow.get(N)
+        if flow is not None:  # the mean-field learning flow (meanfield.learning_flow)
+            fs = np.asarray(flow["steps"])
+            ax_v.plot(fs, flow["loss_var"], "--", color=color, lw=0.9)
+            ax_e.plot(fs, flow["lambda_plus"], "--", color=color, lw=0.9)
+            ax_e.plot(fs, flow["lambda_minus"], "--", color=color, lw=0.9)
+            ax_k.plot(fs, flow["kappa_norm"], "--", color=color, lw=0.9)
     ax_l.set_yscale("log")
     ax_l.set_ylabel("L (solid), L_bias (dashed)")
     ax_v.set_ylabel("L_var (output units²)")
@@ -59,7 +67,7 @@ def plot_gd_learning(result: GDScalingResult, path: str | Path) -> Path:
         ax.set_xlabel("SGD step")
     ax_l.legend(frameon=False)
     fig.suptitle(f"Gradient descent, σ={result.plan.sigma:g} (dotted: theory optimum "
-                 "for the trained λ₋)", fontsize=9)
+                 "for the trained λ₋; dashed: mean-field learning flow)", fontsize=9)
     return save(fig, path)
 
 

@@ -18,12 +18,16 @@ import meanfield
 from validate.core import stats
 from validate.core.fits import fit_power_law
 from validate.experiments.gd_scaling import (
+    CLAIM_FLOW,
+    FLOW_QUANTITIES,
+    FLOW_WINDOWS,
     GD_QUANTITIES,
     TRAINED_M_THEORIES,
     GDScalingPlan,
     analyse_gd_scaling,
     default_gd_plans,
     gd_scaling_config,
+    learning_flow_of_run,
 )
 
 
@@ -106,7 +110,7 @@ LAM = np.array([-1.5, -2.0, -2.5])
 
 
 def test_analysis_recovers_the_theory() -> None:
-    res = analyse_gd_scaling(_fake_runs(PLAN, LAM), PLAN, derived=False)
+    res = analyse_gd_scaling(_fake_runs(PLAN, LAM), PLAN, derived=False, flow=False)
     assert res.sim["loss_var"].shape == (3, 3)
     for q, _, _ in GD_QUANTITIES:
         np.testing.assert_allclose(res.sim[q], res.theory[q], rtol=1e-12)
@@ -133,7 +137,7 @@ def test_analysis_flags_a_kappa_norm_that_does_not_shrink() -> None:
     for run in runs:
         run.records["kappa_norm"] = np.full_like(run.records["kappa_norm"], 1.2)
         run.records["kappa_norm"] *= 1 + 0.01 * np.arange(3)[:, None]  # small seed scatter
-    res = analyse_gd_scaling(runs, PLAN, derived=False)
+    res = analyse_gd_scaling(runs, PLAN, derived=False, flow=False)
     rows = {(r.quantity, r.N): r for r in res.rows}
     assert not rows[("kappa_norm", 1024)].passed
     assert not rows[("exponent of kappa_norm", 1024)].passed
@@ -141,7 +145,8 @@ def test_analysis_flags_a_kappa_norm_that_does_not_shrink() -> None:
 
 
 def test_analysis_detects_a_wrong_loss_var() -> None:
-    res = analyse_gd_scaling(_fake_runs(PLAN, LAM, {"loss_var": 1.5}), PLAN, derived=False)
+    res = analyse_gd_scaling(
+        _fake_runs(PLAN, LAM, {"loss_var": 1.5}), PLAN, derived=False, flow=False)
     rows = [r for r in res.rows if r.quantity == "loss_var"]
     # 50 % is beyond 3/√N for every N ≥ 64 and the seeds agree exactly on the ratio
     assert rows and not any(r.passed for r in rows)
@@ -150,8 +155,59 @@ def test_analysis_detects_a_wrong_loss_var() -> None:
 
 def test_single_size_analysis_has_no_fit_and_strict_json_summary() -> None:
     plan = GDScalingPlan(sigma=1.0, Ns=(64,), seeds=3, steps=100, record_every=10)
-    res = analyse_gd_scaling(_fake_runs(plan, LAM), plan, derived=False)
+    res = analyse_gd_scaling(_fake_runs(plan, LAM), plan, derived=False, flow=False)
     assert math.isnan(res.fits["rho"]["sim"].exponent)  # one size: no power law
     assert not any(r.quantity.startswith("exponent") for r in res.rows)
     text = json.dumps(res.summary(), allow_nan=False)  # NaN → null, strict JSON
     assert '"exponent": null' in text
+
+
+def _flow_runs(plan: GDScalingPlan, scale: dict[str, float] | None = None):
+    """Runs whose records ARE the learning flow's (3 seeds, ±0.01 % spread: determinable
+    with 3 seeds), or a scaled
+    copy (a network that does not follow the flow)."""
+    scale = scale or {}
+    cfg0 = gd_scaling_config(plan)
+    flow = learning_flow_of_run(cfg0, list(plan.Ns))
+    spread = 1 + 1e-4 * np.array([-1.0, 0.0, 1.0])[:, None]
+    runs = []
+    for N in plan.Ns:
+        f = flow[int(N)]
+
+        def rec(name: str, f=f) -> np.ndarray:
+            return f[name][None, :] * spread * scale.get(name, 1.0)
+
+        ev = np.stack([rec("lambda_plus"), f["lambda_minus"][None, :] * spread], -1)
+        lv = rec("loss_var") * (cfg0.batch - 1) / cfg0.batch
+        records = {"eigvals": ev.astype(complex), "loss_var": lv, "loss_bias": rec("loss_bias"),
+                   "loss": lv, "kappa_norm": rec("kappa_norm"), "rho": rec("rho"),
+                   "M": np.broadcast_to(f["M"], (3, *f["M"].shape)).copy()}
+        runs.append(SimpleNamespace(config=cfg0.replace(N=int(N)), steps=f["steps"],
+                                    records=records))
+    return runs
+
+
+FLOW_PLAN = GDScalingPlan(sigma=0.2, Ns=(64, 256), seeds=3, steps=200, record_every=10)
+
+
+def test_flow_rows_pass_on_the_flow_and_fail_on_a_network_that_leaves_it() -> None:
+    res = analyse_gd_scaling(_flow_runs(FLOW_PLAN), FLOW_PLAN, derived=False)
+    flow_rows = [r for r in res.rows if r.claim == CLAIM_FLOW]
+    # per N: FLOW_QUANTITIES × FLOW_WINDOWS rows; plus the two exponent rows
+    assert len(flow_rows) == 2 * len(FLOW_QUANTITIES) * len(FLOW_WINDOWS) + 2
+    per_n = [r for r in flow_rows if not r.quantity.startswith("exponent")]
+    assert all(abs(r.rel_err) < 1e-12 for r in per_n)  # the seeds' mean is the flow
+    assert all(r.status == "pass" for r in flow_rows)
+    assert set(res.flow) == set(FLOW_PLAN.Ns) and res.flow_fits["rho"]["flow"].n == 2
+    json.dumps(res.summary(), allow_nan=False)
+    bad = analyse_gd_scaling(_flow_runs(FLOW_PLAN, {"kappa_norm": 1.3}), FLOW_PLAN,
+                             derived=False)
+    kappa = [r for r in bad.rows if r.claim == CLAIM_FLOW and r.quantity.startswith("kappa")]
+    assert kappa and all(r.status == "fail" for r in kappa)
+    assert all(r.rel_err == pytest.approx(0.3, rel=1e-9) for r in kappa)
+
+
+def test_the_flow_refuses_a_training_it_does_not_describe() -> None:
+    cfg = gd_scaling_config(FLOW_PLAN).replace(optimizer="adam")
+    with pytest.raises(ValueError, match="optimizer='adam' is not described by the learning flow"):
+        learning_flow_of_run(cfg, [64])
