@@ -19,7 +19,7 @@ jupytext = pytest.importorskip("jupytext")
 nbclient = pytest.importorskip("nbclient")
 
 NOTEBOOKS = Path(__file__).resolve().parent.parent / "notebooks"
-NAMES = ("static_check", "gd_scaling", "two_phase", "regimes")
+NAMES = ("static_check", "gd_scaling", "two_phase", "regimes", "learning_flow")
 KERNEL = "python3"
 #: Generous wall-clock guard per notebook (the target is < 30 s on an idle 2-core CPU;
 #: the guard only catches a notebook that left quick mode, not a slow shared machine).
