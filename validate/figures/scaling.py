@@ -31,11 +31,20 @@ def _guide(ax, Ns: np.ndarray, anchor: float, k: float, style: str, label: str,
             lw=0.8, label=label)
 
 
+def _flow_end(values: np.ndarray, tail: float) -> float:
+    """Mean of the last ``tail`` fraction of a flow record (as the simulation's tail mean)."""
+    v = np.asarray(values, float)
+    k = max(1, int(round(tail * v.size)))
+    return float(v[-k:].mean())
+
+
 def plot_scaling(results: Sequence[GDScalingResult], path: str | Path) -> Path:
     """Log-log ‖κ̄‖, ρ and L_var vs N at the end of training, one colour per noise setting.
 
     Markers with error bars: simulation mean ± SD over seeds. Solid line: the theory
-    optimum (``meanfield.optimum`` for each seed's trained λ₋, mean over seeds). Grey
+    optimum (``meanfield.optimum`` for each seed's trained λ₋, mean over seeds). Dashed
+    line (when ``result.flow`` is present): the mean-field learning flow at the end of the
+    same training (``meanfield.learning_flow``, the same tail of the records). Grey
     lines: N^k guides for k = 0, −1/4, −1/2 (dotted) and the derived large-N laws of
     ``meanfield.large_n_scaling`` (dash-dot; limit + c·N^k when the N → ∞ limit is
     nonzero, e.g. L_var), anchored at the theory value at the smallest N of the first
@@ -65,6 +74,9 @@ def plot_scaling(results: Sequence[GDScalingResult], path: str | Path) -> Path:
                         label=f"sim. σ={res.plan.sigma:g} (mean ± SD)")
             ax.plot(Ns, np.nanmean(th, axis=1), "-", color=color,
                     label=f"theory optimum σ={res.plan.sigma:g}")
+            if res.flow and all(int(n) in res.flow for n in Ns):
+                ends = [_flow_end(res.flow[int(n)][q], res.plan.tail) for n in Ns]
+                ax.plot(Ns, ends, "--", color=color, label=f"learning flow σ={res.plan.sigma:g}")
         first = results[0]
         Ns0 = np.asarray(first.Ns, float)
         anchor = float(np.nanmean(np.asarray(first.theory[q], float)[0]))
@@ -87,5 +99,6 @@ def plot_scaling(results: Sequence[GDScalingResult], path: str | Path) -> Path:
         ax.set_xlabel("network size N (neurons)")
         ax.set_ylabel(ylabel)
     axes[0, 0].legend(loc="best", frameon=False, fontsize=6)
-    fig.suptitle("End of training vs the L_var-optimal theory (THEORY §4)", fontsize=9)
+    fig.suptitle("End of training vs the L_var-optimal theory and the learning flow "
+                 "(THEORY §4)", fontsize=9)
     return save(fig, path)
