@@ -49,13 +49,13 @@ def _phi(name: str) -> Callable:
 
 def _dphi(name: str) -> Callable:
     if name == "erf":
-        return lambda x: mp.exp(-(ALPHA * x) ** 2)
+        return lambda x: mp.exp(-((ALPHA * x) ** 2))
     return lambda x: 1 - mp.tanh(x) ** 2
 
 
 def _dphi3(name: str) -> Callable:
     if name == "erf":
-        return lambda x: mp.exp(-(ALPHA * x) ** 2) * (4 * ALPHA**4 * x * x - 2 * ALPHA**2)
+        return lambda x: mp.exp(-((ALPHA * x) ** 2)) * (4 * ALPHA**4 * x * x - 2 * ALPHA**2)
     return lambda x: (1 - mp.tanh(x) ** 2) * (6 * mp.tanh(x) ** 2 - 2)
 
 
@@ -63,22 +63,41 @@ def gauss_mean_mp(f: Callable, delta: float, centre: float = 0.0) -> mp.mpf:
     """⟨f(x)⟩, x ~ N(centre, Δ), by mpmath quadrature split where f and the Gaussian vary."""
     d = mp.mpf(delta)
     sd = mp.sqrt(d)
-    pts = sorted({-mp.inf, mp.inf, mp.mpf(0), mp.mpf(centre), -40, -5, 5, 40,
-                  centre - 10 * sd, centre + 10 * sd, centre - sd, centre + sd})
+    pts = sorted(
+        {
+            -mp.inf,
+            mp.inf,
+            mp.mpf(0),
+            mp.mpf(centre),
+            -40,
+            -5,
+            5,
+            40,
+            centre - 10 * sd,
+            centre + 10 * sd,
+            centre - sd,
+            centre + sd,
+        }
+    )
 
     def g(x):
-        return f(x) * mp.exp(-(x - centre) ** 2 / (2 * d)) / mp.sqrt(2 * mp.pi * d)
+        return f(x) * mp.exp(-((x - centre) ** 2) / (2 * d)) / mp.sqrt(2 * mp.pi * d)
 
     return mp.quad(g, pts)
 
 
 def averages(points: int, rng: np.random.Generator) -> dict[str, float]:
     worst: dict[str, float] = {}
-    for name, spec, lo, hi in (("erf", "erf", -6, 12), ("tanh", "tanh", -6, 12),
-                               ("callable tanh", np.tanh, -2, 6)):
+    for name, spec, lo, hi in (
+        ("erf", "erf", -6, 12),
+        ("tanh", "tanh", -6, 12),
+        ("callable tanh", np.tanh, -2, 6),
+    ):
         kind = "erf" if name == "erf" else "tanh"
-        for label, fn, ref in (("⟨φ'⟩", mf.mean_dphi, _dphi(kind)),
-                               ("⟨φ'''⟩", mf.mean_dphi3, _dphi3(kind))):
+        for label, fn, ref in (
+            ("⟨φ'⟩", mf.mean_dphi, _dphi(kind)),
+            ("⟨φ'''⟩", mf.mean_dphi3, _dphi3(kind)),
+        ):
             err = 0.0
             for u in rng.uniform(lo, hi, points):
                 d = 10.0**u
@@ -117,8 +136,11 @@ def hermite(points: int, rng: np.random.Generator) -> dict[str, float]:
         refs = []
         for n in range(1, 7):
             he = lambda x, n=n: mp.hermite(n, x / (sd * mp.sqrt(2))) * 2 ** (-mp.mpf(n) / 2)
-            refs.append(float(gauss_mean_mp(lambda e, he=he: mp.tanh(a + e) * he(e), c0)
-                              / math.factorial(n)))
+            refs.append(
+                float(
+                    gauss_mean_mp(lambda e, he=he: mp.tanh(a + e) * he(e), c0) / math.factorial(n)
+                )
+            )
         refs_a = np.array(refs)
         err = max(err, float(np.max(np.abs(got - refs_a) / np.maximum(np.abs(refs_a), 1e-5))))
     return {"h_n tanh (quadrature route)": err}
@@ -132,15 +154,18 @@ def quenched_averages(points: int, rng: np.random.Generator) -> dict[str, float]
     for _ in range(points):
         a, c0 = rng.uniform(-50, 50), 10.0 ** rng.uniform(-4, math.log10(50.0))
         mean, slope = _smoothed_phi(nl, c0)
-        for fn, ref in ((mean, lambda e: mp.tanh(a + e)),
-                        (slope, lambda e: 1 - mp.tanh(a + e) ** 2)):
+        for fn, ref in (
+            (mean, lambda e: mp.tanh(a + e)),
+            (slope, lambda e: 1 - mp.tanh(a + e) ** 2),
+        ):
             r = float(gauss_mean_mp(ref, c0))
             err = max(err, abs(fn(np.array([a]))[0] - r) / max(abs(r), 1e-5))
     return {"⟨φ⟩_η, ⟨φ'⟩_η tanh (quenched)": err}
 
 
-def stable_matrix(us: tuple[float, float], ang: float, uskew: float, rot: bool,
-                  w: float) -> np.ndarray:
+def stable_matrix(
+    us: tuple[float, float], ang: float, uskew: float, rot: bool, w: float
+) -> np.ndarray:
     """A stable 2×2 A = P diag(−10^us) P⁻¹, P a shear (10^uskew) times a rotation by ``ang``,
     plus the rotation generator × 10^w when ``rot`` (complex eigenvalues)."""
     c, n = math.cos(ang), math.sin(ang)
@@ -160,8 +185,10 @@ def _solve_symmetric(f: Callable, rhs: list) -> np.ndarray:
             E[k][l] = E[l][k] = mp.mpf(1)
             F = f(E)
             cols.append([F[i][j] for i, j in idx])
-        x = mp.lu_solve(mp.matrix([[cols[c][r] for c in range(3)] for r in range(3)]),
-                        mp.matrix([mp.mpf(float(v)) for v in rhs]))
+        x = mp.lu_solve(
+            mp.matrix([[cols[c][r] for c in range(3)] for r in range(3)]),
+            mp.matrix([mp.mpf(float(v)) for v in rhs]),
+        )
     return np.array([[float(x[0]), float(x[1])], [float(x[1]), float(x[2])]])
 
 
@@ -187,8 +214,10 @@ def lyapunov_mp(A: np.ndarray, Q: np.ndarray) -> np.ndarray:
 def stein_mp(A: np.ndarray, d: float, dt: float) -> np.ndarray:
     """Σ with Σ = BΣBᵀ + d·dt·I, B = I + dt·A (B formed at 40 digits from the given A, dt)."""
     with mp.workdps(40):
-        B = [[mp.mpf(float(v)) * mp.mpf(dt) + (1 if i == j else 0) for j, v in enumerate(r)]
-             for i, r in enumerate(A)]
+        B = [
+            [mp.mpf(float(v)) * mp.mpf(dt) + (1 if i == j else 0) for j, v in enumerate(r)]
+            for i, r in enumerate(A)
+        ]
         rhs = [mp.mpf(d) * mp.mpf(dt), 0, mp.mpf(d) * mp.mpf(dt)]
 
     def op(E: list) -> list:
@@ -203,27 +232,44 @@ def solvers(points: int, rng: np.random.Generator) -> dict[str, float]:
 
     fwd = back = st = 0.0
     for _ in range(points):
-        A = stable_matrix(tuple(rng.uniform(-3, 3, 2)), rng.uniform(0, 3.1),
-                          rng.uniform(-3, 2), bool(rng.random() < 0.3), rng.uniform(-3, 3))
+        A = stable_matrix(
+            tuple(rng.uniform(-3, 3, 2)),
+            rng.uniform(0, 3.1),
+            rng.uniform(-3, 2),
+            bool(rng.random() < 0.3),
+            rng.uniform(-3, 3),
+        )
         Q = np.array([[2.0, 0.3], [0.3, 1.0]]) * 10.0 ** rng.uniform(-5, 5)
         X = mf.lyapunov_2x2(A, Q)
-        back = max(back, np.abs(A @ X + X @ A.T + Q).max()
-                   / (2 * np.abs(A).max() * np.abs(X).max() + np.abs(Q).max()))
+        back = max(
+            back,
+            np.abs(A @ X + X @ A.T + Q).max()
+            / (2 * np.abs(A).max() * np.abs(X).max() + np.abs(Q).max()),
+        )
         if np.linalg.cond(A) <= 1e6:
             ref = lyapunov_mp(A, Q)
             fwd = max(fwd, np.abs(X - ref).max() / np.abs(ref).max())
-        A = stable_matrix(tuple(rng.uniform(-2, 2, 2)), rng.uniform(0, 3.1),
-                          rng.uniform(-2, 1), bool(rng.random() < 0.3), rng.uniform(-2, 2))
+        A = stable_matrix(
+            tuple(rng.uniform(-2, 2, 2)),
+            rng.uniform(0, 3.1),
+            rng.uniform(-2, 1),
+            bool(rng.random() < 0.3),
+            rng.uniform(-2, 2),
+        )
         dt, d = 10.0 ** rng.uniform(-8, 0), 10.0 ** rng.uniform(-3, 3)
         if is_stable_map_2x2(A, dt):
             ref = stein_mp(A, d, dt)
             st = max(st, np.abs(mf.stein_2x2(A, d, dt) - ref).max() / np.abs(ref).max())
-    return {"lyapunov_2x2 forward (cond ≤ 1e6)": fwd, "lyapunov_2x2 backward": back,
-            "stein_2x2": st}
+    return {
+        "lyapunov_2x2 forward (cond ≤ 1e6)": fwd,
+        "lyapunov_2x2 backward": back,
+        "stein_2x2": st,
+    }
 
 
-def delta_tau_reference(lam: float, sig: float, g: float, fracs: tuple[float, ...]
-                        ) -> tuple[np.ndarray, np.ndarray, float]:
+def delta_tau_reference(
+    lam: float, sig: float, g: float, fracs: tuple[float, ...]
+) -> tuple[np.ndarray, np.ndarray, float]:
     """τ at which Δ − c∞ = frac·(c₀ − c∞), by τ(D) = ∫_D^{c₀} dx/√(2E(x)) with the kinetic
     energy E(x) = ∫_{c∞}^x (y − g²C_φ(K + y; v)) dy (erf), both by scipy's adaptive quad —
     a route independent of the package's Simpson grid. Returns (τ, D, c∞)."""
@@ -241,8 +287,19 @@ def delta_tau_reference(lam: float, sig: float, g: float, fracs: tuple[float, ..
         return quad(force, ci, x, epsabs=0.0, epsrel=1e-12, limit=200)[0]
 
     ds = np.array([ci + f * (c0 - ci) for f in fracs])
-    taus = np.array([quad(lambda x: 1.0 / math.sqrt(2.0 * kinetic(x)), d, c0, epsabs=0.0,
-                          epsrel=1e-11, limit=200)[0] for d in ds])
+    taus = np.array(
+        [
+            quad(
+                lambda x: 1.0 / math.sqrt(2.0 * kinetic(x)),
+                d,
+                c0,
+                epsabs=0.0,
+                epsrel=1e-11,
+                limit=200,
+            )[0]
+            for d in ds
+        ]
+    )
     return taus, ds, float(ci)
 
 
@@ -270,10 +327,14 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
     rng = np.random.default_rng(args.seed)
-    rows = {**averages(args.points, rng), **fixed_points(args.points, rng),
-            **hermite(max(args.points // 4, 1), rng),
-            **quenched_averages(max(args.points // 4, 1), rng), **solvers(args.points, rng),
-            **autocorrelation(max(args.points // 5, 1), rng)}
+    rows = {
+        **averages(args.points, rng),
+        **fixed_points(args.points, rng),
+        **hermite(max(args.points // 4, 1), rng),
+        **quenched_averages(max(args.points // 4, 1), rng),
+        **solvers(args.points, rng),
+        **autocorrelation(max(args.points // 5, 1), rng),
+    }
     print(f"{'routine':32s} worst relative error ({args.points} points per routine)")
     for k, v in rows.items():
         print(f"{k:32s} {v:.2e}")

@@ -26,8 +26,15 @@ from scipy.special import erf
 ALPHA = math.sqrt(math.pi) / 2  # φ(x) = erf(αx), φ'(0) = 1 (THEORY §2)
 
 
-def forward_trials(N: int, rng: np.random.Generator, *, batch: int = 32, T: int = 50,
-                   dt: float = 0.2, sigma: float = 1.0) -> float:
+def forward_trials(
+    N: int,
+    rng: np.random.Generator,
+    *,
+    batch: int = 32,
+    T: int = 50,
+    dt: float = 0.2,
+    sigma: float = 1.0,
+) -> float:
     """One training step's forward pass, research-code style; returns the loss (so the work
     cannot be skipped). Pulse input ±1/dt at t = 0, target ±1 for t ≥ 2 every 5th step."""
     G = rng.standard_normal((N, 3), dtype=np.float32)
@@ -69,8 +76,10 @@ def main(argv: list[str] | None = None) -> None:
     args = p.parse_args(argv)
     for N in args.Ns:
         s = seconds_per_step(N, args.steps)
-        print(f"baseline numpy loop N={N:5d}: {s * 1e3:8.1f} ms/step (forward only, 1 seed) "
-              f"→ {s * args.train_steps:8.1f} s for {args.train_steps} steps (extrapolated)")
+        print(
+            f"baseline numpy loop N={N:5d}: {s * 1e3:8.1f} ms/step (forward only, 1 seed) "
+            f"→ {s * args.train_steps:8.1f} s for {args.train_steps} steps (extrapolated)"
+        )
 
 
 if __name__ == "__main__":

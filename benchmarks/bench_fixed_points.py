@@ -71,8 +71,9 @@ def _network(N: int, seed: int):
     from simulate.models import make_rate_rnn
 
     net = make_rate_rnn(jax.random.key(seed), N, n_in=1, n_out=1, g=1.5, nonlinearity="tanh")
-    traj = simulate(net, jnp.zeros((4, 200, 1)), key=jax.random.key(seed + 1), sigma=0.2,
-                    x0_noise=1.0)
+    traj = simulate(
+        net, jnp.zeros((4, 200, 1)), key=jax.random.key(seed + 1), sigma=0.2, x0_noise=1.0
+    )
     return net, np.asarray(traj.x, dtype=np.float64)
 
 
@@ -91,8 +92,13 @@ def _baseline(W: np.ndarray, h0: np.ndarray, q_tol: float) -> tuple[float, float
     t0 = time.perf_counter()
     ok = 0
     for h in h0:
-        res = minimize(q_and_grad, h, jac=True, method="L-BFGS-B",
-                       options={"gtol": 1e-10, "ftol": 1e-20, "maxiter": 10_000})
+        res = minimize(
+            q_and_grad,
+            h,
+            jac=True,
+            method="L-BFGS-B",
+            options={"gtol": 1e-10, "ftol": 1e-20, "maxiter": 10_000},
+        )
         ok += res.fun <= q_tol
     return time.perf_counter() - t0, ok / len(h0)
 
@@ -103,19 +109,30 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--points", type=int, default=256, help="initial states (vmapped route)")
     ap.add_argument("--baseline-points", type=int, default=32)
     ap.add_argument("--steps", type=int, default=None, help="Adam steps (default: the finder's)")
-    ap.add_argument("--newton-steps", type=int, default=None,
-                    help="most Levenberg–Marquardt steps (default: the finder's)")
+    ap.add_argument(
+        "--newton-steps",
+        type=int,
+        default=None,
+        help="most Levenberg–Marquardt steps (default: the finder's)",
+    )
     ap.add_argument("--solver", default="auto", choices=["auto", "dense", "cg"])
     ap.add_argument("--cg-iters", type=int, default=None, help="most CG iterations per step")
-    ap.add_argument("--legacy", action="store_true",
-                    help="the previous defaults: 2000 Adam steps at rate 0.01 decaying to 1e-4, "
-                         "then up to 20 dense Levenberg–Marquardt steps")
+    ap.add_argument(
+        "--legacy",
+        action="store_true",
+        help="the previous defaults: 2000 Adam steps at rate 0.01 decaying to 1e-4, "
+        "then up to 20 dense Levenberg–Marquardt steps",
+    )
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args(argv)
 
     import jax
 
-    from validate.analysis.fixed_points import find_fixed_points, model_velocity, sample_initial_states
+    from validate.analysis.fixed_points import (
+        find_fixed_points,
+        model_velocity,
+        sample_initial_states,
+    )
 
     opts: dict = {"solver": args.solver}
     if args.legacy:
@@ -127,12 +144,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.cg_iters is not None:
         opts["cg_iters"] = args.cg_iters
     q_tol = 1e-12
-    print(f"Python {platform.python_version()}, numpy {np.__version__}, jax {jax.__version__} "
-          f"({jax.default_backend()}), {args.points} points vs {args.baseline_points} baseline "
-          f"points, finder options {opts or 'default'}")
-    print(f"{'N':>5} {'compile s':>10} {'vmapped pts/s':>14} {'conv.':>11} {'conv pts/s':>11} "
-          f"{'baseline pts/s':>15} {'conv.':>11} {'conv pts/s':>11} {'speed-up':>9} "
-          f"{'conv speed-up':>14}")
+    print(
+        f"Python {platform.python_version()}, numpy {np.__version__}, jax {jax.__version__} "
+        f"({jax.default_backend()}), {args.points} points vs {args.baseline_points} baseline "
+        f"points, finder options {opts or 'default'}"
+    )
+    print(
+        f"{'N':>5} {'compile s':>10} {'vmapped pts/s':>14} {'conv.':>11} {'conv pts/s':>11} "
+        f"{'baseline pts/s':>15} {'conv.':>11} {'conv pts/s':>11} {'speed-up':>9} "
+        f"{'conv speed-up':>14}"
+    )
 
     def frac(k: int, n: int) -> str:  # fraction ± binomial standard error
         p = k / n
@@ -149,16 +170,20 @@ def main(argv: list[str] | None = None) -> int:
         fp = find_fixed_points(v, h0, np.zeros(1), q_tol=q_tol, **opts)
         t_vec = time.perf_counter() - t0
         k_vec = fp.n_below_tol
-        t_base, conv_base = _baseline(np.asarray(net.W, np.float64),
-                                      h0[: args.baseline_points], q_tol)
+        t_base, conv_base = _baseline(
+            np.asarray(net.W, np.float64), h0[: args.baseline_points], q_tol
+        )
         k_base = round(conv_base * args.baseline_points)
         rate_vec = args.points / t_vec
         rate_base = args.baseline_points / t_base
         conv_vec, conv_rate_base = k_vec / t_vec, k_base / t_base
         conv_up = f"{conv_vec / conv_rate_base:>13.1f}×" if k_base else f"{'n/a':>14}"
-        print(f"{N:>5} {first - t_vec:>10.2f} {rate_vec:>14.1f} {frac(k_vec, args.points):>11} "
-              f"{conv_vec:>11.1f} {rate_base:>15.2f} {frac(k_base, args.baseline_points):>11} "
-              f"{conv_rate_base:>11.2f} {rate_vec / rate_base:>8.1f}× {conv_up}", flush=True)
+        print(
+            f"{N:>5} {first - t_vec:>10.2f} {rate_vec:>14.1f} {frac(k_vec, args.points):>11} "
+            f"{conv_vec:>11.1f} {rate_base:>15.2f} {frac(k_base, args.baseline_points):>11} "
+            f"{conv_rate_base:>11.2f} {rate_vec / rate_base:>8.1f}× {conv_up}",
+            flush=True,
+        )
     return 0
 
 

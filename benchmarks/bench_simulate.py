@@ -88,8 +88,10 @@ def chunk_timer(cfg: TrainConfig):
 
 def bench_sweep(quick: bool, quick_steps: int) -> dict[int, float]:
     base = TrainConfig.preset("gd_scaling", sigma=1.0, seeds=5)  # 2000 steps, η = 0.005
-    print(f"(a) THEORY §4 sweep: N {list(NS)} × {base.seeds} seeds × {base.steps} steps, "
-          f"σ = {base.sigma}, batch {base.batch}, records every step")
+    print(
+        f"(a) THEORY §4 sweep: N {list(NS)} × {base.seeds} seeds × {base.steps} steps, "
+        f"σ = {base.sigma}, batch {base.batch}, records every step"
+    )
     per_n: dict[int, float] = {}
     if quick:
         for N in NS:
@@ -98,12 +100,16 @@ def bench_sweep(quick: bool, quick_steps: int) -> dict[int, float]:
             first, steady = chunk_timer(cfg)
             compile_s = max(first - ck * steady, 0.0)
             per_n[N] = compile_s + base.steps * steady
-            print(f"    N={N:5d}: compile ≈ {compile_s:6.1f} s, {steady * 1e3:7.2f} ms/step "
-                  f"(5 seeds) → {per_n[N]:7.1f} s for {base.steps} steps (extrapolated)",
-                  flush=True)
+            print(
+                f"    N={N:5d}: compile ≈ {compile_s:6.1f} s, {steady * 1e3:7.2f} ms/step "
+                f"(5 seeds) → {per_n[N]:7.1f} s for {base.steps} steps (extrapolated)",
+                flush=True,
+            )
         total = sum(per_n.values())
-        print(f"    total (extrapolated from {quick_steps} steps per N): {total:.1f} s "
-              f"(target ≤ 120 s)")
+        print(
+            f"    total (extrapolated from {quick_steps} steps per N): {total:.1f} s "
+            f"(target ≤ 120 s)"
+        )
     else:
         with tempfile.TemporaryDirectory() as tmp:
             t = time.perf_counter()
@@ -111,10 +117,13 @@ def bench_sweep(quick: bool, quick_steps: int) -> dict[int, float]:
             total = time.perf_counter() - t
         for r in runs:
             per_n[r.config.N] = float(r.info["wall_seconds_last_session"])
-            print(f"    N={r.config.N:5d}: {per_n[r.config.N]:7.1f} s (training loop incl. "
-                  "compile)")
-        print(f"    total measured wall (sweep incl. files, evaluation): {total:.1f} s "
-              f"(target ≤ 120 s)")
+            print(
+                f"    N={r.config.N:5d}: {per_n[r.config.N]:7.1f} s (training loop incl. compile)"
+            )
+        print(
+            f"    total measured wall (sweep incl. files, evaluation): {total:.1f} s "
+            f"(target ≤ 120 s)"
+        )
     print(f"    peak memory (ru_maxrss) so far: {peak_rss_gb():.2f} GB (target < 2 GB)")
     return per_n
 
@@ -122,18 +131,25 @@ def bench_sweep(quick: bool, quick_steps: int) -> dict[int, float]:
 def bench_baseline(jax_per_n: dict[int, float], steps: int) -> None:
     from baseline_loop import seconds_per_step
 
-    print("(b) research-code baseline (numpy, Python loop over time, N×N rebuilt per step, "
-          "forward only, 1 seed)")
+    print(
+        "(b) research-code baseline (numpy, Python loop over time, N×N rebuilt per step, "
+        "forward only, 1 seed)"
+    )
     base_total = 0.0
     for N in NS:
         s = seconds_per_step(N, steps)
         base_total += s * 2000
-        print(f"    N={N:5d}: {s * 1e3:8.1f} ms/step → {s * 2000:8.1f} s for 2000 steps "
-              f"(extrapolated from {steps} steps)", flush=True)
+        print(
+            f"    N={N:5d}: {s * 1e3:8.1f} ms/step → {s * 2000:8.1f} s for 2000 steps "
+            f"(extrapolated from {steps} steps)",
+            flush=True,
+        )
     jax_total = sum(jax_per_n.values())
     print(f"    baseline, 1 seed per size: {base_total:.0f} s; 5 seeds: {5 * base_total:.0f} s")
-    print(f"    JAX, 5 seeds per size: {jax_total:.1f} s → throughput ratio "
-          f"{5 * base_total / jax_total:.1f}× (baseline forward-only: a lower bound)")
+    print(
+        f"    JAX, 5 seeds per size: {jax_total:.1f} s → throughput ratio "
+        f"{5 * base_total / jax_total:.1f}× (baseline forward-only: a lower bound)"
+    )
 
 
 def matmul_chain_flops(B: int, N: int, T: int) -> float:
@@ -145,6 +161,7 @@ def matmul_chain_flops(B: int, N: int, T: int) -> float:
         def body(x, _):
             x = jnp.tanh(x @ W.T)
             return x, None
+
         x, _ = jax.lax.scan(body, x0, None, length=T)
         return jnp.sum(x**2)
 
@@ -170,50 +187,74 @@ def square_matmul_flops(n: int = 2048) -> float:
 
 
 def bench_full_rank(steps: int) -> None:
-    cfg = TrainConfig.preset("regimes", task="cycling", N=512, seeds=1,
-                             steps=2 * steps, record_every=steps, checkpoint_every=steps)
+    cfg = TrainConfig.preset(
+        "regimes",
+        task="cycling",
+        N=512,
+        seeds=1,
+        steps=2 * steps,
+        record_every=steps,
+        checkpoint_every=steps,
+    )
     task = cfg.make_task()
     T, B, N = task.n_steps, cfg.batch, cfg.N
-    print(f"(c) full-rank rate net N={N}, batch {B}, cycling T={T} steps, Adam "
-          f"(1 record step per {steps} training steps)")
+    print(
+        f"(c) full-rank rate net N={N}, batch {B}, cycling T={T} steps, Adam "
+        f"(1 record step per {steps} training steps)"
+    )
     first, steady = chunk_timer(cfg)
     flops = 3 * 2 * B * N * N * T  # recurrent matmuls, forward + 2 backward
-    print(f"    compile+first chunk {first:.1f} s; {steady:.3f} s per training step "
-          f"(target ≤ 0.15 s); {flops / steady / 1e9:.1f} GFLOP/s of recurrent matmuls")
+    print(
+        f"    compile+first chunk {first:.1f} s; {steady:.3f} s per training step "
+        f"(target ≤ 0.15 s); {flops / steady / 1e9:.1f} GFLOP/s of recurrent matmuls"
+    )
     chain = matmul_chain_flops(B, N, T)
     square = square_matmul_flops()
-    print(f"    JAX float32 reference: RNN-shaped matmul chain (fwd+bwd) "
-          f"{chain / 1e9:.1f} GFLOP/s, square 2048² matmul {square / 1e9:.1f} GFLOP/s")
+    print(
+        f"    JAX float32 reference: RNN-shaped matmul chain (fwd+bwd) "
+        f"{chain / 1e9:.1f} GFLOP/s, square 2048² matmul {square / 1e9:.1f} GFLOP/s"
+    )
     print(f"    achieved fraction of the chain: {flops / steady / chain:.1%} (target ≥ 50 %)")
     _, steady0 = chunk_timer(cfg.replace(sigma=0.0, x0_noise=0.0))
-    print(f"(d) same step without noise (σ = 0, x0 noise 0): {steady0:.3f} s per step → "
-          f"drawing the noise is {1 - steady0 / steady:.0%} of the step")
+    print(
+        f"(d) same step without noise (σ = 0, x0 noise 0): {steady0:.3f} s per step → "
+        f"drawing the noise is {1 - steady0 / steady:.0%} of the step"
+    )
     low = TrainConfig.preset("gd_scaling", N=1024, seeds=5, steps=20, checkpoint_every=10)
     _, s1 = chunk_timer(low)
     _, s0 = chunk_timer(low.replace(sigma=0.0))
-    print(f"    §4 step at N=1024, 5 seeds: {s1 * 1e3:.1f} ms with noise, {s0 * 1e3:.1f} ms "
-          f"without → noise is {1 - s0 / s1:.0%} of the step")
+    print(
+        f"    §4 step at N=1024, 5 seeds: {s1 * 1e3:.1f} ms with noise, {s0 * 1e3:.1f} ms "
+        f"without → noise is {1 - s0 / s1:.0%} of the step"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description="simulate training speed and memory")
-    p.add_argument("--quick", action="store_true",
-                   help="time a few steps per N and extrapolate to 2000 (says so)")
+    p.add_argument(
+        "--quick",
+        action="store_true",
+        help="time a few steps per N and extrapolate to 2000 (says so)",
+    )
     p.add_argument("--quick-steps", type=int, default=100)
     p.add_argument("--baseline-steps", type=int, default=2)
     p.add_argument("--full-rank-steps", type=int, default=10)
     p.add_argument("--skip-baseline", action="store_true")
     args = p.parse_args(argv)
-    print(f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
-          f"JAX {jax.__version__} on {jax.default_backend()}; load average "
-          f"{os.getloadavg()[0]:.1f} (other processes share the CPU)")
+    print(
+        f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
+        f"JAX {jax.__version__} on {jax.default_backend()}; load average "
+        f"{os.getloadavg()[0]:.1f} (other processes share the CPU)"
+    )
     t0 = time.perf_counter()
     per_n = bench_sweep(args.quick, args.quick_steps)
     if not args.skip_baseline:
         bench_baseline(per_n, args.baseline_steps)
     bench_full_rank(args.full_rank_steps)
-    print(f"peak memory of this process: {peak_rss_gb():.2f} GB; benchmark wall "
-          f"{time.perf_counter() - t0:.0f} s; load average now {os.getloadavg()[0]:.1f}")
+    print(
+        f"peak memory of this process: {peak_rss_gb():.2f} GB; benchmark wall "
+        f"{time.perf_counter() - t0:.0f} s; load average now {os.getloadavg()[0]:.1f}"
+    )
 
 
 if __name__ == "__main__":

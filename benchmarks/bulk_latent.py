@@ -31,15 +31,26 @@ def main() -> None:
     args = ap.parse_args()
     for g in args.g:
         t0 = time.time()
-        p = simulate_bulk(BulkConfig(N=args.N, g=g, sigma=args.sigma, lambda_plus=2.0,
-                                     networks=args.networks, t_max=args.t_max, seed=args.seed))
+        p = simulate_bulk(
+            BulkConfig(
+                N=args.N,
+                g=g,
+                sigma=args.sigma,
+                lambda_plus=2.0,
+                networks=args.networks,
+                t_max=args.t_max,
+                seed=args.seed,
+            )
+        )
         for name in LATENT_VARIANTS:
             th = latent_theory(p, name)
             for label, i in (("Σ₊₊", 0), ("Σ₋₋", 1)):
                 rel = p.latent_cov[:, i, i] / th[:, i, i] - 1.0
-                print(f"g={g:g} {name:34s} {label}: simulated {p.latent_cov[:, i, i].mean():.4f}"
-                      f"  theory {th[:, i, i].mean():.4f}  rel. error {rel.mean():+.3f} ± "
-                      f"{rel.std(ddof=1) / np.sqrt(rel.size):.3f}")
+                print(
+                    f"g={g:g} {name:34s} {label}: simulated {p.latent_cov[:, i, i].mean():.4f}"
+                    f"  theory {th[:, i, i].mean():.4f}  rel. error {rel.mean():+.3f} ± "
+                    f"{rel.std(ddof=1) / np.sqrt(rel.size):.3f}"
+                )
         print(f"g={g:g}: {time.time() - t0:.0f} s", flush=True)
 
 

@@ -21,16 +21,30 @@ from jax.scipy.special import erf
 import meanfield as mf
 
 
-def one_network(N: int, g: float, sigma: float, lam: float, seed: int, dt: float = 0.02,
-                T: float = 300.0, burn: float = 50.0) -> dict[str, float]:
+def one_network(
+    N: int,
+    g: float,
+    sigma: float,
+    lam: float,
+    seed: int,
+    dt: float = 0.02,
+    T: float = 300.0,
+    burn: float = 50.0,
+) -> dict[str, float]:
     rng = np.random.default_rng(seed)
     U = np.sqrt(N) * np.linalg.qr(rng.standard_normal((N, 2)))[0]
-    W = jnp.asarray(g * rng.standard_normal((N, N)) / np.sqrt(N) + U @ np.diag([lam, -2.0]) @ U.T / N)
+    W = jnp.asarray(
+        g * rng.standard_normal((N, N)) / np.sqrt(N) + U @ np.diag([lam, -2.0]) @ U.T / N
+    )
     alpha = np.sqrt(np.pi) / 2
     steps, first = int(T / dt), int(burn / dt)
 
     def step(x, key):
-        x = x + dt * (-x + W @ erf(alpha * x)) + np.sqrt(2 * dt) * sigma * jax.random.normal(key, (N,))
+        x = (
+            x
+            + dt * (-x + W @ erf(alpha * x))
+            + np.sqrt(2 * dt) * sigma * jax.random.normal(key, (N,))
+        )
         return x, x
 
     x0 = jnp.asarray(U[:, 0] + 0.5 * rng.standard_normal(N))
@@ -39,9 +53,12 @@ def one_network(N: int, g: float, sigma: float, lam: float, seed: int, dt: float
     kap = X @ U / N
     eta = X - kap @ U.T
     half = len(eta) // 2
-    return {"c0": float(np.mean(eta**2)),
-            "c_inf": float(np.mean(eta[:half].mean(0) * eta[half:].mean(0))),
-            "kappa_norm": float(np.linalg.norm(kap.mean(0))), "sigma_x2": float(np.mean(X**2))}
+    return {
+        "c0": float(np.mean(eta**2)),
+        "c_inf": float(np.mean(eta[:half].mean(0) * eta[half:].mean(0))),
+        "kappa_norm": float(np.linalg.norm(kap.mean(0))),
+        "sigma_x2": float(np.mean(X**2)),
+    }
 
 
 def main() -> None:
@@ -60,8 +77,10 @@ def main() -> None:
         own = mf.bulk_state(1.0 / mf.mean_dphi(sim["sigma_x2"]), a.sigma, a.g)
         parts = []
         for k in ("c0", "c_inf", "kappa_norm", "sigma_x2"):
-            parts.append(f"{k} {sim[k]:.4f} (averaged theory {getattr(avg, k):.4f}: "
-                         f"{sim[k] / getattr(avg, k) - 1:+.1%}; at own σ_x²: {sim[k] / getattr(own, k) - 1:+.1%})")
+            parts.append(
+                f"{k} {sim[k]:.4f} (averaged theory {getattr(avg, k):.4f}: "
+                f"{sim[k] / getattr(avg, k) - 1:+.1%}; at own σ_x²: {sim[k] / getattr(own, k) - 1:+.1%})"
+            )
         print(f"seed {seed} ({time.perf_counter() - t:.0f} s): " + "; ".join(parts))
 
 

@@ -33,8 +33,9 @@ DISTRIBUTIONS = {
 }
 
 
-def rates(n: int, dist: str, replicates: int, seed: int = 0, chunk: int = 1_000_000
-          ) -> tuple[float, float]:
+def rates(
+    n: int, dist: str, replicates: int, seed: int = 0, chunk: int = 1_000_000
+) -> tuple[float, float]:
     """(fail rate of the package's rule, fail rate of |z| > 4) over ``replicates`` rows."""
     rng = np.random.default_rng([seed, n, list(DISTRIBUTIONS).index(dist)])
     z_crit = stats.critical_z(n - 1)
@@ -57,8 +58,9 @@ def rates(n: int, dist: str, replicates: int, seed: int = 0, chunk: int = 1_000_
     return fails / replicates, fails_gauss / replicates
 
 
-def spread_rates(networks: int, trials: int, replicates: int, seed: int = 0,
-                 chunk: int = 200_000) -> tuple[float, float]:
+def spread_rates(
+    networks: int, trials: int, replicates: int, seed: int = 0, chunk: int = 200_000
+) -> tuple[float, float]:
     """False-fail rates of ``corrections.spread_row`` at the 1 % level and at P_ROW, on exact
     truth: predictions p_i ~ N(0, 1), z̄_i = p_i + e_i with e_i ~ N(0, s_i²), s_i ∈ [0.2, 0.3],
     ŝ_i from ``trials`` trial means. The vectorised statistic is checked against spread_row on
@@ -98,28 +100,40 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--replicates", type=int, default=10_000_000)
     ap.add_argument("--seeds", type=int, nargs="+", default=[2, 3, 4, 8])
-    ap.add_argument("--spread-replicates", type=int, default=4_000_000,
-                    help="replicates of the paired spread row (corrections.spread_row)")
+    ap.add_argument(
+        "--spread-replicates",
+        type=int,
+        default=4_000_000,
+        help="replicates of the paired spread row (corrections.spread_row)",
+    )
     args = ap.parse_args()
     R = args.replicates
-    print(f"P_ROW = {stats.P_ROW:.3e}; {R:.0e} replicate rows per setting; "
-          f"binomial SE at P_ROW = {math.sqrt(stats.P_ROW / R):.1e}")
-    print(f"{'values':>15} {'seeds':>5} {'z crit':>7} {'rule fail rate':>22} "
-          f"{'/ P_ROW':>8} {'|z|>4 rate':>11}")
+    print(
+        f"P_ROW = {stats.P_ROW:.3e}; {R:.0e} replicate rows per setting; "
+        f"binomial SE at P_ROW = {math.sqrt(stats.P_ROW / R):.1e}"
+    )
+    print(
+        f"{'values':>15} {'seeds':>5} {'z crit':>7} {'rule fail rate':>22} "
+        f"{'/ P_ROW':>8} {'|z|>4 rate':>11}"
+    )
     for dist in DISTRIBUTIONS:
         for n in args.seeds:
             t0 = time.perf_counter()
             rate, gauss = rates(n, dist, R)
             se = math.sqrt(max(rate, stats.P_ROW) * (1 - rate) / R)
-            print(f"{dist:>15} {n:5d} {stats.critical_z(n - 1):7.3g} "
-                  f"{rate:11.3e} ± {se:8.1e} {rate / stats.P_ROW:8.2f} {gauss:11.3e}"
-                  f"   ({time.perf_counter() - t0:.1f} s)")
+            print(
+                f"{dist:>15} {n:5d} {stats.critical_z(n - 1):7.3g} "
+                f"{rate:11.3e} ± {se:8.1e} {rate / stats.P_ROW:8.2f} {gauss:11.3e}"
+                f"   ({time.perf_counter() - t0:.1f} s)"
+            )
     R = args.spread_replicates
     print(f"\npaired spread row (corrections.spread_row), {R:.0e} replicates, exact truth:")
     for n, K in ((16, 16), (8, 8)):
         r1, rp = spread_rates(n, K, R)
-        print(f"  {n} networks × {K} trials: {r1:.4f} at the 1 % level, "
-              f"{rp:.2e} = {rp / stats.P_ROW:.1f} × P_ROW at P_ROW")
+        print(
+            f"  {n} networks × {K} trials: {r1:.4f} at the 1 % level, "
+            f"{rp:.2e} = {rp / stats.P_ROW:.1f} × P_ROW at P_ROW"
+        )
 
 
 if __name__ == "__main__":

@@ -32,18 +32,33 @@ def main(run_dir: str, estimator: str = "windows") -> None:
     B = live_basis(C[0])
     Cr = np.einsum("ni,knm,mj->kij", B, C, B)
     ev = np.linalg.eigvalsh(_block_toeplitz_np(Cr, 2 * plan.dca_window))
-    print(f"activity {X.shape}, {B.shape[1]} varying directions; Σ_2T eigenvalues "
-          f"{ev.min():.3g} … {ev.max():.3g}")
+    print(
+        f"activity {X.shape}, {B.shape[1]} varying directions; Σ_2T eigenvalues "
+        f"{ev.min():.3g} … {ev.max():.3g}"
+    )
     for polish in (False, True):
         for steps, lr in ((plan.dca_steps, 0.05), (1000, 0.05), (1000, 0.02)):
             t0 = time.perf_counter()
-            r = dca(X, plan.dca_dim, T=plan.dca_window, restarts=10, steps=steps,
-                    learning_rate=lr, seed=0, polish=polish, estimator=estimator)
-            print(f"polish={polish} steps={steps} lr={lr}: PI of restarts "
-                  f"{np.round(np.sort(r.pi_runs), 3)}, within 99 % of the best: "
-                  f"{np.mean(r.pi_runs >= 0.99 * r.pi):.0%} ({time.perf_counter() - t0:.1f} s)")
+            r = dca(
+                X,
+                plan.dca_dim,
+                T=plan.dca_window,
+                restarts=10,
+                steps=steps,
+                learning_rate=lr,
+                seed=0,
+                polish=polish,
+                estimator=estimator,
+            )
+            print(
+                f"polish={polish} steps={steps} lr={lr}: PI of restarts "
+                f"{np.round(np.sort(r.pi_runs), 3)}, within 99 % of the best: "
+                f"{np.mean(r.pi_runs >= 0.99 * r.pi):.0%} ({time.perf_counter() - t0:.1f} s)"
+            )
 
 
 if __name__ == "__main__":
-    main(sys.argv[1] if len(sys.argv) > 1 else "runs/dca_restarts_probe",
-         sys.argv[2] if len(sys.argv) > 2 else "windows")
+    main(
+        sys.argv[1] if len(sys.argv) > 1 else "runs/dca_restarts_probe",
+        sys.argv[2] if len(sys.argv) > 2 else "windows",
+    )

@@ -84,8 +84,9 @@ def _known_subspace(n: int = 20_000, seed: int = 0) -> np.ndarray:
     from scipy.signal import lfilter
 
     rng = np.random.default_rng(seed)
-    slow = np.stack([lfilter([1.0], [1.0, -a], rng.standard_normal(n)) for a in (0.95, 0.8, 0.6)],
-                    axis=1)
+    slow = np.stack(
+        [lfilter([1.0], [1.0, -a], rng.standard_normal(n)) for a in (0.95, 0.8, 0.6)], axis=1
+    )
     latent = np.concatenate([slow / slow.std(axis=0), rng.standard_normal((n, 7))], axis=1)
     Q, _ = np.linalg.qr(rng.standard_normal((10, 10)))
     return latent @ Q.T
@@ -98,46 +99,83 @@ def _angles(A: np.ndarray, B: np.ndarray) -> np.ndarray:
     return np.degrees(np.arccos(s))
 
 
-def compare(name: str, X: np.ndarray, d: int, T: int, original_python: str,
-            estimator: str = "windows") -> None:
+def compare(
+    name: str, X: np.ndarray, d: int, T: int, original_python: str, estimator: str = "windows"
+) -> None:
     t0 = time.perf_counter()
     ours = dca(X, d, T=T, restarts=10, seed=0, estimator=estimator)
     wall = time.perf_counter() - t0
     with tempfile.TemporaryDirectory() as tmp:
         data, vout = Path(tmp) / "data.npz", Path(tmp) / "v.npy"
         np.savez(data, X=X, d=d, T=T, V_ours=ours.V)
-        out = subprocess.run([original_python, "-c", _RUNNER, str(data), str(vout)],
-                             capture_output=True, text=True, check=True)
+        out = subprocess.run(
+            [original_python, "-c", _RUNNER, str(data), str(vout)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         orig = json.loads(out.stdout.strip().splitlines()[-1])
         V_orig = np.load(vout)
     print(f"\n== {name}: X {X.shape}, d = {d}, T = {T}")
     print(f"ours     restarts: {np.round(np.sort(ours.pi_runs), 4)}  ({wall:.1f} s)")
-    print(f"original restarts: {np.round(np.sort(orig['pis']), 4)}  ({orig['wall_s']:.1f} s)"
-          "  [scored by the original's estimator]")
-    print(f"best subspace of ours:     PI {ours.pi:.4f} (our estimator), "
-          f"{orig['pi_of_ours']:.4f} (original's)")
-    print(f"best subspace of original: PI "
-          f"{predictive_information(X, V_orig, T=T, estimator=estimator):.4f} "
-          f"(our estimator), {max(orig['pis']):.4f} (original's)")
-    print(f"principal angles between the two best subspaces (°): "
-          f"{np.round(_angles(ours.V, V_orig), 2)}")
+    print(
+        f"original restarts: {np.round(np.sort(orig['pis']), 4)}  ({orig['wall_s']:.1f} s)"
+        "  [scored by the original's estimator]"
+    )
+    print(
+        f"best subspace of ours:     PI {ours.pi:.4f} (our estimator), "
+        f"{orig['pi_of_ours']:.4f} (original's)"
+    )
+    print(
+        f"best subspace of original: PI "
+        f"{predictive_information(X, V_orig, T=T, estimator=estimator):.4f} "
+        f"(our estimator), {max(orig['pis']):.4f} (original's)"
+    )
+    print(
+        f"principal angles between the two best subspaces (°): "
+        f"{np.round(_angles(ours.V, V_orig), 2)}"
+    )
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--original-python", required=True,
-                    help="python of an environment with the original package (dca)")
+    ap.add_argument(
+        "--original-python",
+        required=True,
+        help="python of an environment with the original package (dca)",
+    )
     ap.add_argument("--runs", default="runs/dca_restarts_probe")
-    ap.add_argument("--estimator", default="windows", choices=("windows", "padded"),
-                    help="our lag-covariance estimator (the original always uses its own)")
+    ap.add_argument(
+        "--estimator",
+        default="windows",
+        choices=("windows", "padded"),
+        help="our lag-covariance estimator (the original always uses its own)",
+    )
     args = ap.parse_args()
-    compare("trained seed-003 decision network (trial activity)", _probe_network(args.runs),
-            3, 5, args.original_python, args.estimator)
-    compare("small trained network (N = 16, trial activity)",
-            _small_network(str(Path(args.runs).with_name(Path(args.runs).name + "_n16"))),
-            3, 5, args.original_python, args.estimator)
-    compare("stationary: 3 slow AR(1) (a = 0.95, 0.8, 0.6) among 7 white", _known_subspace(),
-            3, 3, args.original_python, args.estimator)
+    compare(
+        "trained seed-003 decision network (trial activity)",
+        _probe_network(args.runs),
+        3,
+        5,
+        args.original_python,
+        args.estimator,
+    )
+    compare(
+        "small trained network (N = 16, trial activity)",
+        _small_network(str(Path(args.runs).with_name(Path(args.runs).name + "_n16"))),
+        3,
+        5,
+        args.original_python,
+        args.estimator,
+    )
+    compare(
+        "stationary: 3 slow AR(1) (a = 0.95, 0.8, 0.6) among 7 white",
+        _known_subspace(),
+        3,
+        3,
+        args.original_python,
+        args.estimator,
+    )
 
 
 if __name__ == "__main__":

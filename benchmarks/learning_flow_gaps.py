@@ -30,11 +30,15 @@ from validate.experiments.gd_scaling import FLOW_QUANTITIES, _window_mean, learn
 def _sim_curves(run, config) -> dict[str, np.ndarray]:
     rec = run.records
     task = config.make_task()
-    _, lv = stats.unbiased_loss_split(0.0, np.asarray(rec["loss_var"]),
-                                      config.batch // task.n_conditions)
-    return {"lambda_plus": np.real(np.asarray(rec["eigvals"]))[..., 0],
-            "kappa_norm": np.asarray(rec["kappa_norm"]), "rho": np.asarray(rec["rho"]),
-            "loss_var": lv}
+    _, lv = stats.unbiased_loss_split(
+        0.0, np.asarray(rec["loss_var"]), config.batch // task.n_conditions
+    )
+    return {
+        "lambda_plus": np.real(np.asarray(rec["eigvals"]))[..., 0],
+        "kappa_norm": np.asarray(rec["kappa_norm"]),
+        "rho": np.asarray(rec["rho"]),
+        "loss_var": lv,
+    }
 
 
 def main() -> None:
@@ -46,13 +50,21 @@ def main() -> None:
     ap.add_argument("--steps", type=int, default=None, help="default: the paper's")
     ap.add_argument("--seed", type=int, default=0)
     args = ap.parse_args()
-    print(f"σ = {args.sigma:g}; end of training = mean of the last 20 % of the records; "
-          f"gap = simulation/flow − 1 (mean ± SE over {args.seeds} seeds)")
+    print(
+        f"σ = {args.sigma:g}; end of training = mean of the last 20 % of the records; "
+        f"gap = simulation/flow − 1 (mean ± SE over {args.seeds} seeds)"
+    )
     print(f"{'N':>5} {'batch':>5} " + " ".join(f"{q:>18}" for q in FLOW_QUANTITIES) + "   time")
     for N in args.N:
         for batch in args.batches:
-            over = {"sigma": args.sigma, "N": N, "batch": batch, "seeds": args.seeds,
-                    "seed": args.seed, "record_every": 10}
+            over = {
+                "sigma": args.sigma,
+                "N": N,
+                "batch": batch,
+                "seeds": args.seeds,
+                "seed": args.seed,
+                "record_every": 10,
+            }
             if args.steps is not None:
                 over["steps"] = args.steps
             config = TrainConfig.preset("gd_scaling", **over)

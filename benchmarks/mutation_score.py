@@ -33,9 +33,14 @@ ROOT = Path(__file__).resolve().parents[1]
 #: Core modules per family (issue 19) and the tests that guard them
 FAMILIES: dict[str, dict[str, list[str]]] = {
     "meanfield": {
-        "modules": ["meanfield/fixed_point.py", "meanfield/fluctuations.py",
-                    "meanfield/latent_geometry.py", "meanfield/hermite_noise.py",
-                    "meanfield/two_phase.py", "meanfield/optimum.py"],
+        "modules": [
+            "meanfield/fixed_point.py",
+            "meanfield/fluctuations.py",
+            "meanfield/latent_geometry.py",
+            "meanfield/hermite_noise.py",
+            "meanfield/two_phase.py",
+            "meanfield/optimum.py",
+        ],
         "tests": ["tests/meanfield/"],
     },
     "simulate": {
@@ -43,53 +48,84 @@ FAMILIES: dict[str, dict[str, list[str]]] = {
         "tests": ["tests/simulate/"],
     },
     "validate": {
-        "modules": ["validate/core/stats.py", "validate/core/claims.py",
-                    "validate/core/verdict.py"],
+        "modules": [
+            "validate/core/stats.py",
+            "validate/core/claims.py",
+            "validate/core/verdict.py",
+        ],
         "tests": ["tests/validate/core/"],
     },
 }
 
 _BISECT = "one more bisection step, or > for >= in its test: the interval is at rounding already"
-_SIGN = "only the sign of the slope is used (bracketing, bisection): a positive factor changes nothing"
-_EDGE = ("lower bracket end at the Euler map's stability edge: below it the Stein continuation "
-         "of L_var falls to −∞ at the pole (slope < 0), so the bisection reaches the same "
-         "minimiser from any start below; the guard only matters against rounding noise of "
-         "the slope at κ̄² ~ 1e-7 (tests/meanfield/test_optimum.py checks the result)")
+_SIGN = (
+    "only the sign of the slope is used (bracketing, bisection): a positive factor changes nothing"
+)
+_EDGE = (
+    "lower bracket end at the Euler map's stability edge: below it the Stein continuation "
+    "of L_var falls to −∞ at the pole (slope < 0), so the bisection reaches the same "
+    "minimiser from any start below; the guard only matters against rounding noise of "
+    "the slope at κ̄² ~ 1e-7 (tests/meanfield/test_optimum.py checks the result)"
+)
 _BROADCAST = "as_float64 returns the inputs broadcast to one shape: any one of them gives it"
 _FLOAT = "the value is float64 on every path already (astype/asarray with None keeps it)"
-_MARGIN = ("outer-grid extent or node count inside the rule's margin (Gaussian weight beyond "
-           "10 sd < 1e-22, ≥ 4 nodes per scale): the drives move ≤ 1e-15 relative (measured)")
+_MARGIN = (
+    "outer-grid extent or node count inside the rule's margin (Gaussian weight beyond "
+    "10 sd < 1e-22, ≥ 4 nodes per scale): the drives move ≤ 1e-15 relative (measured)"
+)
 
 #: Mutants that cannot change behaviour (or not beyond rounding), with the reason
 EQUIVALENT: dict[str, str] = {
     **{f"meanfield.two_phase.x__euler_phase2_a__mutmut_{i}": _BISECT for i in (20, 34)},
     **{f"meanfield.optimum.x__slope__mutmut_{i}": _SIGN for i in (1, 8)},
-    **{f"meanfield.optimum.x__u_stable__mutmut_{i}": _EDGE
-       for i in (9, 15, 17, 18, 30, 36, 41, 42)},
-    **{f"meanfield.fixed_point.x__bulk_correlation__mutmut_{i}": _BROADCAST
-       for i in (33, 34, 35, 36, 37)},
+    **{
+        f"meanfield.optimum.x__u_stable__mutmut_{i}": _EDGE for i in (9, 15, 17, 18, 30, 36, 41, 42)
+    },
+    **{
+        f"meanfield.fixed_point.x__bulk_correlation__mutmut_{i}": _BROADCAST
+        for i in (33, 34, 35, 36, 37)
+    },
     **{f"meanfield.fixed_point.x__bulk_correlation__mutmut_{i}": _FLOAT for i in (116, 118)},
-    "meanfield.fixed_point.x__bulk_correlation__mutmut_14":
-        "the key naming g in a later type check: g's type is checked (and named) before it",
-    "meanfield.fixed_point.x__bulk_correlation__mutmut_130":
-        "ρ > 1 vs ρ ≥ 1 at the feasibility edge: equality has measure zero",
-    "meanfield.hermite_noise.x_stein_2x2_general__mutmut_39":
-        "einsum subscripts renamed consistently (upper case): the same contraction",
+    "meanfield.fixed_point.x__bulk_correlation__mutmut_14": "the key naming g in a later type check: g's type is checked (and named) before it",
+    "meanfield.fixed_point.x__bulk_correlation__mutmut_130": "ρ > 1 vs ρ ≥ 1 at the feasibility edge: equality has measure zero",
+    "meanfield.hermite_noise.x_stein_2x2_general__mutmut_39": "einsum subscripts renamed consistently (upper case): the same contraction",
     **{f"meanfield.hermite_noise.x__outer_grid__mutmut_{i}": _FLOAT for i in (2, 5)},
     **{f"meanfield.hermite_noise.x_leak_covariance__mutmut_{i}": _FLOAT for i in (10, 12)},
-    **{f"meanfield.hermite_noise.x__outer_grid__mutmut_{i}": _MARGIN
-       for i in (14, 19, 20, 21, 27, 31, 43, 44, 53, 54, 58)},
+    **{
+        f"meanfield.hermite_noise.x__outer_grid__mutmut_{i}": _MARGIN
+        for i in (14, 19, 20, 21, 27, 31, 43, 44, 53, 54, 58)
+    },
 }
 
 #: Files and folders the copies need (the rest of the checkout is left out)
-COPY = ["meanfield", "simulate", "validate", "tests", "benchmarks", "notebooks",
-        "pyproject.toml", "README.md"]
+COPY = [
+    "meanfield",
+    "simulate",
+    "validate",
+    "tests",
+    "benchmarks",
+    "notebooks",
+    "pyproject.toml",
+    "README.md",
+]
 
 #: mutmut's exit codes of a mutant run (mutmut.stats.status_by_exit_code): 1 and 3 kill
 KILLED = {1, 3}
-STATUS = {0: "survived", None: "not checked", 33: "no tests", 5: "no tests", 34: "skipped",
-          36: "timeout", -24: "timeout", 24: "timeout", 152: "timeout", 255: "timeout",
-          -11: "segfault", -9: "hung (killed)", 37: "type check"}
+STATUS = {
+    0: "survived",
+    None: "not checked",
+    33: "no tests",
+    5: "no tests",
+    34: "skipped",
+    36: "timeout",
+    -24: "timeout",
+    24: "timeout",
+    152: "timeout",
+    255: "timeout",
+    -11: "segfault",
+    -9: "hung (killed)",
+    37: "type check",
+}
 
 
 def _toml_list(items: list[str]) -> str:
@@ -106,14 +142,22 @@ def prepare(family: str, workdir: Path) -> Path:
     for name in COPY:
         src = ROOT / name
         if src.is_dir():
-            shutil.copytree(src, dest / name, ignore=shutil.ignore_patterns(
-                "__pycache__", "*.pyc", ".ipynb_checkpoints", "mutants"))
+            shutil.copytree(
+                src,
+                dest / name,
+                ignore=shutil.ignore_patterns(
+                    "__pycache__", "*.pyc", ".ipynb_checkpoints", "mutants"
+                ),
+            )
         elif src.exists():
             shutil.copy2(src, dest / name)
     package = spec["modules"][0].split("/")[0]
     # everything copied except the mutated package and what mutmut copies itself
-    others = [f"{n}/" if (ROOT / n).is_dir() else n for n in COPY
-              if n not in (package, "tests", "pyproject.toml")]
+    others = [
+        f"{n}/" if (ROOT / n).is_dir() else n
+        for n in COPY
+        if n not in (package, "tests", "pyproject.toml")
+    ]
     table = (
         "\n[tool.mutmut]\n"
         f"source_paths = {_toml_list([package + '/'])}\n"
@@ -134,8 +178,12 @@ def refresh_tests(dest: Path) -> None:
     """Copy the checkout's current tests (and benchmarks, whose references they import) into
     an existing work directory, for a re-run of its survivors."""
     for name in ("tests", "benchmarks"):
-        shutil.copytree(ROOT / name, dest / name, dirs_exist_ok=True,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        shutil.copytree(
+            ROOT / name,
+            dest / name,
+            dirs_exist_ok=True,
+            ignore=shutil.ignore_patterns("__pycache__", "*.pyc"),
+        )
 
 
 def run(dest: Path, max_children: int, mutants: list[str] | None = None) -> int:
@@ -143,8 +191,19 @@ def run(dest: Path, max_children: int, mutants: list[str] | None = None) -> int:
     # one BLAS/OpenMP thread per worker: the workers are forked, and a thread pool inherited
     # across fork can deadlock a worker (seen here: futex waits until mutmut's timeout)
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1", MKL_NUM_THREADS="1")
-    return subprocess.call([sys.executable, "-m", "mutmut", "run", "--max-children",
-                            str(max_children), *(mutants or [])], cwd=dest, env=env)
+    return subprocess.call(
+        [
+            sys.executable,
+            "-m",
+            "mutmut",
+            "run",
+            "--max-children",
+            str(max_children),
+            *(mutants or []),
+        ],
+        cwd=dest,
+        env=env,
+    )
 
 
 def scores(family: str, dest: Path) -> dict[str, dict[str, object]]:
@@ -170,9 +229,13 @@ def scores(family: str, dest: Path) -> dict[str, dict[str, object]]:
                 counts[status] += 1
                 survivors.append(name)
         total = sum(counts.values())
-        out[module] = {"counts": dict(counts), "equivalent": equivalent, "total": total,
-                       "score": counts["killed"] / total if total else float("nan"),
-                       "survivors": sorted(survivors)}
+        out[module] = {
+            "counts": dict(counts),
+            "equivalent": equivalent,
+            "total": total,
+            "score": counts["killed"] / total if total else float("nan"),
+            "survivors": sorted(survivors),
+        }
     return out
 
 
@@ -181,12 +244,18 @@ def main() -> None:
     ap.add_argument("--family", nargs="+", choices=sorted(FAMILIES), default=sorted(FAMILIES))
     ap.add_argument("--workdir", type=Path, default=ROOT / ".mutation")
     ap.add_argument("--max-children", type=int, default=2)
-    ap.add_argument("--report-only", action="store_true",
-                    help="read the results of an earlier run in WORKDIR, do not run")
+    ap.add_argument(
+        "--report-only",
+        action="store_true",
+        help="read the results of an earlier run in WORKDIR, do not run",
+    )
     ap.add_argument("--survivors", action="store_true", help="list surviving mutants")
-    ap.add_argument("--rerun-survivors", action="store_true",
-                    help="copy the current tests into WORKDIR and re-run only the mutants that "
-                         "survived there (killed mutants stay killed: tests were only added)")
+    ap.add_argument(
+        "--rerun-survivors",
+        action="store_true",
+        help="copy the current tests into WORKDIR and re-run only the mutants that "
+        "survived there (killed mutants stay killed: tests were only added)",
+    )
     args = ap.parse_args()
     if args.max_children < 1:
         sys.exit(f"--max-children={args.max_children} is out of range: at least 1")

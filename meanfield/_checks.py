@@ -42,8 +42,7 @@ OUT_SCALES: tuple[str, ...] = ("large", "small")
 
 #: What array calls do with infeasible entries (see :func:`errors`).
 ERROR_MODES: tuple[str, ...] = ("nan", "raise", "warn")
-_ERROR_MODE: contextvars.ContextVar[str] = contextvars.ContextVar("meanfield_errors",
-                                                                  default="nan")
+_ERROR_MODE: contextvars.ContextVar[str] = contextvars.ContextVar("meanfield_errors", default="nan")
 
 
 @contextlib.contextmanager
@@ -86,9 +85,10 @@ def errors_option(fn: Any) -> Any:
     params.insert(kw[0] if kw else len(params), param)
     wrapper.__signature__ = sig.replace(parameters=params)  # type: ignore[attr-defined]
     wrapper.__doc__ = (fn.__doc__ or "") + (
-        "\n\n    ``errors``: ``\"nan\"`` | ``\"raise\"`` | ``\"warn\"`` for the infeasible "
+        '\n\n    ``errors``: ``"nan"`` | ``"raise"`` | ``"warn"`` for the infeasible '
         "entries of an array call (default: the current :func:`meanfield.errors` mode, "
-        "``\"nan\"``).\n")
+        '``"nan"``).\n'
+    )
     return wrapper
 
 
@@ -125,10 +125,20 @@ def check_dt(dt: Any) -> float | None:
     if dt is None:
         return None
     dt = _unwrap_0d(dt)
-    if (isinstance(dt, (bool, np.bool_)) or not np.isscalar(dt) or isinstance(dt, (str, bytes))
-            or np.iscomplexobj(dt) or not np.isfinite(dt) or not 0 < dt < 2):
-        raise invalid("dt", dt, "None (continuous time) or a number in (0, 2)",
-                      "the Euler map of one unit needs |1 − dt| < 1")
+    if (
+        isinstance(dt, (bool, np.bool_))
+        or not np.isscalar(dt)
+        or isinstance(dt, (str, bytes))
+        or np.iscomplexobj(dt)
+        or not np.isfinite(dt)
+        or not 0 < dt < 2
+    ):
+        raise invalid(
+            "dt",
+            dt,
+            "None (continuous time) or a number in (0, 2)",
+            "the Euler map of one unit needs |1 − dt| < 1",
+        )
     return float(dt)
 
 
@@ -144,8 +154,10 @@ def check_hermite_orders(orders: Any) -> int | None:
     if orders is None:
         return None
     orders = _unwrap_0d(orders)
-    if isinstance(orders, bool) or not isinstance(orders, (int, np.integer)) or not (
-        1 <= orders <= MAX_HERMITE_ORDER
+    if (
+        isinstance(orders, bool)
+        or not isinstance(orders, (int, np.integer))
+        or not (1 <= orders <= MAX_HERMITE_ORDER)
     ):
         raise invalid("hermite_orders", orders, f"None or an integer in [1, {MAX_HERMITE_ORDER}]")
     return int(orders)
@@ -178,8 +190,10 @@ def check_real(**values: Any) -> None:
         if kind not in "iuf":  # b(ool), U/S (text), O(bject: None, mixed), c(omplex), M/m
             of = "" if np.ndim(value) == 0 else f" of {np.asarray(value).dtype.name}"
             shown = repr(value) if len(repr(value)) <= 40 else f"<{type(value).__name__}>"
-            raise TypeError(f"{name}={shown} has type {type(value).__name__}{of}; {name} "
-                            "must be a real number or array of real numbers")
+            raise TypeError(
+                f"{name}={shown} has type {type(value).__name__}{of}; {name} "
+                "must be a real number or array of real numbers"
+            )
 
 
 def as_float64(**values: ArrayLike) -> list[NDArray[np.float64]]:
@@ -250,8 +264,11 @@ class Validity:
             if mode == "raise":
                 raise ValueError(f"{self._first} [{count}; the first is named]")
             if mode == "warn":
-                warnings.warn(f"infeasible entries are NaN [{count}; first: {self._first}]",
-                              RuntimeWarning, stacklevel=3)
+                warnings.warn(
+                    f"infeasible entries are NaN [{count}; first: {self._first}]",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
         mask = self.mask.reshape(self.mask.shape + (1,) * trailing)
         result = np.where(mask, result, np.nan)
         if self.scalar and trailing == 0:

@@ -24,7 +24,7 @@ def short_value(value: Any) -> str:
     if value is None or isinstance(value, (bool, int, float, np.generic)):
         return f"{value:.4g}" if isinstance(value, (float, np.floating)) else repr(value)
     if isinstance(value, str):
-        return repr(value if len(value) <= _MAX_TEXT else value[:_MAX_TEXT - 1] + "…")
+        return repr(value if len(value) <= _MAX_TEXT else value[: _MAX_TEXT - 1] + "…")
     if _is_record(value):
         return concise_repr(value)
     if hasattr(value, "shape") and hasattr(value, "dtype"):
@@ -41,8 +41,7 @@ def short_value(value: Any) -> str:
                 text += f", {a.size - finite.size} non-finite"
         return text + ">"
     if isinstance(value, (list, tuple)):
-        if len(value) <= _MAX_ITEMS and all(isinstance(v, (int, float, np.number))
-                                            for v in value):
+        if len(value) <= _MAX_ITEMS and all(isinstance(v, (int, float, np.number)) for v in value):
             return repr(type(value)(short_value(v) for v in value)).replace("'", "")
         return f"<{type(value).__name__} of {len(value)}>"
     if isinstance(value, dict):
@@ -55,7 +54,8 @@ def short_value(value: Any) -> str:
 
 def _is_record(obj: Any) -> bool:
     return (isinstance(obj, tuple) and hasattr(obj, "_fields")) or (
-        dataclasses.is_dataclass(obj) and not isinstance(obj, type))
+        dataclasses.is_dataclass(obj) and not isinstance(obj, type)
+    )
 
 
 def concise_repr(obj: Any) -> str:

@@ -132,9 +132,12 @@ class _Kernels:
 def _kernels(nonlinearity: NonlinearitySpec) -> _Kernels:
     name = nonlinearity if isinstance(nonlinearity, str) else getattr(nonlinearity, "name", None)
     if name not in ("erf", "tanh"):
-        raise _checks.invalid("nonlinearity", nonlinearity if isinstance(nonlinearity, str)
-                              else name, "'erf' or 'tanh' when g > 0",
-                              "the bulk kernels C_φ, I_φ are derived for these two")
+        raise _checks.invalid(
+            "nonlinearity",
+            nonlinearity if isinstance(nonlinearity, str) else name,
+            "'erf' or 'tanh' when g > 0",
+            "the bulk kernels C_φ, I_φ are derived for these two",
+        )
     return _Kernels(name)
 
 
@@ -164,8 +167,9 @@ def _c_inf(K: NDArray, c0: NDArray, v: NDArray, g2: NDArray, ker: _Kernels) -> N
     return np.where(ok, c, np.nan)
 
 
-def _energy(c0: NDArray, cinf: NDArray, K: NDArray, v: NDArray, s4: NDArray, g2: NDArray,
-            ker: _Kernels) -> NDArray:
+def _energy(
+    c0: NDArray, cinf: NDArray, K: NDArray, v: NDArray, s4: NDArray, g2: NDArray, ker: _Kernels
+) -> NDArray:
     """Left-hand side of the energy equation (3)."""
     return s4 - (c0 * c0 - cinf * cinf) + 2.0 * g2 * (ker.I(K + c0, v) - ker.I(K + cinf, v))
 
@@ -235,14 +239,19 @@ def _solve(lam: NDArray, sig: NDArray, g: NDArray, ker: _Kernels) -> BulkState:
     bad = ~stable0 | ~np.isfinite(residual) | (cinf > c0 * (1 + 1e-12))
     nan = np.nan
     return BulkState(
-        c0=np.where(bad, nan, c0), c_inf=np.where(bad, nan, cinf),
-        kappa_norm=np.where(bad, nan, np.sqrt(K)), sigma_x2=np.where(bad, nan, v),
-        lambda_c=lam_c, fixed_point=above, residual=np.where(bad, nan, residual),
+        c0=np.where(bad, nan, c0),
+        c_inf=np.where(bad, nan, cinf),
+        kappa_norm=np.where(bad, nan, np.sqrt(K)),
+        sigma_x2=np.where(bad, nan, v),
+        lambda_c=lam_c,
+        fixed_point=above,
+        residual=np.where(bad, nan, residual),
     )
 
 
-def _inputs(lambda_plus: ArrayLike, sigma: ArrayLike, g: ArrayLike
-            ) -> tuple[_checks.Validity, NDArray, NDArray, NDArray]:
+def _inputs(
+    lambda_plus: ArrayLike, sigma: ArrayLike, g: ArrayLike
+) -> tuple[_checks.Validity, NDArray, NDArray, NDArray]:
     lam, sig, gg = _checks.as_float64(lambda_plus=lambda_plus, sigma=sigma, g=g)
     valid = _checks.Validity(_checks.is_scalar_call(lambda_plus, sigma, g), lam.shape)
     valid.finite(lambda_plus=lam, sigma=sig, g=gg)
@@ -259,8 +268,9 @@ def _inputs(lambda_plus: ArrayLike, sigma: ArrayLike, g: ArrayLike
 _U = 14.0 * np.linspace(0.0, 1.0, 4001) ** 2
 
 
-def _delta_curve(st: BulkState, sigma: Any, g: Any, ker: _Kernels
-                 ) -> tuple[NDArray, NDArray, NDArray, NDArray]:
+def _delta_curve(
+    st: BulkState, sigma: Any, g: Any, ker: _Kernels
+) -> tuple[NDArray, NDArray, NDArray, NDArray]:
     """Δ(τ) of the states ``st`` (shape S) on the grid D = c∞ + (c₀ − c∞)e^{−u}, u ∈ ``_U``.
 
     Energy conservation gives dτ/du = (c₀ − c∞)e^{−u}/√(2(E₀ − V(D))), V(D) = −D²/2 +
@@ -297,8 +307,9 @@ def _delta_curve(st: BulkState, sigma: Any, g: Any, ker: _Kernels
         force = D - g2_ * ker.C(K_ + D, v_)
         q = force * excess  # d(kinetic)/du = −q
         kin_end = 0.5 * (k[..., None] * (D[..., -1:] - ci_)) ** 2
-        tail = kin_end + cumulative_simpson(q[..., ::-1], x=-_U[::-1], initial=0.0,
-                                            axis=-1)[..., ::-1]
+        tail = (
+            kin_end + cumulative_simpson(q[..., ::-1], x=-_U[::-1], initial=0.0, axis=-1)[..., ::-1]
+        )
         kin0 = s4[..., None] / 2.0  # the kinetic energy at c₀
         head = kin0 + V(c0_) - V(D)  # exact energy, as the motion from c₀ has
         fastest = np.argmax(tail, axis=-1)[..., None]
@@ -319,8 +330,9 @@ def _delta_curve(st: BulkState, sigma: Any, g: Any, ker: _Kernels
 
 # ----------------------------------------------------------------------------- public API
 @_checks.errors_option
-def bulk_state(lambda_plus: ArrayLike, sigma: ArrayLike, g: ArrayLike,
-               nonlinearity: NonlinearitySpec = "erf") -> BulkState:
+def bulk_state(
+    lambda_plus: ArrayLike, sigma: ArrayLike, g: ArrayLike, nonlinearity: NonlinearitySpec = "erf"
+) -> BulkState:
     """The stationary DMFT state (c₀, c∞, ‖κ̄‖, σ_x², λ_c) of THEORY §7.
 
     **Arguments** lambda_plus: λ₊ > 0 (any shape); sigma: noise σ > 0; g: bulk gain ≥ 0;
@@ -341,28 +353,46 @@ def bulk_state(lambda_plus: ArrayLike, sigma: ArrayLike, g: ArrayLike,
     valid, lam, sig, gg = _inputs(lambda_plus, sigma, g)
     with np.errstate(all="ignore"):
         st = _solve(lam, sig, gg, ker)
-    valid.require(np.isfinite(st.c0), "g", gg, "a value with a stationary solution",
-                  "no stationary solution of the DMFT found here (c∞ of the state without "
-                  "fixed point would not be a maximum of the potential)")
-    out = {f: valid.finish(np.asarray(getattr(st, f), float)) for f in BulkState._fields
-           if f != "fixed_point"}
+    valid.require(
+        np.isfinite(st.c0),
+        "g",
+        gg,
+        "a value with a stationary solution",
+        "no stationary solution of the DMFT found here (c∞ of the state without "
+        "fixed point would not be a maximum of the potential)",
+    )
+    out = {
+        f: valid.finish(np.asarray(getattr(st, f), float))
+        for f in BulkState._fields
+        if f != "fixed_point"
+    }
     fp = np.asarray(st.fixed_point) & valid.mask
     out["fixed_point"] = bool(fp) if valid.scalar else fp
     return BulkState(**out)
 
 
-def bulk_lambda_min(sigma: ArrayLike, g: ArrayLike,
-                    nonlinearity: NonlinearitySpec = "erf") -> Any:
+def bulk_lambda_min(sigma: ArrayLike, g: ArrayLike, nonlinearity: NonlinearitySpec = "erf") -> Any:
     """λ_c(g, σ) = 1/⟨φ'⟩(c_b): the smallest λ₊ with a nonzero fixed point (THEORY §7).
     g = 0 gives :func:`meanfield.lambda_min` (c_b = σ²). Broadcasts. Accuracy: as
     :func:`bulk_state` (c_b by bisection to floating-point resolution)."""
-    st = bulk_state(np.ones(np.broadcast_shapes(np.shape(sigma), np.shape(g)))
-                    if not _checks.is_scalar_call(sigma, g) else 1.0, sigma, g, nonlinearity)
+    st = bulk_state(
+        np.ones(np.broadcast_shapes(np.shape(sigma), np.shape(g)))
+        if not _checks.is_scalar_call(sigma, g)
+        else 1.0,
+        sigma,
+        g,
+        nonlinearity,
+    )
     return st.lambda_c
 
 
-def bulk_autocorrelation(lambda_plus: float, sigma: float, g: float, tau: ArrayLike,
-                         nonlinearity: NonlinearitySpec = "erf") -> NDArray[np.float64]:
+def bulk_autocorrelation(
+    lambda_plus: float,
+    sigma: float,
+    g: float,
+    tau: ArrayLike,
+    nonlinearity: NonlinearitySpec = "erf",
+) -> NDArray[np.float64]:
     """Δ(τ) [len(tau)] of the orthogonal input for one parameter point (THEORY §7).
 
     From energy conservation, τ(Δ) = ∫_Δ^{c₀} dD / √(2(E₀ − V(D))) with

@@ -84,13 +84,17 @@ def _expm_weights(A: NDArray, tau: NDArray) -> tuple[NDArray, NDArray]:
     z = d * tau
     small = np.abs(z) < 1e-3
     with np.errstate(all="ignore"):
-        a1 = np.where(small, tau * np.exp(m * tau) * (1.0 + z * z / 6.0 + z**4 / 120.0),
-                      (ep - em) / (2.0 * np.where(d == 0, 1.0, d)))
+        a1 = np.where(
+            small,
+            tau * np.exp(m * tau) * (1.0 + z * z / 6.0 + z**4 / 120.0),
+            (ep - em) / (2.0 * np.where(d == 0, 1.0, d)),
+        )
     return (0.5 * (ep + em)).real, a1.real
 
 
-def _laplace(A: NDArray, r: NDArray, dtau: NDArray, taus: NDArray, a0: NDArray,
-             a1: NDArray) -> NDArray:
+def _laplace(
+    A: NDArray, r: NDArray, dtau: NDArray, taus: NDArray, a0: NDArray, a1: NDArray
+) -> NDArray:
     """R = ∫₀^∞ r(τ) e^{Aτ} dτ (..., 2, 2) for r on Δ's grid (Simpson in u) plus the tail.
 
     Beyond the grid r is continued as r_end·e^{−k_r(τ − τ_end)} with k_r from its last two
@@ -122,9 +126,17 @@ def _dc0_dK(lam: NDArray, sig: NDArray, g: NDArray, ker: Any) -> NDArray:
     return (hi.c0 - lo.c0) / (hi.kappa_norm**2 - lo.kappa_norm**2)
 
 
-def _covariance(lam: NDArray, lam_m: NDArray, sig: NDArray, g: NDArray, rho: NDArray,
-                theta: NDArray | None, ker: Any, orders: int | None, feedback: str
-                ) -> tuple[NDArray, NDArray, Any]:
+def _covariance(
+    lam: NDArray,
+    lam_m: NDArray,
+    sig: NDArray,
+    g: NDArray,
+    rho: NDArray,
+    theta: NDArray | None,
+    ker: Any,
+    orders: int | None,
+    feedback: str,
+) -> tuple[NDArray, NDArray, Any]:
     """(Σ, A, bulk state) on valid inputs; the arrays broadcast."""
     lam, lam_m, sig, g, rho = np.broadcast_arrays(lam, lam_m, sig, g, rho)
     st = _solve(lam, sig, g, ker)
@@ -211,31 +223,43 @@ def bulk_latent_covariance(
     ker = _kernels(nonlinearity)
     _checks.check_choice("variance_feedback", variance_feedback, FEEDBACK)
     orders = _checks.check_hermite_orders(hermite_orders)
-    values: dict[str, ArrayLike] = dict(lambda_plus=lambda_plus, lambda_minus=lambda_minus,
-                                        sigma=sigma, g=g, rho=rho)
+    values: dict[str, ArrayLike] = dict(
+        lambda_plus=lambda_plus, lambda_minus=lambda_minus, sigma=sigma, g=g, rho=rho
+    )
     if theta_minus is not None:
         values["theta_minus"] = theta_minus
     arrays = _checks.as_float64(**values)
-    valid = _checks.Validity(_checks.is_scalar_call(*values.values()),
-                             np.broadcast_shapes(*(a.shape for a in arrays)))
+    valid = _checks.Validity(
+        _checks.is_scalar_call(*values.values()), np.broadcast_shapes(*(a.shape for a in arrays))
+    )
     lam, lam_m, sig, gg, rho_ = np.broadcast_arrays(*arrays[:5])
     valid.finite(lambda_plus=lam, lambda_minus=lam_m, sigma=sig, g=gg, rho=rho_)
     valid.require(sig > 0, "sigma", sig, "> 0 (the bulk theory needs the noise's kink)")
     valid.require(gg >= 0, "g", gg, ">= 0 (the bulk gain)")
     valid.require((rho_ > 0) & (rho_ <= 1), "rho", rho_, "in (0, 1]")
-    valid.require((lam > 0) & (lam <= _checks.MAX_LAMBDA), "lambda_plus", lam,
-                  f"in (0, {_checks.MAX_LAMBDA:g}]")
+    valid.require(
+        (lam > 0) & (lam <= _checks.MAX_LAMBDA),
+        "lambda_plus",
+        lam,
+        f"in (0, {_checks.MAX_LAMBDA:g}]",
+    )
     m = valid.mask
     with np.errstate(all="ignore"):
         # λ_c depends on σ and g only: the state without fixed point, not the full solve
         _, lam_c = _critical(np.where(m, sig, 1.0) ** 4, np.where(m, gg, 0.5) ** 2, ker)
-    valid.require(lam > lam_c, "lambda_plus", lam,
-                  f"> lambda_c(g, sigma) = {_checks.format_value(lam_c)}" if valid.scalar
-                  else "> lambda_c(g, sigma)",
-                  "below λ_c there is no fixed point: the latent modes are critical or chaotic "
-                  "and this linear-noise theory does not apply")
-    valid.require(lam_m < lam, "lambda_minus", lam_m, "< lambda_plus",
-                  "A has the eigenvalue −1 + λ₋/λ₊")
+    valid.require(
+        lam > lam_c,
+        "lambda_plus",
+        lam,
+        f"> lambda_c(g, sigma) = {_checks.format_value(lam_c)}"
+        if valid.scalar
+        else "> lambda_c(g, sigma)",
+        "below λ_c there is no fixed point: the latent modes are critical or chaotic "
+        "and this linear-noise theory does not apply",
+    )
+    valid.require(
+        lam_m < lam, "lambda_minus", lam_m, "< lambda_plus", "A has the eigenvalue −1 + λ₋/λ₊"
+    )
     theta = None
     if theta_minus is not None:
         theta = np.broadcast_to(arrays[5], lam.shape)
@@ -243,14 +267,26 @@ def bulk_latent_covariance(
     m = valid.mask
     with np.errstate(all="ignore"):
         sig_mat, A, st = _covariance(
-            np.where(m, lam, 3.0), np.where(m, lam_m, -1.0), np.where(m, sig, 1.0),
-            np.where(m, gg, 0.5), np.where(m, rho_, 1.0),
-            None if theta is None else np.where(m, theta, 0.0), ker, orders, variance_feedback)
+            np.where(m, lam, 3.0),
+            np.where(m, lam_m, -1.0),
+            np.where(m, sig, 1.0),
+            np.where(m, gg, 0.5),
+            np.where(m, rho_, 1.0),
+            None if theta is None else np.where(m, theta, 0.0),
+            ker,
+            orders,
+            variance_feedback,
+        )
     valid.require(np.isfinite(st.c0), "g", gg, "a value with a stationary DMFT solution")
     valid.require(is_stable_2x2(A), "theta_minus", theta_minus, "a stable A")
     finite = np.isfinite(sig_mat).all(axis=(-1, -2))
     if theta_minus is not None:
         valid.require(finite, "theta_minus", theta_minus, "finite Σ (v₋ not parallel to v₊)")
-    valid.require(finite, "lambda_plus", lam, "a point where the bulk covariance is finite",
-                  "a numerical failure of this routine; please report it")
+    valid.require(
+        finite,
+        "lambda_plus",
+        lam,
+        "a point where the bulk covariance is finite",
+        "a numerical failure of this routine; please report it",
+    )
     return valid.finish(sig_mat, trailing=2)

@@ -50,11 +50,15 @@ def feasible(
     """
     dt = _checks.check_dt(dt)
     if _bulk_g(g, dt):
-        return _bulk_feasible(lambda_plus, sigma, N, z_target, out_scale, nonlinearity,
-                              lambda_minus, theta_minus, g)
+        return _bulk_feasible(
+            lambda_plus, sigma, N, z_target, out_scale, nonlinearity, lambda_minus, theta_minus, g
+        )
     if lambda_minus is not None:
         values = dict(
-            lambda_plus=lambda_plus, lambda_minus=lambda_minus, sigma=sigma, N=N,
+            lambda_plus=lambda_plus,
+            lambda_minus=lambda_minus,
+            sigma=sigma,
+            N=N,
             z_target=z_target,
         )
         if theta_minus is not None:
@@ -62,37 +66,57 @@ def feasible(
         arrays = _checks.as_float64(**values)
         valid = _checks.Validity(False, arrays[0].shape)
         _covariance_checked(
-            valid, *arrays[:5], out_scale, arrays[5] if theta_minus is not None else None,
-            get_nonlinearity(nonlinearity), dt, _checks.check_hermite_orders(hermite_orders),
+            valid,
+            *arrays[:5],
+            out_scale,
+            arrays[5] if theta_minus is not None else None,
+            get_nonlinearity(nonlinearity),
+            dt,
+            _checks.check_hermite_orders(hermite_orders),
         )
         return valid.mask
     nl = get_nonlinearity(nonlinearity)
     _require_isolated(nl)
     _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)
-    lam, sig, n, zt = _checks.as_float64(lambda_plus=lambda_plus, sigma=sigma, N=N, z_target=z_target)
+    lam, sig, n, zt = _checks.as_float64(
+        lambda_plus=lambda_plus, sigma=sigma, N=N, z_target=z_target
+    )
     valid = _checks.Validity(False, lam.shape)
     _correlation_checked(valid, lam, sig, n, zt, out_scale, nl, dt)
     return valid.mask
 
 
 def _bulk_feasible(
-    lambda_plus: ArrayLike, sigma: ArrayLike, N: ArrayLike, z_target: ArrayLike,
-    out_scale: str, nonlinearity: NonlinearitySpec, lambda_minus: ArrayLike | None,
-    theta_minus: ArrayLike | None, g: ArrayLike,
+    lambda_plus: ArrayLike,
+    sigma: ArrayLike,
+    N: ArrayLike,
+    z_target: ArrayLike,
+    out_scale: str,
+    nonlinearity: NonlinearitySpec,
+    lambda_minus: ArrayLike | None,
+    theta_minus: ArrayLike | None,
+    g: ArrayLike,
 ) -> NDArray[np.bool_]:
     """The g > 0 mask: array-mode calls (never raising for values) of the bulk routes."""
-    one = [np.atleast_1d(np.asarray(v, dtype=float)) if v is not None else None
-           for v in (lambda_plus, sigma, N, z_target, g, lambda_minus, theta_minus)]
+    one = [
+        np.atleast_1d(np.asarray(v, dtype=float)) if v is not None else None
+        for v in (lambda_plus, sigma, N, z_target, g, lambda_minus, theta_minus)
+    ]
     lam, sig, n, zt, gg, lam_m, theta = one
     with _checks._errors_mode("nan"):
         if lam_m is None:
             valid, rho, _ = _bulk_correlation(lam, sig, n, zt, out_scale, nonlinearity, gg)
             mask = valid.mask & np.isfinite(rho)
         else:
-            sig_mat, _, valid = _bulk_covariance(lam, lam_m, sig, n, zt, out_scale, theta,
-                                                 nonlinearity, gg, None, "adiabatic")
+            sig_mat, _, valid = _bulk_covariance(
+                lam, lam_m, sig, n, zt, out_scale, theta, nonlinearity, gg, None, "adiabatic"
+            )
             mask = valid.mask & np.isfinite(sig_mat).all(axis=(-1, -2))
-    shape = np.broadcast_shapes(*(np.shape(v) for v in (lambda_plus, sigma, N, z_target, g,
-                                                        lambda_minus, theta_minus)
-                                  if v is not None))
+    shape = np.broadcast_shapes(
+        *(
+            np.shape(v)
+            for v in (lambda_plus, sigma, N, z_target, g, lambda_minus, theta_minus)
+            if v is not None
+        )
+    )
     return mask.reshape(shape)

@@ -115,10 +115,14 @@ def _solve_kappa_sq(lam: NDArray, sigma: NDArray, nl: Nonlinearity) -> NDArray:
 
 def _require_root(valid: _checks.Validity, k: NDArray, lam: NDArray) -> None:
     """Name λ₊ where λ₊⟨φ'⟩(σ² + ‖κ̄‖²) = 1 has no resolved root (k NaN)."""
-    valid.require(np.isfinite(k), "lambda_plus", lam,
-                  "a value with a root of λ₊⟨φ'⟩(σ² + ‖κ̄‖²) = 1 inside the domain of φ's averages",
-                  "none found: ⟨φ'⟩ stays above 1/λ₊, or the root lies where the averages of a "
-                  "callable φ are not resolved (Δ > 1e6)")
+    valid.require(
+        np.isfinite(k),
+        "lambda_plus",
+        lam,
+        "a value with a root of λ₊⟨φ'⟩(σ² + ‖κ̄‖²) = 1 inside the domain of φ's averages",
+        "none found: ⟨φ'⟩ stays above 1/λ₊, or the root lies where the averages of a "
+        "callable φ are not resolved (Δ > 1e6)",
+    )
 
 
 def _kappa_sq(lam: NDArray, sigma: NDArray, nl: Nonlinearity) -> NDArray:
@@ -135,13 +139,21 @@ def _rho_from_kappa_sq(kappa_sq: Any, n: Any, z_target: Any, s: Any) -> Any:
 
 
 def _validate_fixed_point(
-    valid: _checks.Validity, lam: NDArray, sig: NDArray, nl: Nonlinearity,
+    valid: _checks.Validity,
+    lam: NDArray,
+    sig: NDArray,
+    nl: Nonlinearity,
     dt: float | None = None,
 ) -> NDArray:
     """Checks λ₊, σ; returns λ_min (NaN where σ is invalid)."""
     valid.finite(lambda_plus=lam, sigma=sig)
-    valid.require(np.abs(lam) <= _checks.MAX_LAMBDA, "lambda_plus", lam,
-                  f"<= {_checks.MAX_LAMBDA:g}", "λ₊² must stay finite in float64")
+    valid.require(
+        np.abs(lam) <= _checks.MAX_LAMBDA,
+        "lambda_plus",
+        lam,
+        f"<= {_checks.MAX_LAMBDA:g}",
+        "λ₊² must stay finite in float64",
+    )
     valid.require(sig >= 0, "sigma", sig, ">= 0 (a noise standard deviation)")
     if nl.needs_positive_delta:
         valid.require(sig > 0, "sigma", sig, "> 0 for a callable nonlinearity")
@@ -223,14 +235,23 @@ def _bulk_g(g: Any, dt: float | None) -> bool:
     if np.all(np.asarray(g) == 0):
         return False
     if dt is not None:
-        raise _checks.invalid("dt", dt, "None when g > 0",
-                              "the random-bulk theory (THEORY §7) is derived in continuous time")
+        raise _checks.invalid(
+            "dt",
+            dt,
+            "None when g > 0",
+            "the random-bulk theory (THEORY §7) is derived in continuous time",
+        )
     return True
 
 
 def _bulk_correlation(
-    lambda_plus: ArrayLike, sigma: ArrayLike, N: ArrayLike, z_target: ArrayLike,
-    out_scale: str, nonlinearity: NonlinearitySpec, g: ArrayLike,
+    lambda_plus: ArrayLike,
+    sigma: ArrayLike,
+    N: ArrayLike,
+    z_target: ArrayLike,
+    out_scale: str,
+    nonlinearity: NonlinearitySpec,
+    g: ArrayLike,
 ) -> tuple[_checks.Validity, NDArray, NDArray]:
     """(validity, ρ, s) with a random bulk g > 0: ρ = ẑ/(s√N‖κ̄‖) with the bulk state's ‖κ̄‖
     (THEORY §7); requires λ₊ > λ_c(g, σ) and ρ ≤ 1."""
@@ -245,21 +266,33 @@ def _bulk_correlation(
     n, zt = np.broadcast_to(n, shape), np.broadcast_to(zt, shape)
     s = np.broadcast_to(_validate_correlation(valid, n, zt, out_scale), shape)
     st = bulk_state(lambda_plus, sigma, g, nonlinearity)
-    valid.require(np.broadcast_to(np.asarray(st.fixed_point), shape), "lambda_plus",
-                  np.broadcast_to(lam, shape),
-                  f"> lambda_c(g, sigma) = {_checks.format_value(st.lambda_c)}" if scalar
-                  else "> lambda_c(g, sigma)", "no fixed point below the critical λ₊ (THEORY §7)")
+    valid.require(
+        np.broadcast_to(np.asarray(st.fixed_point), shape),
+        "lambda_plus",
+        np.broadcast_to(lam, shape),
+        f"> lambda_c(g, sigma) = {_checks.format_value(st.lambda_c)}"
+        if scalar
+        else "> lambda_c(g, sigma)",
+        "no fixed point below the critical λ₊ (THEORY §7)",
+    )
     with np.errstate(all="ignore"):
         rho = np.broadcast_to(zt / (s * np.sqrt(n) * np.asarray(st.kappa_norm, float)), shape)
-    valid.require(~(rho > 1), "lambda_plus", np.broadcast_to(lam, shape),
-                  "large enough that rho = ẑ/(s√N‖κ̄‖) <= 1 (with the bulk's ‖κ̄‖)",
-                  "no L_bias = 0 solution")
+    valid.require(
+        ~(rho > 1),
+        "lambda_plus",
+        np.broadcast_to(lam, shape),
+        "large enough that rho = ẑ/(s√N‖κ̄‖) <= 1 (with the bulk's ‖κ̄‖)",
+        "no L_bias = 0 solution",
+    )
     return valid, rho, s
 
 
 @_checks.errors_option
 def lambda_min(
-    sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf", *, dt: float | None = None,
+    sigma: ArrayLike,
+    nonlinearity: NonlinearitySpec = "erf",
+    *,
+    dt: float | None = None,
     g: ArrayLike = 0.0,
 ) -> Any:
     """λ_min = 1/⟨φ'⟩(c₀): smallest λ₊ with a nonzero fixed point (THEORY §2).
@@ -293,8 +326,12 @@ def lambda_min(
 
 @_checks.errors_option
 def fixed_point_norm(
-    lambda_plus: ArrayLike, sigma: ArrayLike, nonlinearity: NonlinearitySpec = "erf", *,
-    dt: float | None = None, g: ArrayLike = 0.0,
+    lambda_plus: ArrayLike,
+    sigma: ArrayLike,
+    nonlinearity: NonlinearitySpec = "erf",
+    *,
+    dt: float | None = None,
+    g: ArrayLike = 0.0,
 ) -> Any:
     """‖κ̄‖ of the nonzero fixed point with eigenvalue λ₊ (THEORY §2).
 
@@ -316,10 +353,15 @@ def fixed_point_norm(
         from .bulk import bulk_state
 
         st = bulk_state(lambda_plus, sigma, g, nonlinearity)
-        valid = _checks.Validity(_checks.is_scalar_call(lambda_plus, sigma, g),
-                                 np.shape(st.kappa_norm))
-        valid.require(np.asarray(st.fixed_point), "lambda_plus", lambda_plus,
-                      "> λ_c(g, σ) (no nonzero fixed point below it)")
+        valid = _checks.Validity(
+            _checks.is_scalar_call(lambda_plus, sigma, g), np.shape(st.kappa_norm)
+        )
+        valid.require(
+            np.asarray(st.fixed_point),
+            "lambda_plus",
+            lambda_plus,
+            "> λ_c(g, σ) (no nonzero fixed point below it)",
+        )
         return valid.finish(np.asarray(st.kappa_norm, float))
     nl = get_nonlinearity(nonlinearity)
     _require_isolated(nl)
@@ -360,13 +402,16 @@ def correlation(
     erf to rounding, tanh ≤ 1e-10 relative in ‖κ̄‖²).
     """
     if _bulk_g(g, dt):
-        valid, rho, _ = _bulk_correlation(lambda_plus, sigma, N, z_target, out_scale,
-                                          nonlinearity, g)
+        valid, rho, _ = _bulk_correlation(
+            lambda_plus, sigma, N, z_target, out_scale, nonlinearity, g
+        )
         return valid.finish(np.where(valid.mask, rho, np.nan))
     nl = get_nonlinearity(nonlinearity)
     _require_isolated(nl)
     _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)
-    lam, sig, n, zt = _checks.as_float64(lambda_plus=lambda_plus, sigma=sigma, N=N, z_target=z_target)
+    lam, sig, n, zt = _checks.as_float64(
+        lambda_plus=lambda_plus, sigma=sigma, N=N, z_target=z_target
+    )
     valid = _checks.Validity(_checks.is_scalar_call(lambda_plus, sigma, N, z_target), lam.shape)
     _, rho, _ = _correlation_checked(valid, lam, sig, n, zt, out_scale, nl, _checks.check_dt(dt))
     return valid.finish(rho)

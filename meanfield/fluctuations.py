@@ -72,8 +72,14 @@ def v_orth_general(gamma: Any, kappa_sq: Any, c0: Any) -> Any:
 
 
 def _covariance_core(
-    lam: Any, kappa_sq: Any, sigma: Any, rho: Any, lam_minus: Any,
-    theta_minus: Any | None, nl: Nonlinearity, dt: float | None = None,
+    lam: Any,
+    kappa_sq: Any,
+    sigma: Any,
+    rho: Any,
+    lam_minus: Any,
+    theta_minus: Any | None,
+    nl: Nonlinearity,
+    dt: float | None = None,
     hermite_orders: int | None = None,
 ) -> tuple[Any, Any]:
     """(Σ, A) from the fixed point (λ₊, ‖κ̄‖², ρ) — the numeric route; complex-safe.
@@ -122,8 +128,15 @@ def _require_below_lambda_plus(valid: _checks.Validity, lam_m: NDArray, lam: NDA
 
 def _covariance_checked(
     valid: _checks.Validity,
-    lam: NDArray, lam_m: NDArray, sig: NDArray, n: NDArray, zt: NDArray,
-    out_scale: str, theta: NDArray | None, nl: Nonlinearity, dt: float | None = None,
+    lam: NDArray,
+    lam_m: NDArray,
+    sig: NDArray,
+    n: NDArray,
+    zt: NDArray,
+    out_scale: str,
+    theta: NDArray | None,
+    nl: Nonlinearity,
+    dt: float | None = None,
     hermite_orders: int | None = None,
 ) -> tuple[NDArray, NDArray, NDArray, NDArray, NDArray]:
     """Validate and compute; returns (Σ, k, ρ, s, λ₋ used) at the masked inputs."""
@@ -146,9 +159,13 @@ def _covariance_checked(
     if hermite_orders is not None and not has_closed_forms(nl):
         with np.errstate(all="ignore"):
             c0 = orthogonal_std(np.where(valid.mask, sig, 1.0), dt) ** 2
-        valid.require(quadrature_c0_ok(c0), "sigma", sig,
-                      f"σ²/(1 − dt/2) <= {QUADRATURE_MAX_C0:g} with hermite_orders for "
-                      f"{nl.name!r} (the Hermite quadrature route's domain)")
+        valid.require(
+            quadrature_c0_ok(c0),
+            "sigma",
+            sig,
+            f"σ²/(1 − dt/2) <= {QUADRATURE_MAX_C0:g} with hermite_orders for "
+            f"{nl.name!r} (the Hermite quadrature route's domain)",
+        )
     m = valid.mask
     lam_ = np.where(m, lam, 3.0)
     sig_ = np.where(m, sig, 1.0)
@@ -180,8 +197,13 @@ def _covariance_checked(
 
 
 def _prepare(
-    lambda_plus: ArrayLike, lambda_minus: ArrayLike, sigma: ArrayLike, N: ArrayLike,
-    z_target: ArrayLike, out_scale: str, theta_minus: ArrayLike | None,
+    lambda_plus: ArrayLike,
+    lambda_minus: ArrayLike,
+    sigma: ArrayLike,
+    N: ArrayLike,
+    z_target: ArrayLike,
+    out_scale: str,
+    theta_minus: ArrayLike | None,
     nonlinearity: NonlinearitySpec,
 ) -> tuple[_checks.Validity, Nonlinearity, list[NDArray]]:
     nl = get_nonlinearity(nonlinearity)
@@ -198,23 +220,37 @@ def _prepare(
 
 
 def _bulk_covariance(
-    lambda_plus: ArrayLike, lambda_minus: ArrayLike, sigma: ArrayLike, N: ArrayLike,
-    z_target: ArrayLike, out_scale: str, theta_minus: ArrayLike | None,
-    nonlinearity: NonlinearitySpec, g: ArrayLike, orders: int | None, feedback: str,
+    lambda_plus: ArrayLike,
+    lambda_minus: ArrayLike,
+    sigma: ArrayLike,
+    N: ArrayLike,
+    z_target: ArrayLike,
+    out_scale: str,
+    theta_minus: ArrayLike | None,
+    nonlinearity: NonlinearitySpec,
+    g: ArrayLike,
+    orders: int | None,
+    feedback: str,
 ) -> tuple[NDArray, NDArray, _checks.Validity]:
     """Σ with a random bulk g > 0 at the L_bias = 0 geometry (ρ from
     :func:`meanfield.fixed_point._bulk_correlation`), by
     :func:`meanfield.bulk_fluctuations.bulk_latent_covariance`; returns (Σ, s, validity)."""
     from .bulk_fluctuations import bulk_latent_covariance
 
-    valid, rho, s = _bulk_correlation(lambda_plus, sigma, N, z_target, out_scale,
-                                      nonlinearity, g)
+    valid, rho, s = _bulk_correlation(lambda_plus, sigma, N, z_target, out_scale, nonlinearity, g)
     if not _checks.is_scalar_call(lambda_minus, theta_minus):
         valid.scalar = False
-    sig_mat = bulk_latent_covariance(lambda_plus, lambda_minus, sigma, g,
-                                     np.where(valid.mask & np.isfinite(rho), rho, 1.0),
-                                     theta_minus, nonlinearity, hermite_orders=orders,
-                                     variance_feedback=feedback)
+    sig_mat = bulk_latent_covariance(
+        lambda_plus,
+        lambda_minus,
+        sigma,
+        g,
+        np.where(valid.mask & np.isfinite(rho), rho, 1.0),
+        theta_minus,
+        nonlinearity,
+        hermite_orders=orders,
+        variance_feedback=feedback,
+    )
     sig_mat = np.asarray(sig_mat, float)
     shape = np.broadcast_shapes(valid.mask.shape, sig_mat.shape[:-2])
     valid.mask = np.broadcast_to(valid.mask, shape).copy()
@@ -265,15 +301,30 @@ def latent_covariance(
     """
     if _bulk_g(g, dt):
         sig_mat, _, valid = _bulk_covariance(
-            lambda_plus, lambda_minus, sigma, N, z_target, out_scale, theta_minus, nonlinearity,
-            g, _checks.check_hermite_orders(hermite_orders), variance_feedback)
+            lambda_plus,
+            lambda_minus,
+            sigma,
+            N,
+            z_target,
+            out_scale,
+            theta_minus,
+            nonlinearity,
+            g,
+            _checks.check_hermite_orders(hermite_orders),
+            variance_feedback,
+        )
         return valid.finish(sig_mat, trailing=2)
     valid, nl, arrays = _prepare(
         lambda_plus, lambda_minus, sigma, N, z_target, out_scale, theta_minus, nonlinearity
     )
     theta = arrays[5] if theta_minus is not None else None
     sigma_mat, *_ = _covariance_checked(
-        valid, *arrays[:5], out_scale, theta, nl, _checks.check_dt(dt),
+        valid,
+        *arrays[:5],
+        out_scale,
+        theta,
+        nl,
+        _checks.check_dt(dt),
         _checks.check_hermite_orders(hermite_orders),
     )
     return valid.finish(sigma_mat, trailing=2)
@@ -313,8 +364,18 @@ def loss_var(
     """
     if _bulk_g(g, dt):
         sig_mat, s, valid = _bulk_covariance(
-            lambda_plus, lambda_minus, sigma, N, z_target, out_scale, theta_minus, nonlinearity,
-            g, _checks.check_hermite_orders(hermite_orders), variance_feedback)
+            lambda_plus,
+            lambda_minus,
+            sigma,
+            N,
+            z_target,
+            out_scale,
+            theta_minus,
+            nonlinearity,
+            g,
+            _checks.check_hermite_orders(hermite_orders),
+            variance_feedback,
+        )
         return valid.finish(s * s * sig_mat[..., 0, 0])
     valid, nl, arrays = _prepare(
         lambda_plus, lambda_minus, sigma, N, z_target, out_scale, theta_minus, nonlinearity
@@ -332,7 +393,9 @@ def loss_var(
         m = valid.mask
         with np.errstate(all="ignore"):
             s11 = _generated.erf_sigma11_symmetric(
-                np.where(m, lam, 3.0), np.where(m, lam_m, -1.0), np.where(m, sig, 1.0),
+                np.where(m, lam, 3.0),
+                np.where(m, lam_m, -1.0),
+                np.where(m, sig, 1.0),
                 np.where(m, rho, 0.5),
             )
         return valid.finish(s * s * s11)

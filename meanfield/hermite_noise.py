@@ -81,8 +81,12 @@ def _use_closed_form(nl: Nonlinearity, orders: int, method: str) -> bool:
         raise _checks.invalid("orders", orders, f"an integer in [1, {_checks.MAX_HERMITE_ORDER}]")
     closed = has_closed_forms(nl)
     if method == "closed_form" and not closed:
-        raise _checks.invalid("method", method, "'auto' or 'quadrature' for this nonlinearity",
-                              f"closed forms are derived for erf only, not {nl.name!r}")
+        raise _checks.invalid(
+            "method",
+            method,
+            "'auto' or 'quadrature' for this nonlinearity",
+            f"closed forms are derived for erf only, not {nl.name!r}",
+        )
     return closed and method != "quadrature"
 
 
@@ -101,8 +105,9 @@ def _checked(name: str, x: Any) -> NDArray:
     if a.dtype.kind not in "iufc":
         raise _checks.invalid(name, x, "a number or array of numbers")
     if a.size == 0 or not np.all(np.isfinite(a)):
-        raise _checks.invalid(name, f"array of shape {a.shape} with non-finite or no entries",
-                              "finite numbers")
+        raise _checks.invalid(
+            name, f"array of shape {a.shape} with non-finite or no entries", "finite numbers"
+        )
     return _as_num(a)
 
 
@@ -115,8 +120,11 @@ def _checked_c0(c0: Any) -> NDArray:
 
 def _check_quadrature(quadrature: Any) -> None:
     quadrature = _checks._unwrap_0d(quadrature)
-    if isinstance(quadrature, (bool, np.bool_)) or not isinstance(quadrature, (int, np.integer)) \
-            or quadrature < 2:
+    if (
+        isinstance(quadrature, (bool, np.bool_))
+        or not isinstance(quadrature, (int, np.integer))
+        or quadrature < 2
+    ):
         raise _checks.invalid("quadrature", quadrature, "an integer >= 2 (Gauss–Hermite nodes)")
 
 
@@ -138,9 +146,11 @@ def quadrature_c0_ok(c0: Any) -> NDArray[np.bool_]:
 def _check_quadrature_c0(c0: Any) -> None:
     if not np.all(quadrature_c0_ok(c0)):
         raise _checks.invalid(  # names the largest offending value
-            "c0", np.max(np.real(np.asarray(c0))),
+            "c0",
+            np.max(np.real(np.asarray(c0))),
             f"<= {QUADRATURE_MAX_C0:g} for the quadrature route (tanh, callables)",
-            "beyond it the η-average no longer reaches 1e-8 (see QUADRATURE_MAX_C0)")
+            "beyond it the η-average no longer reaches 1e-8 (see QUADRATURE_MAX_C0)",
+        )
 
 
 def _inner_nodes(quadrature: int, c0: Any) -> int:
@@ -153,7 +163,11 @@ def _inner_nodes(quadrature: int, c0: Any) -> int:
 
 
 def hermite_coefficients(
-    a: Any, c0: Any, orders: int, nl: Nonlinearity, quadrature: int = DEFAULT_QUADRATURE,
+    a: Any,
+    c0: Any,
+    orders: int,
+    nl: Nonlinearity,
+    quadrature: int = DEFAULT_QUADRATURE,
     method: str = "auto",
 ) -> NDArray:
     """h_n(a) = E_η[φ(a + η) He_n(η/√c₀)]/n!, η ~ N(0, c₀), for n = 1..orders.
@@ -186,7 +200,11 @@ def hermite_coefficients(
 
 
 def drive_covariances(
-    kappa_bar: Any, c0: Any, orders: int, nl: Nonlinearity, quadrature: int = DEFAULT_QUADRATURE,
+    kappa_bar: Any,
+    c0: Any,
+    orders: int,
+    nl: Nonlinearity,
+    quadrature: int = DEFAULT_QUADRATURE,
     method: str = "auto",
 ) -> NDArray:
     """D_n, n = 1..orders: stationary covariances of the √N-scaled Hermite drives.
@@ -205,8 +223,9 @@ def drive_covariances(
     _check_quadrature(quadrature)
     kappa_bar = _checked("kappa_bar", kappa_bar)
     if kappa_bar.ndim < 1 or kappa_bar.shape[-1] != 2:
-        raise _checks.invalid("kappa_bar", f"array of shape {kappa_bar.shape}",
-                              "fixed points of shape (..., 2)")
+        raise _checks.invalid(
+            "kappa_bar", f"array of shape {kappa_bar.shape}", "fixed points of shape (..., 2)"
+        )
     ksq = (kappa_bar * kappa_bar).sum(-1)
     knorm = np.sqrt(ksq)  # not |·|: analytic for complex steps
     khat = kappa_bar / knorm[..., None]
@@ -227,10 +246,20 @@ def drive_covariances(
     flat = int(np.prod(knorm.shape)) if knorm.ndim else 1
     step = max(1, int(8e6 // (s.shape[-1] * q)))
     kf, cf, sf = knorm.reshape(flat), c0.reshape(flat), s.reshape(flat, -1)
-    h = np.concatenate([
-        hermite_coefficients(kf[i:i + step, None] * sf[i:i + step], cf[i:i + step, None],
-                             orders, nl, quadrature, "quadrature")
-        for i in range(0, flat, step)], axis=1).reshape((orders,) + s.shape)  # (K, ..., n)
+    h = np.concatenate(
+        [
+            hermite_coefficients(
+                kf[i : i + step, None] * sf[i : i + step],
+                cf[i : i + step, None],
+                orders,
+                nl,
+                quadrature,
+                "quadrature",
+            )
+            for i in range(0, flat, step)
+        ],
+        axis=1,
+    ).reshape((orders,) + s.shape)  # (K, ..., n)
     s2 = s * s
     mats = []
     for i in range(orders):
@@ -245,8 +274,10 @@ def drive_covariances(
             par = (ws * s2 * hn * hn).sum(-1)
             perp = (ws * hn * hn).sum(-1)
             scale = math.factorial(n)
-        mats.append(np.asarray(scale)[..., None, None]
-                    * (par[..., None, None] * P + perp[..., None, None] * O))
+        mats.append(
+            np.asarray(scale)[..., None, None]
+            * (par[..., None, None] * P + perp[..., None, None] * O)
+        )
     return np.stack(mats)
 
 
@@ -293,8 +324,16 @@ def stein_2x2_general(B: Any, Q: Any) -> NDArray:
 
 
 def leak_covariance(
-    A: Any, M: Any, kappa_bar: Any, sigma: Any, c0: Any, dt: float | None, orders: int,
-    nl: Nonlinearity, quadrature: int = DEFAULT_QUADRATURE, method: str = "auto",
+    A: Any,
+    M: Any,
+    kappa_bar: Any,
+    sigma: Any,
+    c0: Any,
+    dt: float | None,
+    orders: int,
+    nl: Nonlinearity,
+    quadrature: int = DEFAULT_QUADRATURE,
+    method: str = "auto",
 ) -> NDArray:
     """Σ of δκ̃ with the private noise and the Hermite drives of orders 1..K (module docstring).
 

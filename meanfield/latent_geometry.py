@@ -16,9 +16,7 @@ def v_plus(rho: Any) -> Any:
     return np.stack([rho, np.sqrt(1.0 - rho * rho)], -1)
 
 
-def coupling_matrix(
-    lam: Any, rho: Any, lam_minus: Any, theta_minus: Any | None = None
-) -> Any:
+def coupling_matrix(lam: Any, rho: Any, lam_minus: Any, theta_minus: Any | None = None) -> Any:
     """M = V diag(λ₊, λ₋) V⁻¹, V = [v₊ v₋], shape (..., 2, 2) (THEORY §2); complex-safe.
 
     ``rho`` = cos θ₊; ``theta_minus`` = angle of v₋ (None: θ₊ + π/2, symmetric M).
@@ -48,5 +46,8 @@ def fluctuation_matrix(
     """
     vp = v_plus(rho)
     M = coupling_matrix(lam, rho, lam_minus, theta_minus)
-    return (-np.eye(2) + M / np.asarray(lam)[..., None, None]
-            + np.asarray(gamma)[..., None, None] * vp[..., :, None] * vp[..., None, :])
+    return (
+        -np.eye(2)
+        + M / np.asarray(lam)[..., None, None]
+        + np.asarray(gamma)[..., None, None] * vp[..., :, None] * vp[..., None, :]
+    )

@@ -107,8 +107,9 @@ class Trial:
         for field, shape in (("drive", (T, 2)), ("target", (T,)), ("mask", (T,)), ("window", (T,))):
             arr = np.asarray(getattr(self, field), dtype=float)
             if arr.shape != shape or not np.all(np.isfinite(arr)):
-                raise ValueError(f"{field} must be a finite array of shape {shape}; "
-                                 f"got shape {arr.shape}")
+                raise ValueError(
+                    f"{field} must be a finite array of shape {shape}; got shape {arr.shape}"
+                )
             object.__setattr__(self, field, arr)
         if not self.mask.sum() > 0:
             raise ValueError("mask has no evaluated step; allowed: at least one 1")
@@ -126,9 +127,15 @@ def _steps(duration: float, dt: float, name: str) -> int:
     return k
 
 
-def fixed_point_trial(*, dt: float = 0.2, t_max: float = 10.0, t_target: float = 2.0,
-                      target_dt: float = 1.0, z_target: float = 1.0,
-                      rho_io: float = 0.0) -> Trial:
+def fixed_point_trial(
+    *,
+    dt: float = 0.2,
+    t_max: float = 10.0,
+    t_target: float = 2.0,
+    target_dt: float = 1.0,
+    z_target: float = 1.0,
+    rho_io: float = 0.0,
+) -> Trial:
     """The §4 fixed-point pulse task (``simulate``'s ``fixed_point`` task) in latent form.
 
     A one-step pulse of amplitude 1/dt at t = 0 along w_in = √N(ρ_io q₁ + sqrt(1 − ρ_io²) q₂)
@@ -146,13 +153,25 @@ def fixed_point_trial(*, dt: float = 0.2, t_max: float = 10.0, t_target: float =
     drive[0] = np.array([rho_io, math.sqrt(1 - rho_io**2)]) / dt
     idx = np.arange(n)
     target = np.where(idx >= start, z_target, 0.0)
-    return Trial(dt, drive, target, _grid_mask(n, start, every), (idx >= start).astype(float),
-                 name="fixed_point")
+    return Trial(
+        dt,
+        drive,
+        target,
+        _grid_mask(n, start, every),
+        (idx >= start).astype(float),
+        name="fixed_point",
+    )
 
 
-def constant_input_trial(*, rho_io: float, dt: float = 0.2, t_max: float = 20.0,
-                         t_target: float = 15.0, target_dt: float = 1.0,
-                         z_target: float = 1.0) -> Trial:
+def constant_input_trial(
+    *,
+    rho_io: float,
+    dt: float = 0.2,
+    t_max: float = 20.0,
+    t_target: float = 15.0,
+    target_dt: float = 1.0,
+    z_target: float = 1.0,
+) -> Trial:
     """The §3 constant-input task (``simulate``'s ``linear_constant``) in latent form.
 
     Constant input 1 along w_in = √N(ρ_io w₁ + sqrt(1 − ρ_io²) w₂): latent drive
@@ -169,8 +188,14 @@ def constant_input_trial(*, rho_io: float, dt: float = 0.2, t_max: float = 20.0,
     drive = np.tile([rho_io, math.sqrt(1 - rho_io**2)], (n, 1))
     idx = np.arange(n)
     target = np.where(idx >= start, z_target, 0.0)
-    return Trial(dt, drive, target, _grid_mask(n, start, every), (idx >= start).astype(float),
-                 name="constant_input")
+    return Trial(
+        dt,
+        drive,
+        target,
+        _grid_mask(n, start, every),
+        (idx >= start).astype(float),
+        name="constant_input",
+    )
 
 
 # ----------------------------------------------------------------------------- gains
@@ -205,8 +230,9 @@ def _gain(nonlinearity: str) -> Callable[[jax.Array], jax.Array]:
         return lambda d: jnp.ones_like(d)
     if nonlinearity == "tanh":
         return _smoothed(lambda y: 1.0 - jnp.tanh(y) ** 2)
-    raise ValueError(f"nonlinearity={nonlinearity!r} is not supported; allowed: "
-                     f"{FLOW_NONLINEARITIES}")
+    raise ValueError(
+        f"nonlinearity={nonlinearity!r} is not supported; allowed: {FLOW_NONLINEARITIES}"
+    )
 
 
 class TrialLoss(NamedTuple):
@@ -224,8 +250,14 @@ class TrialLoss(NamedTuple):
     kappa_bar: jax.Array
 
 
-def _trial_loss(M: jax.Array, N: jax.Array, sigma: jax.Array, s: jax.Array, trial: Trial,
-                gain: Callable[[jax.Array], jax.Array]) -> TrialLoss:
+def _trial_loss(
+    M: jax.Array,
+    N: jax.Array,
+    sigma: jax.Array,
+    s: jax.Array,
+    trial: Trial,
+    gain: Callable[[jax.Array], jax.Array],
+) -> TrialLoss:
     dt = trial.dt
     dgain = jax.grad(gain)
     a_perp = (1.0 - dt) ** 2
@@ -272,20 +304,29 @@ def _check_scalar(name: str, value: Any, *, low: float, strict: bool) -> None:
         raise TypeError(f"{name} must be a real number or array; got {type(value).__name__}")
     ok = np.all(np.isfinite(arr)) and np.all(arr > low if strict else arr >= low)
     if not ok:
-        raise ValueError(f"{name}={value!r} is not allowed; allowed: finite "
-                         f"{'>' if strict else '>='} {low}")
+        raise ValueError(
+            f"{name}={value!r} is not allowed; allowed: finite {'>' if strict else '>='} {low}"
+        )
 
 
 def _check_m(M: Any, name: str) -> np.ndarray:
     arr = np.asarray(M, dtype=float)
     if arr.ndim < 2 or arr.shape[-2:] != (2, 2) or not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be a finite array of shape [..., 2, 2]; "
-                         f"got shape {arr.shape}")
+        raise ValueError(
+            f"{name} must be a finite array of shape [..., 2, 2]; got shape {arr.shape}"
+        )
     return arr
 
 
-def expected_loss(M: Any, N: Any, sigma: float, *, trial: Trial | None = None,
-                  nonlinearity: str = "erf", out_scale: str = "large") -> TrialLoss:
+def expected_loss(
+    M: Any,
+    N: Any,
+    sigma: float,
+    *,
+    trial: Trial | None = None,
+    nonlinearity: str = "erf",
+    out_scale: str = "large",
+) -> TrialLoss:
     """Expected loss of one trial of a rank-2 network with coupling M (module docstring).
 
     **Arguments**
@@ -305,8 +346,14 @@ def expected_loss(M: Any, N: Any, sigma: float, *, trial: Trial | None = None,
     gain = _gain(nonlinearity)
     with jax.enable_x64(True):
         Nj = jnp.asarray(N, jnp.float64)
-        return _trial_loss(jnp.asarray(M), Nj, jnp.asarray(sigma, jnp.float64),
-                           _out_scale(out_scale, Nj), trial, gain)
+        return _trial_loss(
+            jnp.asarray(M),
+            Nj,
+            jnp.asarray(sigma, jnp.float64),
+            _out_scale(out_scale, Nj),
+            trial,
+            gain,
+        )
 
 
 class LearningFlow(NamedTuple):
@@ -343,8 +390,10 @@ def _optimizer(optimizer: Any, lr: float) -> optax.GradientTransformation | None
         return None
     if isinstance(optimizer, optax.GradientTransformation):
         return optimizer
-    raise ValueError(f"optimizer={optimizer!r} is not allowed; allowed: 'sgd', 'adam', 'flow' "
-                     "or an optax.GradientTransformation")
+    raise ValueError(
+        f"optimizer={optimizer!r} is not allowed; allowed: 'sgd', 'adam', 'flow' "
+        "or an optax.GradientTransformation"
+    )
 
 
 def _eig_real(M: jax.Array) -> tuple[jax.Array, jax.Array]:
@@ -355,10 +404,19 @@ def _eig_real(M: jax.Array) -> tuple[jax.Array, jax.Array]:
     return half_tr + root, half_tr - root
 
 
-def learning_flow(M0: Any, N: Any, sigma: float, *, lr: float, steps: int,
-                  optimizer: Any = "sgd", trial: Trial | None = None,
-                  nonlinearity: str = "erf", out_scale: str = "large",
-                  record_every: int = 1) -> LearningFlow:
+def learning_flow(
+    M0: Any,
+    N: Any,
+    sigma: float,
+    *,
+    lr: float,
+    steps: int,
+    optimizer: Any = "sgd",
+    trial: Trial | None = None,
+    nonlinearity: str = "erf",
+    out_scale: str = "large",
+    record_every: int = 1,
+) -> LearningFlow:
     """Gradient descent on the expected trial loss of M: the predicted training trajectory.
 
     Applies the simulated training's optimiser to L(M) = L_bias(M) + L_var(M) of
@@ -386,10 +444,15 @@ def learning_flow(M0: Any, N: Any, sigma: float, *, lr: float, steps: int,
     _check_scalar("lr", lr, low=0.0, strict=True)
     if not (isinstance(steps, (int, np.integer)) and not isinstance(steps, bool) and steps >= 1):
         raise ValueError(f"steps={steps!r} is not allowed; allowed: an integer >= 1")
-    if not (isinstance(record_every, (int, np.integer)) and record_every >= 1
-            and steps % record_every == 0):
-        raise ValueError(f"record_every={record_every!r} is not allowed; allowed: an integer "
-                         f">= 1 that divides steps={steps}")
+    if not (
+        isinstance(record_every, (int, np.integer))
+        and record_every >= 1
+        and steps % record_every == 0
+    ):
+        raise ValueError(
+            f"record_every={record_every!r} is not allowed; allowed: an integer "
+            f">= 1 that divides steps={steps}"
+        )
     trial = fixed_point_trial() if trial is None else trial
     gain = _gain(nonlinearity)
     opt = _optimizer(optimizer, float(lr))
@@ -411,9 +474,16 @@ def learning_flow(M0: Any, N: Any, sigma: float, *, lr: float, steps: int,
             def record(M: jax.Array, out: TrialLoss) -> dict[str, jax.Array]:
                 lp, lm = _eig_real(M)
                 kn = jnp.linalg.norm(out.kappa_bar)
-                return {"M": M, "lambda_plus": lp, "lambda_minus": lm, "kappa_norm": kn,
-                        "rho": jnp.abs(out.kappa_bar[0]) / kn, "loss_bias": out.loss_bias,
-                        "loss_var": out.loss_var, "loss": out.loss_bias + out.loss_var}
+                return {
+                    "M": M,
+                    "lambda_plus": lp,
+                    "lambda_minus": lm,
+                    "kappa_norm": kn,
+                    "rho": jnp.abs(out.kappa_bar[0]) / kn,
+                    "loss_bias": out.loss_bias,
+                    "loss_var": out.loss_var,
+                    "loss": out.loss_bias + out.loss_var,
+                }
 
             def update(M: jax.Array, opt_state: Any) -> tuple[jax.Array, Any, TrialLoss]:
                 g, out = grad(M)
@@ -437,8 +507,9 @@ def learning_flow(M0: Any, N: Any, sigma: float, *, lr: float, steps: int,
                     m, st, _ = update(m, st)
                     return (m, st), None
 
-                (M, opt_state), _ = jax.lax.scan(inner, (M, opt_state), None,
-                                                 length=record_every - 1)
+                (M, opt_state), _ = jax.lax.scan(
+                    inner, (M, opt_state), None, length=record_every - 1
+                )
                 return (M, opt_state), rec
 
             state0 = None if opt is None else opt.init(M_init)
@@ -453,6 +524,18 @@ def learning_flow(M0: Any, N: Any, sigma: float, *, lr: float, steps: int,
 
     return LearningFlow(
         step=np.arange(n_rec) * record_every,
-        **{k: shaped(recs[k]) for k in ("M", "lambda_plus", "lambda_minus", "kappa_norm", "rho",
-                                         "loss_bias", "loss_var", "loss", "M_end")},
+        **{
+            k: shaped(recs[k])
+            for k in (
+                "M",
+                "lambda_plus",
+                "lambda_minus",
+                "kappa_norm",
+                "rho",
+                "loss_bias",
+                "loss_var",
+                "loss",
+                "M_end",
+            )
+        },
     )

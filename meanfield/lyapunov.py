@@ -29,8 +29,11 @@ def _matrices_2x2(name: str, value: ArrayLike) -> NDArray:
         raise _checks.invalid(name, value, "an array of 2×2 matrices (..., 2, 2)")
     a = np.asarray(value)
     if a.dtype.kind not in "iufc" or a.ndim < 2 or a.shape[-2:] != (2, 2):
-        raise _checks.invalid(name, f"array of shape {a.shape} and dtype {a.dtype}",
-                              "an array of 2×2 matrices (..., 2, 2)")
+        raise _checks.invalid(
+            name,
+            f"array of shape {a.shape} and dtype {a.dtype}",
+            "an array of 2×2 matrices (..., 2, 2)",
+        )
     return a
 
 

@@ -166,7 +166,10 @@ def _erf() -> Nonlinearity:
 
     alpha = float(np.sqrt(np.pi) / 2)
     return Nonlinearity(
-        "erf", _generated.erf_mean_dphi, _generated.erf_mean_dphi3, closed_form=True,
+        "erf",
+        _generated.erf_mean_dphi,
+        _generated.erf_mean_dphi3,
+        closed_form=True,
         phi=lambda x: erf(alpha * x),
     )
 
@@ -183,8 +186,10 @@ def _tanh_mean_dphi3(d: Any) -> Any:
     if not np.any(big):
         return direct
     dd = np.where(big, d, 2.0)
-    by_parts = (gaussian_mean(lambda x: _tanh_dphi(x) * x * x, dd, **kw)
-                - dd * gaussian_mean(_tanh_dphi, dd, **kw)) / (dd * dd)
+    by_parts = (
+        gaussian_mean(lambda x: _tanh_dphi(x) * x * x, dd, **kw)
+        - dd * gaussian_mean(_tanh_dphi, dd, **kw)
+    ) / (dd * dd)
     return np.where(big, by_parts, direct)
 
 
@@ -213,9 +218,14 @@ CALLABLE_MAX_NODES = 2**17 + 1
 CALLABLE_RTOL = 1e-11
 
 
-def refined_gaussian_mean(f: Callable[[NDArray[np.float64]], NDArray], delta: ArrayLike, *,
-                          n_nodes: int = CALLABLE_NODES, max_nodes: int = CALLABLE_MAX_NODES,
-                          rtol: float = CALLABLE_RTOL) -> NDArray:
+def refined_gaussian_mean(
+    f: Callable[[NDArray[np.float64]], NDArray],
+    delta: ArrayLike,
+    *,
+    n_nodes: int = CALLABLE_NODES,
+    max_nodes: int = CALLABLE_MAX_NODES,
+    rtol: float = CALLABLE_RTOL,
+) -> NDArray:
     """:func:`gaussian_mean` with the step halved until two successive results agree to
     ``rtol`` (relative, or absolute against the integral of |f|) at every Δ; NaN where
     ``max_nodes`` is reached first. For a user φ nothing is known about where it varies: a fixed
@@ -271,9 +281,14 @@ def get_nonlinearity(spec: NonlinearitySpec | Nonlinearity) -> Nonlinearity:
 
 def _require_converged(valid: _checks.Validity, out: Any, d: NDArray) -> None:
     """A NaN average at a valid Δ: the callable's quadrature did not converge."""
-    valid.require(np.isfinite(out), "delta", d,
-                  f"small enough for the quadrature of a callable φ to converge within "
-                  f"{CALLABLE_MAX_NODES} nodes", "pass a named nonlinearity, or rescale φ")
+    valid.require(
+        np.isfinite(out),
+        "delta",
+        d,
+        f"small enough for the quadrature of a callable φ to converge within "
+        f"{CALLABLE_MAX_NODES} nodes",
+        "pass a named nonlinearity, or rescale φ",
+    )
 
 
 def _check_delta(delta: ArrayLike, nl: Nonlinearity) -> tuple[_checks.Validity, NDArray]:

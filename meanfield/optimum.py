@@ -92,8 +92,15 @@ def approximation_label(dt: float | None = None, hermite_orders: int | None = No
 
 
 def _loss_var_of_u(
-    u: Any, lam_m: Any, sigma: Any, n: Any, zt: Any, s: Any, nl: Nonlinearity,
-    dt: float | None = None, orders: int | None = None,
+    u: Any,
+    lam_m: Any,
+    sigma: Any,
+    n: Any,
+    zt: Any,
+    s: Any,
+    nl: Nonlinearity,
+    dt: float | None = None,
+    orders: int | None = None,
 ) -> Any:
     """L_var as a function of u = log‖κ̄‖² for symmetric M (complex-safe).
 
@@ -177,7 +184,9 @@ def optimum(
     dt = _checks.check_dt(dt)
     orders = _checks.check_hermite_orders(hermite_orders)
     _checks.check_choice("out_scale", out_scale, _checks.OUT_SCALES)
-    n, lam_m, sig, zt = _checks.as_float64(N=N, lambda_minus=lambda_minus, sigma=sigma, z_target=z_target)
+    n, lam_m, sig, zt = _checks.as_float64(
+        N=N, lambda_minus=lambda_minus, sigma=sigma, z_target=z_target
+    )
     valid = _checks.Validity(_checks.is_scalar_call(N, lambda_minus, sigma, z_target), n.shape)
     valid.finite(N=n, lambda_minus=lam_m, sigma=sig, z_target=zt)
     valid.require(n >= 1, "N", n, ">= 1 (number of neurons)")
@@ -229,24 +238,37 @@ def optimum(
             # name the cause: if the continuous-time problem has a minimiser, the step is it
             # (the Euler map's minimiser grows like 1/(1 − dt) and leaves at dt ≈ 1)
             try:
-                cont = optimum(N, lambda_minus, sigma, z_target, out_scale, nonlinearity,
-                               hermite_orders=hermite_orders)
+                cont = optimum(
+                    N,
+                    lambda_minus,
+                    sigma,
+                    z_target,
+                    out_scale,
+                    nonlinearity,
+                    hermite_orders=hermite_orders,
+                )
             except ValueError:
                 cont = None
             if cont is not None and np.isfinite(cont.lambda_plus):
                 raise _checks.invalid(
-                    "dt", dt, "small enough that the Euler map's L_var has a finite minimiser "
-                    "in λ₊",
+                    "dt",
+                    dt,
+                    "small enough that the Euler map's L_var has a finite minimiser in λ₊",
                     f"dL_var/dλ₊ stayed ≤ 0 up to ‖κ̄‖² = {np.exp(hi):.3g} at this step, while "
                     f"the continuous-time optimum is λ₊* = {float(cont.lambda_plus):.4g}; "
-                    "a smaller dt gives an optimum")
+                    "a smaller dt gives an optimum",
+                )
         raise _checks.invalid(
-            "lambda_minus", lam_m,
+            "lambda_minus",
+            lam_m,
             "negative enough that L_var has a finite minimiser in λ₊",
             f"dL_var/dλ₊ stayed ≤ 0 up to ‖κ̄‖² = {np.exp(hi):.3g}; a more negative λ₋ "
             "gives an optimum",
         )
     return Optimum(
-        valid.finish(lam), valid.finish(np.sqrt(k)), valid.finish(rho), valid.finish(lv),
+        valid.finish(lam),
+        valid.finish(np.sqrt(k)),
+        valid.finish(rho),
+        valid.finish(lv),
         approximation_label(dt, orders),
     )

@@ -58,8 +58,10 @@ def _smoothed_phi(nl: Any, c0: float, quadrature: int = 64) -> tuple[Any, Any]:
         from scipy.special import erf
 
         beta = _ALPHA / math.sqrt(1.0 + 2.0 * _ALPHA**2 * c0)
-        return (lambda a: erf(beta * a),
-                lambda a: 2.0 * beta / math.sqrt(math.pi) * np.exp(-(beta * a) ** 2))
+        return (
+            lambda a: erf(beta * a),
+            lambda a: 2.0 * beta / math.sqrt(math.pi) * np.exp(-((beta * a) ** 2)),
+        )
     x, w = normal_nodes(_inner_nodes(quadrature, c0))
     sd = math.sqrt(c0)
 
@@ -69,7 +71,7 @@ def _smoothed_phi(nl: Any, c0: float, quadrature: int = 64) -> tuple[Any, Any]:
         out = np.empty_like(flat)
         rows = max(1, _BLOCK // x.size)
         for i in range(0, flat.size, rows):  # blocks bound memory; not a loop over points
-            out[i:i + rows] = nl.phi(flat[i:i + rows, None] + sd * x) @ weights
+            out[i : i + rows] = nl.phi(flat[i : i + rows, None] + sd * x) @ weights
         return out.reshape(a.shape)
 
     def mean(a: Any) -> NDArray:
@@ -82,7 +84,12 @@ def _smoothed_phi(nl: Any, c0: float, quadrature: int = 64) -> tuple[Any, Any]:
 
 
 def quenched_fixed_point(
-    U: Any, M: Any, sigma: float, kappa0: Any, *, dt: float | None = None,
+    U: Any,
+    M: Any,
+    sigma: float,
+    kappa0: Any,
+    *,
+    dt: float | None = None,
     nonlinearity: NonlinearitySpec = "erf",
 ) -> NDArray[np.float64]:
     """κ̄ solving −κ + M Uᵀ⟨φ⟩_η(Uκ)/N = 0 for each given U (module docstring).
@@ -118,8 +125,11 @@ def quenched_fixed_point(
     c0 = float(orthogonal_std(np.float64(sigma), dt)) ** 2
     nl = get_nonlinearity(nonlinearity)
     if not has_closed_forms(nl) and not quadrature_c0_ok(c0):
-        raise _checks.invalid("sigma", sigma, f"σ²/(1 − dt/2) <= {QUADRATURE_MAX_C0:g} for "
-                              f"{nl.name!r} (the η-quadrature's domain)")
+        raise _checks.invalid(
+            "sigma",
+            sigma,
+            f"σ²/(1 − dt/2) <= {QUADRATURE_MAX_C0:g} for {nl.name!r} (the η-quadrature's domain)",
+        )
     mean, slope = _smoothed_phi(nl, c0)
     kappa = np.array(np.broadcast_to(kappa0, U.shape[:-2] + (2,)), dtype=np.float64)
     Ut = np.swapaxes(U, -1, -2)
@@ -135,8 +145,7 @@ def quenched_fixed_point(
         if np.all(np.abs(step) <= _TOL * (1.0 + np.abs(kappa))):
             break
     a = np.einsum("...ij,...j->...i", U, kappa)
-    F = -kappa + np.einsum("...ij,...j->...i", M,
-                           np.einsum("...ji,...i->...j", Ut, mean(a)) / n)
+    F = -kappa + np.einsum("...ij,...j->...i", M, np.einsum("...ji,...i->...j", Ut, mean(a)) / n)
     bad = ~(np.abs(F).max(axis=-1) <= 1e-10)
     kappa[bad] = np.nan
     return kappa
@@ -156,9 +165,18 @@ def sample_U(N: int, networks: int, seed: int = 0) -> NDArray[np.float64]:
 
 
 def quenched_outputs(
-    N: int, lambda_plus: float, lambda_minus: float, sigma: float, *, z_target: float = 1.0,
-    out_scale: str = "large", theta_minus: float | None = None, networks: int = 256,
-    seed: int = 0, dt: float | None = None, nonlinearity: NonlinearitySpec = "erf",
+    N: int,
+    lambda_plus: float,
+    lambda_minus: float,
+    sigma: float,
+    *,
+    z_target: float = 1.0,
+    out_scale: str = "large",
+    theta_minus: float | None = None,
+    networks: int = 256,
+    seed: int = 0,
+    dt: float | None = None,
+    nonlinearity: NonlinearitySpec = "erf",
 ) -> dict[str, Any]:
     """Mean outputs z̄ = s√N κ̄₁ of sampled networks whose M is built from the averaged theory.
 
@@ -175,11 +193,20 @@ def quenched_outputs(
     rho = correlation(lambda_plus, sigma, N, z_target, out_scale, nonlinearity, dt=dt)
     k = fixed_point_norm(lambda_plus, sigma, nonlinearity, dt=dt)
     vp = v_plus(np.float64(rho))
-    M = coupling_matrix(np.float64(lambda_plus), np.float64(rho), np.float64(lambda_minus),
-                        None if theta_minus is None else np.float64(theta_minus))
+    M = coupling_matrix(
+        np.float64(lambda_plus),
+        np.float64(rho),
+        np.float64(lambda_minus),
+        None if theta_minus is None else np.float64(theta_minus),
+    )
     U = sample_U(N, networks, seed)
     kappa = quenched_fixed_point(U, M, sigma, k * vp, dt=dt, nonlinearity=nonlinearity)
     s = 1.0 if out_scale == "large" else 1.0 / math.sqrt(N)
     z = s * math.sqrt(N) * kappa[:, 0]
-    return {"z": z, "kappa": kappa, "mean": float(np.nanmean(z)),
-            "sd": float(np.nanstd(z, ddof=1)), "M": M}
+    return {
+        "z": z,
+        "kappa": kappa,
+        "mean": float(np.nanmean(z)),
+        "sd": float(np.nanstd(z, ddof=1)),
+        "M": M,
+    }

@@ -151,6 +151,5 @@ def barrier(
         ratio = D / height
         rate = np.sqrt(curv_min * np.abs(saddle)) / (2 * math.pi) * np.exp(-height / D)
     bad = ~(np.isfinite(kbar) & (kbar > 0) & (height > 0))
-    out = [np.where(bad, np.nan, a).reshape(shape) for a in (height, ratio, rate, curv_min,
-                                                             saddle)]
+    out = [np.where(bad, np.nan, a).reshape(shape) for a in (height, ratio, rate, curv_min, saddle)]
     return Barrier(*out)

@@ -88,9 +88,12 @@ def linear_two_phase(
     dt = _checks.check_dt(dt)
     if dt is not None and not 1e-3 <= dt < 1:
         raise _checks.invalid(
-            "dt", dt, "None or a number in [0.001, 1) for the linear network",
+            "dt",
+            dt,
+            "None or a number in [0.001, 1) for the linear network",
             "the flow needs 1 − dt > 0, and below 1e-3 its closed form loses digits "
-            "(the continuous-time curves are then within 1e-5)")
+            "(the continuous-time curves are then within 1e-5)",
+        )
     tau, e0, sig, zt, r, n = _checks.as_float64(
         steps=steps, eta0=eta0, sigma=sigma, z_target=z_target, rho_io_sqrtN=rho_io_sqrtN, N=N
     )
@@ -110,8 +113,11 @@ def linear_two_phase(
     with np.errstate(all="ignore"):
         if phase == 1:
             b = g.linear_two_phase_phase1_b(tau, e0, zt, r)
-            lv1 = (g.linear_two_phase_phase1_loss_var(tau, sig) if dt is None
-                   else g.euler_linear_loss_var(np.zeros(shape), sig, dt))
+            lv1 = (
+                g.linear_two_phase_phase1_loss_var(tau, sig)
+                if dt is None
+                else g.euler_linear_loss_var(np.zeros(shape), sig, dt)
+            )
             return TwoPhaseCurves(
                 loss_bias=full(g.linear_two_phase_phase1_loss_bias(tau, e0, zt, r)),
                 loss_var=full(lv1),

@@ -60,28 +60,38 @@ class Variant(NamedTuple):
 
 
 #: Every variant, the paper's first.
-VARIANTS: dict[str, Variant] = {v.name: v for v in (
-    Variant("paper", False, False, False,
-            "the Euler step O(dt), the noise leaking through φ O(1), linear-noise terms "
-            "O(D/ΔV)", False),
-    Variant("dt", True, False, False, "the noise leaking through φ O(1), O(D/ΔV)", False),
-    Variant("Hermite", False, True, False, "the Euler step O(dt), O(D/ΔV)", False),
-    Variant("dt + Hermite", True, True, False, "linear-noise terms O(D/ΔV)", True),
-    Variant("quenched", True, False, True, "linear-noise terms O(D/ΔV)", True),
-)}
+VARIANTS: dict[str, Variant] = {
+    v.name: v
+    for v in (
+        Variant(
+            "paper",
+            False,
+            False,
+            False,
+            "the Euler step O(dt), the noise leaking through φ O(1), linear-noise terms O(D/ΔV)",
+            False,
+        ),
+        Variant("dt", True, False, False, "the noise leaking through φ O(1), O(D/ΔV)", False),
+        Variant("Hermite", False, True, False, "the Euler step O(dt), O(D/ΔV)", False),
+        Variant("dt + Hermite", True, True, False, "linear-noise terms O(D/ΔV)", True),
+        Variant("quenched", True, False, True, "linear-noise terms O(D/ΔV)", True),
+    )
+}
 #: The package's best variant for network-averaged quantities.
 BEST: str = "dt + Hermite"
 
 
-def noise_to_barrier(lambda_plus: ArrayLike, sigma: ArrayLike, N: ArrayLike, *,
-                     dt: float | None = None) -> NDArray[np.float64]:
+def noise_to_barrier(
+    lambda_plus: ArrayLike, sigma: ArrayLike, N: ArrayLike, *, dt: float | None = None
+) -> NDArray[np.float64]:
     """D/ΔV at the simulated point (erf; NaN without a fixed point): the declared relative
     model error of every variant at that point."""
     return np.asarray(barrier(lambda_plus, sigma, N, dt=dt).noise_to_barrier)
 
 
-def domain_reason(ratio: float, *, switched: float | None = None,
-                  max_switched: float = 0.01) -> str:
+def domain_reason(
+    ratio: float, *, switched: float | None = None, max_switched: float = 0.01
+) -> str:
     """Why a point is outside every fixed-point variant's domain, or "".
 
     ``ratio``: its D/ΔV (:func:`noise_to_barrier`; NaN without a fixed point). Predicted:
@@ -93,8 +103,10 @@ def domain_reason(ratio: float, *, switched: float | None = None,
     if not np.isfinite(ratio):
         return "no fixed point (λ₊ ≤ λ_min)"
     if ratio > MAX_NOISE_TO_BARRIER:
-        return (f"predicted: noise/barrier D/ΔV = {ratio:.2g} > {MAX_NOISE_TO_BARRIER:g} "
-                "(trials switch between ±κ̄)")
+        return (
+            f"predicted: noise/barrier D/ΔV = {ratio:.2g} > {MAX_NOISE_TO_BARRIER:g} "
+            "(trials switch between ±κ̄)"
+        )
     if switched is not None and switched > max_switched:
         return f"detected: {switched:.1%} of samples switched to the mirror fixed point"
     return ""

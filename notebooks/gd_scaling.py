@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -40,8 +42,9 @@ import validate
 if QUICK:
     OUT = Path(tempfile.mkdtemp(prefix="oblique-gd-"))
     RUNS = OUT / "runs"
-    plans = [validate.GDScalingPlan(sigma=1.0, Ns=(16,), seeds=2, steps=20, record_every=10,
-                                    tail=0.5)]
+    plans = [
+        validate.GDScalingPlan(sigma=1.0, Ns=(16,), seeds=2, steps=20, record_every=10, tail=0.5)
+    ]
 else:
     OUT, RUNS = Path("notebook-figures"), Path("runs")
     plans = validate.default_gd_plans(full=False)
@@ -62,8 +65,9 @@ from validate.experiments.gd_scaling import gd_scaling_config
 results = []
 for plan in plans:
     if QUICK:
-        runs = sweep(gd_scaling_config(plan), list(plan.Ns), RUNS / f"gd_{plan.label()}",
-                     progress=False)
+        runs = sweep(
+            gd_scaling_config(plan), list(plan.Ns), RUNS / f"gd_{plan.label()}", progress=False
+        )
         results.append(validate.analyse_gd_scaling(runs, plan, derived=False))
     else:
         results.append(validate.run_gd_scaling(plan, RUNS))
@@ -72,8 +76,10 @@ for res in results:
     print(validate.summary_table(res.rows))
     for q, fits in res.fits.items():
         sim, th = fits["sim"], fits["theory"]
-        print(f"  {q}: simulation exponent {sim.exponent:.3g} ± {sim.exponent_se:.2g}, "
-              f"theory (same N) {th.exponent:.3g}")
+        print(
+            f"  {q}: simulation exponent {sim.exponent:.3g} ± {sim.exponent_se:.2g}, "
+            f"theory (same N) {th.exponent:.3g}"
+        )
 
 # %% [markdown]
 # ## Scaling with N (log-log) and learning curves

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -48,8 +50,9 @@ if QUICK:
     overrides["steps"] = 300
 config = TrainConfig.preset("gd_scaling", **overrides)
 run = train(config, None, progress=False)  # in memory; pass a directory to keep the run
-print(f"trained {config.seeds} seeds, N = {N}, σ = {SIGMA}, η = {config.eta0}, "
-      f"{config.steps} steps")
+print(
+    f"trained {config.seeds} seeds, N = {N}, σ = {SIGMA}, η = {config.eta0}, {config.steps} steps"
+)
 
 # %% [markdown]
 # The flow with the training's own settings (`learning_flow_of_run` reads them from the
@@ -59,17 +62,35 @@ print(f"trained {config.seeds} seeds, N = {N}, σ = {SIGMA}, η = {config.eta0},
 # %%
 flow = learning_flow_of_run(config, [N])[N]
 continuous = meanfield.learning_flow(
-    np.zeros((2, 2)), N, SIGMA, lr=config.eta0, steps=config.steps, optimizer="flow",
-    trial=flow_trial(config), record_every=config.record_every)
+    np.zeros((2, 2)),
+    N,
+    SIGMA,
+    lr=config.eta0,
+    steps=config.steps,
+    optimizer="flow",
+    trial=flow_trial(config),
+    record_every=config.record_every,
+)
 
 rec = run.records
-_, loss_var = stats.unbiased_loss_split(0.0, np.asarray(rec["loss_var"]),
-                                        config.batch // config.make_task().n_conditions)
+_, loss_var = stats.unbiased_loss_split(
+    0.0, np.asarray(rec["loss_var"]), config.batch // config.make_task().n_conditions
+)
 eig = np.real(np.asarray(rec["eigvals"]))
-sim = {"λ₊": eig[..., 0], "λ₋": eig[..., 1], "‖κ̄‖": np.asarray(rec["kappa_norm"]),
-       "ρ": np.asarray(rec["rho"]), "L_var": loss_var}
-pred = {"λ₊": "lambda_plus", "λ₋": "lambda_minus", "‖κ̄‖": "kappa_norm", "ρ": "rho",
-        "L_var": "loss_var"}
+sim = {
+    "λ₊": eig[..., 0],
+    "λ₋": eig[..., 1],
+    "‖κ̄‖": np.asarray(rec["kappa_norm"]),
+    "ρ": np.asarray(rec["rho"]),
+    "L_var": loss_var,
+}
+pred = {
+    "λ₊": "lambda_plus",
+    "λ₋": "lambda_minus",
+    "‖κ̄‖": "kappa_norm",
+    "ρ": "rho",
+    "L_var": "loss_var",
+}
 
 # %%
 steps = np.asarray(run.steps)
@@ -96,6 +117,7 @@ display(Image(data=png.getvalue()))
 # (`meanfield.optimum`). Early in training (`QUICK`) λ₋ can still be ≥ 0, where the optimum
 # does not exist ("—"); the flow follows the network all the way.
 
+
 # %%
 def tail(x: np.ndarray) -> np.ndarray:
     k = max(1, x.shape[-1] // 5)
@@ -109,8 +131,12 @@ for name in ("λ₊", "‖κ̄‖", "ρ", "L_var"):
     s = tail(sim[name])
     best = np.asarray(optimum[name], float)
     best_text = f"{best[np.isfinite(best)].mean():9.4f}" if np.isfinite(best).any() else "—"
-    print(f"{name:6} {s.mean():9.4f} ± {s.std(ddof=1) / np.sqrt(s.size):6.4f} "
-          f"{tail(np.asarray(flow[pred[name]])):9.4f} {best_text:>9}")
+    print(
+        f"{name:6} {s.mean():9.4f} ± {s.std(ddof=1) / np.sqrt(s.size):6.4f} "
+        f"{tail(np.asarray(flow[pred[name]])):9.4f} {best_text:>9}"
+    )
 if not np.isfinite(np.asarray(opt.lambda_plus, float)).any():
-    print("no optimum: the trained λ₋ is still ≥ 0, where L_var has no finite minimiser in "
-          "λ₊ (early in training, as in QUICK mode)")
+    print(
+        "no optimum: the trained λ₋ is still ≥ 0, where L_var has no finite minimiser in "
+        "λ₊ (early in training, as in QUICK mode)"
+    )

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -45,10 +47,21 @@ from validate.experiments import regimes
 if QUICK:
     OUT = Path(tempfile.mkdtemp(prefix="oblique-regimes-"))
     RUNS = OUT / "runs"
-    plan = regimes.RegimesPlan(tasks=("cycling",), N=16, seeds=2, steps=(("cycling", 20),),
-                               record_every=1, checkpoint_every=20, eval_trials=8,
-                               amplitudes=(0.0, 1.0, 2.0), kick_fractions=(0.3,), kick_dirs=2,
-                               kick_conditions=2, n_pcs=4, n_random=20)
+    plan = regimes.RegimesPlan(
+        tasks=("cycling",),
+        N=16,
+        seeds=2,
+        steps=(("cycling", 20),),
+        record_every=1,
+        checkpoint_every=20,
+        eval_trials=8,
+        amplitudes=(0.0, 1.0, 2.0),
+        kick_fractions=(0.3,),
+        kick_dirs=2,
+        kick_conditions=2,
+        n_pcs=4,
+        n_random=20,
+    )
 else:
     OUT, RUNS = Path("notebook-figures"), Path("runs")
     plan = regimes.default_regimes_plan("quick", ("cycling",))
@@ -71,10 +84,12 @@ result = regimes.run_regimes(plan, RUNS, progress=not QUICK, log=print)
 
 # %%
 for m in result.networks:
-    print(f"{m.regime:8s} seed {m.seed_index}: ρ = {m.rho:.3f} (ρ√N = {m.rho_sqrt_n:.2f}), "
-          f"‖w_out‖ = {m.w_out_norm:.3f}, D_x,90 = {m.D_x}, D_fit,90 = {m.D_fit}, "
-          f"noise compression = {m.compression:.2f}, susceptibility = {m.susceptibility:.2f}, "
-          f"label: {m.label}")
+    print(
+        f"{m.regime:8s} seed {m.seed_index}: ρ = {m.rho:.3f} (ρ√N = {m.rho_sqrt_n:.2f}), "
+        f"‖w_out‖ = {m.w_out_norm:.3f}, D_x,90 = {m.D_x}, D_fit,90 = {m.D_fit}, "
+        f"noise compression = {m.compression:.2f}, susceptibility = {m.susceptibility:.2f}, "
+        f"label: {m.label}"
+    )
 print("dissimilarity between seeds:", result.dissimilarity)
 
 # %% [markdown]

@@ -5,6 +5,8 @@
 #     text_representation:
 #       extension: .py
 #       format_name: percent
+#       format_version: '1.3'
+#       jupytext_version: 1.19.7
 #   kernelspec:
 #     display_name: Python 3
 #     language: python
@@ -42,8 +44,9 @@ OUT.mkdir(parents=True, exist_ok=True)
 
 if QUICK:
     configs = [
-        validate.StaticConfig(N=64, lambda_plus=2.6, networks=4, trials=4, t_max=30.0,
-                              t_discard=10.0)
+        validate.StaticConfig(
+            N=64, lambda_plus=2.6, networks=4, trials=4, t_max=30.0, t_discard=10.0
+        )
     ]
 else:
     configs = validate.default_static_configs(full=False)

@@ -21,7 +21,12 @@ from typing import Any
 
 __all__ = ["register", "run_train"]
 
-_PRESETS = ("gd_scaling", "two_phase", "regimes", "seed003")  # = simulate.config.PRESETS (checked in tests)
+_PRESETS = (
+    "gd_scaling",
+    "two_phase",
+    "regimes",
+    "seed003",
+)  # = simulate.config.PRESETS (checked in tests)
 
 
 def register(subparsers: Any, plot_targets: Any) -> None:
@@ -36,44 +41,85 @@ def register(subparsers: Any, plot_targets: Any) -> None:
             "resumes an interrupted run and loads a finished one."
         ),
     )
-    p.add_argument("--preset", choices=_PRESETS, default="gd_scaling",
-                   help="experiment preset (THEORY §4 gd_scaling, §3 two_phase, §6 regimes, "
-                        "seed 003 seed003: --task perception or decision)")
-    p.add_argument("--task", default=None,
-                   help="task name (default: the preset's; e.g. fixed_point, cycling)")
-    p.add_argument("--N", type=int, nargs="+", default=None, metavar="N",
-                   help="network size(s); several → a sweep (default: the preset's)")
+    p.add_argument(
+        "--preset",
+        choices=_PRESETS,
+        default="gd_scaling",
+        help="experiment preset (THEORY §4 gd_scaling, §3 two_phase, §6 regimes, "
+        "seed 003 seed003: --task perception or decision)",
+    )
+    p.add_argument(
+        "--task", default=None, help="task name (default: the preset's; e.g. fixed_point, cycling)"
+    )
+    p.add_argument(
+        "--N",
+        type=int,
+        nargs="+",
+        default=None,
+        metavar="N",
+        help="network size(s); several → a sweep (default: the preset's)",
+    )
     p.add_argument("--seeds", type=int, default=None, help="seeds trained together")
     p.add_argument("--seed", type=int, default=None, help="base seed (default 0)")
     p.add_argument("--steps", type=int, default=None, help="training steps")
     p.add_argument("--sigma", type=float, default=None, help="hidden noise σ (THEORY §1)")
     p.add_argument("--eta0", type=float, default=None, help="learning-rate numerator η₀")
-    p.add_argument("--out-scale", choices=("large", "small"), default=None,
-                   help="output-weight scale (THEORY §1)")
-    p.add_argument("--nonlinearity", default=None,
-                   help="φ (default: the preset's; e.g. tanh, relu, leaky_relu)")
-    p.add_argument("--leak-angle", type=float, default=None,
-                   help="angle θ of leaky_relu's negative branch in radians, 0 ≤ θ < π/2 "
-                        "(seed 003: 0 relu, π/4 linear)")
+    p.add_argument(
+        "--out-scale",
+        choices=("large", "small"),
+        default=None,
+        help="output-weight scale (THEORY §1)",
+    )
+    p.add_argument(
+        "--nonlinearity",
+        default=None,
+        help="φ (default: the preset's; e.g. tanh, relu, leaky_relu)",
+    )
+    p.add_argument(
+        "--leak-angle",
+        type=float,
+        default=None,
+        help="angle θ of leaky_relu's negative branch in radians, 0 ≤ θ < π/2 "
+        "(seed 003: 0 relu, π/4 linear)",
+    )
     p.add_argument("--record-every", type=int, default=None, help="record every k steps")
-    p.add_argument("--checkpoint-every", type=int, default=None,
-                   help="checkpoint every K steps (a multiple of --record-every)")
+    p.add_argument(
+        "--checkpoint-every",
+        type=int,
+        default=None,
+        help="checkpoint every K steps (a multiple of --record-every)",
+    )
     p.add_argument("--out", required=True, help="run directory (created if missing)")
-    p.add_argument("--restart", action="store_true",
-                   help="an unfinished (failed or interrupted) run in --out, of any config, "
-                        "has its files moved to --out/.archive/<time>/ and training starts "
-                        "anew; finished runs are never touched")
+    p.add_argument(
+        "--restart",
+        action="store_true",
+        help="an unfinished (failed or interrupted) run in --out, of any config, "
+        "has its files moved to --out/.archive/<time>/ and training starts "
+        "anew; finished runs are never touched",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(handler=run_train)
 
 
 def _overrides(args: argparse.Namespace) -> dict[str, Any]:
-    names = {"task": "task", "seeds": "seeds", "seed": "seed", "steps": "steps",
-             "sigma": "sigma", "eta0": "eta0", "out_scale": "out_scale",
-             "nonlinearity": "nonlinearity", "leak_angle": "leak_angle",
-             "record_every": "record_every", "checkpoint_every": "checkpoint_every"}
-    out = {field: getattr(args, attr) for attr, field in names.items()
-           if getattr(args, attr) is not None}
+    names = {
+        "task": "task",
+        "seeds": "seeds",
+        "seed": "seed",
+        "steps": "steps",
+        "sigma": "sigma",
+        "eta0": "eta0",
+        "out_scale": "out_scale",
+        "nonlinearity": "nonlinearity",
+        "leak_angle": "leak_angle",
+        "record_every": "record_every",
+        "checkpoint_every": "checkpoint_every",
+    }
+    out = {
+        field: getattr(args, attr)
+        for attr, field in names.items()
+        if getattr(args, attr) is not None
+    }
     if args.N:
         out["N"] = int(args.N[0])
     return out
@@ -89,8 +135,11 @@ def _summary(run: Any) -> str:
         return f"{v.mean():.4g} ± {se:.2g}"
 
     c = run.config
-    parts = [f"N={c.N}", f"{c.seeds} seeds × {c.steps} steps",
-             f"final L={stat('loss')} (bias {stat('loss_bias')}, var {stat('loss_var')})"]
+    parts = [
+        f"N={c.N}",
+        f"{c.seeds} seeds × {c.steps} steps",
+        f"final L={stat('loss')} (bias {stat('loss_bias')}, var {stat('loss_var')})",
+    ]
     if "kappa_norm" in run.records:
         parts.append(f"‖κ̄‖={stat('kappa_norm')}")
     parts.append(f"ρ={stat('rho')}")

@@ -49,20 +49,43 @@ def _make_one(config: TrainConfig, task: Any, key: jax.Array) -> Model:
     dtype = _dtype(config)
     if config.model in GATED_MODELS:
         return make_gated_rnn(
-            key, config.N, arch=config.model, n_in=task.n_in, n_out=task.n_out, g=config.g,
-            out_scale=config.out_scale, nonlinearity=config.nonlinearity, dtype=dtype,
+            key,
+            config.N,
+            arch=config.model,
+            n_in=task.n_in,
+            n_out=task.n_out,
+            g=config.g,
+            out_scale=config.out_scale,
+            nonlinearity=config.nonlinearity,
+            dtype=dtype,
         )
     if config.model == "low_rank":
         return make_low_rank(
-            key, config.N, rank=config.rank, n_in=task.n_in, n_out=task.n_out,
-            out_scale=config.out_scale, rho_io=config.effective_rho_io, g=config.g,
-            nonlinearity=config.nonlinearity, dtype=dtype,
+            key,
+            config.N,
+            rank=config.rank,
+            n_in=task.n_in,
+            n_out=task.n_out,
+            out_scale=config.out_scale,
+            rho_io=config.effective_rho_io,
+            g=config.g,
+            nonlinearity=config.nonlinearity,
+            dtype=dtype,
         )  # M = 0 ("zero_M", the only low-rank init)
     net = make_rate_rnn(
-        key, config.N, n_in=task.n_in, n_out=task.n_out, g=config.g,
-        out_scale=config.out_scale, nonlinearity=config.nonlinearity, dtype=dtype,
-        input_std=config.input_std, bias_std=config.bias_std, form=config.form,
-        leak_angle=config.leak_angle, zero_diagonal=config.zero_diagonal,
+        key,
+        config.N,
+        n_in=task.n_in,
+        n_out=task.n_out,
+        g=config.g,
+        out_scale=config.out_scale,
+        nonlinearity=config.nonlinearity,
+        dtype=dtype,
+        input_std=config.input_std,
+        bias_std=config.bias_std,
+        form=config.form,
+        leak_angle=config.leak_angle,
+        zero_diagonal=config.zero_diagonal,
     )
     if config.init == "zero_W":
         net = eqx.tree_at(lambda m: m.W, net, jnp.zeros_like(net.W))
@@ -70,12 +93,20 @@ def _make_one(config: TrainConfig, task: Any, key: jax.Array) -> Model:
         # THEORY §3: W = 0; (w_out, w_in) with the geometry of make_low_rank
         # (w_out = s·w₁, w_in = √N(ρ_io w₁ + sqrt(1−ρ_io²) w₂), w₁ ⟂ w₂ unit vectors).
         geo = make_low_rank(
-            key, config.N, rank=1, n_in=task.n_in, n_out=task.n_out,
-            out_scale=config.out_scale, rho_io=config.effective_rho_io, g=0.0,
-            nonlinearity="linear", dtype=dtype,  # geometry only: φ is not used
+            key,
+            config.N,
+            rank=1,
+            n_in=task.n_in,
+            n_out=task.n_out,
+            out_scale=config.out_scale,
+            rho_io=config.effective_rho_io,
+            g=0.0,
+            nonlinearity="linear",
+            dtype=dtype,  # geometry only: φ is not used
         )
-        net = eqx.tree_at(lambda m: (m.W, m.w_in, m.w_out), net,
-                          (jnp.zeros_like(net.W), geo.w_in, geo.w_out))
+        net = eqx.tree_at(
+            lambda m: (m.W, m.w_in, m.w_out), net, (jnp.zeros_like(net.W), geo.w_in, geo.w_out)
+        )
     return net
 
 

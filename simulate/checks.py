@@ -58,8 +58,12 @@ def real(value: Any, name: str, *, low: float | None = None, strict: bool = Fals
 def array(value: Any, name: str) -> Any:
     """A numeric array (NumPy or JAX; a tracer passes): None, text and non-numeric objects
     are refused by name."""
-    if is_tracer(value) or hasattr(value, "dtype") and getattr(value, "ndim", None) is not None \
-            and np.dtype(value.dtype).kind in "biufc":
+    if (
+        is_tracer(value)
+        or hasattr(value, "dtype")
+        and getattr(value, "ndim", None) is not None
+        and np.dtype(value.dtype).kind in "biufc"
+    ):
         return value
     if value is None or isinstance(value, (str, bytes)):
         raise ValueError(f"{name}={value!r} is not allowed; {name} must be a numeric array")

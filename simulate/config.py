@@ -71,8 +71,10 @@ PRESETS: tuple[str, ...] = ("gd_scaling", "two_phase", "regimes", "seed003")
 FORMS: tuple[str, ...] = ("current", "rate")
 #: Seed 003's per-task settings: N, the std of the input weights and biases, and our batch
 #: (a multiple of the task's conditions: 4 for perception, 12 for decision).
-_SEED003: dict[str, tuple[int, float, int]] = {"perception": (128, 1.0 / math.sqrt(3.0), 32),
-                                               "decision": (256, 0.5, 48)}
+_SEED003: dict[str, tuple[int, float, int]] = {
+    "perception": (128, 1.0 / math.sqrt(3.0), 32),
+    "decision": (256, 0.5, 48),
+}
 
 #: THEORY §4: the two (σ, η, steps) settings of the gradient-descent scaling experiment.
 _GD_SCALING_SETTINGS: dict[float, tuple[float, int]] = {1.0: (0.005, 2000), 0.2: (0.01, 5000)}
@@ -258,17 +260,26 @@ class TrainConfig:
         if self.nonlinearity not in NONLINEARITIES:
             raise _bad("nonlinearity", self.nonlinearity, ", ".join(NONLINEARITIES))
         if self.model in GATED_MODELS and self.nonlinearity not in ("tanh", "relu"):
-            raise _bad("nonlinearity", self.nonlinearity,
-                       f"'tanh', 'relu' for model={self.model!r} (seed 002)")
+            raise _bad(
+                "nonlinearity",
+                self.nonlinearity,
+                f"'tanh', 'relu' for model={self.model!r} (seed 002)",
+            )
         if self.nonlinearity == "leaky_relu" and self.model != "rate":
-            raise _bad("nonlinearity", self.nonlinearity,
-                       f"{', '.join(n for n in NONLINEARITIES if n != 'leaky_relu')} for "
-                       f"model={self.model!r} ('leaky_relu' needs model='rate')")
+            raise _bad(
+                "nonlinearity",
+                self.nonlinearity,
+                f"{', '.join(n for n in NONLINEARITIES if n != 'leaky_relu')} for "
+                f"model={self.model!r} ('leaky_relu' needs model='rate')",
+            )
         if self.nonlinearity == "leaky_relu":
             check_leak_angle(self.leak_angle)
         elif self.leak_angle != 0:
-            raise _bad("leak_angle", self.leak_angle,
-                       f"0 for nonlinearity={self.nonlinearity!r} (only 'leaky_relu' has one)")
+            raise _bad(
+                "leak_angle",
+                self.leak_angle,
+                f"0 for nonlinearity={self.nonlinearity!r} (only 'leaky_relu' has one)",
+            )
         if self.form not in FORMS:
             raise _bad("form", self.form, ", ".join(FORMS))
         if not isinstance(self.zero_diagonal, bool):
@@ -276,37 +287,62 @@ class TrainConfig:
         _check_real("input_std", self.input_std, low=0.0)
         _check_real("bias_std", self.bias_std, low=0.0)
         if self.model != "rate":
-            for name, default in (("form", "current"), ("zero_diagonal", False),
-                                  ("input_std", 1.0), ("bias_std", 0.0)):
+            for name, default in (
+                ("form", "current"),
+                ("zero_diagonal", False),
+                ("input_std", 1.0),
+                ("bias_std", 0.0),
+            ):
                 if getattr(self, name) != default:
-                    raise _bad(name, getattr(self, name),
-                               f"{default!r} for model={self.model!r} (only model='rate' "
-                               "has this option)")
+                    raise _bad(
+                        name,
+                        getattr(self, name),
+                        f"{default!r} for model={self.model!r} (only model='rate' has this option)",
+                    )
         if self.out_scale not in ("large", "small"):
             raise _bad("out_scale", self.out_scale, "'large', 'small'")
         task_dt = dict(self.task_overrides).get("dt")
         if self.dt is None:
             from .tasks import _REGISTRY
 
-            put("dt", task_dt if task_dt is not None else next(
-                f.default for f in dataclasses.fields(_REGISTRY[self.task]) if f.name == "dt"))
+            put(
+                "dt",
+                task_dt
+                if task_dt is not None
+                else next(
+                    f.default for f in dataclasses.fields(_REGISTRY[self.task]) if f.name == "dt"
+                ),
+            )
         elif task_dt is not None and task_dt != self.dt:
-            raise _bad("task_overrides", dict(self.task_overrides),
-                       f"no 'dt' entry, or one equal to dt={self.dt!r} (the simulator's step "
-                       "and the task's time grid must agree)")
+            raise _bad(
+                "task_overrides",
+                dict(self.task_overrides),
+                f"no 'dt' entry, or one equal to dt={self.dt!r} (the simulator's step "
+                "and the task's time grid must agree)",
+            )
         _check_real("dt", self.dt, low=0.0, strict=True)
         if self.model not in GATED_MODELS and self.dt >= 2:
-            raise _bad("dt", self.dt, f"in (0, 2) for model={self.model!r} (the Euler map of "
-                       "the leak is unstable at dt ≥ 2)")
+            raise _bad(
+                "dt",
+                self.dt,
+                f"in (0, 2) for model={self.model!r} (the Euler map of "
+                "the leak is unstable at dt ≥ 2)",
+            )
         _check_real("g", self.g, low=0.0)
         if self.rho_io_scaling not in RHO_IO_SCALINGS:
             raise _bad("rho_io_scaling", self.rho_io_scaling, ", ".join(RHO_IO_SCALINGS))
-        if not (isinstance(self.rho_io, (int, float)) and not isinstance(self.rho_io, bool)
-                and math.isfinite(self.rho_io)):
+        if not (
+            isinstance(self.rho_io, (int, float))
+            and not isinstance(self.rho_io, bool)
+            and math.isfinite(self.rho_io)
+        ):
             raise _bad("rho_io", self.rho_io, "a finite number")
         if abs(self.effective_rho_io) > 1:
-            raise _bad("rho_io", self.rho_io,
-                       f"|effective rho_io| <= 1 (rho_io_scaling={self.rho_io_scaling!r})")
+            raise _bad(
+                "rho_io",
+                self.rho_io,
+                f"|effective rho_io| <= 1 (rho_io_scaling={self.rho_io_scaling!r})",
+            )
         if self.optimizer not in OPTIMIZERS:
             raise _bad("optimizer", self.optimizer, ", ".join(OPTIMIZERS))
         if self.lr_scaling not in LR_SCALINGS:
@@ -316,14 +352,18 @@ class TrainConfig:
         if self.init is None:
             put("init", "zero_M" if self.model == "low_rank" else "random")
         if self.rho_io != 0 and not (self.model == "low_rank" or self.init == "two_phase"):
-            raise _bad("rho_io", self.rho_io,
-                       f"0 for model={self.model!r}, init={self.init!r} (only the low-rank "
-                       "model and init='two_phase' have an input–output overlap)")
+            raise _bad(
+                "rho_io",
+                self.rho_io,
+                f"0 for model={self.model!r}, init={self.init!r} (only the low-rank "
+                "model and init='two_phase' have an input–output overlap)",
+            )
         if self.init not in INITS:
             raise _bad("init", self.init, ", ".join(INITS))
         if self.init not in _INITS_FOR[self.model]:
-            raise _bad("init", self.init,
-                       f"{', '.join(_INITS_FOR[self.model])} for model={self.model!r}")
+            raise _bad(
+                "init", self.init, f"{', '.join(_INITS_FOR[self.model])} for model={self.model!r}"
+            )
         _check_int("seeds", self.seeds, 1)
         _check_int("seed", self.seed, 0)
         if self.seed >= 2**32:  # the PRNG key holds 32 bits: 2**32 would repeat seed 0
@@ -333,8 +373,10 @@ class TrainConfig:
         try:
             task = self.make_task()
         except (TypeError, ValueError) as err:
-            raise ValueError(f"task_overrides={dict(self.task_overrides)!r} for task "
-                             f"{self.task!r} are not valid: {err}") from err
+            raise ValueError(
+                f"task_overrides={dict(self.task_overrides)!r} for task "
+                f"{self.task!r} are not valid: {err}"
+            ) from err
         if self.sigma is None:
             put("sigma", float(task.sigma))
         _check_real("sigma", self.sigma, low=0.0)
@@ -347,8 +389,10 @@ class TrainConfig:
         if self.eta0 is None:
             eta0 = task.eta0_for(self.out_scale)
             if eta0 is None:
-                raise ValueError(f"eta0=None and task {self.task!r} has no paper learning rate; "
-                                 "allowed: a finite number > 0")
+                raise ValueError(
+                    f"eta0=None and task {self.task!r} has no paper learning rate; "
+                    "allowed: a finite number > 0"
+                )
             put("eta0", float(eta0))
         _check_real("eta0", self.eta0, low=0.0, strict=True)
         if self.grad_clip is not None:
@@ -357,11 +401,16 @@ class TrainConfig:
         if self.trainable is None:
             put("trainable", _DEFAULT_TRAINABLE[self.model])
         allowed = TRAINABLE[self.model]
-        if not self.trainable or any(t not in allowed for t in self.trainable) or len(
-            set(self.trainable)
-        ) != len(self.trainable):
-            raise _bad("trainable", self.trainable,
-                       f"distinct names among {', '.join(allowed)} for model={self.model!r}")
+        if (
+            not self.trainable
+            or any(t not in allowed for t in self.trainable)
+            or len(set(self.trainable)) != len(self.trainable)
+        ):
+            raise _bad(
+                "trainable",
+                self.trainable,
+                f"distinct names among {', '.join(allowed)} for model={self.model!r}",
+            )
 
         if self.phases is not None:
             self._check_phases()
@@ -378,28 +427,39 @@ class TrainConfig:
             raise _bad("record_every", self.record_every, f"a divisor of steps={self.steps}")
         _check_int("checkpoint_every", self.checkpoint_every, 1)
         if self.checkpoint_every % self.record_every:
-            raise _bad("checkpoint_every", self.checkpoint_every,
-                       f"a multiple of record_every={self.record_every}")
+            raise _bad(
+                "checkpoint_every",
+                self.checkpoint_every,
+                f"a multiple of record_every={self.record_every}",
+            )
 
         _check_int("batch", self.batch, 1)
         if self.batch % task.batch_multiple:
-            raise _bad("batch", self.batch,
-                       f"a multiple of {task.batch_multiple} (batch_multiple of task "
-                       f"{self.task!r}: every condition equally often)")
+            raise _bad(
+                "batch",
+                self.batch,
+                f"a multiple of {task.batch_multiple} (batch_multiple of task "
+                f"{self.task!r}: every condition equally often)",
+            )
         if self.eval_batch is None:
             m = task.batch_multiple
             put("eval_batch", m * max(1, math.ceil(8 / m)))
         _check_int("eval_batch", self.eval_batch, 1)
         if self.eval_batch % task.batch_multiple:
-            raise _bad("eval_batch", self.eval_batch,
-                       f"a multiple of {task.batch_multiple} (batch_multiple of {self.task!r})")
+            raise _bad(
+                "eval_batch",
+                self.eval_batch,
+                f"a multiple of {task.batch_multiple} (batch_multiple of {self.task!r})",
+            )
 
         if self.model == "low_rank" and max(self.rank, task.n_in + task.n_out) > self.N:
-            raise _bad("N", self.N, f">= n_in + n_out = {task.n_in + task.n_out} for the "
-                       "low-rank geometry")
+            raise _bad(
+                "N", self.N, f">= n_in + n_out = {task.n_in + task.n_out} for the low-rank geometry"
+            )
         if self.init == "two_phase" and task.n_in + task.n_out > self.N:
-            raise _bad("N", self.N, f">= n_in + n_out = {task.n_in + task.n_out} for "
-                       "init='two_phase'")
+            raise _bad(
+                "N", self.N, f">= n_in + n_out = {task.n_in + task.n_out} for init='two_phase'"
+            )
 
     def _check_phases(self) -> None:
         phases = self.phases
@@ -413,12 +473,19 @@ class TrainConfig:
             if isinstance(sc, str):
                 ok = ok and sc in LR_SCALINGS
             else:
-                ok = ok and isinstance(sc, (int, float)) and not isinstance(sc, bool) and (
-                    math.isfinite(sc) and sc > 0)
+                ok = (
+                    ok
+                    and isinstance(sc, (int, float))
+                    and not isinstance(sc, bool)
+                    and (math.isfinite(sc) and sc > 0)
+                )
         if not ok:
-            raise _bad("phases", phases,
-                       "a non-empty sequence of (steps >= 1, scaling) with scaling 'none', "
-                       "'1/N' or a finite multiplier > 0")
+            raise _bad(
+                "phases",
+                phases,
+                "a non-empty sequence of (steps >= 1, scaling) with scaling 'none', "
+                "'1/N' or a finite multiplier > 0",
+            )
 
     # ------------------------------------------------------------------ derived
     @property
@@ -514,9 +581,20 @@ class TrainConfig:
             if not (math.isfinite(sigma) and sigma >= 0):  # the range first, then the preset
                 raise ValueError(f"sigma={sigma!r} is not allowed; allowed: a finite number >= 0")
             base: dict[str, Any] = dict(
-                task="fixed_point", model="low_rank", rank=2, nonlinearity="erf",
-                out_scale="large", g=0.0, rho_io=0.0, trainable=("M",), init="zero_M",
-                optimizer="sgd", lr_scaling="none", batch=32, sigma=sigma, x0_noise=0.0,
+                task="fixed_point",
+                model="low_rank",
+                rank=2,
+                nonlinearity="erf",
+                out_scale="large",
+                g=0.0,
+                rho_io=0.0,
+                trainable=("M",),
+                init="zero_M",
+                optimizer="sgd",
+                lr_scaling="none",
+                batch=32,
+                sigma=sigma,
+                x0_noise=0.0,
             )
             if sigma in _GD_SCALING_SETTINGS:
                 base["eta0"], base["steps"] = _GD_SCALING_SETTINGS[sigma]
@@ -527,19 +605,40 @@ class TrainConfig:
                 )
         elif name == "two_phase":
             base = dict(
-                task="linear_constant", N=256, model="rate", nonlinearity="linear",
-                out_scale="large", g=0.0, rho_io=-0.5, rho_io_scaling="1/sqrtN",
-                trainable=("W",), init="two_phase", optimizer="sgd", eta0=0.002,
-                phases=((1000, "1/N"), (5000, "none")), batch=32, sigma=1.0, x0_noise=0.0,
+                task="linear_constant",
+                N=256,
+                model="rate",
+                nonlinearity="linear",
+                out_scale="large",
+                g=0.0,
+                rho_io=-0.5,
+                rho_io_scaling="1/sqrtN",
+                trainable=("W",),
+                init="two_phase",
+                optimizer="sgd",
+                eta0=0.002,
+                phases=((1000, "1/N"), (5000, "none")),
+                batch=32,
+                sigma=1.0,
+                x0_noise=0.0,
             )
         elif name == "regimes":
             from .tasks import TASK_NAMES
 
             default_task = "cycling" if "cycling" in TASK_NAMES else TASK_NAMES[0]
             base = dict(
-                task=default_task, N=512, model="rate", nonlinearity="tanh", g=1.5,
-                out_scale="large", trainable=("W", "w_in", "w_out"), init="random",
-                optimizer="adam", lr_scaling="1/N", batch=32, x0_noise=1.0,
+                task=default_task,
+                N=512,
+                model="rate",
+                nonlinearity="tanh",
+                g=1.5,
+                out_scale="large",
+                trainable=("W", "w_in", "w_out"),
+                init="random",
+                optimizer="adam",
+                lr_scaling="1/N",
+                batch=32,
+                x0_noise=1.0,
             )
         elif name == "seed003":
             task = overrides.get("task", "perception")
@@ -547,10 +646,26 @@ class TrainConfig:
                 raise _bad("task", task, f"{', '.join(_SEED003)} for preset 'seed003'")
             N, std, batch = _SEED003[task]
             base = dict(
-                task=task, N=N, model="rate", form="rate", nonlinearity="relu", g=1.0,
-                dt=0.1, out_scale="large", zero_diagonal=True, input_std=std, bias_std=std,
-                trainable=("W",), init="random", optimizer="adam", eta0=0.001,
-                lr_scaling="none", sigma=0.01, x0_noise=0.0, seeds=10, batch=batch,
+                task=task,
+                N=N,
+                model="rate",
+                form="rate",
+                nonlinearity="relu",
+                g=1.0,
+                dt=0.1,
+                out_scale="large",
+                zero_diagonal=True,
+                input_std=std,
+                bias_std=std,
+                trainable=("W",),
+                init="random",
+                optimizer="adam",
+                eta0=0.001,
+                lr_scaling="none",
+                sigma=0.01,
+                x0_noise=0.0,
+                seeds=10,
+                batch=batch,
                 record_every=20,
             )
         else:

@@ -202,15 +202,27 @@ def simulate(
     _check_scalar("dt", dt, positive=True)
     dt_value = _concrete_float(dt)
     if dt_value is not None and dt_value >= 2 and not isinstance(model, GatedRNN):
-        raise ValueError(f"dt={dt_value!r} is not allowed; dt must be in (0, 2) for "
-                         f"{type(model).__name__} (the Euler map of the leak, x ← (1 − dt)x, "
-                         "is unstable for dt ≥ 2)")
+        raise ValueError(
+            f"dt={dt_value!r} is not allowed; dt must be in (0, 2) for "
+            f"{type(model).__name__} (the Euler map of the leak, x ← (1 − dt)x, "
+            "is unstable for dt ≥ 2)"
+        )
     noisy = _check_scalar("sigma", sigma, positive=False)
     noisy_x0 = _check_scalar("x0_noise", x0_noise, positive=False)
     noisy_in = _check_scalar("input_noise", input_noise, positive=False)
     return _simulate(
-        model, inputs, key, sigma, dt, x0, x0_noise, input_noise,
-        record=record, noisy=noisy, noisy_x0=noisy_x0, noisy_in=noisy_in,
+        model,
+        inputs,
+        key,
+        sigma,
+        dt,
+        x0,
+        x0_noise,
+        input_noise,
+        record=record,
+        noisy=noisy,
+        noisy_x0=noisy_x0,
+        noisy_in=noisy_in,
     )
 
 

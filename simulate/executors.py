@@ -78,8 +78,10 @@ def run_configs(
     items = [(cfg, str(Path(p))) for cfg, p in jobs]
     for cfg, _ in items:
         if not isinstance(cfg, TrainConfig):
-            raise ValueError(f"job config of type {type(cfg).__name__} is not allowed; "
-                             "allowed: simulate.TrainConfig")
+            raise ValueError(
+                f"job config of type {type(cfg).__name__} is not allowed; "
+                "allowed: simulate.TrainConfig"
+            )
     paths = [p for _, p in items]
     if len(set(paths)) != len(paths):
         raise ValueError("jobs have duplicate run directories; allowed: one directory per job")
@@ -107,13 +109,16 @@ def run_configs(
         ) from err
     cluster = None
     if address is None:
-        cluster = distributed.LocalCluster(n_workers=n_workers, threads_per_worker=1,
-                                           processes=True, dashboard_address=None)
+        cluster = distributed.LocalCluster(
+            n_workers=n_workers, threads_per_worker=1, processes=True, dashboard_address=None
+        )
         address = cluster.scheduler_address
     try:
         with distributed.Client(address) as client:
-            futures = [client.submit(_train_job, cfg.to_json(), p, pure=False, key=f"train-{i}")
-                       for i, (cfg, p) in enumerate(items)]
+            futures = [
+                client.submit(_train_job, cfg.to_json(), p, pure=False, key=f"train-{i}")
+                for i, (cfg, p) in enumerate(items)
+            ]
             index = {f.key: i for i, f in enumerate(futures)}
             bar = tqdm(total=len(futures), desc="configurations (dask)", disable=not progress)
             for fut in distributed.as_completed(futures):

@@ -107,7 +107,7 @@ class GatedRNN(eqx.Module):
         """F(x, u): one noise-free update of states x [..., N] with inputs u [..., n_in]."""
         F, sig = self.phi, jax.nn.sigmoid
         if self.arch == "lstm":
-            h, c = x[..., : self.units], x[..., self.units:]
+            h, c = x[..., : self.units], x[..., self.units :]
             i, f, o = (sig(self._pre(k, h, u)) for k in range(3))
             c_new = f * c + i * F(self._pre(3, h, u))
             return jnp.concatenate([o * F(c_new), c_new], axis=-1)
@@ -158,8 +158,10 @@ def make_gated_rnn(
     _check_N(units)
     check_nonlinearity(nonlinearity)
     if nonlinearity not in _ACTIVATIONS:
-        raise ValueError(f"nonlinearity={nonlinearity!r} is not allowed for gated models; "
-                         f"allowed: {', '.join(_ACTIVATIONS)} (seed 002)")
+        raise ValueError(
+            f"nonlinearity={nonlinearity!r} is not allowed for gated models; "
+            f"allowed: {', '.join(_ACTIVATIONS)} (seed 002)"
+        )
     _check_count("n_in", n_in)
     _check_count("n_out", n_out)
     _check_g(g)
@@ -173,5 +175,12 @@ def make_gated_rnn(
     if arch == "lstm":
         b = b.at[1].set(1.0)  # forget-gate bias
     w_out = s / math.sqrt(units) * jax.random.normal(k_out, (units, n_out), dtype=dt)
-    return GatedRNN(W_h=W_h, W_x=W_x, b=b, w_out=w_out, b_out=jnp.zeros((n_out,), dt),
-                    arch=arch, nonlinearity=nonlinearity)
+    return GatedRNN(
+        W_h=W_h,
+        W_x=W_x,
+        b=b,
+        w_out=w_out,
+        b_out=jnp.zeros((n_out,), dt),
+        arch=arch,
+        nonlinearity=nonlinearity,
+    )

@@ -62,9 +62,11 @@ def condition_mean(
     n_conditions = checks.integer(n_conditions, "n_conditions", 1)
     values, condition = checks.array(values, "values"), checks.array(condition, "condition")
     if values.ndim < 1 or values.shape[0] < 1 or tuple(condition.shape) != (values.shape[0],):
-        raise ValueError(f"values has shape {tuple(values.shape)} and condition "
-                         f"{tuple(condition.shape)}; allowed: values [B, ...] with B >= 1 and "
-                         "condition [B]")
+        raise ValueError(
+            f"values has shape {tuple(values.shape)} and condition "
+            f"{tuple(condition.shape)}; allowed: values [B, ...] with B >= 1 and "
+            "condition [B]"
+        )
     _check_condition(condition, n_conditions)
     onehot = _one_hot(condition, n_conditions, values.dtype)  # [B, C]
     flat = values.reshape(values.shape[0], -1)
@@ -87,15 +89,20 @@ def masked_mse(
     z: Float[Array, "B T n_out"], target: Float[Array, "B T n_out"], mask: Float[Array, "B T n_out"]
 ) -> Float[Array, ""]:
     """L = Σ m (z − ẑ)² / Σ m (THEORY §1); 0 when the mask is empty."""
-    z, target, mask = (checks.array(v, name) for name, v in (
-        ("z", z), ("target", target), ("mask", mask)))
+    z, target, mask = (
+        checks.array(v, name) for name, v in (("z", z), ("target", target), ("mask", mask))
+    )
     if z.ndim != 3 or z.shape[0] < 1 or tuple(target.shape) != tuple(z.shape):
-        raise ValueError(f"z has shape {tuple(z.shape)} and target {tuple(target.shape)}; "
-                         "allowed: the same shape [B, T, n_out] with B >= 1")
-    if mask.ndim > 3 or any(m not in (1, n) for m, n in zip(mask.shape[::-1], z.shape[::-1],
-                                                            strict=False)):
-        raise ValueError(f"mask has shape {tuple(mask.shape)}; allowed: broadcastable to "
-                         f"z's {tuple(z.shape)}")
+        raise ValueError(
+            f"z has shape {tuple(z.shape)} and target {tuple(target.shape)}; "
+            "allowed: the same shape [B, T, n_out] with B >= 1"
+        )
+    if mask.ndim > 3 or any(
+        m not in (1, n) for m, n in zip(mask.shape[::-1], z.shape[::-1], strict=False)
+    ):
+        raise ValueError(
+            f"mask has shape {tuple(mask.shape)}; allowed: broadcastable to z's {tuple(z.shape)}"
+        )
     mask = jnp.broadcast_to(mask, z.shape).astype(z.dtype)
     return _masked_mean((z - target) ** 2, mask)
 
@@ -119,8 +126,16 @@ def loss_split(
     **Returns**
       :class:`LossSplit` (loss, loss_bias, loss_var) with loss = loss_bias + loss_var.
     """
-    z, target, mask, sign, condition = (checks.array(v, name) for name, v in (
-        ("z", z), ("target", target), ("mask", mask), ("sign", sign), ("condition", condition)))
+    z, target, mask, sign, condition = (
+        checks.array(v, name)
+        for name, v in (
+            ("z", z),
+            ("target", target),
+            ("mask", mask),
+            ("sign", sign),
+            ("condition", condition),
+        )
+    )
     if z.shape != target.shape:
         raise ValueError(f"z has shape {tuple(z.shape)} but target has shape {tuple(target.shape)}")
     if z.ndim != 3:
@@ -145,12 +160,16 @@ def _check_condition(condition: Any, n_conditions: int) -> None:
         return
     c = np.asarray(condition)
     if c.dtype.kind not in "iu":
-        raise ValueError(f"condition has dtype {c.dtype}; allowed: integer labels in "
-                         f"[0, n_conditions={n_conditions})")
+        raise ValueError(
+            f"condition has dtype {c.dtype}; allowed: integer labels in "
+            f"[0, n_conditions={n_conditions})"
+        )
     if c.size and (int(c.min()) < 0 or int(c.max()) >= n_conditions):
-        raise ValueError(f"condition has labels {int(c.min())} … {int(c.max())}; allowed: "
-                         f"integers in [0, n_conditions={n_conditions}) (an out-of-range label "
-                         "would drop its trials from the bias/variance split)")
+        raise ValueError(
+            f"condition has labels {int(c.min())} … {int(c.max())}; allowed: "
+            f"integers in [0, n_conditions={n_conditions}) (an out-of-range label "
+            "would drop its trials from the bias/variance split)"
+        )
 
 
 @jax.jit(static_argnums=5)
@@ -176,9 +195,11 @@ def flipped_mean(
     flipped onto one). ``time_weights`` [T] (e.g. 1 for t ≥ 2, else 0) selects the window."""
     values, sign = checks.array(values, "values"), checks.array(sign, "sign")
     if values.ndim < 2 or values.shape[0] < 1 or tuple(sign.shape) != (values.shape[0],):
-        raise ValueError(f"values has shape {tuple(values.shape)} and sign "
-                         f"{tuple(sign.shape)}; allowed: values [B, T, ...] with B >= 1 and "
-                         "sign [B]")
+        raise ValueError(
+            f"values has shape {tuple(values.shape)} and sign "
+            f"{tuple(sign.shape)}; allowed: values [B, T, ...] with B >= 1 and "
+            "sign [B]"
+        )
     flipped = values * sign.astype(values.dtype).reshape((-1,) + (1,) * (values.ndim - 1))
     if time_weights is None:
         return jnp.mean(flipped, axis=(0, 1))
@@ -186,9 +207,7 @@ def flipped_mean(
     return jnp.sum(flipped * w, axis=(0, 1)) / (values.shape[0] * jnp.sum(time_weights))
 
 
-def correlation(
-    w_out: Float[Array, "N n_out"], x: Float[Array, "*b N"]
-) -> Float[Array, ""]:
+def correlation(w_out: Float[Array, "N n_out"], x: Float[Array, "*b N"]) -> Float[Array, ""]:
     """ρ = ‖X w_out‖_F / (‖w_out‖_F ‖X‖_F) with X the states stacked over all leading axes
     (time and conditions; THEORY §1). For one state and one output, |w_outᵀx|/(‖w_out‖‖x‖)."""
     X = x.reshape(-1, x.shape[-1])

@@ -123,7 +123,6 @@ class LowRankRNN(_RateNetwork):
     def rank(self) -> int:
         return self.U.shape[1]
 
-
     def phi(self, x: Float[Array, "*b N"]) -> Float[Array, "*b N"]:
         """φ(x) elementwise."""
         return get_nonlinearity(self.nonlinearity)(x)
@@ -139,7 +138,6 @@ class LowRankRNN(_RateNetwork):
     def input_drive(self, u: Float[Array, "*b n_in"]) -> Float[Array, "*b N"]:
         """W_in u for inputs u [..., n_in]."""
         return u @ self.w_in.T
-
 
     def latents(self, x: Float[Array, "*b N"]) -> Float[Array, "*b R"]:
         """κ = Uᵀ x / N (THEORY §2)."""
@@ -178,7 +176,6 @@ class RateRNN(_RateNetwork):
     def N(self) -> int:
         return self.W.shape[0]
 
-
     def phi(self, x: Float[Array, "*b N"]) -> Float[Array, "*b N"]:
         """φ(x) elementwise."""
         return get_nonlinearity(self.nonlinearity, self.leak_angle)(x)
@@ -198,7 +195,6 @@ class RateRNN(_RateNetwork):
         """W_in u (+ b) for inputs u [..., n_in]."""
         drive = u @ self.w_in.T
         return drive if self.b is None else drive + self.b
-
 
 
 def latents(model: LowRankRNN, x: Float[Array, "*b N"]) -> Float[Array, "*b R"]:
@@ -275,16 +271,19 @@ def make_low_rank(
     dt = resolve_dtype(dtype)
     check_nonlinearity(nonlinearity)
     if nonlinearity == "leaky_relu":
-        raise ValueError("nonlinearity='leaky_relu' is not allowed for a LowRankRNN; it is "
-                         "seed 003's rate-network option (make_rate_rnn)")
+        raise ValueError(
+            "nonlinearity='leaky_relu' is not allowed for a LowRankRNN; it is "
+            "seed 003's rate-network option (make_rate_rnn)"
+        )
     n_in = _check_count("n_in", n_in)
     n_out = _check_count("n_out", n_out)
     s = output_scale(N, out_scale)
     try:
         rank = checks.integer(rank, "rank", 1, N)
     except ValueError:
-        raise ValueError(f"rank={rank!r} is not allowed; rank must be an integer in "
-                         f"[1, N={N}]") from None
+        raise ValueError(
+            f"rank={rank!r} is not allowed; rank must be an integer in [1, N={N}]"
+        ) from None
     rho_io = checks.real(rho_io, "rho_io")
     if abs(rho_io) > 1.0:
         raise ValueError(f"rho_io={rho_io!r} is not allowed; |rho_io| must be <= 1")
@@ -314,8 +313,16 @@ def make_low_rank(
         if M_arr.shape != (rank, rank):
             raise ValueError(f"M has shape {M_arr.shape}, expected (rank, rank) = {(rank, rank)}")
     U_arr, w_in, w_out, W0 = _low_rank_arrays(
-        key, U_arr, N=N, rank=rank, n_in=n_in, n_out=n_out, s=s, rho_io=float(rho_io),
-        g=float(g), dtype=dt,
+        key,
+        U_arr,
+        N=N,
+        rank=rank,
+        n_in=n_in,
+        n_out=n_out,
+        s=s,
+        rho_io=float(rho_io),
+        g=float(g),
+        dtype=dt,
     )
     return LowRankRNN(U=U_arr, M=M_arr, w_in=w_in, w_out=w_out, W0=W0, nonlinearity=nonlinearity)
 
@@ -401,25 +408,63 @@ def make_rate_rnn(
     s = output_scale(N, out_scale)
     g = _check_g(g)
     for name, value in (("input_std", input_std), ("bias_std", bias_std)):
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or not (
-            math.isfinite(value) and value >= 0
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, (int, float))
+            or not (math.isfinite(value) and value >= 0)
         ):
             raise ValueError(f"{name}={value!r} is not allowed; {name} must be finite and >= 0")
     if form not in FORMS:
         raise ValueError(f"form={form!r} is not known; allowed values are {FORMS}")
     W, w_in, w_out, b = _rate_arrays(
-        key, N=N, n_in=n_in, n_out=n_out, g=float(g), s=s, input_std=float(input_std),
-        bias_std=float(bias_std), zero_diagonal=bool(zero_diagonal), dtype=dt,
+        key,
+        N=N,
+        n_in=n_in,
+        n_out=n_out,
+        g=float(g),
+        s=s,
+        input_std=float(input_std),
+        bias_std=float(bias_std),
+        zero_diagonal=bool(zero_diagonal),
+        dtype=dt,
     )
-    return RateRNN(W=W, w_in=w_in, w_out=w_out, b=b, nonlinearity=nonlinearity, form=form,
-                   leak_angle=float(leak_angle), zero_diagonal=bool(zero_diagonal))
+    return RateRNN(
+        W=W,
+        w_in=w_in,
+        w_out=w_out,
+        b=b,
+        nonlinearity=nonlinearity,
+        form=form,
+        leak_angle=float(leak_angle),
+        zero_diagonal=bool(zero_diagonal),
+    )
 
 
-@jax.jit(static_argnames=("N", "n_in", "n_out", "g", "s", "input_std", "bias_std",
-                          "zero_diagonal", "dtype"))
+@jax.jit(
+    static_argnames=(
+        "N",
+        "n_in",
+        "n_out",
+        "g",
+        "s",
+        "input_std",
+        "bias_std",
+        "zero_diagonal",
+        "dtype",
+    )
+)
 def _rate_arrays(
-    key: PRNGKeyArray, *, N: int, n_in: int, n_out: int, g: float, s: float, input_std: float,
-    bias_std: float, zero_diagonal: bool, dtype: jnp.dtype
+    key: PRNGKeyArray,
+    *,
+    N: int,
+    n_in: int,
+    n_out: int,
+    g: float,
+    s: float,
+    input_std: float,
+    bias_std: float,
+    zero_diagonal: bool,
+    dtype: jnp.dtype,
 ) -> tuple[Array, Array, Array, Array | None]:
     """W, W_in, W_out, b of :func:`make_rate_rnn` (one compiled computation)."""
     k_w, k_in, k_out = jax.random.split(key, 3)

@@ -110,6 +110,8 @@ def get_nonlinearity(name: str, leak_angle: float = 0.0) -> Callable[[Array], Ar
         theta = check_leak_angle(leak_angle)
         return lambda x: leaky_relu(x, theta)
     if leak_angle != 0.0:
-        raise ValueError(f"leak_angle={leak_angle!r} is not allowed for nonlinearity={name!r}; "
-                         "only 'leaky_relu' has an angle (allowed here: 0)")
+        raise ValueError(
+            f"leak_angle={leak_angle!r} is not allowed for nonlinearity={name!r}; "
+            "only 'leaky_relu' has an angle (allowed here: 0)"
+        )
     return _FUNCTIONS[name]

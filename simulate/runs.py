@@ -49,16 +49,29 @@ import numpy as np
 
 from .config import TrainConfig
 
-__all__ = ["NonFiniteLossError", "Run", "RunDirectory", "RunFileError", "RunLockedError",
-           "atomic_write_bytes", "check_out", "load", "load_arrays", "load_cache",
-           "save_arrays"]
+__all__ = [
+    "NonFiniteLossError",
+    "Run",
+    "RunDirectory",
+    "RunFileError",
+    "RunLockedError",
+    "atomic_write_bytes",
+    "check_out",
+    "load",
+    "load_arrays",
+    "load_cache",
+    "save_arrays",
+]
 
 _CONFIG, _CKPT, _RUN = "config.json", "checkpoint.npz", "run.json"
 _CKPT_PREV, _FAILED = "checkpoint.prev.npz", "failed.json"
 _LOCK, _OWNER, _ARCHIVE = ".lock", ".owner.json", ".archive"
 _SUM = "__sha256__"
 _INIT, _FINAL, _RECORDS, _EVAL = (
-    "params_init.npz", "params_final.npz", "records.npz", "evaluation.npz"
+    "params_init.npz",
+    "params_final.npz",
+    "records.npz",
+    "evaluation.npz",
 )
 _TMP_SUFFIX = ".tmp"
 
@@ -153,21 +166,29 @@ def load_arrays(path: str | Path, expect: str | None = None) -> dict[str, np.nda
             arrays = {k: z[k] for k in z.files}
     except ValueError as err:
         if "Object arrays" in str(err):
-            raise RunFileError(f"{path} holds a pickled object array; refusing to load it "
-                               "(allow_pickle=False: run files hold numbers only)") from None
-        raise RunFileError(f"{path} is not a readable .npz file (truncated or corrupt: "
-                           f"{err})") from None
+            raise RunFileError(
+                f"{path} holds a pickled object array; refusing to load it "
+                "(allow_pickle=False: run files hold numbers only)"
+            ) from None
+        raise RunFileError(
+            f"{path} is not a readable .npz file (truncated or corrupt: {err})"
+        ) from None
     except (EOFError, zipfile.BadZipFile, zlib.error, KeyError) as err:
-        raise RunFileError(f"{path} is truncated or corrupt ({type(err).__name__}: {err})"
-                           ) from None
+        raise RunFileError(
+            f"{path} is truncated or corrupt ({type(err).__name__}: {err})"
+        ) from None
     stored = arrays.pop(_SUM, None)
     stored = None if stored is None else str(stored)
     if stored is not None and stored != (computed := _checksum(arrays)):
-        raise RunFileError(f"{path} fails its SHA-256 checksum (stored {stored[:12]}…, "
-                           f"computed {computed[:12]}…); the file is corrupt")
+        raise RunFileError(
+            f"{path} fails its SHA-256 checksum (stored {stored[:12]}…, "
+            f"computed {computed[:12]}…); the file is corrupt"
+        )
     if expect is not None and stored != expect:
-        raise RunFileError(f"{path} is not the file this run wrote (its SHA-256 differs from "
-                           f"the one recorded in {_RUN}); it was replaced after training")
+        raise RunFileError(
+            f"{path} is not the file this run wrote (its SHA-256 differs from "
+            f"the one recorded in {_RUN}); it was replaced after training"
+        )
     return arrays
 
 
@@ -215,8 +236,10 @@ def unflatten_tree(template: Any, arrays: dict[str, np.ndarray], prefix: str = "
             raise ValueError(f"stored arrays lack leaf {name!r}; found {sorted(arrays)}")
         a = arrays[name]
         if tuple(a.shape) != tuple(np.shape(ref)) or a.dtype != np.asarray(ref).dtype:
-            raise ValueError(f"stored leaf {name!r} has shape {a.shape} {a.dtype}, expected "
-                             f"{np.shape(ref)} {np.asarray(ref).dtype}")
+            raise ValueError(
+                f"stored leaf {name!r} has shape {a.shape} {a.dtype}, expected "
+                f"{np.shape(ref)} {np.asarray(ref).dtype}"
+            )
         leaves.append(jnp.asarray(a))
     return jax.tree_util.tree_unflatten(treedef, leaves)
 
@@ -253,8 +276,10 @@ class Run:
         if "loss" in self.records and np.size(self.records["loss"]):
             last = np.asarray(self.records["loss"], float)[:, -1]
             loss = f", final loss mean {np.nanmean(last):.4g} over {last.size} seeds"
-        return (f"Run({c.model} {c.task} N={c.N}, seeds={c.seeds}, steps={c.steps}, "
-                f"records={sorted(self.records)}{loss}, path={str(self.path) if self.path else None!r})")
+        return (
+            f"Run({c.model} {c.task} N={c.N}, seeds={c.seeds}, steps={c.steps}, "
+            f"records={sorted(self.records)}{loss}, path={str(self.path) if self.path else None!r})"
+        )
 
     @property
     def n_seeds(self) -> int:
@@ -287,10 +312,14 @@ def load(path: str | Path) -> Run:
     """
     path = Path(path)
     if not (path / _RUN).exists():
-        what = "an unfinished run (resume it with train())" if (path / _CONFIG).exists() \
+        what = (
+            "an unfinished run (resume it with train())"
+            if (path / _CONFIG).exists()
             else "not a run directory"
-        raise ValueError(f"path={str(path)!r} is {what}; allowed: a finished run directory "
-                         f"(with {_RUN})")
+        )
+        raise ValueError(
+            f"path={str(path)!r} is {what}; allowed: a finished run directory (with {_RUN})"
+        )
     from .build import init_models
 
     config = TrainConfig.from_json((path / _CONFIG).read_text())
@@ -298,9 +327,11 @@ def load(path: str | Path) -> Run:
     trained = info.get("config")
     if trained is not None and trained != config.to_dict():
         diff = _config_diff(trained, config.to_dict(), "trained", _CONFIG)
-        raise RunFileError(f"{path / _CONFIG} was edited after training ({diff}); the stored "
-                           f"arrays belong to the trained config — restore {_CONFIG} or "
-                           "retrain in another directory")
+        raise RunFileError(
+            f"{path / _CONFIG} was edited after training ({diff}); the stored "
+            f"arrays belong to the trained config — restore {_CONFIG} or "
+            "retrain in another directory"
+        )
     files = info.get("files", {})
     if config.dtype == "float64":
         from ._dtypes import enable_float64
@@ -324,14 +355,18 @@ def load(path: str | Path) -> Run:
 # ----------------------------------------------------------------------------- directory
 def _config_diff(a: dict[str, Any], b: dict[str, Any], a_label: str, b_label: str) -> str:
     """``"k: a (a_label) vs b (b_label), …"`` over the fields where two config dicts differ."""
-    return ", ".join(f"{k}: {a.get(k)!r} ({a_label}) vs {b.get(k)!r} ({b_label})"
-                     for k in sorted(set(a) | set(b)) if a.get(k) != b.get(k))
+    return ", ".join(
+        f"{k}: {a.get(k)!r} ({a_label}) vs {b.get(k)!r} ({b_label})"
+        for k in sorted(set(a) | set(b))
+        if a.get(k) != b.get(k)
+    )
 
 
 def _ours(name: str) -> bool:
     """Hidden bookkeeping files of a run directory (lock, owner, archive, torn temp files)."""
-    return name in (_LOCK, _OWNER, _ARCHIVE) or (name.startswith(".") and
-                                                  name.endswith(_TMP_SUFFIX))
+    return name in (_LOCK, _OWNER, _ARCHIVE) or (
+        name.startswith(".") and name.endswith(_TMP_SUFFIX)
+    )
 
 
 def check_out(path: str | Path, config: TrainConfig, *, restart: bool = False) -> str:
@@ -354,29 +389,39 @@ def check_out(path: str | Path, config: TrainConfig, *, restart: bool = False) -
     if not cfg_file.exists():
         others = sorted(p.name for p in path.iterdir() if not _ours(p.name))
         if others:
-            raise ValueError(f"out={str(path)!r} is not empty and holds no {_CONFIG} "
-                             f"({others[:5]}); refusing to write a run there — use another "
-                             "directory")
+            raise ValueError(
+                f"out={str(path)!r} is not empty and holds no {_CONFIG} "
+                f"({others[:5]}); refusing to write a run there — use another "
+                "directory"
+            )
         return "new"
     if restart:
         if finished:
-            raise ValueError(f"out={str(path)!r} holds a finished run; restart only archives "
-                             "unfinished (failed or interrupted) runs — use another directory")
+            raise ValueError(
+                f"out={str(path)!r} holds a finished run; restart only archives "
+                "unfinished (failed or interrupted) runs — use another directory"
+            )
         return "restart"
-    hint = ("use another directory" if finished else
-            "use another directory, or restart (oblique train --restart, train(restart=True)) "
-            f"to move the unfinished run's files to {_ARCHIVE}/ and start anew")
+    hint = (
+        "use another directory"
+        if finished
+        else "use another directory, or restart (oblique train --restart, train(restart=True)) "
+        f"to move the unfinished run's files to {_ARCHIVE}/ and start anew"
+    )
     try:
         old = TrainConfig.from_json(cfg_file.read_text()).to_dict()
     except (ValueError, TypeError) as err:
-        raise ValueError(f"{cfg_file} holds an unreadable config ({err}); refusing to "
-                         f"overwrite it — {hint}") from err
+        raise ValueError(
+            f"{cfg_file} holds an unreadable config ({err}); refusing to overwrite it — {hint}"
+        ) from err
     new = config.to_dict()
     if old != new:
         diff = _config_diff(old, new, "stored", "requested")
         failed = " failed" if (path / _FAILED).exists() else ""
-        raise ValueError(f"out={str(path)!r} already holds a{failed} run with a different "
-                         f"config ({diff}); refusing to overwrite it — {hint}")
+        raise ValueError(
+            f"out={str(path)!r} already holds a{failed} run with a different "
+            f"config ({diff}); refusing to overwrite it — {hint}"
+        )
     return "finished" if finished else "resume"
 
 
@@ -412,22 +457,32 @@ class RunDirectory:
             self._lock.acquire()
         except Timeout:
             owner = _read_owner(self.path)
-            who = (f"process {owner.get('pid', '?')} on {owner.get('host', '?')} "
-                   f"(since {owner.get('since', '?')})")
-            raise RunLockedError(f"run directory {self.path} is in use by {who}; wait for it "
-                                 "to finish or stop that process, then run again") from None
+            who = (
+                f"process {owner.get('pid', '?')} on {owner.get('host', '?')} "
+                f"(since {owner.get('since', '?')})"
+            )
+            raise RunLockedError(
+                f"run directory {self.path} is in use by {who}; wait for it "
+                "to finish or stop that process, then run again"
+            ) from None
         try:
             self.took_over = None
             if owner_file.exists():  # the holder died without releasing: the kernel did
                 old = _read_owner(self.path)
                 if old.get("pid") != os.getpid() or old.get("host") != socket.gethostname():
                     self.took_over = old
-                    warnings.warn(f"run directory {self.path}: took over the lock of process "
-                                  f"{old.get('pid', '?')}, which ended without releasing it",
-                                  RuntimeWarning, stacklevel=2)
+                    warnings.warn(
+                        f"run directory {self.path}: took over the lock of process "
+                        f"{old.get('pid', '?')}, which ended without releasing it",
+                        RuntimeWarning,
+                        stacklevel=2,
+                    )
             since = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-            _save_text(owner_file, json.dumps({"pid": os.getpid(), "host": socket.gethostname(),
-                                               "since": since}) + "\n")
+            _save_text(
+                owner_file,
+                json.dumps({"pid": os.getpid(), "host": socket.gethostname(), "since": since})
+                + "\n",
+            )
             if check_out(self.path, config, restart=restart) == "restart":  # under the lock
                 self._archive()
             # temporary files of a killed process (its torn writes), only in our own directory
@@ -470,9 +525,13 @@ class RunDirectory:
 
     def record_failure(self, err: NonFiniteLossError) -> None:
         """Write ``failed.json`` (step, seed index, message): the run did not finish."""
-        _save_text(self.path / _FAILED, json.dumps(
-            {"step": err.step, "seed_index": err.seed_index, "message": str(err)},
-            indent=2) + "\n")
+        _save_text(
+            self.path / _FAILED,
+            json.dumps(
+                {"step": err.step, "seed_index": err.seed_index, "message": str(err)}, indent=2
+            )
+            + "\n",
+        )
 
     # -- finished runs
     def load_finished(self) -> Run | None:
@@ -481,15 +540,18 @@ class RunDirectory:
     def save_finished(self, run: Run) -> Run:
         """Write params, records, evaluation, then ``run.json`` (recording the config and
         the SHA-256 of each array file: :func:`load` checks both); drop the checkpoints."""
-        files = {_INIT: _stored_checksum(self.path / _INIT),
-                 _FINAL: save_arrays(self.path / _FINAL, flatten_tree(run.params))}
+        files = {
+            _INIT: _stored_checksum(self.path / _INIT),
+            _FINAL: save_arrays(self.path / _FINAL, flatten_tree(run.params)),
+        }
         recs = dict(run.records)
         recs["_steps"] = np.asarray(run.steps)
         files[_RECORDS] = save_arrays(self.path / _RECORDS, recs)
         files[_EVAL] = save_arrays(self.path / _EVAL, run.evaluation)
         # the run's identity: the config it was trained with and the files it wrote
-        info = dict(run.info, steps=int(self.config.steps), config=self.config.to_dict(),
-                    files=files)
+        info = dict(
+            run.info, steps=int(self.config.steps), config=self.config.to_dict(), files=files
+        )
         _save_text(self.path / _RUN, json.dumps(info, indent=2, sort_keys=True) + "\n")
         for name in (_CKPT, _CKPT_PREV, _FAILED):
             (self.path / name).unlink(missing_ok=True)
@@ -501,23 +563,31 @@ class RunDirectory:
         save_arrays(self.path / _INIT, flatten_tree(init))
 
     # -- checkpoints
-    def save_checkpoint(self, step: int, params: Any, opt_state: Any, step_keys: Any,
-                        records: dict[str, np.ndarray]) -> None:
+    def save_checkpoint(
+        self, step: int, params: Any, opt_state: Any, step_keys: Any, records: dict[str, np.ndarray]
+    ) -> None:
         """Atomically store everything needed to continue from ``step``."""
         import jax
 
-        arrays = {"step": np.asarray(step, np.int64),
-                  "key_data": np.asarray(jax.random.key_data(step_keys))}
+        arrays = {
+            "step": np.asarray(step, np.int64),
+            "key_data": np.asarray(jax.random.key_data(step_keys)),
+        }
         arrays.update(flatten_tree(params, "param__"))
-        arrays.update({f"opt__{i:04d}": np.asarray(v)
-                       for i, v in enumerate(jax.tree_util.tree_leaves(opt_state))})
+        arrays.update(
+            {
+                f"opt__{i:04d}": np.asarray(v)
+                for i, v in enumerate(jax.tree_util.tree_leaves(opt_state))
+            }
+        )
         arrays.update({f"rec__{k}": v for k, v in records.items()})
         if (self.path / _CKPT).exists():  # keep the previous one as a fallback
             os.replace(self.path / _CKPT, self.path / _CKPT_PREV)
         save_arrays(self.path / _CKPT, arrays)
 
-    def load_checkpoint(self, params: Any, opt_state: Any, step_keys: Any
-                        ) -> tuple[int, Any, Any, dict[str, np.ndarray]] | None:
+    def load_checkpoint(
+        self, params: Any, opt_state: Any, step_keys: Any
+    ) -> tuple[int, Any, Any, dict[str, np.ndarray]] | None:
         """(step, params, opt_state, records) of the last good checkpoint, or ``None``.
 
         ``params`` and ``opt_state`` are templates (fresh initial values) giving the
@@ -542,21 +612,32 @@ class RunDirectory:
                 problems.append(str(err))
                 bad = f.with_name(f.name + ".corrupt")
                 os.replace(f, bad)
-                warnings.warn(f"{err}; moved it to {bad.name} and fell back to the previous "
-                              "checkpoint", RuntimeWarning, stacklevel=2)
+                warnings.warn(
+                    f"{err}; moved it to {bad.name} and fell back to the previous checkpoint",
+                    RuntimeWarning,
+                    stacklevel=2,
+                )
         else:
-            raise RunFileError("no usable checkpoint in " + str(self.path) + ": "
-                               + "; ".join(problems) + " — restart the run (--restart)")
+            raise RunFileError(
+                "no usable checkpoint in "
+                + str(self.path)
+                + ": "
+                + "; ".join(problems)
+                + " — restart the run (--restart)"
+            )
         if not np.array_equal(z["key_data"], np.asarray(jax.random.key_data(step_keys))):
-            raise ValueError(f"checkpoint in {self.path} was made with other PRNG keys than "
-                             "this config derives; refusing to resume from it")
+            raise ValueError(
+                f"checkpoint in {self.path} was made with other PRNG keys than "
+                "this config derives; refusing to resume from it"
+            )
         new_params = unflatten_tree(params, z, "param__")
         leaves, treedef = jax.tree_util.tree_flatten(opt_state)
         stored = [z[f"opt__{i:04d}"] for i in range(len(leaves))]
         for ref, a in zip(leaves, stored):
             if np.shape(ref) != a.shape:
-                raise ValueError(f"checkpoint optimiser state in {self.path} does not match "
-                                 "this config")
+                raise ValueError(
+                    f"checkpoint optimiser state in {self.path} does not match this config"
+                )
         new_opt = jax.tree_util.tree_unflatten(treedef, [jnp.asarray(a) for a in stored])
-        records = {k[len("rec__"):]: v for k, v in z.items() if k.startswith("rec__")}
+        records = {k[len("rec__") :]: v for k, v in z.items() if k.startswith("rec__")}
         return int(z["step"]), new_params, new_opt, records

@@ -194,8 +194,9 @@ class Task:
                 _require_positive(getattr(self, name), name)
         for name in ("sigma", "x0_noise", "input_noise"):
             value = getattr(self, name)
-            if isinstance(value, bool) or not (isinstance(value, (int, float))
-                                               and math.isfinite(value) and value >= 0):
+            if isinstance(value, bool) or not (
+                isinstance(value, (int, float)) and math.isfinite(value) and value >= 0
+            ):
                 raise ValueError(f"{name}={value!r} must be a finite number >= 0")
         _require_int(self.train_steps, "train_steps", 1)
         _require_positive(self.target_dt, "target_dt")
@@ -428,11 +429,7 @@ class SineTask(Task):
         _require_positive(self.period, "period")
         _require_finite(self.input_amp, "input_amp")
         self.steps(self.t_pulse, "t_pulse")
-        if not (
-            self.steps(self.t_on, "t_on")
-            <= self.steps(self.t_off, "t_off")
-            < self.n_steps
-        ):
+        if not (self.steps(self.t_on, "t_on") <= self.steps(self.t_off, "t_off") < self.n_steps):
             raise ValueError(
                 f"t_on={self.t_on!r} <= t_off={self.t_off!r} < t_max={self.t_max!r} required"
             )
@@ -580,7 +577,11 @@ class FlipFlopTask(Task):
         fix_min = self.steps(self.t_fix_min, "t_fix_min")
         gap = sum(
             self.steps(v, k)
-            for k, v in (("t_stim", self.t_stim), ("t_delay", self.t_delay), ("t_sd_min", self.t_sd_min))
+            for k, v in (
+                ("t_stim", self.t_stim),
+                ("t_delay", self.t_delay),
+                ("t_sd_min", self.t_sd_min),
+            )
         )
         return 1 + max(0, (self.n_steps - 1 - fix_min) // gap)
 
@@ -607,11 +608,15 @@ class FlipFlopTask(Task):
         settle = stim + self.steps(self.t_delay, "t_delay")
         k_fix, k_sd, k_ch, k_sign = jax.random.split(key, 4)
         fix = jax.random.randint(
-            k_fix, (K, 1), self.steps(self.t_fix_min, "t_fix_min"),
+            k_fix,
+            (K, 1),
+            self.steps(self.t_fix_min, "t_fix_min"),
             self.steps(self.t_fix_max, "t_fix_max") + 1,
         )
         sd = jax.random.randint(
-            k_sd, (K, E - 1), self.steps(self.t_sd_min, "t_sd_min"),
+            k_sd,
+            (K, E - 1),
+            self.steps(self.t_sd_min, "t_sd_min"),
             self.steps(self.t_sd_max, "t_sd_max") + 1,
         )
         onset = fix + jnp.concatenate(
@@ -822,11 +827,15 @@ class RomoTask(Task):
         L = levels.shape[0]
         k_fix, k_sd, k_i, k_d = jax.random.split(key, 4)
         fix = jax.random.randint(
-            k_fix, (K,), self.steps(self.t_fix_min, "t_fix_min"),
+            k_fix,
+            (K,),
+            self.steps(self.t_fix_min, "t_fix_min"),
             self.steps(self.t_fix_max, "t_fix_max") + 1,
         )
         sd = jax.random.randint(
-            k_sd, (K,), self.steps(self.t_sd_min, "t_sd_min"),
+            k_sd,
+            (K,),
+            self.steps(self.t_sd_min, "t_sd_min"),
             self.steps(self.t_sd_max, "t_sd_max") + 1,
         )
         i = jax.random.randint(k_i, (K,), 0, L)
@@ -842,7 +851,8 @@ class RomoTask(Task):
         dec = on2 + stim + self.steps(self.t_delay, "t_delay")
         dec_end = dec + self.steps(self.t_dec, "t_dec")
         inputs = (
-            f1[:, None] * _window(idx, fix, fix + stim) + f2[:, None] * _window(idx, on2, on2 + stim)
+            f1[:, None] * _window(idx, fix, fix + stim)
+            + f2[:, None] * _window(idx, on2, on2 + stim)
         )[..., None]
         window = _window(idx, dec, dec_end)  # [K, T]
         answer = jnp.sign(f1 - f2)
@@ -1005,8 +1015,7 @@ class FrequencySineTask(_Seed002Task):
         _require_int(self.n_frequencies, "n_frequencies", 2)
         _require_positive(self.omega_min, "omega_min")
         if not (isinstance(self.omega_max, (int, float)) and self.omega_max > self.omega_min):
-            raise ValueError(f"omega_max={self.omega_max!r} must be > omega_min="
-                             f"{self.omega_min!r}")
+            raise ValueError(f"omega_max={self.omega_max!r} must be > omega_min={self.omega_min!r}")
 
     def static_inputs(self) -> Float[Array, "K 1"]:
         """The static input u_j of each condition, ``[n_frequencies, 1]``."""
@@ -1058,8 +1067,10 @@ class ContextIntegrationTask(_Seed002Task):
     def _validate(self) -> None:
         _require_int(self.conditions_per_batch, "conditions_per_batch", 4)
         if self.conditions_per_batch % 4:
-            raise ValueError(f"conditions_per_batch={self.conditions_per_batch!r} must be a "
-                             "multiple of 4 (2 contexts x 2 answer signs)")
+            raise ValueError(
+                f"conditions_per_batch={self.conditions_per_batch!r} must be a "
+                "multiple of 4 (2 contexts x 2 answer signs)"
+            )
         _require_positive(self.bias_max, "bias_max")
         if not (isinstance(self.stream_noise, (int, float)) and self.stream_noise >= 0):
             raise ValueError(f"stream_noise={self.stream_noise!r} must be >= 0")
@@ -1107,9 +1118,12 @@ class _Seed003Task(Task):
 
     def _check_levels(self) -> None:
         levels = getattr(self, "levels", ())
-        if not (isinstance(levels, tuple) and len(levels) >= 2
-                and all(isinstance(v, (int, float)) and math.isfinite(v) for v in levels)
-                and len(set(levels)) == len(levels)):
+        if not (
+            isinstance(levels, tuple)
+            and len(levels) >= 2
+            and all(isinstance(v, (int, float)) and math.isfinite(v) for v in levels)
+            and len(set(levels)) == len(levels)
+        ):
             raise ValueError(f"levels={levels!r} must be a tuple of >= 2 distinct finite numbers")
 
     def _check_settle(self) -> int:
@@ -1150,11 +1164,15 @@ class PerceptionTask(_Seed003Task):
 
     def _validate(self) -> None:
         self._check_levels()
-        if not (isinstance(self.responses, tuple) and len(self.responses) == len(self.levels)
-                and all(isinstance(v, (int, float)) and math.isfinite(v)
-                        for v in self.responses)):
-            raise ValueError(f"responses={self.responses!r} must be a tuple of finite numbers, "
-                             f"one per level (len(levels) = {len(self.levels)})")
+        if not (
+            isinstance(self.responses, tuple)
+            and len(self.responses) == len(self.levels)
+            and all(isinstance(v, (int, float)) and math.isfinite(v) for v in self.responses)
+        ):
+            raise ValueError(
+                f"responses={self.responses!r} must be a tuple of finite numbers, "
+                f"one per level (len(levels) = {len(self.levels)})"
+            )
         if not isinstance(self.switch, bool):
             raise ValueError(f"switch={self.switch!r} must be True or False")
         settle = self._check_settle()
@@ -1162,8 +1180,10 @@ class PerceptionTask(_Seed003Task):
             _require_positive(self.t_switch, "t_switch")
             k = self.steps(self.t_switch, "t_switch")
             if not settle < k < self.n_steps - settle:
-                raise ValueError(f"t_switch={self.t_switch!r} must leave t_settle="
-                                 f"{self.t_settle!r} before it and before t_max={self.t_max!r}")
+                raise ValueError(
+                    f"t_switch={self.t_switch!r} must leave t_settle="
+                    f"{self.t_settle!r} before it and before t_max={self.t_max!r}"
+                )
 
     def static_inputs(self) -> Float[Array, "L 1"]:
         """The input levels, ``[len(levels), 1]`` (static inputs for fixed points)."""

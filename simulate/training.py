@@ -90,22 +90,44 @@ __all__ = [
 
 #: Names of the records of each model type (see the module docstring).
 LOW_RANK_RECORDS: tuple[str, ...] = (
-    "loss", "loss_bias", "loss_var", "M", "eigvals", "kappa_bar", "kappa_norm", "rho",
+    "loss",
+    "loss_bias",
+    "loss_var",
+    "M",
+    "eigvals",
+    "kappa_bar",
+    "kappa_norm",
+    "rho",
 )
 RATE_RECORDS: tuple[str, ...] = (
-    "loss", "loss_bias", "loss_var", "dW_norm", "dw_out_norm", "x_norm", "rho", "M_proj",
+    "loss",
+    "loss_bias",
+    "loss_var",
+    "dW_norm",
+    "dw_out_norm",
+    "x_norm",
+    "rho",
+    "M_proj",
     "dx_bar_norm",
 )
 GATED_RECORDS: tuple[str, ...] = (
-    "loss", "loss_bias", "loss_var", "dW_norm", "dw_out_norm", "x_norm", "rho",
+    "loss",
+    "loss_bias",
+    "loss_var",
+    "dW_norm",
+    "dw_out_norm",
+    "x_norm",
+    "rho",
 )
+
 
 def trainable_filter(config: TrainConfig, model: Model) -> Any:
     """Boolean pytree like ``model``: True on the arrays named in ``config.trainable``."""
     spec = jax.tree_util.tree_map(lambda _: False, model)
     names = config.trainable
-    return eqx.tree_at(lambda m: tuple(getattr(m, n) for n in names), spec,
-                       replace=(True,) * len(names))
+    return eqx.tree_at(
+        lambda m: tuple(getattr(m, n) for n in names), spec, replace=(True,) * len(names)
+    )
 
 
 def make_optimizer(config: TrainConfig) -> optax.GradientTransformation:
@@ -177,7 +199,12 @@ def _rate_basis(model: RateRNN) -> jax.Array:
 
 
 def _rate_records(
-    model: RateRNN, init: RateRNN, x: jax.Array, batch: Any, task: Any, config: TrainConfig,
+    model: RateRNN,
+    init: RateRNN,
+    x: jax.Array,
+    batch: Any,
+    task: Any,
+    config: TrainConfig,
     key: jax.Array,
 ) -> dict[str, jax.Array]:
     flipped = x * batch.sign[:, None, None]
@@ -200,8 +227,9 @@ def _rate_records(
     }
 
 
-def _gated_records(model: GatedRNN, init: GatedRNN, x: jax.Array, batch: Any,
-                   task: Any) -> dict[str, jax.Array]:
+def _gated_records(
+    model: GatedRNN, init: GatedRNN, x: jax.Array, batch: Any, task: Any
+) -> dict[str, jax.Array]:
     """Records of a gated model: the rate records that need no THEORY §3 geometry, on the
     hidden units h (‖ΔW‖ over all recurrent blocks)."""
     flipped = model.hidden(x) * batch.sign[:, None, None]
@@ -226,14 +254,22 @@ class _Trainer:
     def forward(self, params: Any, frozen: Any, batch: Any, key: jax.Array, record: str):
         model = eqx.combine(params, frozen)
         c = self.config
-        traj = simulate(model, batch.inputs, key=key, sigma=c.sigma, dt=c.dt,
-                        x0_noise=c.x0_noise, input_noise=c.input_noise, record=record)
-        split = loss_split(traj.z, batch.targets, batch.mask, batch.sign, batch.condition,
-                           self.task.n_conditions)
+        traj = simulate(
+            model,
+            batch.inputs,
+            key=key,
+            sigma=c.sigma,
+            dt=c.dt,
+            x0_noise=c.x0_noise,
+            input_noise=c.input_noise,
+            record=record,
+        )
+        split = loss_split(
+            traj.z, batch.targets, batch.mask, batch.sign, batch.condition, self.task.n_conditions
+        )
         return split.loss, (split, traj)
 
-    def seed_step(self, params, frozen, opt_state, init, step_key, lr, t, *,
-                  with_records: bool):
+    def seed_step(self, params, frozen, opt_state, init, step_key, lr, t, *, with_records: bool):
         """One SGD/Adam step of one seed; records of the pre-update network if asked.
 
         ``lr`` = (bounds, lrs) of :func:`_lr_table`; ``t`` the global step (int32)."""
@@ -258,21 +294,21 @@ class _Trainer:
             elif self.config.model in GATED_MODELS:
                 rec.update(_gated_records(model, init, traj.x, batch, self.task))
             else:
-                rec.update(_rate_records(model, init, traj.x, batch, self.task, self.config,
-                                         k_rec))
+                rec.update(_rate_records(model, init, traj.x, batch, self.task, self.config, k_rec))
         return new_params, new_opt_state, loss, rec
 
-    def chunk(self, params, frozen, opt_state, init, step_keys, lr, bad, t0, *,
-              n_blocks: int):
+    def chunk(self, params, frozen, opt_state, init, step_keys, lr, bad, t0, *, n_blocks: int):
         """``n_blocks·record_every`` steps from step t0, records at t0, t0+k, …
 
         ``bad`` [seeds] holds the first step with a non-finite loss per seed (−1: none).
         """
         k = self.config.record_every
-        vstep = jax.vmap(partial(self.seed_step, with_records=False),
-                         in_axes=(0, 0, 0, 0, 0, None, None))
-        vstep_rec = jax.vmap(partial(self.seed_step, with_records=True),
-                             in_axes=(0, 0, 0, 0, 0, None, None))
+        vstep = jax.vmap(
+            partial(self.seed_step, with_records=False), in_axes=(0, 0, 0, 0, 0, None, None)
+        )
+        vstep_rec = jax.vmap(
+            partial(self.seed_step, with_records=True), in_axes=(0, 0, 0, 0, 0, None, None)
+        )
 
         def mark(bad, loss, t):
             return jnp.where((bad < 0) & ~jnp.isfinite(loss), t, bad)
@@ -285,8 +321,9 @@ class _Trainer:
         def block(carry, i):
             params, opt_state, bad = carry
             t = t0 + i * k
-            params, opt_state, loss, rec = vstep_rec(params, frozen, opt_state, init,
-                                                     step_keys, lr, t)
+            params, opt_state, loss, rec = vstep_rec(
+                params, frozen, opt_state, init, step_keys, lr, t
+            )
             bad = mark(bad, loss, t)
             if k > 1:  # static: with k = 1 there is no inner loop to compile
                 (params, opt_state, bad), _ = jax.lax.scan(
@@ -296,8 +333,9 @@ class _Trainer:
 
         def every(carry, t):
             params, opt_state, bad = carry
-            params, opt_state, loss, rec = vstep_rec(params, frozen, opt_state, init,
-                                                     step_keys, lr, t)
+            params, opt_state, loss, rec = vstep_rec(
+                params, frozen, opt_state, init, step_keys, lr, t
+            )
             return (params, opt_state, mark(bad, loss, t)), rec
 
         if self.config.model == "low_rank" or k == 1:
@@ -323,11 +361,24 @@ class _Trainer:
 #: Fields that do not change the compiled chunk: they are run-time values (seed → keys,
 #: learning rates → _lr_table) or shapes (seeds), or not read by it. ``phases`` is kept
 #: only through its length (the shape of the learning-rate table).
-_NOT_STRUCTURAL = ("seed", "seeds", "steps", "checkpoint_every", "eval_batch", "eta0",
-                   "lr_scaling", "phases",
-                   # read only by the initialisation (_make_one), never by the compiled step
-                   "out_scale", "g", "init", "rho_io", "rho_io_scaling", "input_std",
-                   "bias_std")
+_NOT_STRUCTURAL = (
+    "seed",
+    "seeds",
+    "steps",
+    "checkpoint_every",
+    "eval_batch",
+    "eta0",
+    "lr_scaling",
+    "phases",
+    # read only by the initialisation (_make_one), never by the compiled step
+    "out_scale",
+    "g",
+    "init",
+    "rho_io",
+    "rho_io_scaling",
+    "input_std",
+    "bias_std",
+)
 _TRAINERS: dict[str, _Trainer] = {}
 
 
@@ -353,16 +404,27 @@ def _trainer_for(config: TrainConfig) -> _Trainer:
 
 
 @eqx.filter_jit
-def _chunk_entry(trainer_static, params, frozen, opt_state, init, step_keys, lr, bad, t0,
-                 n_blocks):
-    return trainer_static.chunk(params, frozen, opt_state, init, step_keys, lr, bad, t0,
-                                n_blocks=n_blocks)
+def _chunk_entry(trainer_static, params, frozen, opt_state, init, step_keys, lr, bad, t0, n_blocks):
+    return trainer_static.chunk(
+        params, frozen, opt_state, init, step_keys, lr, bad, t0, n_blocks=n_blocks
+    )
 
 
 def _jit_chunk(trainer: _Trainer) -> Callable:
     def run(params, frozen, opt_state, init, step_keys, lr, bad, t0, n_blocks):
-        return _chunk_entry(trainer, params, frozen, opt_state, init, step_keys, lr, bad,
-                            jnp.asarray(t0, jnp.int32), n_blocks)
+        return _chunk_entry(
+            trainer,
+            params,
+            frozen,
+            opt_state,
+            init,
+            step_keys,
+            lr,
+            bad,
+            jnp.asarray(t0, jnp.int32),
+            n_blocks,
+        )
+
     return run
 
 
@@ -385,7 +447,8 @@ def evaluate(config: TrainConfig, init: Model, final: Model) -> dict[str, np.nda
     [seed, B, T, R]) for low-rank models, ``x`` ([seed, B, T, N]) for rate models.
     """
     res = _evaluation_fn(_trainer_for(config).config, config.eval_batch)(
-        init, final, seed_keys(config, _EVAL))
+        init, final, seed_keys(config, _EVAL)
+    )
     return {k: np.asarray(v) for k, v in res.items()}
 
 
@@ -401,21 +464,32 @@ def _evaluation_fn(config: TrainConfig, eval_batch: int) -> Callable:
     def run(m0: Model, m1: Model, key: jax.Array) -> dict[str, jax.Array]:
         k_task, k_sim = jax.random.split(key)
         batch = task.sample(k_task, eval_batch)
-        out = {"inputs": batch.inputs, "targets": batch.targets, "mask": batch.mask,
-               "condition": batch.condition, "sign": batch.sign}
+        out = {
+            "inputs": batch.inputs,
+            "targets": batch.targets,
+            "mask": batch.mask,
+            "condition": batch.condition,
+            "sign": batch.sign,
+        }
         # init and final network as one vmapped simulation each (fewer ops to compile)
         both = _stack([m0, m1])
 
         @jax.vmap
         def noisy(m: Model) -> Any:
-            return simulate(m, batch.inputs, key=k_sim, sigma=config.sigma, dt=config.dt,
-                            x0_noise=config.x0_noise, input_noise=config.input_noise,
-                            record=record)
+            return simulate(
+                m,
+                batch.inputs,
+                key=k_sim,
+                sigma=config.sigma,
+                dt=config.dt,
+                x0_noise=config.x0_noise,
+                input_noise=config.input_noise,
+                record=record,
+            )
 
         @jax.vmap
         def clean(m: Model) -> Any:
-            return simulate(m, batch.inputs, key=k_sim, sigma=0.0, dt=config.dt,
-                            record=record)
+            return simulate(m, batch.inputs, key=k_sim, sigma=0.0, dt=config.dt, record=record)
 
         for kind, traj in (("noisy", noisy(both)), ("clean", clean(both))):
             for i, name in enumerate(("init", "final")):
@@ -427,8 +501,9 @@ def _evaluation_fn(config: TrainConfig, eval_batch: int) -> Callable:
 
 
 # ----------------------------------------------------------------------------- train
-def _raise_non_finite(config: TrainConfig, rundir: RunDirectory | None, bad: np.ndarray,
-                      t: int) -> None:
+def _raise_non_finite(
+    config: TrainConfig, rundir: RunDirectory | None, bad: np.ndarray, t: int
+) -> None:
     """Raise :class:`NonFiniteLossError` for the seed that went bad first (``bad`` [seeds]:
     first non-finite step per seed, −1 for none); ``t`` = step of the last good state."""
     s = int(np.argmax(np.where(bad >= 0, -bad, -np.inf)))
@@ -436,20 +511,28 @@ def _raise_non_finite(config: TrainConfig, rundir: RunDirectory | None, bad: np.
     if rundir is None:
         where = ""
     elif t > 0:
-        where = (f"; the last good checkpoint (step {t}) is kept in {rundir.path} "
-                 "(rerunning the same call resumes from it)")
+        where = (
+            f"; the last good checkpoint (step {t}) is kept in {rundir.path} "
+            "(rerunning the same call resumes from it)"
+        )
     else:
         where = "; no checkpoint was written yet (the failure is in the first chunk)"
     raise NonFiniteLossError(
         f"non-finite loss or parameters at training step {step} for seed index {s} "
         f"(of seeds={config.seeds}, base seed={config.seed}); lower the learning rate "
         f"(eta0={config.eta0}){where}",
-        step=step, seed_index=s,
+        step=step,
+        seed_index=s,
     )
 
 
-def train(config: TrainConfig, out: str | Path | None = None, *, progress: bool = True,
-          restart: bool = False) -> Run:
+def train(
+    config: TrainConfig,
+    out: str | Path | None = None,
+    *,
+    progress: bool = True,
+    restart: bool = False,
+) -> Run:
     """Train ``config.seeds`` networks of ``config`` together and return the :class:`Run`.
 
     **Arguments**
@@ -515,23 +598,30 @@ def _train(config: TrainConfig, rundir: RunDirectory | None, progress: bool) -> 
 
     from tqdm.auto import tqdm
 
-    bar = tqdm(total=config.steps, initial=t, unit="step", disable=not progress,
-               desc=f"train {config.task} N={config.N} ×{config.seeds}")
+    bar = tqdm(
+        total=config.steps,
+        initial=t,
+        unit="step",
+        disable=not progress,
+        desc=f"train {config.task} N={config.N} ×{config.seeds}",
+    )
     bad = jnp.full((config.seeds,), -1, jnp.int32)
     t_start = time.perf_counter()
     try:
         while t < config.steps:
             n = min(config.checkpoint_every, config.steps - t)
-            new_params, new_opt, bad, recs = chunk(params, frozen, opt_state, init, step_keys,
-                                                   lr, bad, t, n // config.record_every)
+            new_params, new_opt, bad, recs = chunk(
+                params, frozen, opt_state, init, step_keys, lr, bad, t, n // config.record_every
+            )
             bad_np = np.asarray(bad)
             if not (bad_np >= 0).any():
                 # a finite last loss can still come with non-finite updated parameters
                 finite = jax.tree_util.tree_map(
-                    lambda a: jnp.all(jnp.isfinite(a), axis=tuple(range(1, a.ndim))),
-                    new_params)
-                ok = np.all(np.stack([np.asarray(f) for f in jax.tree_util.tree_leaves(finite)]),
-                            axis=0)
+                    lambda a: jnp.all(jnp.isfinite(a), axis=tuple(range(1, a.ndim))), new_params
+                )
+                ok = np.all(
+                    np.stack([np.asarray(f) for f in jax.tree_util.tree_leaves(finite)]), axis=0
+                )
                 bad_np = np.where(ok, -1, t + n - 1)
             if (bad_np >= 0).any():
                 _raise_non_finite(config, rundir, bad_np, t)
@@ -543,8 +633,13 @@ def _train(config: TrainConfig, rundir: RunDirectory | None, progress: bool) -> 
             params, opt_state = new_params, new_opt
             t += n
             if rundir is not None and t < config.steps:
-                rundir.save_checkpoint(t, params, opt_state, step_keys,
-                                       {k: np.concatenate(v, axis=1) for k, v in records.items()})
+                rundir.save_checkpoint(
+                    t,
+                    params,
+                    opt_state,
+                    step_keys,
+                    {k: np.concatenate(v, axis=1) for k, v in records.items()},
+                )
             bar.update(n)
     finally:
         bar.close()
@@ -554,16 +649,29 @@ def _train(config: TrainConfig, rundir: RunDirectory | None, progress: bool) -> 
     recs_all = {k: np.concatenate(v, axis=1) for k, v in records.items()}
     evaluation = evaluate(config, init, final)
     steps = np.arange(0, config.steps, config.record_every)
-    run = Run(config=config, path=None, steps=steps, records=recs_all, params=final,
-              init_params=init, evaluation=evaluation,
-              info={"wall_seconds_last_session": wall, "backend": jax.default_backend()})
+    run = Run(
+        config=config,
+        path=None,
+        steps=steps,
+        records=recs_all,
+        params=final,
+        init_params=init,
+        evaluation=evaluation,
+        info={"wall_seconds_last_session": wall, "backend": jax.default_backend()},
+    )
     if rundir is not None:
         run = rundir.save_finished(run)
     return run
 
 
-def sweep(config: TrainConfig, Ns: Sequence[int], out: str | Path, *,
-          progress: bool = True, restart: bool = False) -> list[Run]:
+def sweep(
+    config: TrainConfig,
+    Ns: Sequence[int],
+    out: str | Path,
+    *,
+    progress: bool = True,
+    restart: bool = False,
+) -> list[Run]:
     """Train ``config`` at each size in ``Ns``, one after another, into ``out/N{n}/``.
 
     Each size is its own resumable run (:func:`train`, ``restart`` passed on); finished
@@ -584,5 +692,7 @@ def check_sweep_out(out: str | Path) -> None:
     if out.exists() and not out.is_dir():
         raise ValueError(f"out={str(out)!r} exists and is not a directory")
     if (out / "config.json").exists():
-        raise ValueError(f"out={str(out)!r} holds a single run (config.json); a sweep writes "
-                         "out/N<n>/ — use another directory for the sweep")
+        raise ValueError(
+            f"out={str(out)!r} holds a single run (config.json); a sweep writes "
+            "out/N<n>/ — use another directory for the sweep"
+        )

@@ -53,9 +53,14 @@ class Rank2Params:
         from validate.experiments.static import StaticConfig
 
         return StaticConfig(
-            N=self.N, sigma=self.sigma, z_target=self.z_target,
-            lambda_plus=self.lambda_plus, lambda_minus=self.lambda_minus,
-            theta_minus=self.theta_minus, out_scale=self.out_scale, **kw,
+            N=self.N,
+            sigma=self.sigma,
+            z_target=self.z_target,
+            lambda_plus=self.lambda_plus,
+            lambda_minus=self.lambda_minus,
+            theta_minus=self.theta_minus,
+            out_scale=self.out_scale,
+            **kw,
         )
 
 
@@ -76,10 +81,14 @@ def lambda_plus_for_norm(kappa_norm: float, sigma: float, nonlinearity: str = "e
     hi = 2 * lo
     while float(meanfield.fixed_point_norm(hi, sigma, nonlinearity)) < kappa_norm:
         hi *= 2
-    return float(brentq(
-        lambda lp: float(meanfield.fixed_point_norm(lp, sigma, nonlinearity)) - kappa_norm,
-        lo, hi, xtol=1e-12,
-    ))
+    return float(
+        brentq(
+            lambda lp: float(meanfield.fixed_point_norm(lp, sigma, nonlinearity)) - kappa_norm,
+            lo,
+            hi,
+            xtol=1e-12,
+        )
+    )
 
 
 @st.composite
@@ -132,9 +141,19 @@ def rank2_params(
         delta = draw(st.floats(-max_skew, max_skew, allow_nan=False))
         theta_minus = theta_plus + math.pi / 2 + delta
     if min_separation > 0:
-        Sigma = np.asarray(meanfield.latent_covariance(
-            lp, lm, sig, N, z_target, out_scale, theta_minus=theta_minus))
+        Sigma = np.asarray(
+            meanfield.latent_covariance(
+                lp, lm, sig, N, z_target, out_scale, theta_minus=theta_minus
+            )
+        )
         spread = math.sqrt(float(np.linalg.eigvalsh(Sigma)[-1]) / N)
         assume(float(meanfield.fixed_point_norm(lp, sig)) >= min_separation * spread)
-    return Rank2Params(lambda_plus=lp, lambda_minus=lm, sigma=sig, theta_minus=theta_minus,
-                       N=N, out_scale=out_scale, z_target=z_target)
+    return Rank2Params(
+        lambda_plus=lp,
+        lambda_minus=lm,
+        sigma=sig,
+        theta_minus=theta_minus,
+        N=N,
+        out_scale=out_scale,
+        z_target=z_target,
+    )

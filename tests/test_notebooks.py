@@ -50,7 +50,8 @@ def test_notebook_is_paired_with_its_py(name: str) -> None:
     from_py = jupytext.read(py)
     stored = nbformat.read(ipynb, as_version=4)
     assert _code_sources(from_py) == _code_sources(stored), (
-        f"{ipynb.name} is out of date: run `jupytext --sync notebooks/{name}.py`")
+        f"{ipynb.name} is out of date: run `jupytext --sync notebooks/{name}.py`"
+    )
     assert [c.cell_type for c in from_py.cells] == [c.cell_type for c in stored.cells]
     assert "QUICK = True" in _code_sources(stored)  # quick mode as committed
 
@@ -67,7 +68,9 @@ def test_notebook_executes_in_quick_mode(name: str, tmp_path: Path) -> None:
     try:
         t0 = time.perf_counter()
         nbclient.NotebookClient(
-            nb, timeout=TIMEOUT_S, kernel_name=KERNEL,
+            nb,
+            timeout=TIMEOUT_S,
+            kernel_name=KERNEL,
             resources={"metadata": {"path": str(tmp_path)}},  # run in a scratch directory
         ).execute()
         wall = time.perf_counter() - t0
@@ -78,8 +81,11 @@ def test_notebook_executes_in_quick_mode(name: str, tmp_path: Path) -> None:
             os.environ["MPLBACKEND"] = env_backend
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.get("outputs", [])]
     assert not [o for o in outputs if o.get("output_type") == "error"]
-    images = [o for o in outputs if o.get("output_type") == "display_data"
-              and "image/png" in o.get("data", {})]
+    images = [
+        o
+        for o in outputs
+        if o.get("output_type") == "display_data" and "image/png" in o.get("data", {})
+    ]
     assert images, f"{name} displayed no figure"
     assert wall < TIMEOUT_S
     assert not list(tmp_path.iterdir()), "quick mode must not write into the working directory"

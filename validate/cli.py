@@ -43,7 +43,7 @@ EXIT_CODES: dict[int, str] = {
     1: "done; a claim failed (a scientific result, see the report)",
     2: "bad input or usage",
     3: "environment: a file or directory that cannot be written or read, a full disk, a "
-       "corrupt run file, or a run directory locked by another process",
+    "corrupt run file, or a run directory locked by another process",
     4: "internal error (a bug: rerun with --debug and report the traceback)",
     130: "interrupted (stored runs are kept; rerun the same command to resume)",
 }
@@ -72,8 +72,9 @@ def build_parser() -> argparse.ArgumentParser:
         ),
         epilog="exit codes: " + "; ".join(f"{k} {v}" for k, v in EXIT_CODES.items()),
     )
-    parser.add_argument("--debug", action="store_true",
-                        help="show the traceback of an error instead of one line")
+    parser.add_argument(
+        "--debug", action="store_true", help="show the traceback of an error instead of one line"
+    )
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     # ``plot`` is shared: each package adds its own ``plot <what>`` target.
     plot = subparsers.add_parser("plot", help="draw figures (theory, scaling, ...)")
@@ -99,26 +100,29 @@ def main(argv: Sequence[str] | None = None) -> int:
             parser.parse_args(["plot", "--help"])
         parser.print_help()
         return 2
-    name = " ".join(x for x in ("oblique", args.command, getattr(args, "plot_target", None))
-                    if x)
+    name = " ".join(x for x in ("oblique", args.command, getattr(args, "plot_target", None)) if x)
     formatwarning = warnings.formatwarning
     if not args.debug:  # warnings as one line each, like errors (restored on return)
-        warnings.formatwarning = (
-            lambda message, category, *rest, **kw: f"{name}: warning: {message}\n")
+        warnings.formatwarning = lambda message, category, *rest, **kw: (
+            f"{name}: warning: {message}\n"
+        )
     try:
         return _run_handler(handler, args, name)
     finally:
         warnings.formatwarning = formatwarning
 
 
-def _run_handler(handler: Callable[[argparse.Namespace], int | None],
-                 args: argparse.Namespace, name: str) -> int:
+def _run_handler(
+    handler: Callable[[argparse.Namespace], int | None], args: argparse.Namespace, name: str
+) -> int:
     """Call ``handler``; map what it raises to one line and an exit code."""
     try:
         status = handler(args)
     except KeyboardInterrupt:
-        print(f"{name}: interrupted; stored runs are kept, rerun the same command to resume",
-              file=sys.stderr)
+        print(
+            f"{name}: interrupted; stored runs are kept, rerun the same command to resume",
+            file=sys.stderr,
+        )
         return 130
     except OSError as err:
         if args.debug:
@@ -127,20 +131,28 @@ def _run_handler(handler: Callable[[argparse.Namespace], int | None],
             print(f"{name}: error: {err}", file=sys.stderr)
             return 3
         where = f" ({err.filename})" if getattr(err, "filename", None) else ""
-        print(f"{name}: error: {err.strerror}{where}; check that the path exists, is "
-              "writable and has free space", file=sys.stderr)
+        print(
+            f"{name}: error: {err.strerror}{where}; check that the path exists, is "
+            "writable and has free space",
+            file=sys.stderr,
+        )
         return 3
     except (ValueError, TypeError) as err:
         if args.debug:
             raise
-        print(f"{name}: error: {str(err).splitlines()[0] if str(err) else type(err).__name__}",
-              file=sys.stderr)
+        print(
+            f"{name}: error: {str(err).splitlines()[0] if str(err) else type(err).__name__}",
+            file=sys.stderr,
+        )
         return 2
     except Exception as err:  # noqa: BLE001 - one line for users, the traceback with --debug
         if args.debug:
             raise
-        print(f"{name}: error: internal error ({type(err).__name__}: {err}); rerun with "
-              "oblique --debug to see the traceback", file=sys.stderr)
+        print(
+            f"{name}: error: internal error ({type(err).__name__}: {err}); rerun with "
+            "oblique --debug to see the traceback",
+            file=sys.stderr,
+        )
         return 4
     return int(status or 0)
 

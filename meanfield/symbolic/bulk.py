@@ -50,8 +50,9 @@ def derive_bulk() -> BulkDerivation:
     Sigma = sp.Matrix([[v, y], [y, v]])
     det = sp.factor((sp.eye(2) + 2 * a2 * Sigma).det())
     dC = 1 / sp.sqrt(det)
-    checks["dphi_is_gaussian"] = sp.simplify(sp.diff(sp.erf(ALPHA * x), x)
-                                             - sp.exp(-a2 * x**2)) == 0
+    checks["dphi_is_gaussian"] = (
+        sp.simplify(sp.diff(sp.erf(ALPHA * x), x) - sp.exp(-a2 * x**2)) == 0
+    )
     t = sp.Symbol("t", real=True)
     C = sp.simplify(sp.integrate(dC.subs(y, t), (t, 0, y)))
     C = C.rewrite(sp.asin) if C.has(sp.atan) else C
@@ -63,18 +64,26 @@ def derive_bulk() -> BulkDerivation:
     checks["I_derivative"] = sp.simplify(sp.diff(I_, y) - C) == 0
     # C_φ at y = v is ⟨φ²⟩ over N(0, v), integrated independently (numerically at v = 0.7,
     # as sympy has no closed form for ⟨erf²⟩)
-    second = sp.Integral(sp.erf(ALPHA * x) ** 2 * sp.exp(-x**2 / (2 * v)) / sp.sqrt(2 * sp.pi * v),
-                         (x, -sp.oo, sp.oo))
+    second = sp.Integral(
+        sp.erf(ALPHA * x) ** 2 * sp.exp(-(x**2) / (2 * v)) / sp.sqrt(2 * sp.pi * v),
+        (x, -sp.oo, sp.oo),
+    )
     vv = sp.Rational(7, 10)
-    checks["C_at_equal_times"] = abs(sp.N(second.subs(v, vv), 30)
-                                     - sp.N(C.subs({y: vv, v: vv}), 30)) < 1e-25
-    doc = ("THEORY §7 (random bulk): for φ = erf(αx), inputs of variance v and covariance y")
+    checks["C_at_equal_times"] = (
+        abs(sp.N(second.subs(v, vv), 30) - sp.N(C.subs({y: vv, v: vv}), 30)) < 1e-25
+    )
+    doc = "THEORY §7 (random bulk): for φ = erf(αx), inputs of variance v and covariance y"
     return BulkDerivation(
-        dC_phi=_result("erf_bulk_dC_phi", dC, (y, v), ("y", "v"),
-                       f"⟨φ'(x_a)φ'(x_b)⟩ = ∂C_φ/∂y. {doc}."),
-        C_phi=_result("erf_bulk_C_phi", C, (y, v), ("y", "v"),
-                      f"C_φ = ⟨φ(x_a)φ(x_b)⟩. {doc}."),
-        I_phi=_result("erf_bulk_I_phi", I_, (y, v), ("y", "v"),
-                      f"I_φ = ∫₀^y C_φ dy' = C_Φ(y) − C_Φ(0) (Φ' = φ). {doc}."),
+        dC_phi=_result(
+            "erf_bulk_dC_phi", dC, (y, v), ("y", "v"), f"⟨φ'(x_a)φ'(x_b)⟩ = ∂C_φ/∂y. {doc}."
+        ),
+        C_phi=_result("erf_bulk_C_phi", C, (y, v), ("y", "v"), f"C_φ = ⟨φ(x_a)φ(x_b)⟩. {doc}."),
+        I_phi=_result(
+            "erf_bulk_I_phi",
+            I_,
+            (y, v),
+            ("y", "v"),
+            f"I_φ = ∫₀^y C_φ dy' = C_Φ(y) − C_Φ(0) (Φ' = φ). {doc}.",
+        ),
         checks=checks,
     )

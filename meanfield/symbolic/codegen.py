@@ -30,8 +30,9 @@ _EXPAND_POW = create_expand_pow_optimization(5)
 #: arguments): the Hermite drives are already Horner polynomials in y = 1/(1 + 4β²‖κ̄‖²), which
 #: keeps ~1e-13 relative up to order 16 (meanfield.symbolic.hermite); rewriting them as one
 #: rational function of (κ², c₀) would cost minutes of sympy and re-introduce cancellations.
-_KEEP_FORM = frozenset({"erf_hermite_coefficients", "erf_hermite_drive_par",
-                        "erf_hermite_drive_perp"})
+_KEEP_FORM = frozenset(
+    {"erf_hermite_coefficients", "erf_hermite_drive_par", "erf_hermite_drive_perp"}
+)
 
 HEADER = '''"""Closed forms of the mean-field theory as plain numpy functions (THEORY.md §2, §3, §7).
 
@@ -125,8 +126,11 @@ def _function_source(res: Any, printer: NumPyPrinter) -> str:
     doc = res.doc
     if multi:
         doc += f"\n\n    Returns a tuple of {len(exprs)} arrays."
-    lines.append(f'    """{doc}\n\n    Derived expression: ``{sp.sstr(res.expr)}``.\n    """'
-                 if not multi else f'    """{doc}\n    """')
+    lines.append(
+        f'    """{doc}\n\n    Derived expression: ``{sp.sstr(res.expr)}``.\n    """'
+        if not multi
+        else f'    """{doc}\n    """'
+    )
     for sym, sub in reps:
         lines.append(f"    {sym} = {printer.doprint(sub)}")
     outs = [f"_broadcast({printer.doprint(e)}, {args})" for e in reduced]
@@ -145,15 +149,25 @@ def generated_source() -> str:
     e = derive_euler()
     hd = derive_hermite()
     bk = derive_bulk()
-    bad = [name for name, ok in {**d.checks, **e.checks, **hd.checks, **bk.checks}.items()
-           if not ok]
+    bad = [
+        name for name, ok in {**d.checks, **e.checks, **hd.checks, **bk.checks}.items() if not ok
+    ]
     if bad:
         raise RuntimeError(f"symbolic consistency checks failed: {bad}")
     printer = NumPyPrinter({"fully_qualified_modules": True, "inline": True})
-    specs = _specs(d) + [e.orthogonal_variance, e.stein_2x2, e.v_orth_general,
-                         e.linear_loss_var, e.two_phase_tau_of_a,
-                         hd.coefficients, hd.drive_par, hd.drive_perp,
-                         bk.dC_phi, bk.C_phi, bk.I_phi]
+    specs = _specs(d) + [
+        e.orthogonal_variance,
+        e.stein_2x2,
+        e.v_orth_general,
+        e.linear_loss_var,
+        e.two_phase_tau_of_a,
+        hd.coefficients,
+        hd.drive_par,
+        hd.drive_perp,
+        bk.dC_phi,
+        bk.C_phi,
+        bk.I_phi,
+    ]
     all_names = "\n".join(f'    "{r.name}",' for r in specs)
     parts = [HEADER.format(all_names=all_names)]
     parts.extend(_function_source(r, printer) for r in specs)
@@ -165,7 +179,9 @@ def write_generated_module(path: str | Path | None = None) -> str:
 
     Returns the source text written.
     """
-    target = Path(path) if path is not None else Path(__file__).resolve().parent.parent / "_generated.py"
+    target = (
+        Path(path) if path is not None else Path(__file__).resolve().parent.parent / "_generated.py"
+    )
     source = generated_source()
     target.write_text(source, encoding="utf-8")
     return source

@@ -61,7 +61,6 @@ class Derivation(NamedTuple):
     checks: dict
 
 
-
 # ----------------------------------------------------------------------------- derive
 @functools.lru_cache(maxsize=1)
 def derive() -> Derivation:
@@ -101,9 +100,9 @@ def derive() -> Derivation:
     drift_at = drift.subs(on_eig_point)
     gk = sp.simplify(g(k**2 + c0))
     # F(κ̄) = (λ₊⟨φ'⟩ − 1) κ̄  -> the fixed point condition is λ₊⟨φ'⟩(‖κ̄‖² + c₀) = 1
-    checks["drift_on_eigenvector"] = (
-        sp.simplify(sp.trigsimp(drift_at - (lam_p * gk - 1) * kbar)) == sp.zeros(2, 1)
-    )
+    checks["drift_on_eigenvector"] = sp.simplify(
+        sp.trigsimp(drift_at - (lam_p * gk - 1) * kbar)
+    ) == sp.zeros(2, 1)
     sol_K = sp.solve(sp.Eq(lam_p * g(_K + c0), 1), _K)
     assert len(sol_K) == 1, sol_K
     K_c0 = sp.simplify(sol_K[0])  # ‖κ̄‖² as function of (λ₊, c₀)
@@ -135,10 +134,9 @@ def derive() -> Derivation:
     # v₊ is a right eigenvector of A with eigenvalue γ = q‖κ̄‖² (uses λ₊⟨φ'⟩ = 1)
     gamma_c0 = sp.simplify((q_at * k**2).subs(at_fp))
     Av = (A_form * _unit(th_p)).subs(at_fp)
-    checks["v_plus_eigvec_of_A"] = (
-        (Av - gamma_c0 * _unit(th_p)).applyfunc(lambda e: sp.simplify(sp.trigsimp(e)))
-        == sp.zeros(2, 1)
-    )
+    checks["v_plus_eigvec_of_A"] = (Av - gamma_c0 * _unit(th_p)).applyfunc(
+        lambda e: sp.simplify(sp.trigsimp(e))
+    ) == sp.zeros(2, 1)
 
     # --- 4b. Lyapunov A Σ + Σ Aᵀ + d I = 0 for a general 2×2 A (closed form)
     a11, a12, a21, a22, dd = sp.symbols("a_11 a_12 a_21 a_22 d", real=True)
@@ -152,10 +150,9 @@ def derive() -> Derivation:
     # --- 4c. gain term: orthogonal variance ĉ = c₀ + δc/√N drives κ along ∂F/∂c₀ at κ̄
     forcing = sp.diff(drift, c0).subs(on_eig_point)
     coupling = sp.simplify(sp.trigsimp((forcing.T * _unit(th_p))[0]))  # component along v₊
-    checks["gain_forcing_along_v_plus"] = (
-        (forcing - coupling * _unit(th_p)).applyfunc(lambda e: sp.simplify(sp.trigsimp(e)))
-        == sp.zeros(2, 1)
-    )
+    checks["gain_forcing_along_v_plus"] = (forcing - coupling * _unit(th_p)).applyfunc(
+        lambda e: sp.simplify(sp.trigsimp(e))
+    ) == sp.zeros(2, 1)
     coupling = sp.simplify(coupling.subs(at_fp))
     # autocovariance of √N(ĉ − c₀): Cov(x_t², x_0²) for a unit-rate OU with variance c₀
     t, u, v = sp.symbols("t u v", positive=True)
@@ -175,9 +172,7 @@ def derive() -> Derivation:
     v_orth_sig = sp.factor(sp.simplify(v_orth_sig.subs(lam_p, lam_p)))
     # the same for any φ: the coupling along v₊ is (q/2)‖κ̄‖ (heat equation + λ₊⟨φ'⟩ = 1), so
     # coupling² = γ²/(4‖κ̄‖²) and v_orth depends on φ only through γ = q‖κ̄‖² and ‖κ̄‖²
-    checks["coupling_is_gamma_over_2k"] = (
-        sp.simplify(coupling**2 - gamma_c0**2 / (4 * K_c0)) == 0
-    )
+    checks["coupling_is_gamma_over_2k"] = sp.simplify(coupling**2 - gamma_c0**2 / (4 * K_c0)) == 0
     v_orth_gen = sp.simplify(gam**2 / (4 * _K) * var_y)
     if isinstance(v_orth_gen, sp.Piecewise):  # integration splits off γ = −2; both agree there
         generic, special = v_orth_gen.args[0][0], v_orth_gen.args[-1][0]
@@ -196,11 +191,8 @@ def derive() -> Derivation:
     kb_sym = k * _unit(theta)
     A_sym = -sp.eye(2) + gk * M_sym + q_at * kb_sym * kb_sym.T
     checks["symmetric_M_is_special_case"] = (
-        (M_eig.subs({th_p: theta, th_m: theta + sp.pi / 2}) - M_sym).applyfunc(
-            lambda e: sp.simplify(sp.trigsimp(e))
-        )
-        == sp.zeros(2, 2)
-    )
+        M_eig.subs({th_p: theta, th_m: theta + sp.pi / 2}) - M_sym
+    ).applyfunc(lambda e: sp.simplify(sp.trigsimp(e))) == sp.zeros(2, 2)
     sub_A = {a11: A_sym[0, 0], a12: A_sym[0, 1], a21: A_sym[1, 0], a22: A_sym[1, 1]}
     sigA11 = lyap[s11].subs(sub_A).subs(dd, 2 * sigma**2)
     sig11 = sigA11 + v_orth_c0 * sp.cos(theta) ** 2
@@ -222,56 +214,114 @@ def derive() -> Derivation:
     two_phase = _derive_two_phase(lyap)
 
     return Derivation(
-        mean_dphi=_result("erf_mean_dphi", m1, (Delta,), ("delta",),
-                          "⟨φ'⟩ over N(0, Δ), φ = erf(√π/2 x) (THEORY §2)"),
-        mean_dphi3=_result("erf_mean_dphi3", m3, (Delta,), ("delta",),
-                           "⟨φ'''⟩ over N(0, Δ) (THEORY §2)"),
-        gain_curvature=_result("erf_gain_curvature", q_of_delta, (Delta,), ("delta",),
-                               "q(Δ) = ⟨φ'''⟩/⟨φ'⟩ (THEORY §2; q = −2α²/λ₊² at the fixed point)"),
+        mean_dphi=_result(
+            "erf_mean_dphi",
+            m1,
+            (Delta,),
+            ("delta",),
+            "⟨φ'⟩ over N(0, Δ), φ = erf(√π/2 x) (THEORY §2)",
+        ),
+        mean_dphi3=_result(
+            "erf_mean_dphi3", m3, (Delta,), ("delta",), "⟨φ'''⟩ over N(0, Δ) (THEORY §2)"
+        ),
+        gain_curvature=_result(
+            "erf_gain_curvature",
+            q_of_delta,
+            (Delta,),
+            ("delta",),
+            "q(Δ) = ⟨φ'''⟩/⟨φ'⟩ (THEORY §2; q = −2α²/λ₊² at the fixed point)",
+        ),
         latent_drift=_result(
-            "latent_drift", drift, (kappa1, kappa2, m11, m12, m21, m22, c0),
+            "latent_drift",
+            drift,
+            (kappa1, kappa2, m11, m12, m21, m22, c0),
             ("kappa1", "kappa2", "m11", "m12", "m21", "m22", "c0"),
-            "F(κ) = −κ + ⟨φ'⟩(‖κ‖² + c₀) M κ, shape (2, 1) (THEORY §2)"),
+            "F(κ) = −κ + ⟨φ'⟩(‖κ‖² + c₀) M κ, shape (2, 1) (THEORY §2)",
+        ),
         jacobian=_result(
-            "latent_jacobian", jac, (kappa1, kappa2, m11, m12, m21, m22, c0),
+            "latent_jacobian",
+            jac,
+            (kappa1, kappa2, m11, m12, m21, m22, c0),
             ("kappa1", "kappa2", "m11", "m12", "m21", "m22", "c0"),
-            "∂F/∂κ, shape (2, 2); equals A at the fixed point (checks['jacobian_is_A'])"),
-        lambda_min=_result("erf_lambda_min", lmin_sig, (sigma,), ("sigma",),
-                           "smallest λ₊ with a nonzero fixed point, c₀ = σ² (THEORY §2)"),
-        kappa_norm_sq=_result("erf_kappa_norm_sq", K_sig, (lam_p, sigma),
-                              ("lambda_plus", "sigma"),
-                              "‖κ̄‖² from λ₊⟨φ'⟩(‖κ̄‖² + σ²) = 1 (THEORY §2)"),
-        rho_large=_result("rho_large", rho_large, (lam_p, sigma, N, z),
-                          ("lambda_plus", "sigma", "N", "z_target"),
-                          "ρ with L_bias = 0 for large output weights, s = 1 (THEORY §2)"),
-        rho_small=_result("rho_small", rho_small, (lam_p, sigma, z),
-                          ("lambda_plus", "sigma", "z_target"),
-                          "ρ with L_bias = 0 for small output weights, s = 1/√N (THEORY §2)"),
+            "∂F/∂κ, shape (2, 2); equals A at the fixed point (checks['jacobian_is_A'])",
+        ),
+        lambda_min=_result(
+            "erf_lambda_min",
+            lmin_sig,
+            (sigma,),
+            ("sigma",),
+            "smallest λ₊ with a nonzero fixed point, c₀ = σ² (THEORY §2)",
+        ),
+        kappa_norm_sq=_result(
+            "erf_kappa_norm_sq",
+            K_sig,
+            (lam_p, sigma),
+            ("lambda_plus", "sigma"),
+            "‖κ̄‖² from λ₊⟨φ'⟩(‖κ̄‖² + σ²) = 1 (THEORY §2)",
+        ),
+        rho_large=_result(
+            "rho_large",
+            rho_large,
+            (lam_p, sigma, N, z),
+            ("lambda_plus", "sigma", "N", "z_target"),
+            "ρ with L_bias = 0 for large output weights, s = 1 (THEORY §2)",
+        ),
+        rho_small=_result(
+            "rho_small",
+            rho_small,
+            (lam_p, sigma, z),
+            ("lambda_plus", "sigma", "z_target"),
+            "ρ with L_bias = 0 for small output weights, s = 1/√N (THEORY §2)",
+        ),
         fluctuation_matrix=_result(
-            "erf_fluctuation_matrix_symmetric", A_sym_fp, (lam_p, lam_m, sigma, theta),
+            "erf_fluctuation_matrix_symmetric",
+            A_sym_fp,
+            (lam_p, lam_m, sigma, theta),
             ("lambda_plus", "lambda_minus", "sigma", "theta"),
-            "A = −I + ⟨φ'⟩M + qκ̄κ̄ᵀ at the fixed point, symmetric M rotated by θ₊ (THEORY §2)"),
+            "A = −I + ⟨φ'⟩M + qκ̄κ̄ᵀ at the fixed point, symmetric M rotated by θ₊ (THEORY §2)",
+        ),
         lyapunov_2x2=_result(
-            "lyapunov_2x2", lyap_vec, (a11, a12, a21, a22, dd),
+            "lyapunov_2x2",
+            lyap_vec,
+            (a11, a12, a21, a22, dd),
             ("a11", "a12", "a21", "a22", "d"),
-            "(Σ₁₁, Σ₁₂, Σ₂₂) solving A Σ + Σ Aᵀ + d I = 0 (d = 2σ² in THEORY §2)"),
-        v_orth=_result("erf_v_orth", v_orth_sig, (lam_p, sigma), ("lambda_plus", "sigma"),
-                       "gain term along v₊, c₀ = σ² (THEORY §2)"),
+            "(Σ₁₁, Σ₁₂, Σ₂₂) solving A Σ + Σ Aᵀ + d I = 0 (d = 2σ² in THEORY §2)",
+        ),
+        v_orth=_result(
+            "erf_v_orth",
+            v_orth_sig,
+            (lam_p, sigma),
+            ("lambda_plus", "sigma"),
+            "gain term along v₊, c₀ = σ² (THEORY §2)",
+        ),
         v_orth_general=_result(
-            "v_orth_general", v_orth_gen, (gam, _K, c0), ("gamma", "kappa_sq", "c0"),
-            "gain term along v₊ for any φ, from γ = q‖κ̄‖² < 0, ‖κ̄‖² and c₀ (THEORY §2)"),
+            "v_orth_general",
+            v_orth_gen,
+            (gam, _K, c0),
+            ("gamma", "kappa_sq", "c0"),
+            "gain term along v₊ for any φ, from γ = q‖κ̄‖² < 0, ‖κ̄‖² and c₀ (THEORY §2)",
+        ),
         sigma11_symmetric=_result(
-            "erf_sigma11_symmetric", sig11, (lam_p, lam_m, sigma, rho),
+            "erf_sigma11_symmetric",
+            sig11,
+            (lam_p, lam_m, sigma, rho),
             ("lambda_plus", "lambda_minus", "sigma", "rho"),
-            "Σ₁₁ of √N(κ − κ̄) for symmetric M, = L_var for s = 1 (THEORY §2)"),
+            "Σ₁₁ of √N(κ − κ̄) for symmetric M, = L_var for s = 1 (THEORY §2)",
+        ),
         loss_var_large=_result(
-            "erf_loss_var_large", loss_large, (lam_p, lam_m, sigma, N, z),
+            "erf_loss_var_large",
+            loss_large,
+            (lam_p, lam_m, sigma, N, z),
             ("lambda_plus", "lambda_minus", "sigma", "N", "z_target"),
-            "L_var = Σ₁₁ at ρ = rho_large, symmetric M (THEORY §2)"),
+            "L_var = Σ₁₁ at ρ = rho_large, symmetric M (THEORY §2)",
+        ),
         loss_var_small=_result(
-            "erf_loss_var_small", loss_small, (lam_p, lam_m, sigma, N, z),
+            "erf_loss_var_small",
+            loss_small,
+            (lam_p, lam_m, sigma, N, z),
             ("lambda_plus", "lambda_minus", "sigma", "N", "z_target"),
-            "L_var = Σ₁₁/N at ρ = rho_small, symmetric M (THEORY §2)"),
+            "L_var = Σ₁₁/N at ρ = rho_small, symmetric M (THEORY §2)",
+        ),
         two_phase=two_phase,
         checks=checks,
     )
@@ -300,16 +350,19 @@ def _derive_two_phase(lyap: dict) -> dict[str, Result]:
     A_lin = -sp.eye(2) + W
     a11, a12, a21, a22, dd = sp.symbols("a_11 a_12 a_21 a_22 d", real=True)
     s11 = [key for key in lyap if key.name == "s_11"][0]
-    loss_var = lyap[s11].subs({a11: A_lin[0, 0], a12: A_lin[0, 1], a21: A_lin[1, 0],
-                               a22: A_lin[1, 1], dd: 2 * sigma**2})
+    loss_var = lyap[s11].subs(
+        {a11: A_lin[0, 0], a12: A_lin[0, 1], a21: A_lin[1, 0], a22: A_lin[1, 1], dd: 2 * sigma**2}
+    )
     to_b = {Msub: b / sp.sqrt(N)}
 
     # phase 1: db/dτ = √N · dM₁₂/dτ = −√N (η₀/N) ∂L_bias/∂M₁₂ at a = 0, N → ∞
-    rhs1 = sp.limit(sp.simplify((-sp.sqrt(N) * eta0 / N * sp.diff(loss_bias, Msub))
-                                .subs(to_b).subs(a, 0)), N, sp.oo)
+    rhs1 = sp.limit(
+        sp.simplify((-sp.sqrt(N) * eta0 / N * sp.diff(loss_bias, Msub)).subs(to_b).subs(a, 0)),
+        N,
+        sp.oo,
+    )
     bf = sp.Function("b")
-    sol1 = sp.dsolve(sp.Eq(bf(tau).diff(tau), rhs1.subs(b, bf(tau))), bf(tau),
-                     ics={bf(0): 0})
+    sol1 = sp.dsolve(sp.Eq(bf(tau).diff(tau), rhs1.subs(b, bf(tau))), bf(tau), ics={bf(0): 0})
     # expanded, b = ẑ − r − (ẑ − r)e^{−2η₀τ} stays finite for large τ (no e^{+2η₀τ}·e^{−2η₀τ})
     b1 = sp.expand(sp.simplify(sol1.rhs))
     checks_b1 = sp.simplify(b1.diff(tau) - rhs1.subs(b, b1)) == 0 and b1.subs(tau, 0) == 0
@@ -326,8 +379,9 @@ def _derive_two_phase(lyap: dict) -> dict[str, Result]:
     rhs2 = sp.simplify(-eta0 * sp.diff(lv2_a, a))
     # separable: implicit solution G(a) = C1 + f(τ); fix C1 by a(0) = 0, then solve for a on the
     # stable branch a < 1 (L_var = σ²/(1 − a) needs 1 − a > 0): write a = 1 − y with y > 0.
-    implicit = sp.dsolve(sp.Eq(af(tau).diff(tau), rhs2.subs(a, af(tau))), af(tau),
-                         hint="separable", simplify=False)
+    implicit = sp.dsolve(
+        sp.Eq(af(tau).diff(tau), rhs2.subs(a, af(tau))), af(tau), hint="separable", simplify=False
+    )
     C1 = sp.Symbol("C1")
     c1 = sp.solve((implicit.lhs - implicit.rhs).subs(af(tau), 0).subs(tau, 0), C1)
     assert len(c1) == 1, c1
@@ -343,7 +397,7 @@ def _derive_two_phase(lyap: dict) -> dict[str, Result]:
     b2 = sp.simplify(sol_b[0].subs(a, a2))
     lb2 = sp.simplify(zbar_lim(loss_bias).subs(b, sol_b[0]))
     lv2 = sp.simplify(lv2_a.subs(a, a2))
-    dxv = (xbar - w_in)
+    dxv = xbar - w_in
     dx2 = sp.simplify(zbar_lim(sp.sqrt((dxv.T * dxv)[0])).subs(b, sol_b[0]))
     args1 = (tau, eta0, z, r)
     names1 = ("tau", "eta0", "z_target", "rho_io_sqrtN")
@@ -351,23 +405,55 @@ def _derive_two_phase(lyap: dict) -> dict[str, Result]:
     names2 = ("tau", "eta0", "sigma", "z_target", "rho_io_sqrtN")
     pre = "linear_two_phase_"
     return {
-        "phase1_b": _result(pre + "phase1_b", b1, args1, names1,
-                            "phase 1: b(τ) = √N M₁₂ (THEORY §3), dsolve of the bias gradient flow"),
-        "phase1_loss_bias": _result(pre + "phase1_loss_bias", lb1, args1, names1,
-                                    "phase 1: L_bias(τ) (THEORY §3)"),
-        "phase1_loss_var": _result(pre + "phase1_loss_var", lv1, (tau, sigma), ("tau", "sigma"),
-                                   "phase 1: L_var (N → ∞) (THEORY §3)"),
-        "phase1_dx_norm": _result(pre + "phase1_dx_norm", dx1, args1, names1,
-                                  "phase 1: ‖Δx̄‖ (THEORY §3)"),
-        "phase2_a": _result(pre + "phase2_a", a2, (tau, eta0, sigma), ("tau", "eta0", "sigma"),
-                            "phase 2: a(τ) = M₁₁, dsolve of da/dτ = −η₀ ∂L_var/∂a (THEORY §3)"),
-        "phase2_b": _result(pre + "phase2_b", b2, args2, names2,
-                            "phase 2: b = √N M₁₂ keeping L_bias = 0 (THEORY §3)"),
-        "phase2_loss_bias": _result(pre + "phase2_loss_bias", lb2, (tau,), ("tau",),
-                                    "phase 2: L_bias = 0 (THEORY §3)"),
-        "phase2_loss_var": _result(pre + "phase2_loss_var", lv2, (tau, eta0, sigma),
-                                   ("tau", "eta0", "sigma"), "phase 2: L_var(τ) (THEORY §3)"),
-        "phase2_dx_norm": _result(pre + "phase2_dx_norm", dx2, (tau, z, r),
-                                  ("tau", "z_target", "rho_io_sqrtN"),
-                                  "phase 2: ‖Δx̄‖ (THEORY §3)"),
+        "phase1_b": _result(
+            pre + "phase1_b",
+            b1,
+            args1,
+            names1,
+            "phase 1: b(τ) = √N M₁₂ (THEORY §3), dsolve of the bias gradient flow",
+        ),
+        "phase1_loss_bias": _result(
+            pre + "phase1_loss_bias", lb1, args1, names1, "phase 1: L_bias(τ) (THEORY §3)"
+        ),
+        "phase1_loss_var": _result(
+            pre + "phase1_loss_var",
+            lv1,
+            (tau, sigma),
+            ("tau", "sigma"),
+            "phase 1: L_var (N → ∞) (THEORY §3)",
+        ),
+        "phase1_dx_norm": _result(
+            pre + "phase1_dx_norm", dx1, args1, names1, "phase 1: ‖Δx̄‖ (THEORY §3)"
+        ),
+        "phase2_a": _result(
+            pre + "phase2_a",
+            a2,
+            (tau, eta0, sigma),
+            ("tau", "eta0", "sigma"),
+            "phase 2: a(τ) = M₁₁, dsolve of da/dτ = −η₀ ∂L_var/∂a (THEORY §3)",
+        ),
+        "phase2_b": _result(
+            pre + "phase2_b",
+            b2,
+            args2,
+            names2,
+            "phase 2: b = √N M₁₂ keeping L_bias = 0 (THEORY §3)",
+        ),
+        "phase2_loss_bias": _result(
+            pre + "phase2_loss_bias", lb2, (tau,), ("tau",), "phase 2: L_bias = 0 (THEORY §3)"
+        ),
+        "phase2_loss_var": _result(
+            pre + "phase2_loss_var",
+            lv2,
+            (tau, eta0, sigma),
+            ("tau", "eta0", "sigma"),
+            "phase 2: L_var(τ) (THEORY §3)",
+        ),
+        "phase2_dx_norm": _result(
+            pre + "phase2_dx_norm",
+            dx2,
+            (tau, z, r),
+            ("tau", "z_target", "rho_io_sqrtN"),
+            "phase 2: ‖Δx̄‖ (THEORY §3)",
+        ),
     }

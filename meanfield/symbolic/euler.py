@@ -109,52 +109,74 @@ def derive_euler() -> EulerDerivation:
     acov = autocov.subs(decay ** (2 * step), r**step)
     inner = _convergent(sp.summation(a ** (2 * s), (s, 0, sp.oo)))  # Σ_s a^{2s}
     # Σ_{s,s' ≥ 0} a^{s+s'} C(|s − s'|): the diagonal plus twice the k = s' − s ≥ 1 band
-    double_sum = inner * (acov.subs(step, 0)
-                          + 2 * _convergent(sp.summation(a**step * acov, (step, 1, sp.oo))))
+    double_sum = inner * (
+        acov.subs(step, 0) + 2 * _convergent(sp.summation(a**step * acov, (step, 1, sp.oo)))
+    )
     double_sum = sp.factor(sp.simplify(double_sum))
     coupling_sq = gam**2 / (4 * K)
-    v_orth_dt = sp.factor(sp.simplify(
-        (dt**2 * coupling_sq * double_sum).subs({a: 1 + dt * gam, r: (1 - dt) ** 2})))
-    cont_v = derive().v_orth_general.expr.subs(sp.Symbol("K", real=True), K)
-    checks["v_orth_dt0_is_continuous"] = (
-        sp.simplify(sp.limit(v_orth_dt, dt, 0) - cont_v) == 0
+    v_orth_dt = sp.factor(
+        sp.simplify((dt**2 * coupling_sq * double_sum).subs({a: 1 + dt * gam, r: (1 - dt) ** 2}))
     )
+    cont_v = derive().v_orth_general.expr.subs(sp.Symbol("K", real=True), K)
+    checks["v_orth_dt0_is_continuous"] = sp.simplify(sp.limit(v_orth_dt, dt, 0) - cont_v) == 0
     # --- 4. two-phase learning (THEORY §3) under the Euler map: the linear network's block
     # A = −I + [[a, b/√N], [0, 0]]; L_var = Σ₁₁ of the map's Stein equation (N → ∞), and the
     # phase-2 gradient flow da/dτ = −η₀ ∂L_var/∂a integrated to τ(a) (monotone, inverted
     # numerically); the map puts a floor under L_var at a = 1 − 1/dt.
     a_, b_ = sp.symbols("a b", real=True)
     n_ = sp.Symbol("N", positive=True)
-    lin = stein_vec[0].subs({a11: -1 + a_, a12: b_ / sp.sqrt(n_), a21: 0, a22: -1,
-                             dd: 2 * sigma**2})
+    lin = stein_vec[0].subs(
+        {a11: -1 + a_, a12: b_ / sp.sqrt(n_), a21: 0, a22: -1, dd: 2 * sigma**2}
+    )
     lin_var = sp.factor(sp.limit(sp.simplify(lin), n_, sp.oo))
     rate = sp.factor(sp.simplify(-eta0 * sp.diff(lin_var, a_)))
     tau_of_a = sp.simplify(sp.integrate(sp.factor(1 / rate), (a_, 0, a_)))
     # dt → 0: τ(a) must invert the continuous-time a(τ) of meanfield.symbolic
     a_cont = derive().two_phase["phase2_a"].expr
-    checks["two_phase_flow_dt0"] = sp.simplify(
-        sp.limit(tau_of_a, dt, 0).subs(a_, a_cont) - tau) == 0
-    checks["linear_loss_var_dt0"] = sp.simplify(
-        sp.limit(lin_var, dt, 0).subs(a_, a_cont)
-        - derive().two_phase["phase2_loss_var"].expr) == 0
+    checks["two_phase_flow_dt0"] = (
+        sp.simplify(sp.limit(tau_of_a, dt, 0).subs(a_, a_cont) - tau) == 0
+    )
+    checks["linear_loss_var_dt0"] = (
+        sp.simplify(
+            sp.limit(lin_var, dt, 0).subs(a_, a_cont) - derive().two_phase["phase2_loss_var"].expr
+        )
+        == 0
+    )
     return EulerDerivation(
         linear_loss_var=_result(
-            "euler_linear_loss_var", lin_var, (a_, sigma, dt), ("a", "sigma", "dt"),
-            "L_var of the §3 linear network under the Euler map, M₁₁ = a, N → ∞"),
+            "euler_linear_loss_var",
+            lin_var,
+            (a_, sigma, dt),
+            ("a", "sigma", "dt"),
+            "L_var of the §3 linear network under the Euler map, M₁₁ = a, N → ∞",
+        ),
         two_phase_tau_of_a=_result(
-            "euler_two_phase_tau_of_a", tau_of_a, (a_, eta0, sigma, dt),
+            "euler_two_phase_tau_of_a",
+            tau_of_a,
+            (a_, eta0, sigma, dt),
             ("a", "eta0", "sigma", "dt"),
-            "phase-2 steps τ at which M₁₁ reaches a, flow driven by the Euler L_var (§3)"),
+            "phase-2 steps τ at which M₁₁ reaches a, flow driven by the Euler L_var (§3)",
+        ),
         orthogonal_variance=_result(
-            "euler_orthogonal_variance", c0_dt, (sigma, dt), ("sigma", "dt"),
-            "stationary variance of one orthogonal unit under Euler–Maruyama (→ σ² as dt → 0)"),
+            "euler_orthogonal_variance",
+            c0_dt,
+            (sigma, dt),
+            ("sigma", "dt"),
+            "stationary variance of one orthogonal unit under Euler–Maruyama (→ σ² as dt → 0)",
+        ),
         stein_2x2=_result(
-            "stein_2x2", stein_vec, (a11, a12, a21, a22, dd, dt),
+            "stein_2x2",
+            stein_vec,
+            (a11, a12, a21, a22, dd, dt),
             ("a11", "a12", "a21", "a22", "d", "dt"),
-            "(Σ₁₁, Σ₁₂, Σ₂₂) solving Σ = BΣBᵀ + d·dt·I, B = I + dt·A (Euler map of THEORY §2)"),
+            "(Σ₁₁, Σ₁₂, Σ₂₂) solving Σ = BΣBᵀ + d·dt·I, B = I + dt·A (Euler map of THEORY §2)",
+        ),
         v_orth_general=_result(
-            "euler_v_orth_general", v_orth_dt, (gam, K, c0, dt),
+            "euler_v_orth_general",
+            v_orth_dt,
+            (gam, K, c0, dt),
             ("gamma", "kappa_sq", "c0", "dt"),
-            "gain term along v₊ for the Euler map, any φ (→ v_orth_general as dt → 0)"),
+            "gain term along v₊ for the Euler map, any φ (→ v_orth_general as dt → 0)",
+        ),
         checks=checks,
     )

@@ -104,9 +104,7 @@ def derive_hermite() -> HermiteDerivation:
     G0 = sp.simplify(G.subs(a, 0))
     beta2 = sp.simplify(-sp.diff(sp.log(G), a, 2) / 2)
     checks["smoothed_gain_is_gaussian"] = sp.simplify(G - G0 * sp.exp(-beta2 * a**2)) == 0
-    checks["beta_is_alpha_over_sqrt"] = (
-        sp.simplify(beta2 - ALPHA**2 / (1 + 2 * ALPHA**2 * c0)) == 0
-    )
+    checks["beta_is_alpha_over_sqrt"] = sp.simplify(beta2 - ALPHA**2 / (1 + 2 * ALPHA**2 * c0)) == 0
     # Gaussian integration by parts, E[f(η)He_n(η/√c₀)] = c₀^{n/2}E[f⁽ⁿ⁾(η)], on the monomials
     # f = η^j, j ≤ 10 (dense in L² of the Gaussian: the identity used for every φ), exact moments
     checks["integration_by_parts"] = all(
@@ -114,24 +112,30 @@ def derive_hermite() -> HermiteDerivation:
             _gauss_moments((sp.sqrt(c0) * _s) ** j * _hermite_e(n, _s), (_s,))
             - c0 ** sp.Rational(n, 2)
             * _gauss_moments(sp.diff(_eta**j, _eta, n).subs(_eta, sp.sqrt(c0) * _s), (_s,))
-        ) == 0
-        for n in range(1, 9) for j in range(11)
+        )
+        == 0
+        for n in range(1, 9)
+        for j in range(11)
     )
     # h_n = c₀^{n/2}/n!·G⁽ⁿ⁻¹⁾(a) = c₀^{n/2}/n!·G(a)·P_{n−1}(a) (P from G₀e^{−b²a²} with b² = β²)
     gauss_b = sp.exp(-_b2 * a**2)
     polys = [sp.Integer(1)]
     for _ in range(K - 1):
         polys.append(sp.expand(sp.diff(polys[-1] * gauss_b, a) / gauss_b))  # exp cancels
-    h = [c0 ** sp.Rational(n, 2) / sp.factorial(n) * G0 * gauss_b * polys[n - 1]
-         for n in range(1, K + 1)]
+    h = [
+        c0 ** sp.Rational(n, 2) / sp.factorial(n) * G0 * gauss_b * polys[n - 1]
+        for n in range(1, K + 1)
+    ]
     # independent route for n = 2: one integration by parts (Stein) and a direct integral,
     # h_n = √c₀/n!·E[φ'(a + η)He_{n−1}(η/√c₀)]
     checks["coefficients_direct_integral"] = all(
         sp.simplify(
-            sp.sqrt(c0) / sp.factorial(n)
+            sp.sqrt(c0)
+            / sp.factorial(n)
             * _gauss(dphi.subs(x, a + _eta) * _hermite_e(n - 1, _eta / sp.sqrt(c0)), _eta, c0)
             - h[n - 1].subs(_b2, beta2)
-        ) == 0
+        )
+        == 0
         for n in (2,)
     )
 
@@ -140,14 +144,21 @@ def derive_hermite() -> HermiteDerivation:
     x0, xi = sp.symbols("x_0 xi", real=True)
     xq = q * x0 + sp.sqrt(1 - q**2) * xi
     checks["mehler_autocovariance"] = all(
-        sp.simplify(_gauss_moments(_hermite_e(n, xq) * _hermite_e(m, x0), (x0, xi))
-                    - (sp.factorial(n) * q**n if n == m else 0)) == 0
-        for n in range(1, 5) for m in range(1, 5)
+        sp.simplify(
+            _gauss_moments(_hermite_e(n, xq) * _hermite_e(m, x0), (x0, xi))
+            - (sp.factorial(n) * q**n if n == m else 0)
+        )
+        == 0
+        for n in range(1, 5)
+        for m in range(1, 5)
     )
     t = sp.Symbol("t", positive=True)
     checks["mehler_ou_rate_n"] = all(
-        sp.simplify(_gauss_moments(_hermite_e(n, xq) * _hermite_e(n, x0), (x0, xi)).subs(
-            q, sp.exp(-t)) - sp.factorial(n) * sp.exp(-n * t)) == 0
+        sp.simplify(
+            _gauss_moments(_hermite_e(n, xq) * _hermite_e(n, x0), (x0, xi)).subs(q, sp.exp(-t))
+            - sp.factorial(n) * sp.exp(-n * t)
+        )
+        == 0
         for n in range(1, 5)
     )
 
@@ -193,9 +204,13 @@ def derive_hermite() -> HermiteDerivation:
                 fac = fac.xreplace({_v - 1: -one_minus_v, 1 - _v: one_minus_v})
                 checks.setdefault("order1_factored_form", True)
                 checks["order1_factored_form"] &= (
-                    _v - 1 not in fac.atoms(sp.Add) and 1 - _v not in fac.atoms(sp.Add)
-                    and sp.simplify((fac - raw.subs(_y, _v**2)).subs(
-                        _v, 1 / sp.sqrt(1 + 4 * _b2 * kappa_sq))) == 0)
+                    _v - 1 not in fac.atoms(sp.Add)
+                    and 1 - _v not in fac.atoms(sp.Add)
+                    and sp.simplify(
+                        (fac - raw.subs(_y, _v**2)).subs(_v, 1 / sp.sqrt(1 + 4 * _b2 * kappa_sq))
+                    )
+                    == 0
+                )
                 stable.append(fac)
             par_n, perp_n = stable
         else:
@@ -218,9 +233,17 @@ def derive_hermite() -> HermiteDerivation:
     const2 = 2 * (c0 / 2) ** 2 * G0**2
     to_k = {_v: 1 / sp.sqrt(1 + 4 * _b2 * kappa_sq)}
     checks["drive_order2_direct_integral"] = all(
-        sp.simplify(const2 * sp.integrate(
-            sp.expand(w * shape2 * sp.exp(-2 * _b2 * kappa_sq * _s**2 - _s**2 / 2))
-            / sp.sqrt(2 * sp.pi), (_s, -sp.oo, sp.oo), conds="none") - form.subs(to_k)) == 0
+        sp.simplify(
+            const2
+            * sp.integrate(
+                sp.expand(w * shape2 * sp.exp(-2 * _b2 * kappa_sq * _s**2 - _s**2 / 2))
+                / sp.sqrt(2 * sp.pi),
+                (_s, -sp.oo, sp.oo),
+                conds="none",
+            )
+            - form.subs(to_k)
+        )
+        == 0
         for w, form in ((_s**2, par[1]), (sp.Integer(1), perp[1]))
     )
 
@@ -233,15 +256,26 @@ def derive_hermite() -> HermiteDerivation:
     doc_k = f"n = 1..{K}"
     return HermiteDerivation(
         coefficients=_result(
-            "erf_hermite_coefficients", coef_expr, (a, c0), ("a", "c0"),
+            "erf_hermite_coefficients",
+            coef_expr,
+            (a, c0),
+            ("a", "c0"),
             f"h_n(a) = E_η[φ(a + η)He_n(η/√c₀)]/n!, η ~ N(0, c₀), φ = erf(√π/2 x), {doc_k}"
-            " (meanfield.hermite_noise, derived in meanfield.symbolic.hermite)"),
+            " (meanfield.hermite_noise, derived in meanfield.symbolic.hermite)",
+        ),
         drive_par=_result(
-            "erf_hermite_drive_par", par_expr, (kappa_sq, c0), ("kappa_sq", "c0"),
-            f"D_n along κ̄ (k̂k̂ᵀ part of the Hermite drive covariance), erf, {doc_k}"),
+            "erf_hermite_drive_par",
+            par_expr,
+            (kappa_sq, c0),
+            ("kappa_sq", "c0"),
+            f"D_n along κ̄ (k̂k̂ᵀ part of the Hermite drive covariance), erf, {doc_k}",
+        ),
         drive_perp=_result(
-            "erf_hermite_drive_perp", perp_expr, (kappa_sq, c0), ("kappa_sq", "c0"),
-            f"D_n across κ̄ ((I − k̂k̂ᵀ) part of the Hermite drive covariance), erf, {doc_k}"),
+            "erf_hermite_drive_perp",
+            perp_expr,
+            (kappa_sq, c0),
+            ("kappa_sq", "c0"),
+            f"D_n across κ̄ ((I − k̂k̂ᵀ) part of the Hermite drive covariance), erf, {doc_k}",
+        ),
         checks=checks,
     )
-

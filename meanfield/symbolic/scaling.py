@@ -68,6 +68,7 @@ class PowerLaw(NamedTuple):
     prefactor: Any
     exponent: sp.Rational
 
+
 #: keys of the returned dictionaries
 QUANTITIES: tuple[str, ...] = ("lambda_gap", "kappa_norm", "rho", "loss_var")
 

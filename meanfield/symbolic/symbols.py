@@ -11,8 +11,23 @@ from typing import Any, Callable
 import sympy as sp
 
 __all__ = [
-    "ALPHA", "Delta", "N", "Result", "c0", "eta0", "kappa1", "kappa2", "lam_m", "lam_p", "rho",
-    "rho_io_sqrtN", "sigma", "tau", "theta", "x", "z",
+    "ALPHA",
+    "Delta",
+    "N",
+    "Result",
+    "c0",
+    "eta0",
+    "kappa1",
+    "kappa2",
+    "lam_m",
+    "lam_p",
+    "rho",
+    "rho_io_sqrtN",
+    "sigma",
+    "tau",
+    "theta",
+    "x",
+    "z",
 ]
 
 # ----------------------------------------------------------------------------- symbols

@@ -41,8 +41,11 @@ from accuracy_contract import (  # noqa: E402
 
 mp = pytest.importorskip("mpmath")
 
-CASES = [("erf", "erf", -6.0, 12.0, 1e-12, 1e-12), ("tanh", "tanh", -6.0, 12.0, 1e-10, 1e-10),
-         ("callable", np.tanh, -2.0, 6.0, 1e-9, 1e-8)]
+CASES = [
+    ("erf", "erf", -6.0, 12.0, 1e-12, 1e-12),
+    ("tanh", "tanh", -6.0, 12.0, 1e-10, 1e-10),
+    ("callable", np.tanh, -2.0, 6.0, 1e-9, 1e-8),
+]
 
 
 @pytest.mark.parametrize(("name", "spec", "lo", "hi", "tol1", "tol3"), CASES)
@@ -52,8 +55,7 @@ def test_gaussian_averages(name, spec, lo, hi, tol1, tol3, u):
     d = 10.0 ** (lo + (hi - lo) * u)
     kind = "erf" if name == "erf" else "tanh"
     assert mf.mean_dphi(d, spec) == pytest.approx(float(gauss_mean_mp(_dphi(kind), d)), rel=tol1)
-    assert mf.mean_dphi3(d, spec) == pytest.approx(float(gauss_mean_mp(_dphi3(kind), d)),
-                                                   rel=tol3)
+    assert mf.mean_dphi3(d, spec) == pytest.approx(float(gauss_mean_mp(_dphi3(kind), d)), rel=tol3)
 
 
 @pytest.mark.parametrize("name", ["erf", "tanh"])
@@ -74,23 +76,37 @@ def test_fixed_point_residual(name, us, ul):
 @given(a=st.floats(-50.0, 50.0), uc=st.floats(-2.0, 1.7))
 def test_hermite_coefficients_by_quadrature(a, uc):
     c0 = 10.0**uc
-    got = hermite_coefficients(np.array([a]), c0, 4, get_nonlinearity("tanh"),
-                               method="quadrature")[:, 0]
+    got = hermite_coefficients(np.array([a]), c0, 4, get_nonlinearity("tanh"), method="quadrature")[
+        :, 0
+    ]
     sd = mp.sqrt(c0)
     for n in range(1, 5):
-        ref = float(gauss_mean_mp(
-            lambda e, n=n: mp.tanh(a + e) * mp.hermite(n, e / (sd * mp.sqrt(2)))
-            * 2 ** (-mp.mpf(n) / 2), c0) / math.factorial(n))
+        ref = float(
+            gauss_mean_mp(
+                lambda e, n=n: (
+                    mp.tanh(a + e) * mp.hermite(n, e / (sd * mp.sqrt(2))) * 2 ** (-mp.mpf(n) / 2)
+                ),
+                c0,
+            )
+            / math.factorial(n)
+        )
         assert abs(got[n - 1] - ref) <= 1e-8 * max(abs(ref), 1e-5), (n, got[n - 1], ref)
 
 
 @settings(deadline=None, max_examples=40)
-@given(us=st.floats(-3.0, 1.5), v=st.floats(-4.0, 3.0), w=st.floats(-3.0, 2.0),
-       n=st.floats(0.0, 6.0), rho=st.floats(0.01, 1.0), name=st.sampled_from(["erf", "tanh"]),
-       step=st.one_of(st.none(), st.floats(-8.0, 0.0)),
-       orders=st.sampled_from([None, 4]))
-def test_inside_the_domain_every_output_is_a_finite_covariance(us, v, w, n, rho, name, step,
-                                                                  orders):
+@given(
+    us=st.floats(-3.0, 1.5),
+    v=st.floats(-4.0, 3.0),
+    w=st.floats(-3.0, 2.0),
+    n=st.floats(0.0, 6.0),
+    rho=st.floats(0.01, 1.0),
+    name=st.sampled_from(["erf", "tanh"]),
+    step=st.one_of(st.none(), st.floats(-8.0, 0.0)),
+    orders=st.sampled_from([None, 4]),
+)
+def test_inside_the_domain_every_output_is_a_finite_covariance(
+    us, v, w, n, rho, name, step, orders
+):
     """Points drawn over the whole documented domain (σ from 1e-3 to 30, λ₊ from just above
     λ_min to 1000·λ_min, λ₋ from just below λ₊ to −100λ₊, N from 1 to 1e6, dt from 1e-8 to
     1, both nonlinearities, with and without the Hermite drives): where ``feasible`` says the
@@ -105,8 +121,9 @@ def test_inside_the_domain_every_output_is_a_finite_covariance(us, v, w, n, rho,
     k = mf.fixed_point_norm(lam, sig, name, dt=dt)
     z = rho * k  # out_scale="small": ρ = ẑ/‖κ̄‖
     args = (np.array([lam]), lam_m, sig, N, z, "small", None, name)
-    ok = mf.feasible(lam, sig, N, z, "small", name, lambda_minus=lam_m, dt=dt,
-                     hermite_orders=orders)[()]
+    ok = mf.feasible(
+        lam, sig, N, z, "small", name, lambda_minus=lam_m, dt=dt, hermite_orders=orders
+    )[()]
     lv = mf.loss_var(*args, dt=dt, hermite_orders=orders)[0]
     cov = mf.latent_covariance(*args, dt=dt, hermite_orders=orders)[0]
     if ok:
@@ -119,8 +136,13 @@ def test_inside_the_domain_every_output_is_a_finite_covariance(us, v, w, n, rho,
 
 
 @settings(deadline=None, max_examples=25)
-@given(n=st.floats(0.5, 6.0), ul=st.floats(-2.0, 2.0), us=st.floats(-2.0, 1.0),
-       name=st.sampled_from(["erf", "tanh"]), step=st.one_of(st.none(), st.floats(-6.0, -0.3)))
+@given(
+    n=st.floats(0.5, 6.0),
+    ul=st.floats(-2.0, 2.0),
+    us=st.floats(-2.0, 1.0),
+    name=st.sampled_from(["erf", "tanh"]),
+    step=st.one_of(st.none(), st.floats(-6.0, -0.3)),
+)
 def test_optimum_is_finite_or_named_over_its_domain(n, ul, us, name, step):
     """optimum(N, λ₋, σ) for N from 3 to 1e6, λ₋ from −0.01 to −100, σ from 0.01 to 10, both
     nonlinearities, continuous time or dt up to 0.5: a finite optimum (λ₊*, L_var*, ρ*, ‖κ̄*‖)
@@ -136,23 +158,32 @@ def test_optimum_is_finite_or_named_over_its_domain(n, ul, us, name, step):
 
 
 @settings(deadline=None, max_examples=8)
-@given(us=st.floats(-3.0, 1.5), v=st.floats(-4.0, 3.0), w=st.floats(-3.0, 2.0),
-       n=st.floats(0.0, 6.0), orders=st.sampled_from([None, 4]))
+@given(
+    us=st.floats(-3.0, 1.5),
+    v=st.floats(-4.0, 3.0),
+    w=st.floats(-3.0, 2.0),
+    n=st.floats(0.0, 6.0),
+    orders=st.sampled_from([None, 4]),
+)
 def test_a_user_callable_gives_finite_covariances_inside_the_domain(us, v, w, n, orders):
     """The same guarantee for a user callable φ (np.tanh passed as a function: refined
     trapezoid averages, quadrature Hermite drives), large-ρ geometry."""
     sig = 10.0**us
     lam = mf.lambda_min(sig, np.tanh) * (1.0 + 10.0**v)
     k = mf.fixed_point_norm(lam, sig, np.tanh)
-    args = (np.array([lam]), lam * (1.0 - 10.0**w), sig, 10.0**n, 0.5 * k, "small", None,
-            np.tanh)
+    args = (np.array([lam]), lam * (1.0 - 10.0**w), sig, 10.0**n, 0.5 * k, "small", None, np.tanh)
     lv = mf.loss_var(*args, hermite_orders=orders)[0]
     assert np.isfinite(lv) and lv > 0
 
 
 @settings(deadline=None, max_examples=25)
-@given(us=st.floats(-3.0, 1.5), v=st.floats(-4.0, 3.0), n=st.floats(0.0, 6.0),
-       name=st.sampled_from(["erf", "tanh"]), step=st.one_of(st.none(), st.floats(-8.0, 0.0)))
+@given(
+    us=st.floats(-3.0, 1.5),
+    v=st.floats(-4.0, 3.0),
+    n=st.floats(0.0, 6.0),
+    name=st.sampled_from(["erf", "tanh"]),
+    step=st.one_of(st.none(), st.floats(-8.0, 0.0)),
+)
 def test_barrier_is_finite_above_lambda_min(us, v, n, name, step):
     """The barrier ΔV and the noise-to-barrier ratio that sizes every variant's model error are
     finite and positive wherever a fixed point exists (σ from 1e-3 to 30, λ₊ to 1000λ_min)."""
@@ -164,14 +195,27 @@ def test_barrier_is_finite_above_lambda_min(us, v, n, name, step):
 
 
 @settings(deadline=None, max_examples=20)
-@given(ns=st.integers(1, 4000), ue=st.floats(-4.0, -1.0), us=st.floats(-2.0, 1.0),
-       un=st.floats(1.0, 5.0), phase=st.sampled_from([1, 2]),
-       step=st.one_of(st.none(), st.floats(-3.0, -0.3)))
+@given(
+    ns=st.integers(1, 4000),
+    ue=st.floats(-4.0, -1.0),
+    us=st.floats(-2.0, 1.0),
+    un=st.floats(1.0, 5.0),
+    phase=st.sampled_from([1, 2]),
+    step=st.one_of(st.none(), st.floats(-3.0, -0.3)),
+)
 def test_two_phase_curves_are_finite(ns, ue, us, un, phase, step):
     """The §3 closed forms over learning rates 1e-4…0.1, σ 0.01…10, N 10…1e5, continuous time
     or an Euler step up to 0.5: every curve finite."""
-    c = mf.linear_two_phase(np.arange(ns), phase, 10.0**ue, 10.0**us, 1.0, -0.5, 10.0**un,
-                            dt=None if step is None else 10.0**step)
+    c = mf.linear_two_phase(
+        np.arange(ns),
+        phase,
+        10.0**ue,
+        10.0**us,
+        1.0,
+        -0.5,
+        10.0**un,
+        dt=None if step is None else 10.0**step,
+    )
     assert all(np.all(np.isfinite(np.asarray(x, float))) for x in c)
 
 
@@ -197,25 +241,27 @@ def test_quadrature_routes_refuse_c0_beyond_their_domain():
     from meanfield.quenched import sample_U
 
     with pytest.raises(ValueError, match="sigma"):
-        mf.quenched_fixed_point(sample_U(16, 1), np.diag([3.0, -1.0]), 7.5, [1.0, 0.0],
-                                nonlinearity="tanh")
+        mf.quenched_fixed_point(
+            sample_U(16, 1), np.diag([3.0, -1.0]), 7.5, [1.0, 0.0], nonlinearity="tanh"
+        )
     with pytest.raises(ValueError, match="c0"):
         hermite_coefficients(np.array([0.0]), 60.0, 2, get_nonlinearity("tanh"))
     lam, sig = np.array([30.0, 30.0]), np.array([1.0, 7.5])
     args = (lam, -1.0, sig, 100.0, 1.0, "small")
     lv = mf.loss_var(*args, nonlinearity="tanh", hermite_orders=3)
-    ok = mf.feasible(lam, sig, 100.0, 1.0, "small", "tanh", lambda_minus=-1.0,
-                     hermite_orders=3)
+    ok = mf.feasible(lam, sig, 100.0, 1.0, "small", "tanh", lambda_minus=-1.0, hermite_orders=3)
     assert ok.tolist() == [True, False] and np.isfinite(lv[0]) and np.isnan(lv[1])
     with pytest.raises(ValueError, match="sigma"):
-        mf.loss_var(30.0, -1.0, 7.5, 100.0, 1.0, "small", nonlinearity="tanh",
-                    hermite_orders=3)
+        mf.loss_var(30.0, -1.0, 7.5, 100.0, 1.0, "small", nonlinearity="tanh", hermite_orders=3)
     assert np.isfinite(mf.loss_var(30.0, -1.0, 7.5, 100.0, 1.0, "small", hermite_orders=3))
 
 
 @settings(deadline=None, max_examples=6)
-@given(ug=st.floats(math.log10(0.05), math.log10(3.0)), us=st.floats(-2.0, math.log10(3.0)),
-       ul=st.floats(0.0, 1.0))
+@given(
+    ug=st.floats(math.log10(0.05), math.log10(3.0)),
+    us=st.floats(-2.0, math.log10(3.0)),
+    ul=st.floats(0.0, 1.0),
+)
 def test_bulk_autocorrelation_against_nested_quadrature(ug, us, ul):
     """Δ(τ) − c∞ against an independent route: τ(D) = ∫_D^{c₀} dx/√(2E(x)) with the kinetic
     energy E(x) = ∫_{c∞}^{x} (y − g²C_φ(K + y; v)) dy, both by scipy's adaptive quad, at
@@ -244,9 +290,14 @@ def test_bulk_autocorrelation_is_monotone_at_the_edge_of_chaos():
 
 # ----------------------------------------------------------------------------- 2×2 solvers
 @settings(deadline=None, max_examples=30)
-@given(us=st.tuples(st.floats(-3.0, 3.0), st.floats(-3.0, 3.0)), ang=st.floats(0.0, 3.1),
-       uskew=st.floats(-3.0, 2.0), rot=st.booleans(), w=st.floats(-3.0, 3.0),
-       uq=st.floats(-5.0, 5.0))
+@given(
+    us=st.tuples(st.floats(-3.0, 3.0), st.floats(-3.0, 3.0)),
+    ang=st.floats(0.0, 3.1),
+    uskew=st.floats(-3.0, 2.0),
+    rot=st.booleans(),
+    w=st.floats(-3.0, 3.0),
+    uq=st.floats(-5.0, 5.0),
+)
 def test_lyapunov_2x2_backward_and_forward_error(us, ang, uskew, rot, w, uq):
     """AX + XAᵀ + Q = 0: backward error (residual over 2‖A‖‖X‖ + ‖Q‖) ≤ 1e-13 for every
     stable A over six decades of eigenvalue scale, non-normal, with rotations; the forward
@@ -263,9 +314,15 @@ def test_lyapunov_2x2_backward_and_forward_error(us, ang, uskew, rot, w, uq):
 
 
 @settings(deadline=None, max_examples=30)
-@given(us=st.tuples(st.floats(-2.0, 2.0), st.floats(-2.0, 2.0)), ang=st.floats(0.0, 3.1),
-       uskew=st.floats(-2.0, 1.0), rot=st.booleans(), w=st.floats(-2.0, 2.0),
-       udt=st.floats(-8.0, 0.0), ud=st.floats(-3.0, 3.0))
+@given(
+    us=st.tuples(st.floats(-2.0, 2.0), st.floats(-2.0, 2.0)),
+    ang=st.floats(0.0, 3.1),
+    uskew=st.floats(-2.0, 1.0),
+    rot=st.booleans(),
+    w=st.floats(-2.0, 2.0),
+    udt=st.floats(-8.0, 0.0),
+    ud=st.floats(-3.0, 3.0),
+)
 def test_stein_2x2_against_mpmath(us, ang, uskew, rot, w, udt, ud):
     """Σ = BΣBᵀ + d·dt·I, B = I + dt·A, for dt from 1e-8 to 1 (the map's stability edge
     included where it falls there): 1e-12 relative to ‖Σ‖ against 40-digit mpmath

@@ -65,8 +65,9 @@ def _residuals(lam, sig, g, nl="erf"):
     ker = _kernels(nl)
     K, v = s.kappa_norm**2, s.sigma_x2
     rest = g**2 * ker.C(K + s.c_inf, v) - s.c_inf
-    energy = (sig**4 - (s.c0**2 - s.c_inf**2)
-              + 2 * g**2 * (ker.I(K + s.c0, v) - ker.I(K + s.c_inf, v)))
+    energy = (
+        sig**4 - (s.c0**2 - s.c_inf**2) + 2 * g**2 * (ker.I(K + s.c0, v) - ker.I(K + s.c_inf, v))
+    )
     fixed = np.where(s.fixed_point, lam * mf.mean_dphi(v, nl) - 1.0, 0.0)
     return s, rest, energy, fixed
 
@@ -103,8 +104,9 @@ def test_g_zero_is_todays_theory(nl):
     assert bulk_lambda_min(1.0, 0.0, nl) == pytest.approx(mf.lambda_min(1.0, nl), rel=1e-13)
     if nl == "erf":  # (the tanh kernels cost ~1 s a point; Δ(τ) shares its code with erf)
         tau = np.linspace(0, 10, 11)
-        np.testing.assert_allclose(bulk_autocorrelation(2.0, 1.0, 0.0, tau, nl),
-                                   np.exp(-tau), rtol=1e-6, atol=1e-12)
+        np.testing.assert_allclose(
+            bulk_autocorrelation(2.0, 1.0, 0.0, tau, nl), np.exp(-tau), rtol=1e-6, atol=1e-12
+        )
 
 
 @settings(max_examples=40, deadline=None)
@@ -143,8 +145,9 @@ def test_small_noise_limits():
     # the chaotic c₀ solves −c₀² + 2g²I_φ(c₀; c₀) = 0, checked with scipy's root finder
     from scipy.optimize import brentq
 
-    ref = brentq(lambda c: -c * c + 2 * 4.0 * _generated.erf_bulk_I_phi(c, c), 0.1, 50.0,
-                 xtol=1e-14)
+    ref = brentq(
+        lambda c: -c * c + 2 * 4.0 * _generated.erf_bulk_I_phi(c, c), 0.1, 50.0, xtol=1e-14
+    )
     assert chaos.c0 == pytest.approx(ref, rel=1e-5)
 
 
@@ -170,7 +173,7 @@ def test_autocorrelation_solves_its_equation_of_motion(g):
     assert D0[0] == pytest.approx(s.c0, rel=1e-12)
     # slope at 0+ is -sigma^2: the one-sided difference is -sigma^2 + (h/2) D''(0+) + O(h^2)
     acc0 = s.c0 - g**2 * _generated.erf_bulk_C_phi(s.kappa_norm**2 + s.c0, s.sigma_x2)
-    assert (D0[1] - D0[0]) / 1e-4 == pytest.approx(-sig**2 + 0.5e-4 * acc0, rel=2e-4)
+    assert (D0[1] - D0[0]) / 1e-4 == pytest.approx(-(sig**2) + 0.5e-4 * acc0, rel=2e-4)
     # second derivative = D - g^2 C(K + D; v), by central differences at h = 0.05
     # (truncation h^2/12 times the fourth derivative, ~2e-4 c0)
     tau = np.linspace(0.0, 8.0, 161)
@@ -190,14 +193,19 @@ def _simulate(N, g, sigma, lam, nets, *, dt=0.02, T=160.0, burn=40.0, seed=0):
     and a sampled orthogonal activity for the autocorrelation."""
     rng = np.random.default_rng(seed)
     U = np.stack([np.sqrt(N) * np.linalg.qr(rng.standard_normal((N, 2)))[0] for _ in range(nets)])
-    W = (g * rng.standard_normal((nets, N, N)) / np.sqrt(N)
-         + np.einsum("bia,a,bja->bij", U, np.array([lam, -2.0]), U) / N)
+    W = (
+        g * rng.standard_normal((nets, N, N)) / np.sqrt(N)
+        + np.einsum("bia,a,bja->bij", U, np.array([lam, -2.0]), U) / N
+    )
     x = U[:, :, 0] + 0.5 * rng.standard_normal((nets, N))
     steps, nb, every = int(T / dt), int(burn / dt), 5
     keep = []
     for t in range(steps):
-        x = x + dt * (-x + np.einsum("bij,bj->bi", W, special.erf(ALPHA * x))) \
+        x = (
+            x
+            + dt * (-x + np.einsum("bij,bj->bi", W, special.erf(ALPHA * x)))
             + np.sqrt(2 * dt) * sigma * rng.standard_normal((nets, N))
+        )
         if t >= nb and (t - nb) % every == 0:
             keep.append(x.copy())
     X = np.stack(keep, axis=1)  # [nets, T', N]
@@ -225,12 +233,17 @@ def test_dmft_matches_simulated_bulk_networks():
     t_crit = stats.t.ppf(1 - 5e-4, nets - 1)
     pred = bulk_state(1.0 / mf.mean_dphi(v), sig, g)
     lags = np.arange(0, 31, 10)  # 0, 1, 2, 3 time units
-    acf = np.stack([np.mean(eta[:, : eta.shape[1] - k] * eta[:, k:], axis=(1, 2)) for k in lags],
-                   axis=1)
-    acf_th = np.stack([bulk_autocorrelation(1.0 / mf.mean_dphi(vv), sig, g, lags * lag_dt)
-                       for vv in v])
-    checks = [("c0", c0, pred.c0), ("c_inf", cinf, pred.c_inf),
-              ("kappa_norm", kbar, pred.kappa_norm)]
+    acf = np.stack(
+        [np.mean(eta[:, : eta.shape[1] - k] * eta[:, k:], axis=(1, 2)) for k in lags], axis=1
+    )
+    acf_th = np.stack(
+        [bulk_autocorrelation(1.0 / mf.mean_dphi(vv), sig, g, lags * lag_dt) for vv in v]
+    )
+    checks = [
+        ("c0", c0, pred.c0),
+        ("c_inf", cinf, pred.c_inf),
+        ("kappa_norm", kbar, pred.kappa_norm),
+    ]
     checks += [(f"Δ({k * lag_dt:g})", acf[:, i], acf_th[:, i]) for i, k in enumerate(lags)]
     for name, sim, th in checks:
         rel = sim / th - 1.0
@@ -246,8 +259,9 @@ def test_dmft_matches_simulated_bulk_networks():
 def test_g_keyword_on_the_fixed_point_functions():
     lam = np.linspace(1.1, 3.0, 9)
     assert mf.lambda_min(0.5, g=0.0) == mf.lambda_min(0.5)  # g = 0: today's code path
-    np.testing.assert_array_equal(mf.fixed_point_norm(lam, 0.5, g=0.0),
-                                  mf.fixed_point_norm(lam, 0.5))
+    np.testing.assert_array_equal(
+        mf.fixed_point_norm(lam, 0.5, g=0.0), mf.fixed_point_norm(lam, 0.5)
+    )
     assert mf.lambda_min(0.5, g=0.9) == bulk_lambda_min(0.5, 0.9)
     st = bulk_state(lam, 0.5, 0.9)
     got = mf.fixed_point_norm(lam, 0.5, g=0.9)

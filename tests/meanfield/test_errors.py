@@ -16,21 +16,42 @@ LMIN = mf.lambda_min(1.0)
     [
         (lambda: mf.lambda_min(-0.5), r"sigma=-0\.5 is out of range: sigma must be >= 0"),
         (lambda: mf.lambda_min(np.inf), r"sigma=inf is out of range: sigma must be finite"),
-        (lambda: mf.fixed_point_norm(1.2, 1.0), r"lambda_plus=1\.2 .* must be > lambda_min\(sigma\) = 1\.60"),
+        (
+            lambda: mf.fixed_point_norm(1.2, 1.0),
+            r"lambda_plus=1\.2 .* must be > lambda_min\(sigma\) = 1\.60",
+        ),
         (lambda: mf.fixed_point_norm(np.nan, 1.0), r"lambda_plus=nan .* must be finite"),
         (lambda: mf.correlation(2.6, 1.0, 0.5), r"N=0\.5 .* must be >= 1"),
         (lambda: mf.correlation(2.6, -1.0, 256), r"sigma=-1\.0 .* must be >= 0"),
         (lambda: mf.correlation(2.6, 1.0, 256, z_target=0.0), r"z_target=0\.0 .* must be > 0"),
-        (lambda: mf.correlation(2.6, 1.0, 256, out_scale="huge"), r"out_scale='huge' .* one of 'large', 'small'"),
-        (lambda: mf.correlation(LMIN + 1e-4, 1.0, 256), r"lambda_plus=1\.60.* must be >= 1\.6.*where rho = 1.*rho = .* > 1"),
+        (
+            lambda: mf.correlation(2.6, 1.0, 256, out_scale="huge"),
+            r"out_scale='huge' .* one of 'large', 'small'",
+        ),
+        (
+            lambda: mf.correlation(LMIN + 1e-4, 1.0, 256),
+            r"lambda_plus=1\.60.* must be >= 1\.6.*where rho = 1.*rho = .* > 1",
+        ),
         (lambda: mf.loss_var(2.6, np.inf, 1.0, 256), r"lambda_minus=inf .* must be finite"),
         (lambda: mf.loss_var(2.6, 3.0, 1.0, 256), r"lambda_minus=3\.0 .* must be < lambda_plus"),
-        (lambda: mf.latent_covariance(2.6, -5, 1.0, 256, theta_minus=np.nan), r"theta_minus=nan .* finite"),
-        (lambda: mf.loss_var(2.6, -5.0, 1.0, 256, nonlinearity="relu"), r"nonlinearity='relu' .* no isolated nonzero fixed point"),
+        (
+            lambda: mf.latent_covariance(2.6, -5, 1.0, 256, theta_minus=np.nan),
+            r"theta_minus=nan .* finite",
+        ),
+        (
+            lambda: mf.loss_var(2.6, -5.0, 1.0, 256, nonlinearity="relu"),
+            r"nonlinearity='relu' .* no isolated nonzero fixed point",
+        ),
         (lambda: mf.fixed_point_norm(2.0, 1.0, "linear"), r"nonlinearity='linear'"),
-        (lambda: mf.correlation(2.6, 1.0, 256, nonlinearity="gelu"), r"nonlinearity='gelu' .* one of 'erf'"),
+        (
+            lambda: mf.correlation(2.6, 1.0, 256, nonlinearity="gelu"),
+            r"nonlinearity='gelu' .* one of 'erf'",
+        ),
         (lambda: mf.optimum(0, -5.0), r"N=0\.0 .* must be >= 1"),
-        (lambda: mf.optimum(256, 2.0), r"lambda_minus=2\.0 .* must be < 0 \(for λ₋ ≥ 0, L_var decreases"),
+        (
+            lambda: mf.optimum(256, 2.0),
+            r"lambda_minus=2\.0 .* must be < 0 \(for λ₋ ≥ 0, L_var decreases",
+        ),
         (lambda: mf.optimum(256, -5.0, sigma=0.0), r"sigma=0\.0 .* must be > 0"),
         (lambda: mf.optimum(256, -5.0, out_scale="medium"), r"out_scale='medium'"),
         (lambda: mf.mean_dphi(-1.0), r"delta=-1\.0 .* must be >= 0"),
@@ -72,8 +93,10 @@ def test_scalar_results_are_floats():
 
 
 # ---------------------------------------------------------------- types
-@pytest.mark.parametrize("bad", [True, np.True_, "256", b"256", None, 1 + 2j,
-                                 [1.0, None], np.array([True, False]), {"N": 256}])
+@pytest.mark.parametrize(
+    "bad",
+    [True, np.True_, "256", b"256", None, 1 + 2j, [1.0, None], np.array([True, False]), {"N": 256}],
+)
 @pytest.mark.parametrize(
     "call, name",
     [
@@ -106,11 +129,21 @@ LAM = np.array([0.5, 1.0, 2.0, 3.0])  # the first two are below λ_min(σ=1)
 def test_errors_modes_for_array_calls():
     default = mf.loss_var(LAM, -5.0, 1.0, 256)
     assert np.isnan(default[:2]).all() and np.isfinite(default[2:]).all()
-    with mf.errors("raise"), pytest.raises(
-            ValueError, match=r"^lambda_plus=0\.5 is out of range: .*\[2 of 4 entries infeasible"):
+    with (
+        mf.errors("raise"),
+        pytest.raises(
+            ValueError, match=r"^lambda_plus=0\.5 is out of range: .*\[2 of 4 entries infeasible"
+        ),
+    ):
         mf.loss_var(LAM, -5.0, 1.0, 256)
-    with mf.errors("warn"), pytest.warns(RuntimeWarning, match=r"2 of 4 entries infeasible; "
-                                                               r"first: lambda_plus=0\.5"):
+    with (
+        mf.errors("warn"),
+        pytest.warns(
+            RuntimeWarning,
+            match=r"2 of 4 entries infeasible; "
+            r"first: lambda_plus=0\.5",
+        ),
+    ):
         warned = mf.loss_var(LAM, -5.0, 1.0, 256)
     np.testing.assert_array_equal(warned, default)
     with mf.errors("raise"):  # all feasible: nothing raised, same numbers
@@ -132,8 +165,9 @@ def test_errors_keyword_equals_the_context():
         mf.loss_var(LAM, -5.0, 1.0, 256, errors="raise")
     with pytest.warns(RuntimeWarning, match="2 of 4 entries infeasible"):
         mf.fixed_point_norm(LAM, 1.0, errors="warn")
-    np.testing.assert_array_equal(mf.loss_var(LAM, -5.0, 1.0, 256, errors="nan"),
-                                  mf.loss_var(LAM, -5.0, 1.0, 256))
+    np.testing.assert_array_equal(
+        mf.loss_var(LAM, -5.0, 1.0, 256, errors="nan"), mf.loss_var(LAM, -5.0, 1.0, 256)
+    )
     with mf.errors("raise"):  # the keyword wins over the surrounding mode
         assert np.isnan(mf.loss_var(LAM, -5.0, 1.0, 256, errors="nan")[0])
     with pytest.raises(ValueError, match=r"^mode='loud'"):
@@ -157,8 +191,10 @@ def test_zero_d_arrays_are_numbers_and_complex_is_named() -> None:
     import meanfield as mf
 
     assert mf.loss_var(2.0, -1.0, 1.0, 256, dt=np.array(0.2)) == mf.loss_var(
-        2.0, -1.0, 1.0, 256, dt=0.2)
+        2.0, -1.0, 1.0, 256, dt=0.2
+    )
     assert mf.loss_var(2.0, -1.0, 1.0, 256, hermite_orders=np.array(8)) == mf.loss_var(
-        2.0, -1.0, 1.0, 256, hermite_orders=8)
+        2.0, -1.0, 1.0, 256, hermite_orders=8
+    )
     with pytest.raises(ValueError, match=r"dt=\(1\+0j\)"):
         mf.loss_var(2.0, -1.0, 1.0, 256, dt=1 + 0j)

@@ -61,8 +61,9 @@ def test_small_dt_tends_to_continuous_time(theta_minus: float | None) -> None:
     fine = mf.latent_covariance(*args, theta_minus=theta_minus, dt=1e-6)
     np.testing.assert_allclose(fine, cont, rtol=1e-5, atol=1e-8)
     assert mf.loss_var(*args, dt=1e-6) == pytest.approx(mf.loss_var(*args), rel=1e-5)
-    assert mf.fixed_point_norm(1.9, 1.0, dt=1e-6) == pytest.approx(mf.fixed_point_norm(1.9, 1.0),
-                                                                   rel=1e-5)
+    assert mf.fixed_point_norm(1.9, 1.0, dt=1e-6) == pytest.approx(
+        mf.fixed_point_norm(1.9, 1.0), rel=1e-5
+    )
 
 
 def test_euler_shrinks_the_fixed_point_and_inflates_the_variance() -> None:
@@ -96,11 +97,14 @@ from hypothesis import strategies as st  # noqa: E402
 
 @settings(max_examples=40)
 @given(
-    lam=st.floats(1.9, 4.0), lam_m=st.floats(-6.0, 0.5), sigma=st.floats(0.3, 1.5),
+    lam=st.floats(1.9, 4.0),
+    lam_m=st.floats(-6.0, 0.5),
+    sigma=st.floats(0.3, 1.5),
     log2N=st.integers(6, 14),
 )
-def test_dt_to_zero_recovers_the_paper_theory(lam: float, lam_m: float, sigma: float,
-                                              log2N: int) -> None:
+def test_dt_to_zero_recovers_the_paper_theory(
+    lam: float, lam_m: float, sigma: float, log2N: int
+) -> None:
     N = 2**log2N
     if not mf.feasible(lam, sigma, N, lambda_minus=lam_m):
         return
@@ -112,8 +116,9 @@ def test_dt_to_zero_recovers_the_paper_theory(lam: float, lam_m: float, sigma: f
 
 @settings(max_examples=25)
 @given(lam=st.floats(2.0, 4.0), sigma=st.floats(0.3, 1.5), log2N=st.integers(6, 12))
-def test_hermite_leak_vanishes_without_feedback_on_its_drives(lam: float, sigma: float,
-                                                             log2N: int) -> None:
+def test_hermite_leak_vanishes_without_feedback_on_its_drives(
+    lam: float, sigma: float, log2N: int
+) -> None:
     # λ₋ → 0 and ρ → 0 (large N): the leaked drives enter through M, whose v₋ eigenvalue is 0,
     # so along v₋ only the direct noise remains: Σ(v₋, v₋) → the paper's 2σ²/(2·1) = σ²
     N = 2**log2N

@@ -54,8 +54,12 @@ def test_norm_increases_with_lambda_plus(name):
 
 
 @given(
-    sigma=sigmas, gap=gaps, logn=st.floats(0, 24), z=st.floats(0.05, 5.0),
-    out_scale=st.sampled_from(["large", "small"]), name=st.sampled_from(["erf", "tanh"]),
+    sigma=sigmas,
+    gap=gaps,
+    logn=st.floats(0, 24),
+    z=st.floats(0.05, 5.0),
+    out_scale=st.sampled_from(["large", "small"]),
+    name=st.sampled_from(["erf", "tanh"]),
 )
 def test_rho_in_unit_interval_where_feasible(sigma, gap, logn, z, out_scale, name):
     n = 2.0**logn
@@ -67,13 +71,17 @@ def test_rho_in_unit_interval_where_feasible(sigma, gap, logn, z, out_scale, nam
         assert 0 < rho <= 1
         s = 1.0 if out_scale == "large" else 1 / np.sqrt(n)
         # the definition: output s√N‖κ̄‖ρ equals the target
-        assert np.isclose(s * np.sqrt(n) * mf.fixed_point_norm(lam, sigma, name) * rho, z, rtol=1e-12)
+        assert np.isclose(
+            s * np.sqrt(n) * mf.fixed_point_norm(lam, sigma, name) * rho, z, rtol=1e-12
+        )
 
 
 def test_generated_rho_equals_generic_formula():
     lam, sigma, n, z = np.linspace(1.7, 4, 20), 1.0, 256.0, 1.3
     k = _generated.erf_kappa_norm_sq(lam, sigma)
-    assert np.allclose(_generated.rho_large(lam, sigma, n, z), _rho_from_kappa_sq(k, n, z, 1.0), rtol=1e-13)
+    assert np.allclose(
+        _generated.rho_large(lam, sigma, n, z), _rho_from_kappa_sq(k, n, z, 1.0), rtol=1e-13
+    )
     assert np.allclose(
         _generated.rho_small(lam, sigma, z), _rho_from_kappa_sq(k, n, z, 1 / np.sqrt(n)), rtol=1e-13
     )
@@ -120,9 +128,13 @@ def test_root_bracket_expands_for_slowly_saturating_phi():
         k = mf.fixed_point_norm(lam, 0.5, _slow_log) ** 2
         v = 0.25 + k
         sd = np.sqrt(v)
-        mean_dphi = integrate.quad(lambda x: np.exp(-x * x / (2 * v)) / (1 + abs(x)),
-                                   -40 * sd, 40 * sd, points=[0.0], limit=400)[0] / (
-            np.sqrt(2 * np.pi) * sd)
+        mean_dphi = integrate.quad(
+            lambda x: np.exp(-x * x / (2 * v)) / (1 + abs(x)),
+            -40 * sd,
+            40 * sd,
+            points=[0.0],
+            limit=400,
+        )[0] / (np.sqrt(2 * np.pi) * sd)
         assert lam * mean_dphi == pytest.approx(1.0, abs=1e-8), (lam, k)
     assert k > 50.0**2  # beyond the first bracket
 

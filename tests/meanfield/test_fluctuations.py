@@ -27,7 +27,9 @@ def test_lyapunov_residual_and_scipy_on_random_stable_matrices():
     Q = B @ np.swapaxes(B, -1, -2)
     X = mf.lyapunov_2x2(A, Q)
     resid = A @ X + X @ np.swapaxes(A, -1, -2) + Q
-    scale = np.linalg.norm(Q, axis=(-1, -2)) + np.linalg.norm(A, axis=(-1, -2)) * np.linalg.norm(X, axis=(-1, -2))
+    scale = np.linalg.norm(Q, axis=(-1, -2)) + np.linalg.norm(A, axis=(-1, -2)) * np.linalg.norm(
+        X, axis=(-1, -2)
+    )
     assert np.max(np.linalg.norm(resid, axis=(-1, -2)) / scale) < 1e-12
     ref = np.stack([sl.solve_continuous_lyapunov(a, -q) for a, q in zip(A[:20], Q[:20])])
     assert np.allclose(X[:20], ref, rtol=1e-9, atol=1e-12)
@@ -76,12 +78,17 @@ def test_generated_v_orth_equals_general_form():
     k = _generated.erf_kappa_norm_sq(lam, sigma)
     delta = k + sigma**2
     gamma = _generated.erf_mean_dphi3(delta) / _generated.erf_mean_dphi(delta) * k
-    assert np.allclose(v_orth_general(gamma, k, sigma**2), _generated.erf_v_orth(lam, sigma), rtol=1e-12)
+    assert np.allclose(
+        v_orth_general(gamma, k, sigma**2), _generated.erf_v_orth(lam, sigma), rtol=1e-12
+    )
 
 
 @given(
-    gamma=st.floats(-5, -1e-3), rho=st.floats(1e-3, 1.0), lam=st.floats(1.1, 5.0),
-    lam_m=st.floats(-10, 1.0), theta=st.floats(-3.0, 3.0),
+    gamma=st.floats(-5, -1e-3),
+    rho=st.floats(1e-3, 1.0),
+    lam=st.floats(1.1, 5.0),
+    lam_m=st.floats(-10, 1.0),
+    theta=st.floats(-3.0, 3.0),
 )
 def test_A_eigenvalues_do_not_depend_on_theta_minus(gamma, rho, lam, lam_m, theta):
     # A is triangular in M's eigenbasis: eigenvalues γ and −1 + λ₋/λ₊ for every θ₋.
@@ -110,8 +117,14 @@ def _reference_tanh_sigma(lam, lam_m, sigma, n, z, theta_m):
     import scipy.optimize as so
 
     def mean(f, d):
-        return si.quad(lambda x: f(x) * np.exp(-x * x / (2 * d)) / np.sqrt(2 * np.pi * d), -60, 60,
-                       epsabs=1e-14, epsrel=1e-13, limit=400)[0]
+        return si.quad(
+            lambda x: f(x) * np.exp(-x * x / (2 * d)) / np.sqrt(2 * np.pi * d),
+            -60,
+            60,
+            epsabs=1e-14,
+            epsrel=1e-13,
+            limit=400,
+        )[0]
 
     d1 = lambda x: 1 - np.tanh(x) ** 2  # noqa: E731
     d3 = lambda x: (1 - np.tanh(x) ** 2) * (6 * np.tanh(x) ** 2 - 2)  # noqa: E731
@@ -132,8 +145,9 @@ def _reference_tanh_sigma(lam, lam_m, sigma, n, z, theta_m):
 def test_tanh_general_route_matches_per_point_reference(theta_offset):
     lam, lam_m, sigma, n, z = 2.2, -3.0, 0.8, 256.0, 1.0
     theta_p = np.arccos(mf.correlation(lam, sigma, n, z, nonlinearity="tanh"))
-    cov = mf.latent_covariance(lam, lam_m, sigma, n, z, theta_minus=theta_p + theta_offset,
-                               nonlinearity="tanh")
+    cov = mf.latent_covariance(
+        lam, lam_m, sigma, n, z, theta_minus=theta_p + theta_offset, nonlinearity="tanh"
+    )
     ref = _reference_tanh_sigma(lam, lam_m, sigma, n, z, theta_p + theta_offset)
     assert np.allclose(cov, ref, rtol=1e-9)
 
@@ -151,8 +165,9 @@ def test_loss_var_positive_and_broadcasts():
 def test_unstable_lambda_minus_is_nan_or_error():
     lv = mf.loss_var(2.6, np.array([-1.0, 2.6, 3.0]), 1.0, 256.0)
     assert np.array_equal(np.isnan(lv), [False, True, True])
-    assert np.array_equal(mf.feasible(2.6, 1.0, 256.0, lambda_minus=np.array([-1.0, 2.6, 3.0])),
-                          [True, False, False])
+    assert np.array_equal(
+        mf.feasible(2.6, 1.0, 256.0, lambda_minus=np.array([-1.0, 2.6, 3.0])), [True, False, False]
+    )
     with pytest.raises(ValueError, match=r"lambda_minus=3\.0 .* must be < lambda_plus = 2\.6"):
         mf.loss_var(2.6, 3.0, 1.0, 256.0)
 
@@ -169,15 +184,21 @@ def test_refusals_name_parameter_range_and_reason_exactly():
     assert _err(lambda: mf.loss_var(3.0, -2.0, 1.0, 100, theta_minus=theta_p)) == (
         f"theta_minus={theta_p!r} is out of range: theta_minus must be not parallel to v₊: "
         f"|sin(theta_minus − θ₊)| > 1.5e-08 (θ₊ = arccos(rho) = {theta_p!r}) "
-        "(M = V diag(λ₊, λ₋) V⁻¹ needs independent eigenvectors)")
+        "(M = V diag(λ₊, λ₋) V⁻¹ needs independent eigenvectors)"
+    )
     assert _err(lambda: mf.loss_var(3.0, -40.0, 1.0, 100, dt=0.5)) == (
         "dt=0.5 is out of range: dt must be small enough that B = I + dt·A has its eigenvalues "
         "inside the unit circle (the Euler map is unstable at this fixed point, "
-        "e.g. |1 + dt(−1 + λ₋/λ₊)| ≥ 1)")
-    assert _err(lambda: mf.loss_var(30.0, -1.0, 7.5, 100.0, 1.0, "small", nonlinearity="tanh",
-                                    hermite_orders=3)) == (
+        "e.g. |1 + dt(−1 + λ₋/λ₊)| ≥ 1)"
+    )
+    assert _err(
+        lambda: mf.loss_var(
+            30.0, -1.0, 7.5, 100.0, 1.0, "small", nonlinearity="tanh", hermite_orders=3
+        )
+    ) == (
         "sigma=7.5 is out of range: sigma must be σ²/(1 − dt/2) <= 50 with hermite_orders for "
-        "'tanh' (the Hermite quadrature route's domain)")
+        "'tanh' (the Hermite quadrature route's domain)"
+    )
     # the same domain for a user callable, even one named erf (only the derived erf has
     # closed-form drives); at σ = 7 (c₀ = 49) it still answers
     from scipy.special import erf
@@ -187,10 +208,10 @@ def test_refusals_name_parameter_range_and_reason_exactly():
 
     user_erf.__name__ = "erf"
     with pytest.raises(ValueError, match=r"^sigma=7\.5 .* for 'erf' \(the Hermite"):
-        mf.loss_var(30.0, -1.0, 7.5, 100.0, 1.0, "small", nonlinearity=user_erf,
-                    hermite_orders=2)
-    assert np.isfinite(mf.loss_var(30.0, -1.0, 7.0, 100.0, 1.0, "small", nonlinearity="tanh",
-                                   hermite_orders=2))
+        mf.loss_var(30.0, -1.0, 7.5, 100.0, 1.0, "small", nonlinearity=user_erf, hermite_orders=2)
+    assert np.isfinite(
+        mf.loss_var(30.0, -1.0, 7.0, 100.0, 1.0, "small", nonlinearity="tanh", hermite_orders=2)
+    )
 
 
 def test_array_calls_with_infeasible_entries_emit_no_warnings():
@@ -202,8 +223,12 @@ def test_array_calls_with_infeasible_entries_emit_no_warnings():
     lam_m = np.array([-2.0, -2.0, 5.0, -40.0])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        for kw in (dict(), dict(dt=0.5), dict(theta_minus=np.array([0.1, 2.3, 2.3, 2.3])),
-                   dict(hermite_orders=2, nonlinearity="tanh")):
+        for kw in (
+            dict(),
+            dict(dt=0.5),
+            dict(theta_minus=np.array([0.1, 2.3, 2.3, 2.3])),
+            dict(hermite_orders=2, nonlinearity="tanh"),
+        ):
             out = mf.latent_covariance(lam, lam_m, 1.0, 100.0, **kw)
             assert np.isnan(out[0]).all() and np.isfinite(out[1]).all()
             assert np.isnan(out[2]).all()
@@ -249,19 +274,20 @@ def test_hermite_route_uses_the_non_symmetric_coupling(dt):
     gamma = mf.mean_dphi3(c0 + k) / mf.mean_dphi(c0 + k) * k
     A = fluctuation_matrix(lam, gamma, rho, lam_m, theta)
     M = coupling_matrix(lam, rho, lam_m, theta)
-    ref = leak_covariance(A, M, np.sqrt(k) * v_plus(rho), sig, c0, dt, 3,
-                          get_nonlinearity("erf"))
+    ref = leak_covariance(A, M, np.sqrt(k) * v_plus(rho), sig, c0, dt, 3, get_nonlinearity("erf"))
     got = mf.latent_covariance(lam, lam_m, sig, n, theta_minus=theta, dt=dt, hermite_orders=3)
     np.testing.assert_allclose(got, ref, rtol=1e-12)
     sym = mf.latent_covariance(lam, lam_m, sig, n, dt=dt, hermite_orders=3)
     assert np.abs(got - sym).max() > 1e-3 * np.abs(sym).max()
 
 
-@pytest.mark.parametrize("which", ["lambda_plus", "lambda_minus", "sigma", "N", "z_target",
-                                   "theta_minus"])
+@pytest.mark.parametrize(
+    "which", ["lambda_plus", "lambda_minus", "sigma", "N", "z_target", "theta_minus"]
+)
 def test_bad_types_are_named(which):
-    args = dict(lambda_plus=2.4, lambda_minus=-3.0, sigma=0.7, N=300.0, z_target=1.0,
-                theta_minus=2.2)
+    args = dict(
+        lambda_plus=2.4, lambda_minus=-3.0, sigma=0.7, N=300.0, z_target=1.0, theta_minus=2.2
+    )
     args[which] = "a"
     with pytest.raises(TypeError, match=f"^{which}='a' has type str"):
         mf.loss_var(**args)
@@ -272,9 +298,12 @@ def test_bad_types_are_named(which):
 def test_lambda_minus_above_lambda_plus_is_named_exactly():
     assert _err(lambda: mf.loss_var(2.4, 3.0, 0.7, 300.0)) == (
         "lambda_minus=3.0 is out of range: lambda_minus must be < lambda_plus = 2.4 "
-        "(A has the eigenvalue −1 + λ₋/λ₊, so λ₋ ≥ λ₊ makes the fixed point unstable)")
+        "(A has the eigenvalue −1 + λ₋/λ₊, so λ₋ ≥ λ₊ makes the fixed point unstable)"
+    )
     with mf.errors("raise"):
         msg = _err(lambda: mf.loss_var(np.array([2.4, 2.4]), np.array([-3.0, 3.0]), 0.7, 300.0))
-    assert msg == ("lambda_minus=3.0 is out of range: lambda_minus must be < lambda_plus "
-                   "(A has the eigenvalue −1 + λ₋/λ₊, so λ₋ ≥ λ₊ makes the fixed point "
-                   "unstable) [1 of 2 entries infeasible; the first is named]")
+    assert msg == (
+        "lambda_minus=3.0 is out of range: lambda_minus must be < lambda_plus "
+        "(A has the eigenvalue −1 + λ₋/λ₊, so λ₋ ≥ λ₊ makes the fixed point "
+        "unstable) [1 of 2 entries infeasible; the first is named]"
+    )

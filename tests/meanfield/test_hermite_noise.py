@@ -28,7 +28,14 @@ def _erf_smoothed_derivative(a: np.ndarray, n: int, c0: float) -> np.ndarray:
     b = ALPHA / math.sqrt(1 + 2 * ALPHA**2 * c0)
     coef = np.zeros(n)
     coef[-1] = 1
-    return 2 * b / math.sqrt(math.pi) * (-b) ** (n - 1) * hermval(b * a, coef) * np.exp(-(b * a) ** 2)
+    return (
+        2
+        * b
+        / math.sqrt(math.pi)
+        * (-b) ** (n - 1)
+        * hermval(b * a, coef)
+        * np.exp(-((b * a) ** 2))
+    )
 
 
 @pytest.mark.parametrize("method", ["auto", "quadrature"])
@@ -44,8 +51,9 @@ def test_hermite_coefficients_equal_smoothed_derivatives(c0: float, method: str)
         np.testing.assert_allclose(h[i], ref, rtol=0, atol=1e-12)
 
 
-def _geometry(lp: float, lm: float, N: int, dt: float | None, sigma: float = 1.0,
-              theta: float | None = None):
+def _geometry(
+    lp: float, lm: float, N: int, dt: float | None, sigma: float = 1.0, theta: float | None = None
+):
     rho = mf.correlation(lp, sigma, N, dt=dt)
     k = mf.fixed_point_norm(lp, sigma, dt=dt)
     vp = np.array([rho, math.sqrt(1 - rho**2)])
@@ -56,10 +64,13 @@ def _geometry(lp: float, lm: float, N: int, dt: float | None, sigma: float = 1.0
     return A, M, k * vp
 
 
-@pytest.mark.parametrize(("dt", "sigma", "theta"),
-                         [(None, 1.0, None), (0.2, 1.0, None), (None, 0.7, 2.3), (0.2, 0.7, 2.3)])
-def test_blockwise_solution_equals_augmented_lyapunov(dt: float | None, sigma: float,
-                                                      theta: float | None) -> None:
+@pytest.mark.parametrize(
+    ("dt", "sigma", "theta"),
+    [(None, 1.0, None), (0.2, 1.0, None), (None, 0.7, 2.3), (0.2, 0.7, 2.3)],
+)
+def test_blockwise_solution_equals_augmented_lyapunov(
+    dt: float | None, sigma: float, theta: float | None
+) -> None:
     # independent route: the full (2 + 2K)-dimensional linear system solved by scipy; a
     # non-symmetric M (θ₋ given) and σ ≠ 1 make every transpose and the σ² scaling visible
     K, lp, lm, N = 6, 2.2, -4.0, 512
@@ -144,11 +155,15 @@ def test_closed_form_drives_equal_direct_quadrature(knorm: float, c0: float) -> 
     w = np.exp(-s * s / 2) / math.sqrt(2 * math.pi) * (s[1] - s[0])
     h = hermite_coefficients(knorm * s, c0, K, ERF, method="quadrature", quadrature=200)
     g1 = h[0] / math.sqrt(c0)
-    refs = [c0 * ((w * s * s * g1 * g1).sum() - (w * s * s * g1).sum() ** 2) * P
-            + c0 * ((w * g1 * g1).sum() - (w * g1).sum() ** 2) * O]
+    refs = [
+        c0 * ((w * s * s * g1 * g1).sum() - (w * s * s * g1).sum() ** 2) * P
+        + c0 * ((w * g1 * g1).sum() - (w * g1).sum() ** 2) * O
+    ]
     for n in range(2, K + 1):
-        refs.append(math.factorial(n) * ((w * s * s * h[n - 1] ** 2).sum() * P
-                                         + (w * h[n - 1] ** 2).sum() * O))
+        refs.append(
+            math.factorial(n)
+            * ((w * s * s * h[n - 1] ** 2).sum() * P + (w * h[n - 1] ** 2).sum() * O)
+        )
     # relative 1e-11: the ~1e-14 absolute of the 200-node h_n, squared and summed over 4001
     # nodes, against entries ≥ 1e-9 here (orders ≤ 16). Order 1 of the *reference* is a
     # difference E[g²] − E[g]² that cancels as ‖κ̄‖ → 0: its absolute error is ~1e-13 of the
@@ -163,8 +178,9 @@ def test_order_one_drive_is_order_kappa_to_the_fourth_without_cancellation() -> 
     # closed form: D₁ ∝ (1 − √y)², written as (4β²‖κ̄‖²y/(1 + √y))², so D₁/‖κ̄‖⁴ keeps full
     # relative precision as ‖κ̄‖ → 0; its O(‖κ̄‖²) drift is ~3‖κ̄‖² relative (measured between
     # ‖κ̄‖ = 1e-3 and 1e-4), i.e. ≤ 3e-10 at ‖κ̄‖ ≤ 1e-5: rtol 1e-8
-    ratios = [drive_covariances(np.array([k, 0.0]), 1.0, 1, ERF)[0] / k**4
-              for k in (1e-5, 1e-7, 1e-9)]
+    ratios = [
+        drive_covariances(np.array([k, 0.0]), 1.0, 1, ERF)[0] / k**4 for k in (1e-5, 1e-7, 1e-9)
+    ]
     np.testing.assert_allclose(ratios[1], ratios[0], rtol=1e-8)
     np.testing.assert_allclose(ratios[2], ratios[0], rtol=1e-8)
     assert ratios[0][0, 0] > 0 and ratios[0][1, 1] > 0
@@ -200,8 +216,9 @@ def test_large_quadrature_stays_finite():
     kb = np.array([1.0, 0.0])
     ref = drive_covariances(kb, 0.25, 3, nl)
     for q in (371, 600):
-        np.testing.assert_allclose(drive_covariances(kb, 0.25, 3, nl, quadrature=q), ref,
-                                   rtol=1e-10)
+        np.testing.assert_allclose(
+            drive_covariances(kb, 0.25, 3, nl, quadrature=q), ref, rtol=1e-10
+        )
 
 
 def test_callable_erf_equals_named_erf_at_large_kappa():
@@ -212,27 +229,32 @@ def test_callable_erf_equals_named_erf_at_large_kappa():
     import meanfield as mf
 
     lam = np.array([3.0, 10.0, 20.0])
-    got = mf.loss_var(lam, -5.0, 1.0, 256, hermite_orders=8,
-                      nonlinearity=lambda x: erf(np.sqrt(np.pi) / 2 * x))
-    np.testing.assert_allclose(got, mf.loss_var(lam, -5.0, 1.0, 256, hermite_orders=8),
-                               rtol=1e-9)
+    got = mf.loss_var(
+        lam, -5.0, 1.0, 256, hermite_orders=8, nonlinearity=lambda x: erf(np.sqrt(np.pi) / 2 * x)
+    )
+    np.testing.assert_allclose(got, mf.loss_var(lam, -5.0, 1.0, 256, hermite_orders=8), rtol=1e-9)
 
 
 def test_helpers_name_bad_input():
     """The helpers used to fail deep inside numpy ("'NoneType' object …", IndexError) or
     return NaN for None, text, wrong shapes, c₀ ≤ 0 and non-integer quadratures."""
     nl = get_nonlinearity("tanh")
-    for kwargs, msg in (({"kappa_bar": None}, r"^kappa_bar=None is out of range"),
-                        ({"kappa_bar": np.zeros(3)}, r"^kappa_bar='array of shape \(3,\)'"),
-                        ({"c0": -1.0}, r"^c0=-1\.0 is out of range"),
-                        ({"c0": "x"}, r"^c0='x' is out of range"),
-                        ({"quadrature": 2.5}, r"^quadrature=2\.5 is out of range")):
+    for kwargs, msg in (
+        ({"kappa_bar": None}, r"^kappa_bar=None is out of range"),
+        ({"kappa_bar": np.zeros(3)}, r"^kappa_bar='array of shape \(3,\)'"),
+        ({"c0": -1.0}, r"^c0=-1\.0 is out of range"),
+        ({"c0": "x"}, r"^c0='x' is out of range"),
+        ({"quadrature": 2.5}, r"^quadrature=2\.5 is out of range"),
+    ):
         args = {"kappa_bar": np.array([1.0, 0.0]), "c0": 0.25, "orders": 2, "nl": nl}
         args.update(kwargs)
         with pytest.raises(ValueError, match=msg):
             drive_covariances(**args)
-    assert drive_covariances(np.array([1.0, 0.0]), 0.25, 2, nl, quadrature=np.array(64)).shape \
-        == (2, 2, 2)
+    assert drive_covariances(np.array([1.0, 0.0]), 0.25, 2, nl, quadrature=np.array(64)).shape == (
+        2,
+        2,
+        2,
+    )
     with pytest.raises(ValueError, match=r"^A=None is out of range"):
         mf.lyapunov_2x2(None, np.eye(2))
     with pytest.raises(ValueError, match=r"^Q='array of shape \(3, 3\)"):
@@ -266,7 +288,8 @@ def test_quadrature_domain_messages_are_exact() -> None:
         hermite_coefficients(np.array([0.0]), 60.0, 2, tanh)
     assert str(e.value) == (
         "c0=60.0 is out of range: c0 must be <= 50 for the quadrature route (tanh, callables) "
-        "(beyond it the η-average no longer reaches 1e-8 (see QUADRATURE_MAX_C0))")
+        "(beyond it the η-average no longer reaches 1e-8 (see QUADRATURE_MAX_C0))"
+    )
     with pytest.raises(ValueError, match=r"^c0=60\.0 is out of range"):
         drive_covariances(np.array([1.0, 0.0]), 60.0, 2, tanh)
     # exactly at the edge the route still answers

@@ -22,8 +22,10 @@ from meanfield.learning_dynamics import Trial, constant_input_trial, expected_lo
 
 
 def test_import_meanfield_loads_no_jax_until_the_flow_is_used() -> None:
-    code = ("import sys, meanfield; assert 'jax' not in sys.modules; "
-            "f = meanfield.learning_flow; assert 'jax' in sys.modules; print(f.__name__)")
+    code = (
+        "import sys, meanfield; assert 'jax' not in sys.modules; "
+        "f = meanfield.learning_flow; assert 'jax' in sys.modules; print(f.__name__)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "learning_flow"
 
@@ -48,8 +50,9 @@ def test_long_trial_reaches_the_stationary_euler_theory(dt: float, nonlinearity:
     drive[0] = vp * norm / dt  # start at the fixed point's side
     last = np.zeros(T)
     last[-1] = 1.0
-    out = expected_loss(M, N, sigma, trial=Trial(dt, drive, np.zeros(T), last, last),
-                        nonlinearity=nonlinearity)
+    out = expected_loss(
+        M, N, sigma, trial=Trial(dt, drive, np.zeros(T), last, last), nonlinearity=nonlinearity
+    )
     np.testing.assert_allclose(np.asarray(out.kappa[-1]), norm * vp, rtol=1e-9)
     sigma_11 = meanfield.latent_covariance(lp, lm, sigma, N, nonlinearity=nonlinearity, dt=dt)[0, 0]
     assert float(out.z_var[-1]) == pytest.approx(float(sigma_11), rel=1e-9)
@@ -67,8 +70,9 @@ def _loss_and_grad(nonlinearity: str):  # one jitted function per φ (σ and M a
         trial, gain = ld.fixed_point_trial(), ld._gain(nonlinearity)
 
         def total(m, sigma):
-            out = ld._trial_loss(m, jax.numpy.asarray(64.0), sigma, jax.numpy.asarray(1.0),
-                                 trial, gain)
+            out = ld._trial_loss(
+                m, jax.numpy.asarray(64.0), sigma, jax.numpy.asarray(1.0), trial, gain
+            )
             return out.loss_bias + out.loss_var
 
         _LOSS_FNS[nonlinearity] = (jax.jit(total), jax.jit(jax.grad(total)))
@@ -76,10 +80,14 @@ def _loss_and_grad(nonlinearity: str):  # one jitted function per φ (σ and M a
 
 
 @settings(max_examples=8, deadline=None)
-@given(st.lists(st.floats(-2.5, 2.5), min_size=4, max_size=4),
-       st.sampled_from(["erf", "tanh"]), st.floats(0.2, 1.0))
-def test_gradient_matches_central_differences(entries: list[float], nonlinearity: str,
-                                              sigma: float) -> None:
+@given(
+    st.lists(st.floats(-2.5, 2.5), min_size=4, max_size=4),
+    st.sampled_from(["erf", "tanh"]),
+    st.floats(0.2, 1.0),
+)
+def test_gradient_matches_central_differences(
+    entries: list[float], nonlinearity: str, sigma: float
+) -> None:
     """jax.grad through the scan (with the custom JVP of the tanh averages) = Richardson-
     extrapolated central differences (truncation O(h⁴) ~ 1e-16 of the loss's scale, rounding
     ~1e-16·L/h ~ 1e-12·L: both far below 1e-6 of the gradient's scale)."""
@@ -90,14 +98,17 @@ def test_gradient_matches_central_differences(entries: list[float], nonlinearity
         loss, grad_fn = _loss_and_grad(nonlinearity)
         s = jax.numpy.asarray(sigma, jax.numpy.float64)
         grad = np.asarray(grad_fn(jax.numpy.asarray(M), s))
+
         def central(h: float) -> np.ndarray:
             out = np.zeros((2, 2))
             for i in range(2):
                 for j in range(2):
                     e = np.zeros((2, 2))
                     e[i, j] = h
-                    out[i, j] = (float(loss(jax.numpy.asarray(M + e), s))
-                                 - float(loss(jax.numpy.asarray(M - e), s))) / (2 * h)
+                    out[i, j] = (
+                        float(loss(jax.numpy.asarray(M + e), s))
+                        - float(loss(jax.numpy.asarray(M - e), s))
+                    ) / (2 * h)
             return out
 
         fd = (4 * central(5e-5) - central(1e-4)) / 3  # Richardson: truncation O(h⁴)
@@ -106,8 +117,17 @@ def test_gradient_matches_central_differences(entries: list[float], nonlinearity
 
 def _phase1_b_error(N: int) -> float:
     trial = constant_input_trial(rho_io=-0.5 / math.sqrt(N))
-    flow = learning_flow(np.zeros((2, 2)), N, 1.0, lr=0.002 / N, steps=1000, optimizer="flow",
-                         trial=trial, nonlinearity="linear", record_every=250)
+    flow = learning_flow(
+        np.zeros((2, 2)),
+        N,
+        1.0,
+        lr=0.002 / N,
+        steps=1000,
+        optimizer="flow",
+        trial=trial,
+        nonlinearity="linear",
+        record_every=250,
+    )
     closed = meanfield.linear_two_phase(flow.step, 1, 0.002, 1.0, 1.0, -0.5, N, dt=0.2)
     return float(np.max(np.abs(flow.M[1:, 0, 1] / np.asarray(closed.M12)[1:] - 1)))
 
@@ -122,11 +142,29 @@ def test_linear_flow_reproduces_phase_one_closed_form_to_order_one_over_n() -> N
 
 def _phase2_a_error(N: int) -> float:
     trial = constant_input_trial(rho_io=-0.5 / math.sqrt(N))
-    f1 = learning_flow(np.zeros((2, 2)), N, 1.0, lr=0.002 / N, steps=1000, optimizer="flow",
-                       trial=trial, nonlinearity="linear", record_every=1000)
+    f1 = learning_flow(
+        np.zeros((2, 2)),
+        N,
+        1.0,
+        lr=0.002 / N,
+        steps=1000,
+        optimizer="flow",
+        trial=trial,
+        nonlinearity="linear",
+        record_every=1000,
+    )
     k = max(1, N // 512)  # RK4 step ≤ 2.78/(largest Hessian eigenvalue): halve η at N = 1024
-    f2 = learning_flow(f1.M_end, N, 1.0, lr=0.002 / k, steps=250 * k, optimizer="flow",
-                       trial=trial, nonlinearity="linear", record_every=250 * k)
+    f2 = learning_flow(
+        f1.M_end,
+        N,
+        1.0,
+        lr=0.002 / k,
+        steps=250 * k,
+        optimizer="flow",
+        trial=trial,
+        nonlinearity="linear",
+        record_every=250 * k,
+    )
     closed = meanfield.linear_two_phase(250.0, 2, 0.002, 1.0, 1.0, -0.5, N, dt=0.2)
     return abs(float(f2.M_end[0, 0]) / float(closed.M11) - 1)
 
@@ -152,25 +190,29 @@ def test_sgd_steps_lower_the_expected_loss_and_approach_the_flow() -> None:
     flow = learning_flow(np.zeros((2, 2)), 64.0, 1.0, lr=0.005, steps=200, record_every=10)
     assert np.all(np.diff(flow.loss) < 0)  # small steps on a smooth loss: monotone descent
     fine = learning_flow(np.zeros((2, 2)), 64.0, 1.0, lr=0.0005, steps=2000, record_every=100)
-    cont = learning_flow(np.zeros((2, 2)), 64.0, 1.0, lr=0.005, steps=200, optimizer="flow",
-                         record_every=10)
+    cont = learning_flow(
+        np.zeros((2, 2)), 64.0, 1.0, lr=0.005, steps=200, optimizer="flow", record_every=10
+    )
     # SGD differs from the gradient flow by O(lr): 10× smaller lr → ~10× closer
     far = np.abs(flow.M_end - cont.M_end).max()
     near = np.abs(fine.M_end - cont.M_end).max()
     assert 5 < far / near < 20
 
 
-@pytest.mark.parametrize(("kwargs", "message"), [
-    ({"sigma": -1.0}, "sigma=-1.0 is not allowed"),
-    ({"N": 0.0}, "N=0.0 is not allowed"),
-    ({"lr": 0.0}, "lr=0.0 is not allowed"),
-    ({"steps": 0}, "steps=0 is not allowed"),
-    ({"record_every": 3}, "record_every=3 is not allowed"),
-    ({"optimizer": "rmsprop"}, "optimizer='rmsprop' is not allowed"),
-    ({"nonlinearity": "relu"}, "nonlinearity='relu' is not supported"),
-    ({"out_scale": "huge"}, "out_scale='huge' is not allowed"),
-    ({"M0": np.zeros(3)}, "M0 must be a finite array of shape"),
-])
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"sigma": -1.0}, "sigma=-1.0 is not allowed"),
+        ({"N": 0.0}, "N=0.0 is not allowed"),
+        ({"lr": 0.0}, "lr=0.0 is not allowed"),
+        ({"steps": 0}, "steps=0 is not allowed"),
+        ({"record_every": 3}, "record_every=3 is not allowed"),
+        ({"optimizer": "rmsprop"}, "optimizer='rmsprop' is not allowed"),
+        ({"nonlinearity": "relu"}, "nonlinearity='relu' is not supported"),
+        ({"out_scale": "huge"}, "out_scale='huge' is not allowed"),
+        ({"M0": np.zeros(3)}, "M0 must be a finite array of shape"),
+    ],
+)
 def test_bad_input_is_refused_by_name(kwargs: dict, message: str) -> None:
     args = {"M0": np.zeros((2, 2)), "N": 64.0, "sigma": 1.0, "lr": 0.01, "steps": 10}
     args.update(kwargs)

@@ -53,8 +53,12 @@ def test_quadrature_erf_equals_closed_form():
 
 def test_tanh_callable_route_agrees_with_named_route():
     deltas = np.geomspace(1e-2, 30.0, 7)
-    assert np.allclose(mf.mean_dphi(deltas, np.tanh), mf.mean_dphi(deltas, "tanh"), rtol=0, atol=1e-10)
-    assert np.allclose(mf.mean_dphi3(deltas, np.tanh), mf.mean_dphi3(deltas, "tanh"), rtol=0, atol=1e-10)
+    assert np.allclose(
+        mf.mean_dphi(deltas, np.tanh), mf.mean_dphi(deltas, "tanh"), rtol=0, atol=1e-10
+    )
+    assert np.allclose(
+        mf.mean_dphi3(deltas, np.tanh), mf.mean_dphi3(deltas, "tanh"), rtol=0, atol=1e-10
+    )
 
 
 @pytest.mark.parametrize("name", ["erf", "tanh"])
@@ -114,8 +118,7 @@ def test_callable_averages_refine_until_converged(delta):
     import meanfield as mf
 
     assert mf.mean_dphi(delta, np.tanh) == pytest.approx(mf.mean_dphi(delta, "tanh"), rel=1e-9)
-    assert mf.mean_dphi3(delta, np.tanh) == pytest.approx(mf.mean_dphi3(delta, "tanh"),
-                                                          rel=1e-7)
+    assert mf.mean_dphi3(delta, np.tanh) == pytest.approx(mf.mean_dphi3(delta, "tanh"), rel=1e-7)
 
 
 def test_callable_quadrature_limit_is_named():

@@ -29,7 +29,9 @@ def test_optimum_is_a_constrained_minimum(n, lam_m, sigma, z, out_scale, name):
     opt = mf.optimum(n, lam_m, sigma, z, out_scale, name)
     f = lambda lam: mf.loss_var(lam, lam_m, sigma, n, z, out_scale, nonlinearity=name)
     assert np.isclose(f(opt.lambda_plus), opt.loss_var, rtol=1e-12)
-    assert np.isclose(mf.correlation(opt.lambda_plus, sigma, n, z, out_scale, name), opt.rho, rtol=1e-10)
+    assert np.isclose(
+        mf.correlation(opt.lambda_plus, sigma, n, z, out_scale, name), opt.rho, rtol=1e-10
+    )
     assert np.isclose(mf.fixed_point_norm(opt.lambda_plus, sigma, name), opt.kappa_norm, rtol=1e-10)
     assert 0 < opt.rho <= 1
     # neighbours are not lower (relative steps well above the √ε flatness of the minimum)
@@ -40,8 +42,12 @@ def test_optimum_is_a_constrained_minimum(n, lam_m, sigma, z, out_scale, name):
         assert f(opt.lambda_plus - step * gap) >= opt.loss_var
     # dense bounded reference from scipy on [boundary, boundary + 20]; scipy locates a flat
     # minimum only to ~√ε in λ₊, so compare λ₊ to 1e-6 relative and L_var to 1e-12.
-    ref = so.minimize_scalar(f, bounds=(lam_b * (1 + 1e-12), lam_b + 20), method="bounded",
-                             options={"xatol": 1e-12, "maxiter": 500})
+    ref = so.minimize_scalar(
+        f,
+        bounds=(lam_b * (1 + 1e-12), lam_b + 20),
+        method="bounded",
+        options={"xatol": 1e-12, "maxiter": 500},
+    )
     assert opt.loss_var <= ref.fun * (1 + 1e-12)
     assert np.isclose(opt.lambda_plus, ref.x, rtol=1e-6)
 
@@ -52,7 +58,10 @@ def test_optimum_stationary_to_high_precision():
     opt = mf.optimum(n, lam_m)
     gap = opt.lambda_plus - mf.lambda_min(1.0)
     h = gap * 1e-5
-    slope = (mf.loss_var(opt.lambda_plus + h, lam_m, 1.0, n) - mf.loss_var(opt.lambda_plus - h, lam_m, 1.0, n)) / (2 * h)
+    slope = (
+        mf.loss_var(opt.lambda_plus + h, lam_m, 1.0, n)
+        - mf.loss_var(opt.lambda_plus - h, lam_m, 1.0, n)
+    ) / (2 * h)
     curvature_scale = opt.loss_var / gap  # natural slope scale
     assert np.all(np.abs(slope) < 1e-6 * curvature_scale)
 
@@ -121,20 +130,23 @@ DT_CASES = [  # (N, λ₋, σ, ẑ, out_scale, φ, dt, K)
 
 
 @pytest.mark.parametrize("n, lam_m, sigma, z, out_scale, name, dt, K", DT_CASES)
-def test_dt_and_hermite_optimum_is_a_constrained_minimum(n, lam_m, sigma, z, out_scale, name,
-                                                         dt, K):
+def test_dt_and_hermite_optimum_is_a_constrained_minimum(
+    n, lam_m, sigma, z, out_scale, name, dt, K
+):
     opt = mf.optimum(n, lam_m, sigma, z, out_scale, name, dt=dt, hermite_orders=K)
     assert opt.approximation == approximation_label(dt, K)
 
     def f(lam):
-        return mf.loss_var(lam, lam_m, sigma, n, z, out_scale, nonlinearity=name, dt=dt,
-                           hermite_orders=K)
+        return mf.loss_var(
+            lam, lam_m, sigma, n, z, out_scale, nonlinearity=name, dt=dt, hermite_orders=K
+        )
 
     # the returned L_var* is the public loss_var at λ₊* (same formulas, different argument path:
     # agreement to rounding, ~1e-13 relative after the k ↔ λ₊ round trip)
     assert np.isclose(f(opt.lambda_plus), opt.loss_var, rtol=1e-11)
-    assert np.isclose(mf.correlation(opt.lambda_plus, sigma, n, z, out_scale, name, dt=dt),
-                      opt.rho, rtol=1e-10)
+    assert np.isclose(
+        mf.correlation(opt.lambda_plus, sigma, n, z, out_scale, name, dt=dt), opt.rho, rtol=1e-10
+    )
     assert 0 < opt.rho <= 1
     # neighbours are higher: the bisection brackets u = log‖κ̄‖² to 1e-13(1 + |u|), i.e. λ₊* to
     # ~1e-13 relative of the gap, so relative steps ≥ 1e-4 of the gap are far outside the
@@ -146,8 +158,12 @@ def test_dt_and_hermite_optimum_is_a_constrained_minimum(n, lam_m, sigma, z, out
         assert f(opt.lambda_plus + step * gap) >= opt.loss_var
         assert f(opt.lambda_plus - step * gap) >= opt.loss_var
     # independent reference: scipy's bounded scalar minimiser (locates a flat minimum to ~√ε)
-    ref = so.minimize_scalar(f, bounds=(lo * (1 + 1e-9), lo + 20), method="bounded",
-                             options={"xatol": 1e-12, "maxiter": 500})
+    ref = so.minimize_scalar(
+        f,
+        bounds=(lo * (1 + 1e-9), lo + 20),
+        method="bounded",
+        options={"xatol": 1e-12, "maxiter": 500},
+    )
     assert opt.loss_var <= ref.fun * (1 + 1e-12)
     assert np.isclose(opt.lambda_plus, ref.x, rtol=1e-5)
 
@@ -184,8 +200,13 @@ def test_default_is_the_paper_optimum_and_labels():
 
 
 @settings(max_examples=15)
-@given(log2N=st.integers(4, 16), lam_m=st.floats(-20.0, -0.2), sigma=st.floats(0.3, 1.5),
-       z=st.floats(0.3, 3.0), small=st.booleans())
+@given(
+    log2N=st.integers(4, 16),
+    lam_m=st.floats(-20.0, -0.2),
+    sigma=st.floats(0.3, 1.5),
+    z=st.floats(0.3, 3.0),
+    small=st.booleans(),
+)
 def test_dt_to_zero_recovers_the_paper_optimum(log2N, lam_m, sigma, z, small):
     # The Euler-map L_var differs from the paper's by O(dt × rates) (rates ≤ 1 − λ₋/λ₊ + 1 < 25
     # here), and so does its minimiser; at dt = 1e-9 the shift is ≤ ~1e-7 relative unless the
@@ -199,12 +220,20 @@ def test_dt_to_zero_recovers_the_paper_optimum(log2N, lam_m, sigma, z, small):
         assert getattr(fine, field) == pytest.approx(getattr(paper, field), rel=1e-5), field
 
 
-@pytest.mark.parametrize("kw, name", [
-    ({"dt": 0.0}, "dt"), ({"dt": 2.0}, "dt"), ({"dt": -0.1}, "dt"), ({"dt": [0.2]}, "dt"),
-    ({"dt": float("nan")}, "dt"), ({"hermite_orders": 0}, "hermite_orders"),
-    ({"hermite_orders": 17}, "hermite_orders"), ({"hermite_orders": 2.0}, "hermite_orders"),
-    ({"hermite_orders": True}, "hermite_orders"),
-])
+@pytest.mark.parametrize(
+    "kw, name",
+    [
+        ({"dt": 0.0}, "dt"),
+        ({"dt": 2.0}, "dt"),
+        ({"dt": -0.1}, "dt"),
+        ({"dt": [0.2]}, "dt"),
+        ({"dt": float("nan")}, "dt"),
+        ({"hermite_orders": 0}, "hermite_orders"),
+        ({"hermite_orders": 17}, "hermite_orders"),
+        ({"hermite_orders": 2.0}, "hermite_orders"),
+        ({"hermite_orders": True}, "hermite_orders"),
+    ],
+)
 def test_bad_dt_or_hermite_orders_is_rejected(kw, name):
     with pytest.raises(ValueError, match=f"{name}=.* must be"):
         mf.optimum(256.0, -5.0, **kw)
@@ -222,11 +251,18 @@ def test_a_step_too_large_for_a_minimiser_is_blamed_on_dt() -> None:
         mf.optimum(256, 0.5, dt=1.0)
 
 
-@pytest.mark.parametrize(("out_scale", "z", "dt", "lam_m"),
-                         [("small", 0.1, 0.2, -25.0), ("small", 0.3, 0.5, -10.0),
-                          # ρ = 1 at κ̄² ≈ 1e-7, where the unstable map's Stein "L_var" rises
-                          ("small", 3e-4, 0.2, -25.0), ("small", 7e-4, 0.2, -25.0),
-                          ("large", 0.1, 0.2, -25.0), ("large", 1.0, 0.5, -40.0)])
+@pytest.mark.parametrize(
+    ("out_scale", "z", "dt", "lam_m"),
+    [
+        ("small", 0.1, 0.2, -25.0),
+        ("small", 0.3, 0.5, -10.0),
+        # ρ = 1 at κ̄² ≈ 1e-7, where the unstable map's Stein "L_var" rises
+        ("small", 3e-4, 0.2, -25.0),
+        ("small", 7e-4, 0.2, -25.0),
+        ("large", 0.1, 0.2, -25.0),
+        ("large", 1.0, 0.5, -40.0),
+    ],
+)
 def test_euler_optimum_lies_above_the_maps_stability_edge(out_scale, z, dt, lam_m) -> None:
     """Where the ρ = 1 boundary lies below the Euler map's stability edge λ_s = λ₋dt/(dt − 2),
     the minimiser is interior, above λ_s, and a local minimum of the map's L_var (a bracket
@@ -251,8 +287,11 @@ def test_reported_loss_var_is_loss_var_at_the_optimum(out_scale, dt, nl) -> None
     o = mf.optimum(256.0, -5.0, 0.8, 0.7, out_scale, nl, dt=dt)
     assert o.loss_var == pytest.approx(
         mf.loss_var(o.lambda_plus, -5.0, 0.8, 256.0, 0.7, out_scale, nonlinearity=nl, dt=dt),
-        rel=1e-10)
-    assert o.rho == pytest.approx(mf.correlation(o.lambda_plus, 0.8, 256.0, 0.7, out_scale,
-                                                 nl, dt=dt), rel=1e-10)
-    assert o.kappa_norm == pytest.approx(mf.fixed_point_norm(o.lambda_plus, 0.8, nl, dt=dt),
-                                         rel=1e-10)
+        rel=1e-10,
+    )
+    assert o.rho == pytest.approx(
+        mf.correlation(o.lambda_plus, 0.8, 256.0, 0.7, out_scale, nl, dt=dt), rel=1e-10
+    )
+    assert o.kappa_norm == pytest.approx(
+        mf.fixed_point_norm(o.lambda_plus, 0.8, nl, dt=dt), rel=1e-10
+    )

@@ -27,8 +27,11 @@ def test_root_solves_the_per_network_drift_and_tends_to_the_averaged_theory() ->
         from scipy.special import erf
 
         beta = math.sqrt(math.pi) / 2 / math.sqrt(1 + math.pi / 2 * sigma**2 / (1 - dt / 2))
-        F = -kap + np.einsum("ij,bj->bi", M, np.einsum("bni,bn->bi", U, erf(beta * np.einsum(
-            "bni,bi->bn", U, kap))) / N)
+        F = -kap + np.einsum(
+            "ij,bj->bi",
+            M,
+            np.einsum("bni,bn->bi", U, erf(beta * np.einsum("bni,bi->bn", U, kap))) / N,
+        )
         assert np.abs(F).max() < 1e-10
         errs.append(np.sqrt(((kap - kbar) ** 2).sum(-1)).mean())
     # the U-to-U deviation is O(1/√N): 16× more neurons → ~4× smaller (allow 2.5–6.5)
@@ -39,13 +42,17 @@ def test_oblique_output_spread_does_not_shrink_with_N() -> None:
     # far from threshold (λ₊ = 2.6) the SD of z̄ over networks is O(1) at every N; near
     # threshold (λ₊ = 1.7, ‖κ̄‖ small) it shrinks. SE of an SD from n = 256 draws ≈ SD/√(2n)
     n = 256
-    sd = {N: quenched_outputs(N, 2.6, -5.0, 1.0, dt=0.2, networks=n, seed=N)["sd"]
-          for N in (512, 4096)}
+    sd = {
+        N: quenched_outputs(N, 2.6, -5.0, 1.0, dt=0.2, networks=n, seed=N)["sd"]
+        for N in (512, 4096)
+    }
     rel_se = math.sqrt(2) / math.sqrt(2 * (n - 1))  # of the ratio of two independent SDs
     assert abs(sd[4096] / sd[512] - 1) < 4 * rel_se
     assert sd[512] > 0.1
-    near = {N: quenched_outputs(N, 1.7, -5.0, 1.0, dt=0.2, networks=n, seed=N)["sd"]
-            for N in (512, 4096)}
+    near = {
+        N: quenched_outputs(N, 1.7, -5.0, 1.0, dt=0.2, networks=n, seed=N)["sd"]
+        for N in (512, 4096)
+    }
     assert near[4096] / near[512] < 0.6
 
 
@@ -108,10 +115,16 @@ def _sd_and_se(x: np.ndarray) -> tuple[float, float]:
 
 
 @settings(max_examples=8)
-@given(lp=st.floats(2.2, 3.5), lm=st.floats(-6.0, -0.5), sigma=st.floats(0.5, 1.5),
-       euler=st.booleans(), log2N=st.integers(8, 9))
-def test_quenched_fixed_point_tends_to_mean_field(lp: float, lm: float, sigma: float,
-                                                  euler: bool, log2N: int) -> None:
+@given(
+    lp=st.floats(2.2, 3.5),
+    lm=st.floats(-6.0, -0.5),
+    sigma=st.floats(0.5, 1.5),
+    euler=st.booleans(),
+    log2N=st.integers(8, 9),
+)
+def test_quenched_fixed_point_tends_to_mean_field(
+    lp: float, lm: float, sigma: float, euler: bool, log2N: int
+) -> None:
     """Statistics over `networks` sampled U at N and 16N (independent seeds):
 
     * SD over networks of ‖κ̄‖ shrinks like N^{-1/2}: SD(N)/SD(16N) = 4, within 4 standard errors

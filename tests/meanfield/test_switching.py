@@ -77,6 +77,7 @@ def test_kramers_rate_against_a_direct_simulation_of_the_latent_sde() -> None:
 def test_domain_is_predicted_before_simulating() -> None:
     """THEORY §5's λ₊ = 1.7 at N = 256, dt = 0.2 is outside every fixed-point variant's
     domain (noise comparable with the barrier); λ₊ = 2.6 is inside."""
+
     def reason(lam: float, **kw: float) -> str:
         return domain_reason(noise_to_barrier(lam, 1.0, 256, dt=0.2), **kw)
 

@@ -281,10 +281,18 @@ def hermite():
 
 
 def test_hermite_checks_all_true(hermite):
-    expected = {"smoothed_gain_is_gaussian", "beta_is_alpha_over_sqrt", "integration_by_parts",
-                "coefficients_direct_integral", "mehler_autocovariance", "mehler_ou_rate_n",
-                "gaussian_mgf", "order1_factored_form", "drives_are_sqrt_y_times_polynomial",
-                "drive_order2_direct_integral"}
+    expected = {
+        "smoothed_gain_is_gaussian",
+        "beta_is_alpha_over_sqrt",
+        "integration_by_parts",
+        "coefficients_direct_integral",
+        "mehler_autocovariance",
+        "mehler_ou_rate_n",
+        "gaussian_mgf",
+        "order1_factored_form",
+        "drives_are_sqrt_y_times_polynomial",
+        "drive_order2_direct_integral",
+    }
     assert set(hermite.checks) == expected
     assert all(hermite.checks.values()), {k: v for k, v in hermite.checks.items() if not v}
 
@@ -303,8 +311,11 @@ def test_hermite_generated_equals_numpy_and_jax(hermite):
     import jax
 
     rng = np.random.default_rng(3)
-    vals = {"a": rng.uniform(-4, 4, 9), "c0": rng.uniform(0.05, 3, 9),
-            "kappa_sq": rng.uniform(0.0, 25.0, 9)}
+    vals = {
+        "a": rng.uniform(-4, 4, 9),
+        "c0": rng.uniform(0.05, 3, 9),
+        "kappa_sq": rng.uniform(0.0, 25.0, 9),
+    }
     for res in (hermite.coefficients, hermite.drive_par, hermite.drive_perp):
         args = [vals[k] for k in res.arg_names]
         gen = np.asarray(getattr(_generated, res.name)(*args), dtype=np.float64)

@@ -10,7 +10,9 @@ import meanfield as mf
 
 def test_phase1_bias_removal():
     tau = np.arange(0, 3000, 10.0)
-    c = mf.linear_two_phase(tau, phase=1, eta0=0.002, sigma=1.0, z_target=1.0, rho_io_sqrtN=-0.5, N=256)
+    c = mf.linear_two_phase(
+        tau, phase=1, eta0=0.002, sigma=1.0, z_target=1.0, rho_io_sqrtN=-0.5, N=256
+    )
     gap0 = 1.0 - (-0.5)  # ẑ − ρ_io√N
     b = c.M12 * np.sqrt(256)
     assert c.loss_bias[0] == pytest.approx(gap0**2, rel=1e-14) and b[0] == 0
@@ -23,7 +25,11 @@ def test_phase1_bias_removal():
     # b solves db/dτ = 2η₀(ẑ − ρ_io√N − b) (gradient flow of L_bias at rate η₀/N)
     tau_f = np.linspace(1, 2000, 50)
     h = 1e-3
-    db = (mf.linear_two_phase(tau_f + h, 1).M12 - mf.linear_two_phase(tau_f - h, 1).M12) * 16 / (2 * h)
+    db = (
+        (mf.linear_two_phase(tau_f + h, 1).M12 - mf.linear_two_phase(tau_f - h, 1).M12)
+        * 16
+        / (2 * h)
+    )
     b_f = mf.linear_two_phase(tau_f, 1).M12 * 16
     assert np.allclose(db, 2 * 0.002 * (gap0 - b_f), rtol=1e-6)
 
@@ -41,7 +47,9 @@ def test_phase2_negative_feedback_lowers_variance():
     assert np.allclose(c.dx_norm, z - r)
     # a solves da/dτ = −η₀ ∂L_var/∂a = −η₀σ²/(1 − a)²
     h = 1e-3
-    da = (mf.linear_two_phase(tau[1:] + h, 2).M11 - mf.linear_two_phase(tau[1:] - h, 2).M11) / (2 * h)
+    da = (mf.linear_two_phase(tau[1:] + h, 2).M11 - mf.linear_two_phase(tau[1:] - h, 2).M11) / (
+        2 * h
+    )
     assert np.allclose(da, -eta0 * sigma**2 / (1 - a[1:]) ** 2, rtol=1e-6)
     # continuity with the end of phase 1 (b → ẑ − ρ_io√N)
     end1 = mf.linear_two_phase(1e6, 1)
@@ -79,8 +87,9 @@ def test_euler_phase2_follows_the_gradient_flow_of_the_euler_variance() -> None:
 
     def rhs(_t, a):
         y = 1.0 - a
-        dL_dy = -sigma**2 * (1 - dt * y) / (y - dt * y * y / 2) ** 2
+        dL_dy = -(sigma**2) * (1 - dt * y) / (y - dt * y * y / 2) ** 2
         return eta0 * dL_dy  # dL/da = −dL/dy, da/dτ = −η₀ dL/da
+
     taus = np.array([100.0, 700.0, 3000.0])
     sol = solve_ivp(rhs, (0, taus[-1]), [0.0], t_eval=taus, rtol=1e-11, atol=1e-12)
     got = mf.linear_two_phase(taus, 2, eta0=eta0, sigma=sigma, dt=dt)

@@ -33,9 +33,11 @@ def test_models_and_simulate_accept_numpy_scalars_and_name_bad_input():
     net = make_low_rank(key, 8)
     u = np.zeros((2, 5, 1), np.float32)
     assert simulate(net, u, key=key, sigma=np.float64(0.5), dt=np.array(0.2)).x.shape == (2, 5, 8)
-    for name, kw, msg in (("sigma", {"sigma": None}, r"^sigma=None is not allowed"),
-                          ("dt", {"sigma": 0.5, "dt": "0.2"}, r"^dt='0\.2' is not allowed"),
-                          ("inputs", {"sigma": 0.5}, r"^inputs=None is not allowed")):
+    for name, kw, msg in (
+        ("sigma", {"sigma": None}, r"^sigma=None is not allowed"),
+        ("dt", {"sigma": 0.5, "dt": "0.2"}, r"^dt='0\.2' is not allowed"),
+        ("inputs", {"sigma": 0.5}, r"^inputs=None is not allowed"),
+    ):
         with pytest.raises(ValueError, match=msg):
             simulate(net, None if name == "inputs" else u, key=key, **kw)
     bad = u.copy()

@@ -13,8 +13,19 @@ from pathlib import Path
 from validate.cli import main
 
 REPO = Path(__file__).resolve().parents[2]
-TINY = ["--N", "16", "--seeds", "2", "--steps", "20", "--record-every", "2",
-        "--checkpoint-every", "10", "--quiet"]
+TINY = [
+    "--N",
+    "16",
+    "--seeds",
+    "2",
+    "--steps",
+    "20",
+    "--record-every",
+    "2",
+    "--checkpoint-every",
+    "10",
+    "--quiet",
+]
 
 
 def _one_error_line(err: str, code_prefix: str = "oblique train: error: ") -> str:
@@ -62,8 +73,13 @@ time.sleep(120)
 
 def test_a_locked_run_directory_is_exit_3_naming_the_holder(tmp_path, capsys) -> None:
     run = tmp_path / "R"
-    proc = subprocess.Popen([sys.executable, "-c", _HOLD, str(run)], cwd=REPO,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(run)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         assert proc.stdout.readline().strip() == "locked", proc.stderr.read()
         assert main(["train", *TINY, "--out", str(run)]) == 3
@@ -78,11 +94,17 @@ def test_a_full_disk_is_exit_3_and_keeps_what_was_written(tmp_path) -> None:
     """A file-size limit of 2 kB (EFBIG, as ENOSPC): config.json (≈1 kB) is written, the
     first array file is not; exit 3, one line, no temporary files left."""
     run = tmp_path / "R"
-    cmd = " ".join(shlex.quote(a) for a in
-                   [sys.executable, "-m", "validate", "train", *TINY, "--out", str(run)])
-    res = subprocess.run(["bash", "-c", f"ulimit -f 2 && exec {cmd}"],  # 2 × 1024 bytes
-                         cwd=REPO, capture_output=True, text=True,
-                         env=dict(os.environ, MPLBACKEND="Agg"))
+    cmd = " ".join(
+        shlex.quote(a)
+        for a in [sys.executable, "-m", "validate", "train", *TINY, "--out", str(run)]
+    )
+    res = subprocess.run(
+        ["bash", "-c", f"ulimit -f 2 && exec {cmd}"],  # 2 × 1024 bytes
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        env=dict(os.environ, MPLBACKEND="Agg"),
+    )
     assert res.returncode == 3, res.stderr
     line = _one_error_line(res.stderr)
     assert "File too large" in line

@@ -20,13 +20,38 @@ ROUND_TRIP = [
     TrainConfig.preset("gd_scaling", N=128, seeds=5, sigma=0.2),
     TrainConfig.preset("two_phase"),
     TrainConfig.preset("regimes", task="cycling", out_scale="small", N=64),
-    TrainConfig(task="sine", model="rate", N=32, nonlinearity="tanh", optimizer="adam", eta0=0.05,
-                lr_scaling="1/N", task_overrides={"t_max": 24.0}, steps=10, record_every=5,
-                checkpoint_every=5, dtype="float64", trainable=["W", "w_out"]),
-    TrainConfig(task="linear_constant", model="rate", init="two_phase", N=16,
-                phases=[[4, "1/N"], [6, 2.5]], rho_io=-0.5, rho_io_scaling="1/sqrtN"),
-    TrainConfig.preset("seed003", task="decision", nonlinearity="leaky_relu", leak_angle=0.4,
-                       task_overrides={"levels": [0.1, 0.9]}, batch=4),
+    TrainConfig(
+        task="sine",
+        model="rate",
+        N=32,
+        nonlinearity="tanh",
+        optimizer="adam",
+        eta0=0.05,
+        lr_scaling="1/N",
+        task_overrides={"t_max": 24.0},
+        steps=10,
+        record_every=5,
+        checkpoint_every=5,
+        dtype="float64",
+        trainable=["W", "w_out"],
+    ),
+    TrainConfig(
+        task="linear_constant",
+        model="rate",
+        init="two_phase",
+        N=16,
+        phases=[[4, "1/N"], [6, 2.5]],
+        rho_io=-0.5,
+        rho_io_scaling="1/sqrtN",
+    ),
+    TrainConfig.preset(
+        "seed003",
+        task="decision",
+        nonlinearity="leaky_relu",
+        leak_angle=0.4,
+        task_overrides={"levels": [0.1, 0.9]},
+        batch=4,
+    ),
 ]
 
 
@@ -70,7 +95,11 @@ def test_preset_gd_scaling_settings() -> None:
         cfg = TrainConfig.preset("gd_scaling", sigma=sigma, N=256)
         assert (cfg.sigma, cfg.eta0, cfg.steps) == (sigma, eta, steps)
         assert (cfg.model, cfg.rank, cfg.nonlinearity, cfg.out_scale) == (
-            "low_rank", 2, "erf", "large")
+            "low_rank",
+            2,
+            "erf",
+            "large",
+        )
         assert cfg.trainable == ("M",) and cfg.init == "zero_M" and cfg.g == 0.0
         assert cfg.optimizer == "sgd" and cfg.batch == 32 and cfg.rho_io == 0.0
         assert cfg.schedule() == [(steps, eta)]
@@ -100,8 +129,13 @@ def test_preset_regimes() -> None:
 def test_preset_seed003() -> None:
     # seed 003: τ = 100 ms units, Δt = 10 ms, relu rate form, zero diagonal, only W trained
     p = TrainConfig.preset("seed003")
-    assert (p.task, p.N, p.model, p.form, p.nonlinearity) == ("perception", 128, "rate", "rate",
-                                                              "relu")
+    assert (p.task, p.N, p.model, p.form, p.nonlinearity) == (
+        "perception",
+        128,
+        "rate",
+        "rate",
+        "relu",
+    )
     assert (p.dt, p.g, p.sigma, p.eta0, p.optimizer) == (0.1, 1.0, 0.01, 0.001, "adam")
     assert p.zero_diagonal and p.trainable == ("W",) and p.seeds == 10
     assert p.input_std == p.bias_std == pytest.approx(1 / math.sqrt(3))
@@ -155,10 +189,11 @@ BAD = [
     ("task_overrides", dict(task_overrides={"no_such_field": 1})),
     ("eval_batch", dict(eval_batch=3)),
     ("nonlinearity", dict(nonlinearity="leaky_relu")),  # low_rank: rate-model option only
-    ("leak_angle", dict(model="rate", init="random", nonlinearity="leaky_relu",
-                        leak_angle=math.pi / 2)),
-    ("leak_angle", dict(model="rate", init="random", nonlinearity="leaky_relu",
-                        leak_angle=-0.1)),
+    (
+        "leak_angle",
+        dict(model="rate", init="random", nonlinearity="leaky_relu", leak_angle=math.pi / 2),
+    ),
+    ("leak_angle", dict(model="rate", init="random", nonlinearity="leaky_relu", leak_angle=-0.1)),
     ("leak_angle", dict(model="rate", init="random", nonlinearity="relu", leak_angle=0.3)),
     ("form", dict(model="rate", init="random", form="voltage")),
     ("form", dict(form="rate")),  # low_rank has no rate form
@@ -208,8 +243,11 @@ def test_numpy_numbers_are_numbers_and_seeds_are_range_checked():
     c = TrainConfig.preset("gd_scaling", N=np.int64(16), seeds=np.array(2), sigma=np.float64(1.0))
     assert (c.N, c.seeds) == (16, 2) and type(c.N) is int and type(c.sigma) is float
     assert TrainConfig.from_json(c.to_json()) == c
-    with pytest.raises(ValueError, match=r"^seed=4294967296 is not allowed; allowed: an integer "
-                                         r"in \[0, 2\*\*32\)"):
+    with pytest.raises(
+        ValueError,
+        match=r"^seed=4294967296 is not allowed; allowed: an integer "
+        r"in \[0, 2\*\*32\)",
+    ):
         base.replace(seed=2**32)
     with pytest.raises(ValueError, match=r"^N=True is not allowed"):
         base.replace(N=np.bool_(True))
@@ -234,7 +272,9 @@ def test_settings_are_never_ignored():
         TrainConfig(task="fixed_point", N=8, dt=0.2, task_overrides={"dt": 0.5})
     with pytest.raises(ValueError, match=r"^rho_io=0\.5 is not allowed; .*model='rate'"):
         TrainConfig(task="fixed_point", N=8, model="rate", rho_io=0.5)
-    assert TrainConfig(task="fixed_point", N=8, model="rate", init="two_phase",
-                       rho_io=0.5).rho_io == 0.5
+    assert (
+        TrainConfig(task="fixed_point", N=8, model="rate", init="two_phase", rho_io=0.5).rho_io
+        == 0.5
+    )
     with pytest.raises(ValueError, match=r"^dt=2\.0 is not allowed"):
         TrainConfig(task="fixed_point", N=8, dt=2.0)

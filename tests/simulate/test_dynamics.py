@@ -112,8 +112,7 @@ def test_noise_free_rank2_erf_fixed_point_matches_meanfield() -> None:
         for seed in range(n_nets):
             net = make_low_rank(jax.random.key(100 + seed), N, M=jnp.asarray(M, jnp.float32))
             x0 = (net.U @ jnp.asarray(0.5 * kappa_pred, jnp.float32))[None, :]  # x0 in span(U)
-            traj = simulate(net, jnp.zeros((B, T, 1)), key=KEY, sigma=0.0, x0=x0,
-                            record="latent")
+            traj = simulate(net, jnp.zeros((B, T, 1)), key=KEY, sigma=0.0, x0=x0, record="latent")
             kap = np.asarray(traj.x[0], dtype=np.float64)
             # converged: the last step moves κ by far less than the tolerance below
             assert np.max(np.abs(kap[-1] - kap[-2])) < 1e-5
@@ -153,8 +152,9 @@ def _task(B: int, T: int) -> tuple:
 def test_grad_wrt_M_matches_finite_differences() -> None:
     with jax.enable_x64(True):
         B, T = 4, 12
-        net = make_low_rank(KEY, 8, M=jnp.array([[1.2, 0.3], [-0.4, 0.8]]), g=0.3,
-                            dtype=jnp.float64)
+        net = make_low_rank(
+            KEY, 8, M=jnp.array([[1.2, 0.3], [-0.4, 0.8]]), g=0.3, dtype=jnp.float64
+        )
         inputs, target, mask, sign, cond = _task(B, T)
 
         def loss(M: jax.Array) -> jax.Array:
@@ -202,8 +202,9 @@ def test_simulate_matches_explicit_step_loop() -> None:
 def test_low_rank_equals_dense_rate_network() -> None:
     N = 32
     lr = make_low_rank(KEY, N, M=jnp.array([[1.8, 0.4], [0.1, -2.0]]), g=0.5, nonlinearity="tanh")
-    dense = RateRNN(W=lr.U @ lr.M @ lr.U.T / N + lr.W0, w_in=lr.w_in, w_out=lr.w_out,
-                    nonlinearity="tanh")
+    dense = RateRNN(
+        W=lr.U @ lr.M @ lr.U.T / N + lr.W0, w_in=lr.w_in, w_out=lr.w_out, nonlinearity="tanh"
+    )
     inputs = jax.random.normal(jax.random.key(7), (2, 20, 1))
     a = simulate(lr, inputs, key=jax.random.key(8), sigma=0.4)
     b = simulate(dense, inputs, key=jax.random.key(8), sigma=0.4)
@@ -257,8 +258,9 @@ def test_simulate_under_jit_with_traced_sigma_and_dt() -> None:
     def f(sigma: jax.Array, dt: jax.Array) -> jax.Array:
         return simulate(net, inputs, key=KEY, sigma=sigma, dt=dt).z
 
-    np.testing.assert_allclose(f(0.3, 0.2), simulate(net, inputs, key=KEY, sigma=0.3).z,
-                               rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(
+        f(0.3, 0.2), simulate(net, inputs, key=KEY, sigma=0.3).z, rtol=1e-5, atol=1e-6
+    )
     assert float(jax.grad(lambda s: jnp.sum(f(s, 0.2) ** 2))(0.3)) != 0
 
 
@@ -296,8 +298,18 @@ def test_latent_record_needs_low_rank() -> None:
 def test_rate_form_matches_seed003_euler_equation() -> None:
     """r_t = (1 − α) r + α relu(W r + W_in u + b + sqrt(2σ²/α) ξ), transcribed in numpy (seed 003)."""
     N, B, T, dt, sigma = 12, 3, 9, 0.1, 0.3
-    net = make_rate_rnn(KEY, N, n_in=2, n_out=1, g=1.0, bias_std=0.5, input_std=0.6,
-                        zero_diagonal=True, form="rate", nonlinearity="relu")
+    net = make_rate_rnn(
+        KEY,
+        N,
+        n_in=2,
+        n_out=1,
+        g=1.0,
+        bias_std=0.5,
+        input_std=0.6,
+        zero_diagonal=True,
+        form="rate",
+        nonlinearity="relu",
+    )
     u = np.asarray(jax.random.normal(jax.random.key(2), (B, T, 2)))
     xi = np.asarray(jax.random.normal(jax.random.key(3), (T, B, N)))
     W, w_in, b = (np.asarray(a, np.float64) for a in (net.W, net.w_in, net.b))
@@ -315,7 +327,9 @@ def test_rate_form_noise_matches_current_form_for_a_linear_unit() -> None:
     means the same thing in both (module docstring)."""
     N = 8
     cur = make_rate_rnn(KEY, N, n_in=1, n_out=1, g=0.0, nonlinearity="linear", bias_std=0.3)
-    rate = RateRNN(W=cur.W, w_in=cur.w_in, w_out=cur.w_out, b=cur.b, nonlinearity="linear", form="rate")
+    rate = RateRNN(
+        W=cur.W, w_in=cur.w_in, w_out=cur.w_out, b=cur.b, nonlinearity="linear", form="rate"
+    )
     inputs = jax.random.normal(jax.random.key(4), (2, 30, 1))
     a = simulate(cur, inputs, key=jax.random.key(9), sigma=0.7, dt=0.1)
     b = simulate(rate, inputs, key=jax.random.key(9), sigma=0.7, dt=0.1)

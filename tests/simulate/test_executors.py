@@ -11,16 +11,23 @@ from simulate.executors import run_configs
 
 
 def _jobs(root):
-    base = dict(task="fixed_point", N=8, steps=4, seeds=2, record_every=2, checkpoint_every=2,
-                task_overrides={"t_max": 4.0}, batch=4)
+    base = dict(
+        task="fixed_point",
+        N=8,
+        steps=4,
+        seeds=2,
+        record_every=2,
+        checkpoint_every=2,
+        task_overrides={"t_max": 4.0},
+        batch=4,
+    )
     return [(simulate.TrainConfig(seed=s, **base), root / f"run{s}") for s in (0, 1)]
 
 
 def test_dask_local_cluster_matches_in_process(tmp_path):
     pytest.importorskip("distributed")
     here = run_configs(_jobs(tmp_path / "here"), progress=False)
-    there = run_configs(_jobs(tmp_path / "dask"), executor="dask", n_workers=1,
-                        progress=False)
+    there = run_configs(_jobs(tmp_path / "dask"), executor="dask", n_workers=1, progress=False)
     for a, b in zip(here, there):
         ra, rb = simulate.load(a), simulate.load(b)
         np.testing.assert_array_equal(np.asarray(ra.params.M), np.asarray(rb.params.M))
@@ -51,12 +58,22 @@ def test_bad_jobs_are_refused(tmp_path):
 def test_a_diverging_configuration_is_collected_not_fatal(tmp_path):
     good, _ = _jobs(tmp_path)[0]
     # a linear rate network trained by SGD at η = 10⁸: W and the state overflow at once
-    bad = simulate.TrainConfig(task="linear_constant", model="rate", nonlinearity="linear",
-                               N=8, g=0.0, eta0=1e8, steps=4, seeds=1, batch=4,
-                               checkpoint_every=4,
-                               task_overrides={"t_max": 4.0, "t_target": 2.0})
-    out = run_configs([(bad, tmp_path / "bad"), (good, tmp_path / "good")], progress=False,
-                      on_error="collect")
+    bad = simulate.TrainConfig(
+        task="linear_constant",
+        model="rate",
+        nonlinearity="linear",
+        N=8,
+        g=0.0,
+        eta0=1e8,
+        steps=4,
+        seeds=1,
+        batch=4,
+        checkpoint_every=4,
+        task_overrides={"t_max": 4.0, "t_target": 2.0},
+    )
+    out = run_configs(
+        [(bad, tmp_path / "bad"), (good, tmp_path / "good")], progress=False, on_error="collect"
+    )
     assert isinstance(out[0], simulate.NonFiniteLossError)
     assert out[1] == tmp_path / "good" and simulate.load(out[1]).config.seed == 0
     with pytest.raises(simulate.NonFiniteLossError):
@@ -74,11 +91,20 @@ def test_a_sweep_survives_a_sigkilled_dask_worker(tmp_path):
     import threading
     import time
 
-    base = dict(task="fixed_point", N=16, steps=1000, seeds=2, record_every=10,
-                checkpoint_every=10, task_overrides={"t_max": 4.0}, batch=4)
+    base = dict(
+        task="fixed_point",
+        N=16,
+        steps=1000,
+        seeds=2,
+        record_every=10,
+        checkpoint_every=10,
+        task_overrides={"t_max": 4.0},
+        batch=4,
+    )
     jobs = [(simulate.TrainConfig(seed=s, **base), tmp_path / f"run{s}") for s in (0, 1)]
-    cluster = distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                       host="127.0.0.1", dashboard_address=None)
+    cluster = distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=None
+    )
     state: dict[str, object] = {}
     try:
         with distributed.Client(cluster.scheduler_address) as client:
@@ -96,8 +122,9 @@ def test_a_sweep_survives_a_sigkilled_dask_worker(tmp_path):
 
         thread = threading.Thread(target=killer, daemon=True)
         thread.start()
-        results = run_configs(jobs, executor="dask", address=cluster.scheduler_address,
-                              progress=False)
+        results = run_configs(
+            jobs, executor="dask", address=cluster.scheduler_address, progress=False
+        )
         thread.join(timeout=5)
     finally:
         cluster.close()

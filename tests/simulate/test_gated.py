@@ -45,8 +45,9 @@ def _numpy_update(net, x, u):
 @pytest.mark.parametrize("arch", ARCHITECTURES)
 @pytest.mark.parametrize("nonlinearity", ["tanh", "relu"])
 def test_update_matches_the_equations(arch, nonlinearity):
-    net = make_gated_rnn(jax.random.key(1), 8, arch=arch, n_in=3, n_out=2, g=1.2,
-                         nonlinearity=nonlinearity)
+    net = make_gated_rnn(
+        jax.random.key(1), 8, arch=arch, n_in=3, n_out=2, g=1.2, nonlinearity=nonlinearity
+    )
     assert net.W_h.shape == (GATES[arch], 8, 8)
     assert net.N == (16 if arch == "lstm" else 8)
     rng = np.random.default_rng(0)
@@ -72,10 +73,21 @@ def test_simulate_runs_the_update_with_state_noise():
 
 def test_training_a_gated_model_updates_every_trainable_array_and_stores_the_run(tmp_path):
     # short trials (t_max = 4 → 20 updates) keep compilation small
-    cfg = simulate.TrainConfig(task="fixed_point", model="lstm", nonlinearity="tanh", N=8,
-                               steps=2, seeds=2, record_every=1, checkpoint_every=2, batch=4,
-                               optimizer="adam", eta0=0.01, sigma=0.0,
-                               task_overrides={"t_max": 4.0})
+    cfg = simulate.TrainConfig(
+        task="fixed_point",
+        model="lstm",
+        nonlinearity="tanh",
+        N=8,
+        steps=2,
+        seeds=2,
+        record_every=1,
+        checkpoint_every=2,
+        batch=4,
+        optimizer="adam",
+        eta0=0.01,
+        sigma=0.0,
+        task_overrides={"t_max": 4.0},
+    )
     run = simulate.train(cfg, tmp_path / "run", progress=False)
     assert sorted(run.records) == sorted(simulate.GATED_RECORDS)
     for name in ("W_h", "W_x", "b", "w_out", "b_out"):
@@ -92,8 +104,14 @@ def test_fixed_point_of_a_contracting_gru_is_found_as_a_map():
 
     net = make_gated_rnn(jax.random.key(3), 8, arch="gru", n_in=1, n_out=1, g=0.5)
     u = jnp.asarray([0.5], jnp.float32)
-    fp = find_fixed_points(net.update, np.random.default_rng(1).standard_normal((16, 8)), u,
-                           kind="map", steps=500, learning_rate=0.05)
+    fp = find_fixed_points(
+        net.update,
+        np.random.default_rng(1).standard_normal((16, 8)),
+        u,
+        kind="map",
+        steps=500,
+        learning_rate=0.05,
+    )
     assert len(fp) == 1 and fp.stable[0]  # g = 0.5 and gates in (0, 1): a contraction
     h = fp.points[0]
     np.testing.assert_allclose(_numpy_update(net, h, np.array([0.5])), h, atol=1e-5)
@@ -107,8 +125,6 @@ def test_bad_gated_configurations_are_refused():
     with pytest.raises(ValueError, match="nonlinearity='erf'"):
         simulate.TrainConfig(task="flip_flop", model="gru", nonlinearity="erf")
     with pytest.raises(ValueError, match="trainable"):
-        simulate.TrainConfig(task="flip_flop", model="gru", nonlinearity="tanh",
-                             trainable=("W",))
+        simulate.TrainConfig(task="flip_flop", model="gru", nonlinearity="tanh", trainable=("W",))
     with pytest.raises(ValueError, match="init"):
-        simulate.TrainConfig(task="flip_flop", model="vanilla", nonlinearity="tanh",
-                             init="zero_W")
+        simulate.TrainConfig(task="flip_flop", model="vanilla", nonlinearity="tanh", init="zero_W")

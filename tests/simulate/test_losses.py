@@ -49,8 +49,14 @@ def _reference_split(z, target, mask, sign, condition) -> tuple[float, float]:
 @pytest.mark.parametrize("seed", [0, 1, 2])
 def test_split_matches_theory_definition_and_sums_to_mse(seed: int) -> None:
     z, target, mask, sign, condition = _batch(seed)
-    out = loss_split(jnp.asarray(z), jnp.asarray(target), jnp.asarray(mask), jnp.asarray(sign),
-                     jnp.asarray(condition), C)
+    out = loss_split(
+        jnp.asarray(z),
+        jnp.asarray(target),
+        jnp.asarray(mask),
+        jnp.asarray(sign),
+        jnp.asarray(condition),
+        C,
+    )
     assert isinstance(out, LossSplit)
     bias, var = _reference_split(z, target, mask, sign, condition)
     assert float(out.loss_bias) == pytest.approx(bias, rel=1e-5)
@@ -58,8 +64,9 @@ def test_split_matches_theory_definition_and_sums_to_mse(seed: int) -> None:
     mse = (mask * (z - target) ** 2).sum() / mask.sum()
     # float32 sums of ~150 terms: relative rounding ~1e-6
     assert float(out.loss) == pytest.approx(mse, rel=1e-5)
-    assert float(masked_mse(jnp.asarray(z), jnp.asarray(target), jnp.asarray(mask))) == \
-        pytest.approx(mse, rel=1e-5)
+    assert float(
+        masked_mse(jnp.asarray(z), jnp.asarray(target), jnp.asarray(mask))
+    ) == pytest.approx(mse, rel=1e-5)
 
 
 def test_split_exact_even_when_target_varies_within_condition() -> None:

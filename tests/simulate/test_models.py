@@ -49,8 +49,9 @@ def test_leaky_relu_angle_interpolates_relu_to_linear() -> None:
 
 def test_nonlinearities_values() -> None:
     x = np.linspace(-3, 3, 13, dtype=np.float32)
-    np.testing.assert_allclose(get_nonlinearity("erf")(x), np_erf(math.sqrt(math.pi) / 2 * x),
-                               rtol=1e-6, atol=1e-6)
+    np.testing.assert_allclose(
+        get_nonlinearity("erf")(x), np_erf(math.sqrt(math.pi) / 2 * x), rtol=1e-6, atol=1e-6
+    )
     np.testing.assert_allclose(get_nonlinearity("tanh")(x), np.tanh(x), rtol=1e-6)
     np.testing.assert_allclose(get_nonlinearity("relu")(x), np.maximum(x, 0))
     np.testing.assert_allclose(get_nonlinearity("linear")(x), x)
@@ -97,7 +98,9 @@ def test_low_rank_more_inputs_outputs_rank1() -> None:
     Q = np.concatenate([np.asarray(net.w_out), np.asarray(net.w_in) / math.sqrt(N)], axis=1)
     assert net.w_in.shape == (N, 2) and net.w_out.shape == (N, 2) and net.U.shape == (N, 1)
     # w_out columns orthonormal ("large"), the second output is orthogonal to U.
-    np.testing.assert_allclose(np.asarray(net.w_out).T @ np.asarray(net.w_out), np.eye(2), atol=1e-5)
+    np.testing.assert_allclose(
+        np.asarray(net.w_out).T @ np.asarray(net.w_out), np.eye(2), atol=1e-5
+    )
     assert abs(float(net.w_out[:, 1] @ net.U[:, 0])) < 1e-4
     # each input column has overlap ρ_io with the output of the same index
     np.testing.assert_allclose(np.diag(Q[:, :2].T @ Q[:, 2:]), [0.3, 0.3], atol=1e-5)
@@ -231,8 +234,17 @@ def test_latents_need_low_rank() -> None:
 # ---------------------------------------------------------------- seed 003 options
 def test_rate_rnn_seed003_initialisation() -> None:
     N = 512
-    net = make_rate_rnn(KEY, N, n_in=2, n_out=1, g=1.0, input_std=0.5, bias_std=0.25,
-                        zero_diagonal=True, form="rate")
+    net = make_rate_rnn(
+        KEY,
+        N,
+        n_in=2,
+        n_out=1,
+        g=1.0,
+        input_std=0.5,
+        bias_std=0.25,
+        zero_diagonal=True,
+        form="rate",
+    )
     W, w_in, b = map(np.asarray, (net.W, net.w_in, net.b))
     assert np.all(np.diagonal(W) == 0.0)
     # sample variances of n Gaussian entries: relative SE sqrt(2/n); allow 4 SE
@@ -254,8 +266,7 @@ def test_zero_diagonal_masks_the_drive_and_its_gradient() -> None:
     net = eqx.tree_at(lambda m: m.W, net, jnp.asarray(W, jnp.float32))
     r = jax.random.normal(jax.random.key(1), (3, N))
     off = W - np.diag(np.diagonal(W))
-    np.testing.assert_allclose(net.recurrent_drive(r), np.asarray(r) @ off.T, rtol=1e-5,
-                               atol=1e-6)
+    np.testing.assert_allclose(net.recurrent_drive(r), np.asarray(r) @ off.T, rtol=1e-5, atol=1e-6)
     grad = jax.grad(lambda m: jnp.sum(jnp.sin(m.recurrent_drive(r))))(net)
     assert np.all(np.diagonal(np.asarray(grad.W)) == 0.0)  # exactly: masked, not cancelled
     assert np.any(np.asarray(grad.W) != 0.0)

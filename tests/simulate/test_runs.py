@@ -30,8 +30,9 @@ from simulate.runs import (
 )
 from simulate.training import LOW_RANK_RECORDS, train
 
-BASE = TrainConfig.preset("gd_scaling", N=16, seeds=2, steps=20, record_every=2,
-                          checkpoint_every=10)
+BASE = TrainConfig.preset(
+    "gd_scaling", N=16, seeds=2, steps=20, record_every=2, checkpoint_every=10
+)
 REPO = Path(__file__).resolve().parents[2]
 
 
@@ -53,8 +54,12 @@ def child(tmp_path_factory):
     tmp = tmp_path_factory.mktemp("kill")
     (tmp / "cfg.json").write_text(KILL_CFG.to_json())
     killed = tmp / "killed"
-    proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(tmp / "cfg.json"), str(killed)],
-                            cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _CHILD, str(tmp / "cfg.json"), str(killed)],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     state: dict[str, object] = {"proc": proc, "dir": killed, "tmp": tmp}
 
     def watch() -> None:
@@ -100,8 +105,14 @@ def test_atomic_write_keeps_old_file_on_failure(tmp_path) -> None:
 def test_directory_layout_and_load(finished) -> None:
     path, run = finished
     names = {p.name for p in path.iterdir() if not p.name.startswith(".")}
-    assert names == {"config.json", "params_init.npz", "params_final.npz", "records.npz",
-                     "evaluation.npz", "run.json"}  # checkpoints removed when finished
+    assert names == {
+        "config.json",
+        "params_init.npz",
+        "params_final.npz",
+        "records.npz",
+        "evaluation.npz",
+        "run.json",
+    }  # checkpoints removed when finished
     # the lock file may stay (released); the owner record goes with the lock
     assert {p.name for p in path.iterdir() if p.name.startswith(".")} <= {".lock"}
     assert TrainConfig.from_json((path / "config.json").read_text()) == BASE
@@ -230,12 +241,19 @@ def test_sigkill_at_random_moments_then_resume_is_bit_identical(tmp_path) -> Non
     rng = np.random.default_rng(20261206)
     outcomes = []
     for delay in rng.uniform(0.0, 1.2, N_KILLS):
-        proc = subprocess.Popen([sys.executable, "-c", _CHILD, str(tmp_path / "cfg.json"),
-                                 str(killed)], cwd=REPO, stdout=subprocess.DEVNULL,
-                                stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _CHILD, str(tmp_path / "cfg.json"), str(killed)],
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         deadline = time.monotonic() + 300
-        while (proc.poll() is None and time.monotonic() < deadline
-               and not (killed / "checkpoint.npz").exists() and not (killed / "run.json").exists()):
+        while (
+            proc.poll() is None
+            and time.monotonic() < deadline
+            and not (killed / "checkpoint.npz").exists()
+            and not (killed / "run.json").exists()
+        ):
             time.sleep(0.002)
         time.sleep(delay)
         if proc.poll() is None:
@@ -326,8 +344,12 @@ def test_a_corrupt_checkpoint_falls_back_to_the_previous_one(tmp_path, monkeypat
     (bad / "config.json").write_text(cfg.to_json())
     (bad / "checkpoint.npz").write_bytes(both["checkpoint.npz"][:100])
     (bad / "checkpoint.prev.npz").write_bytes(b"not a zip at all")
-    with pytest.warns(RuntimeWarning), pytest.raises(
-            RunFileError, match=r"no usable checkpoint.*checkpoint\.npz.*checkpoint\.prev\.npz"):
+    with (
+        pytest.warns(RuntimeWarning),
+        pytest.raises(
+            RunFileError, match=r"no usable checkpoint.*checkpoint\.npz.*checkpoint\.prev\.npz"
+        ),
+    ):
         train(cfg, bad, progress=False)
     assert not (bad / "run.json").exists() and not (bad / "params_final.npz").exists()
 
@@ -369,9 +391,13 @@ time.sleep(120)
 
 def _holder(tmp_path: Path, path: Path, mode: str) -> subprocess.Popen:
     (tmp_path / "base.json").write_text(BASE.to_json())
-    proc = subprocess.Popen([sys.executable, "-c", _HOLD, str(tmp_path / "base.json"),
-                             str(path), mode], cwd=REPO, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _HOLD, str(tmp_path / "base.json"), str(path), mode],
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     if mode == "hold":
         assert proc.stdout.readline().strip() == "locked", proc.stderr.read()
     return proc
@@ -407,8 +433,11 @@ def test_a_failed_run_is_restarted_only_on_request(tmp_path) -> None:
         train(BASE.replace(eta0=1e8), path, progress=False)
     failed = json.loads((path / "failed.json").read_text())
     assert failed["step"] >= 0 and "non-finite" in failed["message"]
-    with pytest.raises(ValueError, match=r"holds a failed run with a different config "
-                                         r"\(eta0: .*--restart"):
+    with pytest.raises(
+        ValueError,
+        match=r"holds a failed run with a different config "
+        r"\(eta0: .*--restart",
+    ):
         train(BASE, path, progress=False)
     run = train(BASE, path, progress=False, restart=True)
     assert (path / "run.json").exists() and not (path / "failed.json").exists()
@@ -439,11 +468,18 @@ def test_an_edited_config_or_a_swapped_file_is_refused_on_load(finished, tmp_pat
     path = _copy_run(finished[0], tmp_path / "run")
     info = json.loads((path / "run.json").read_text())
     assert info["config"] == BASE.to_dict()
-    assert set(info["files"]) == {"params_init.npz", "params_final.npz", "records.npz",
-                                  "evaluation.npz"}
+    assert set(info["files"]) == {
+        "params_init.npz",
+        "params_final.npz",
+        "records.npz",
+        "evaluation.npz",
+    }
     (path / "config.json").write_text(BASE.replace(seed=7).to_json())
-    with pytest.raises(RunFileError, match=r"edited after training \(seed: 0 \(trained\) "
-                                           r"vs 7 \(config\.json\)\)"):
+    with pytest.raises(
+        RunFileError,
+        match=r"edited after training \(seed: 0 \(trained\) "
+        r"vs 7 \(config\.json\)\)",
+    ):
         load(path)
     with pytest.raises(RunFileError, match="edited after training"):  # train() loads it too
         train(BASE.replace(seed=7), path, progress=False)
@@ -453,8 +489,11 @@ def test_an_edited_config_or_a_swapped_file_is_refused_on_load(finished, tmp_pat
     import shutil
 
     shutil.copy(other / "params_final.npz", swapped / "params_final.npz")  # a valid file
-    with pytest.raises(RunFileError, match=r"params_final\.npz is not the file this run "
-                                           "wrote"):
+    with pytest.raises(
+        RunFileError,
+        match=r"params_final\.npz is not the file this run "
+        "wrote",
+    ):
         load(swapped)
 
 

@@ -360,8 +360,7 @@ def test_frequency_sine_targets_and_inputs_increase_together():
     assert np.all(np.diff(u) > 0) and np.all(np.asarray(b.inputs[:4]) == u[:, None, None])
     w = np.linspace(task.omega_min, task.omega_max, 4)
     t = np.arange(20.0)
-    np.testing.assert_allclose(np.asarray(b.targets[:4, :, 0]), np.sin(w[:, None] * t),
-                               atol=1e-5)
+    np.testing.assert_allclose(np.asarray(b.targets[:4, :, 0]), np.sin(w[:, None] * t), atol=1e-5)
 
 
 def test_context_integration_answer_is_the_relevant_stream_sign():
@@ -379,7 +378,7 @@ def test_context_integration_answer_is_the_relevant_stream_sign():
     mean = u[np.arange(16), :, relevant].mean(axis=1)
     slack = 4 * task.stream_noise / np.sqrt(task.n_steps)
     assert np.all(answer * mean > -slack)
-    assert np.all(m[:, : -int(task.t_dec)] == 0) and np.all(m[:, -int(task.t_dec):] == 1)
+    assert np.all(m[:, : -int(task.t_dec)] == 0) and np.all(m[:, -int(task.t_dec) :] == 1)
 
 
 def test_seed_002_tasks_refuse_bad_parameters():

@@ -31,8 +31,9 @@ from simulate.training import (
 # float32 rounding: a sum of a few O(1) terms carries relative error ~ few·eps
 EPS32 = float(np.finfo(np.float32).eps)
 
-BASE = TrainConfig.preset("gd_scaling", N=16, seeds=2, steps=20, record_every=2,
-                          checkpoint_every=10)
+BASE = TrainConfig.preset(
+    "gd_scaling", N=16, seeds=2, steps=20, record_every=2, checkpoint_every=10
+)
 
 
 @pytest.fixture(scope="module")
@@ -46,8 +47,16 @@ def test_low_rank_records(base_run) -> None:
     S, n = BASE.seeds, BASE.steps // BASE.record_every
     assert set(r.records) == set(LOW_RANK_RECORDS)
     np.testing.assert_array_equal(r.steps, np.arange(0, BASE.steps, BASE.record_every))
-    shapes = {"loss": (S, n), "loss_bias": (S, n), "loss_var": (S, n), "M": (S, n, 2, 2),
-              "eigvals": (S, n, 2), "kappa_bar": (S, n, 2), "kappa_norm": (S, n), "rho": (S, n)}
+    shapes = {
+        "loss": (S, n),
+        "loss_bias": (S, n),
+        "loss_var": (S, n),
+        "M": (S, n, 2, 2),
+        "eigvals": (S, n, 2),
+        "kappa_bar": (S, n, 2),
+        "kappa_norm": (S, n),
+        "rho": (S, n),
+    }
     for k, shape in shapes.items():
         assert r.records[k].shape == shape, k
         assert np.all(np.isfinite(r.records[k])), k
@@ -63,8 +72,9 @@ def test_low_rank_records(base_run) -> None:
     got = r.records["eigvals"]
     assert np.all(np.diff(got.real, axis=-1) <= 0)
     np.testing.assert_allclose(np.sort_complex(got), np.sort_complex(ev), rtol=1e-5, atol=1e-6)
-    np.testing.assert_allclose(r.records["kappa_norm"],
-                               np.linalg.norm(r.records["kappa_bar"], axis=-1), rtol=4 * EPS32)
+    np.testing.assert_allclose(
+        r.records["kappa_norm"], np.linalg.norm(r.records["kappa_bar"], axis=-1), rtol=4 * EPS32
+    )
     assert np.all((r.records["rho"] >= 0) & (r.records["rho"] <= 1 + 4 * EPS32))
     # (whether the loss falls is a statistical question for validate.experiments.gd_scaling, not here)
 
@@ -106,22 +116,35 @@ def test_vmapped_seeds_equal_seeds_alone(base_run) -> None:
     lr = _lr_table(cfg1, jnp.float32)
     inits, keys = init_models(BASE), seed_keys(BASE, 1)
     for s in range(BASE.seeds):
-        init = jax.tree_util.tree_map(lambda a, s=s: a[s:s + 1], inits)
+        init = jax.tree_util.tree_map(lambda a, s=s: a[s : s + 1], inits)
         params, frozen = eqx.partition(init, trainable_filter(cfg1, init))
         opt_state = jax.vmap(trainer.opt.init)(params)
         bad = jnp.full((1,), -1, jnp.int32)
         recs = []
         for t0 in range(0, BASE.steps, BASE.checkpoint_every):
             params, opt_state, bad, rec = trainer.jitted_chunk(
-                params, frozen, opt_state, init, keys[s:s + 1], lr, bad, t0,
-                BASE.checkpoint_every // BASE.record_every)
+                params,
+                frozen,
+                opt_state,
+                init,
+                keys[s : s + 1],
+                lr,
+                bad,
+                t0,
+                BASE.checkpoint_every // BASE.record_every,
+            )
             recs.append({k: np.asarray(v[0]) for k, v in rec.items()})
         for k in ("loss", "loss_var", "M", "kappa_bar", "rho"):
-            np.testing.assert_allclose(np.concatenate([r[k] for r in recs]),
-                                       base_run.records[k][s], rtol=1e-4, atol=1e-6,
-                                       err_msg=f"seed {s}: {k}")
-        np.testing.assert_allclose(np.asarray(params.M[0]), np.asarray(base_run.params.M[s]),
-                                   rtol=1e-4, atol=1e-6)
+            np.testing.assert_allclose(
+                np.concatenate([r[k] for r in recs]),
+                base_run.records[k][s],
+                rtol=1e-4,
+                atol=1e-6,
+                err_msg=f"seed {s}: {k}",
+            )
+        np.testing.assert_allclose(
+            np.asarray(params.M[0]), np.asarray(base_run.params.M[s]), rtol=1e-4, atol=1e-6
+        )
 
 
 # ---------------------------------------------------------------- non-finite loss
@@ -151,9 +174,22 @@ def test_non_finite_loss_stops_and_keeps_checkpoint(tmp_path) -> None:
 # ---------------------------------------------------------------- rate networks
 def test_rate_records() -> None:
     # record_every = 1: one step function to compile (the cheapest rate configuration)
-    cfg = TrainConfig(task="fixed_point", model="rate", N=8, seeds=2, steps=3, record_every=1,
-                      checkpoint_every=3, nonlinearity="tanh", g=1.5, sigma=0.2,
-                      x0_noise=1.0, optimizer="adam", eta0=0.05, lr_scaling="1/N")
+    cfg = TrainConfig(
+        task="fixed_point",
+        model="rate",
+        N=8,
+        seeds=2,
+        steps=3,
+        record_every=1,
+        checkpoint_every=3,
+        nonlinearity="tanh",
+        g=1.5,
+        sigma=0.2,
+        x0_noise=1.0,
+        optimizer="adam",
+        eta0=0.05,
+        lr_scaling="1/N",
+    )
     r = train(cfg, None, progress=False)
     assert set(r.records) == set(RATE_RECORDS)
     for k in RATE_RECORDS:
@@ -187,8 +223,9 @@ def test_sweep_over_two_sizes(tmp_path) -> None:
         assert r.records["loss"].shape == (BASE.seeds, BASE.steps // BASE.record_every)
         assert np.asarray(r.params.U).shape == (BASE.seeds, r.config.N, 2)
     # the N = 16 member is the same computation as the base run
-    np.testing.assert_array_equal(runs[1].records["loss"], train(BASE, None,
-                                                                 progress=False).records["loss"])
+    np.testing.assert_array_equal(
+        runs[1].records["loss"], train(BASE, None, progress=False).records["loss"]
+    )
     # finished sizes are loaded, not retrained
     again = sweep(BASE, [8, 16], tmp_path / "sweep", progress=False)
     assert [r.info for r in again] == [r.info for r in runs]
@@ -200,15 +237,32 @@ def test_cli_train(tmp_path, capsys) -> None:
     from validate.cli import main
 
     out = tmp_path / "cli"
-    argv = ["train", "--preset", "gd_scaling", "--N", "16", "--seeds", "2", "--steps", "20",
-            "--record-every", "2", "--checkpoint-every", "10", "--out", str(out), "--quiet"]
+    argv = [
+        "train",
+        "--preset",
+        "gd_scaling",
+        "--N",
+        "16",
+        "--seeds",
+        "2",
+        "--steps",
+        "20",
+        "--record-every",
+        "2",
+        "--checkpoint-every",
+        "10",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     assert main(argv) == 0
     text = capsys.readouterr().out
     assert str(out) in text and "N=16" in text and "2 seeds × 20 steps" in text
     run = load(out)
     assert run.config == BASE
-    np.testing.assert_array_equal(run.records["loss"],
-                                  train(BASE, None, progress=False).records["loss"])
+    np.testing.assert_array_equal(
+        run.records["loss"], train(BASE, None, progress=False).records["loss"]
+    )
     # rerun: loads the finished run and prints the same summary line
     assert main(argv) == 0
     assert text.splitlines()[-1] == capsys.readouterr().out.splitlines()[-1]
@@ -227,14 +281,39 @@ def test_cli_train_seed003_keeps_the_diagonal_at_zero_and_trains_only_W(tmp_path
     from validate.cli import main
 
     out = tmp_path / "seed003"
-    argv = ["train", "--preset", "seed003", "--task", "decision", "--N", "8", "--seeds", "2",
-            "--steps", "4", "--record-every", "2", "--checkpoint-every", "4",
-            "--nonlinearity", "leaky_relu", "--leak-angle", "0.2", "--out", str(out), "--quiet"]
+    argv = [
+        "train",
+        "--preset",
+        "seed003",
+        "--task",
+        "decision",
+        "--N",
+        "8",
+        "--seeds",
+        "2",
+        "--steps",
+        "4",
+        "--record-every",
+        "2",
+        "--checkpoint-every",
+        "4",
+        "--nonlinearity",
+        "leaky_relu",
+        "--leak-angle",
+        "0.2",
+        "--out",
+        str(out),
+        "--quiet",
+    ]
     assert main(argv) == 0
     run = load(out)
     c = run.config
-    assert (c.form, c.nonlinearity, c.leak_angle, c.zero_diagonal) == ("rate", "leaky_relu",
-                                                                        0.2, True)
+    assert (c.form, c.nonlinearity, c.leak_angle, c.zero_diagonal) == (
+        "rate",
+        "leaky_relu",
+        0.2,
+        True,
+    )
     W, W0 = np.asarray(run.params.W), np.asarray(run.init_params.W)
     assert np.all(np.diagonal(W, axis1=1, axis2=2) == 0.0)
     assert np.all(np.linalg.norm(W - W0, axis=(1, 2)) > 0)
@@ -254,8 +333,7 @@ def test_update_equals_optax_with_schedule(optimizer: str) -> None:
 
     from simulate.training import _direction, _lr_at, make_optimizer
 
-    cfg = TrainConfig.preset("two_phase", N=8, phases=((2, "1/N"), (3, 4.0)),
-                             optimizer=optimizer)
+    cfg = TrainConfig.preset("two_phase", N=8, phases=((2, "1/N"), (3, 4.0)), optimizer=optimizer)
     ref_opt, direction = make_optimizer(cfg), _direction(cfg)
     table = _lr_table(cfg, jnp.float32)
     params = {"W": jnp.ones((3, 3), jnp.float32)}
@@ -276,8 +354,16 @@ def test_grad_clip_bounds_the_sgd_step(tmp_path):
 
     import simulate
 
-    cfg = simulate.TrainConfig(task="fixed_point", N=8, steps=1, seeds=1, batch=4, eta0=0.5,
-                               grad_clip=1e-3, task_overrides={"t_max": 4.0})
+    cfg = simulate.TrainConfig(
+        task="fixed_point",
+        N=8,
+        steps=1,
+        seeds=1,
+        batch=4,
+        eta0=0.5,
+        grad_clip=1e-3,
+        task_overrides={"t_max": 4.0},
+    )
     run = simulate.train(cfg, progress=False)
     step = np.linalg.norm(np.asarray(run.params.M) - np.asarray(run.init_params.M))
     # one SGD step of a gradient clipped to global norm 1e-3 moves M by ≤ η·1e-3 (float32)
@@ -294,8 +380,17 @@ def test_training_lowers_the_bias_loss_beyond_the_batch_noise() -> None:
     fails this (L_bias would rise or stay)."""
     import simulate
 
-    cfg = simulate.TrainConfig(task="fixed_point", N=16, steps=40, seeds=2, batch=8, eta0=0.5,
-                               sigma=0.2, record_every=1, task_overrides={"t_max": 4.0})
+    cfg = simulate.TrainConfig(
+        task="fixed_point",
+        N=16,
+        steps=40,
+        seeds=2,
+        batch=8,
+        eta0=0.5,
+        sigma=0.2,
+        record_every=1,
+        task_overrides={"t_max": 4.0},
+    )
     run = simulate.train(cfg, progress=False)
     L = np.asarray(run.records["loss_bias"], np.float64)  # [seeds, records]
     last = L[:, -10:]
@@ -303,5 +398,7 @@ def test_training_lowers_the_bias_loss_beyond_the_batch_noise() -> None:
     drop = L[:, 0] - last.mean(axis=1)
     assert np.all(drop > 4 * s * np.sqrt(1 + 1 / 10)), (L[:, 0], last.mean(axis=1), s)
     total = np.asarray(run.records["loss"], np.float64)
-    assert np.all(total[:, 0] - total[:, -10:].mean(axis=1)
-                  > 4 * total[:, -10:].std(axis=1, ddof=1) * np.sqrt(1.1))
+    assert np.all(
+        total[:, 0] - total[:, -10:].mean(axis=1)
+        > 4 * total[:, -10:].std(axis=1, ddof=1) * np.sqrt(1.1)
+    )

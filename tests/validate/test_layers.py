@@ -98,10 +98,17 @@ def layer_violations(sources: Mapping[str, str]) -> list[str]:
                 continue
             lo, hi = _layer(name), _layer(target)
             if lo is not None and hi is not None and hi > lo:
-                bad.append(f"{name} imports {target}: {LAYERS[lo]} may not import the "
-                           f"{LAYERS[hi]} layer above it")
-            if pkg == "validate" and tpkg == "validate" and lo is not None and hi is None \
-                    and target != "validate":
+                bad.append(
+                    f"{name} imports {target}: {LAYERS[lo]} may not import the "
+                    f"{LAYERS[hi]} layer above it"
+                )
+            if (
+                pkg == "validate"
+                and tpkg == "validate"
+                and lo is not None
+                and hi is None
+                and target != "validate"
+            ):
                 bad.append(f"{name} imports {target}: a layer imports only layers")
     return bad
 
@@ -156,8 +163,11 @@ def test_the_project_has_no_import_circles() -> None:
 
 def test_every_validate_module_lives_in_a_layer() -> None:
     top = {"validate", "validate.cli", "validate.__main__"}
-    stray = [m for m in project_sources() if m.startswith("validate")
-             and m not in top and _layer(m) is None]
+    stray = [
+        m
+        for m in project_sources()
+        if m.startswith("validate") and m not in top and _layer(m) is None
+    ]
     assert stray == []
 
 
@@ -168,41 +178,58 @@ def _with(sources: dict[str, str], name: str, line: str) -> dict[str, str]:
     return changed
 
 
-@pytest.mark.parametrize(("module", "line", "expected"), [
-    ("validate.core.stats", "from ..reports import validate", "core may not import"),
-    ("validate.analysis.measures",
-     "def f():\n    from ..experiments import static\n    return static",
-     "analysis may not import the experiments"),
-    ("validate.experiments.static", "from ..figures import static as fig",
-     "experiments may not import the figures"),
-    ("validate.core.fits", "import simulate.config", "validate.core imports neither"),
-    ("meanfield.optimum", "import simulate.losses", "meanfield imports no other package"),
-    ("simulate.losses", "from validate.core import stats", "simulate imports no other package"),
-])
+@pytest.mark.parametrize(
+    ("module", "line", "expected"),
+    [
+        ("validate.core.stats", "from ..reports import validate", "core may not import"),
+        (
+            "validate.analysis.measures",
+            "def f():\n    from ..experiments import static\n    return static",
+            "analysis may not import the experiments",
+        ),
+        (
+            "validate.experiments.static",
+            "from ..figures import static as fig",
+            "experiments may not import the figures",
+        ),
+        ("validate.core.fits", "import simulate.config", "validate.core imports neither"),
+        ("meanfield.optimum", "import simulate.losses", "meanfield imports no other package"),
+        ("simulate.losses", "from validate.core import stats", "simulate imports no other package"),
+    ],
+)
 def test_an_upward_import_is_caught(module: str, line: str, expected: str) -> None:
     bad = layer_violations(_with(project_sources(), module, line))
     assert any(module in b and expected in b for b in bad), bad
 
 
 def test_a_lazy_circle_is_caught() -> None:
-    sources = _with(project_sources(), "validate.core.fits",
-                    "def f():\n    from . import claims\n    return claims")
+    sources = _with(
+        project_sources(),
+        "validate.core.fits",
+        "def f():\n    from . import claims\n    return claims",
+    )
     sources = _with(sources, "validate.core.claims", "from . import fits")
     assert ["validate.core.claims", "validate.core.fits"] in import_circles(sources)
 
 
 def test_a_type_checking_import_is_exempt() -> None:
-    sources = _with(project_sources(), "validate.core.stats",
-                    "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n"
-                    "    from ..reports import validate")
+    sources = _with(
+        project_sources(),
+        "validate.core.stats",
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from ..reports import validate",
+    )
     assert layer_violations(sources) == []
 
 
 # ----------------------------------------------------------------------------- cheap commands
 def _modules_after(code: str) -> set[str]:
-    out = subprocess.run([sys.executable, "-c", code + "\nimport sys\n"
-                          "print(' '.join(sorted(sys.modules)))"],
-                         capture_output=True, text=True, check=True, cwd=REPO)
+    out = subprocess.run(
+        [sys.executable, "-c", code + "\nimport sys\nprint(' '.join(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=REPO,
+    )
     return set(out.stdout.split())
 
 
@@ -212,8 +239,12 @@ def test_oblique_help_imports_no_jax() -> None:
 
 
 def test_the_command_modules_import_no_numpy() -> None:
-    mods = _modules_after("import validate.cli\n" + "\n".join(
-        f"import {m}" for m in __import__("validate.commands", fromlist=["x"]).COMMAND_MODULES))
+    mods = _modules_after(
+        "import validate.cli\n"
+        + "\n".join(
+            f"import {m}" for m in __import__("validate.commands", fromlist=["x"]).COMMAND_MODULES
+        )
+    )
     assert not {"numpy", "jax", "matplotlib"} & mods
 
 
@@ -222,5 +253,6 @@ def test_public_names_come_from_public_modules() -> None:
 
     where = validate._WHERE
     assert set(where) == set(validate.__all__)
-    assert all(not any(part.startswith("_") for part in mod.split(".")) for mod in
-               where.values()), sorted(set(where.values()))
+    assert all(
+        not any(part.startswith("_") for part in mod.split(".")) for mod in where.values()
+    ), sorted(set(where.values()))

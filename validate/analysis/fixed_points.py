@@ -110,7 +110,6 @@ class FixedPoints(NamedTuple):
         return self.points.shape[0] == 0
 
 
-
 def _make_fixed_points(cls: type, iterable: Any) -> FixedPoints:
     # NamedTuple._make checks len(result) against the field count; FixedPoints.__len__
     # counts points, so build the tuple directly (``_replace`` goes through ``_make``)
@@ -118,6 +117,8 @@ def _make_fixed_points(cls: type, iterable: Any) -> FixedPoints:
 
 
 FixedPoints._make = classmethod(_make_fixed_points)  # type: ignore[assignment]
+
+
 def model_velocity(model: Any) -> Callable[[Any, Any], Any]:
     """The noise-free drift ḣ(h, u) [N] of a :mod:`simulate` rate network (THEORY §1).
 
@@ -154,8 +155,9 @@ def sample_initial_states(
     return X[idx] + noise_std * rng.standard_normal((n, X.shape[1]))
 
 
-def _check_positive(name: str, value: Any, *, integer: bool = False, allow_zero: bool = False
-                    ) -> Any:
+def _check_positive(
+    name: str, value: Any, *, integer: bool = False, allow_zero: bool = False
+) -> Any:
     """``value`` as int (``integer``) or float, > 0 (≥ 0 with ``allow_zero``); numpy scalars
     and 0-d arrays accepted; ValueError naming ``name`` otherwise."""
     try:
@@ -164,8 +166,10 @@ def _check_positive(name: str, value: Any, *, integer: bool = False, allow_zero:
         v = None
     if v is None or (v == 0 and not allow_zero):
         kind = "an integer" if integer else "a finite number"
-        raise ValueError(f"{name}={value!r} is not allowed; {name} must be {kind} "
-                         f"{'>= 0' if allow_zero else '> 0'}")
+        raise ValueError(
+            f"{name}={value!r} is not allowed; {name} must be {kind} "
+            f"{'>= 0' if allow_zero else '> 0'}"
+        )
     return v
 
 
@@ -216,9 +220,20 @@ def _cg(matvec: Callable, b: Any, iters: int, rtol: Any) -> Any:
     return jax.lax.while_loop(cond, body, (0, jnp.zeros_like(b), b, b, rr0))[1]
 
 
-def _optimise_impl(F: Callable, kind: str, h0: Any, u: Any, steps: int, learning_rate: Any,
-                   decay: Any, newton_steps: int, solver: str = "dense", cg_iters: int = 80,
-                   cg_tol: Any = 0.03, q_stop: Any = 0.0) -> tuple[Any, Any]:
+def _optimise_impl(
+    F: Callable,
+    kind: str,
+    h0: Any,
+    u: Any,
+    steps: int,
+    learning_rate: Any,
+    decay: Any,
+    newton_steps: int,
+    solver: str = "dense",
+    cg_iters: int = 80,
+    cg_tol: Any = 0.03,
+    q_stop: Any = 0.0,
+) -> tuple[Any, Any]:
     """Adam on q for all initial states at once, then guarded Levenberg–Marquardt polishing
     (dense or matrix-free CG inner solve) with an early exit once every point has converged
     (q ≤ q_stop) or stalled."""
@@ -375,9 +390,14 @@ def find_fixed_points(
     steps = _check_positive("steps", steps, integer=True)
     newton_steps = _check_positive("newton_steps", newton_steps, integer=True, allow_zero=True)
     learning_rate, q_tol, dedup_tol, outlier_factor = (
-        _check_positive(name, v) for name, v in (
-            ("learning_rate", learning_rate), ("q_tol", q_tol), ("dedup_tol", dedup_tol),
-            ("outlier_factor", outlier_factor)))
+        _check_positive(name, v)
+        for name, v in (
+            ("learning_rate", learning_rate),
+            ("q_tol", q_tol),
+            ("dedup_tol", dedup_tol),
+            ("outlier_factor", outlier_factor),
+        )
+    )
     if not (isinstance(decay, (int, float)) and 0 < decay <= 1):
         raise ValueError(f"decay={decay!r} is not allowed; decay must be in (0, 1]")
     if solver not in SOLVERS:
@@ -405,9 +425,20 @@ def find_fixed_points(
     # residual of 64 ulps, q = ½(64 ε)² — 1e-28 in float64, i.e. Newton goes on to machine
     # precision instead of stopping at q ≤ 1e-14 (locations then only good to ~1e-8)
     q_stop = min(1e-2 * q_tol, 0.5 * (64.0 * float(jnp.finfo(dtype).eps)) ** 2)
-    h, q = run(F, kind, jnp.asarray(h0, dtype), u, steps, jnp.asarray(learning_rate, dtype),
-               jnp.asarray(decay, dtype), newton_steps, solver, cg_iters,
-               jnp.asarray(cg_tol, dtype), jnp.asarray(q_stop, dtype))
+    h, q = run(
+        F,
+        kind,
+        jnp.asarray(h0, dtype),
+        u,
+        steps,
+        jnp.asarray(learning_rate, dtype),
+        jnp.asarray(decay, dtype),
+        newton_steps,
+        solver,
+        cg_iters,
+        jnp.asarray(cg_tol, dtype),
+        jnp.asarray(q_stop, dtype),
+    )
     h = np.asarray(h, dtype=np.float64)
     q = np.asarray(q, dtype=np.float64)
     finite = np.isfinite(q)
@@ -430,13 +461,20 @@ def find_fixed_points(
     # grows with its size, so an absolute tolerance would report one point twice)
     scale = np.maximum(math.sqrt(N), np.linalg.norm(h, axis=1))
     for i in idx:  # greedy, best q first; P after the tolerance cut is small
-        if all(np.linalg.norm(h[i] - h[j]) > dedup_tol * max(scale[i], scale[j])
-               for j in chosen):
+        if all(np.linalg.norm(h[i] - h[j]) > dedup_tol * max(scale[i], scale[j]) for j in chosen):
             chosen.append(int(i))
     pts = h[chosen]
     lin = linearise(F, pts, u, kind=kind) if chosen else _empty_linearisation(N)
-    return FixedPoints(pts, q[chosen], *lin, kind=kind, best_q=best_q, n_candidates=P,
-                       n_below_tol=n_below, n_outliers=n_out)
+    return FixedPoints(
+        pts,
+        q[chosen],
+        *lin,
+        kind=kind,
+        best_q=best_q,
+        n_candidates=P,
+        n_below_tol=n_below,
+        n_outliers=n_out,
+    )
 
 
 def _nearest_distance(points: np.ndarray, ref: np.ndarray, chunk: int = 4096) -> np.ndarray:
@@ -444,19 +482,28 @@ def _nearest_distance(points: np.ndarray, ref: np.ndarray, chunk: int = 4096) ->
     best = np.full(points.shape[0], np.inf)
     p2 = np.sum(points**2, axis=1)[:, None]
     for s in range(0, ref.shape[0], chunk):
-        r = ref[s:s + chunk]
+        r = ref[s : s + chunk]
         d2 = p2 + np.sum(r**2, axis=1)[None, :] - 2.0 * points @ r.T
         best = np.minimum(best, np.sqrt(np.clip(d2.min(axis=1), 0.0, None)))
     return best
 
 
 def _empty_linearisation(N: int) -> tuple[np.ndarray, ...]:
-    return (np.zeros((0, N, N)), np.zeros((0, N), complex), np.zeros((0, N, N), complex),
-            np.zeros((0, N, N), complex), np.zeros(0, bool), np.zeros(0, int))
+    return (
+        np.zeros((0, N, N)),
+        np.zeros((0, N), complex),
+        np.zeros((0, N, N), complex),
+        np.zeros((0, N, N), complex),
+        np.zeros(0, bool),
+        np.zeros(0, int),
+    )
 
 
 def linearise(
-    F: Callable[[Any, Any], Any], points: ArrayLike, inputs: ArrayLike | None = None, *,
+    F: Callable[[Any, Any], Any],
+    points: ArrayLike,
+    inputs: ArrayLike | None = None,
+    *,
     kind: str = "flow",
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Jacobians and eigen-decompositions of F at ``points`` [P, N] (P ≥ 1).
@@ -476,8 +523,9 @@ def linearise(
         raise ValueError(f"points has shape {pts.shape}; allowed: [P, N] with P >= 1")
     dtype = jnp.float64 if jax.config.read("jax_enable_x64") else jnp.float32
     u = jnp.zeros((0,), dtype) if inputs is None else jnp.asarray(inputs, dtype)
-    J = np.asarray(jax.vmap(jax.jacfwd(lambda h: F(h, u)))(jnp.asarray(pts, dtype)),
-                   dtype=np.float64)
+    J = np.asarray(
+        jax.vmap(jax.jacfwd(lambda h: F(h, u)))(jnp.asarray(pts, dtype)), dtype=np.float64
+    )
     w, R = np.linalg.eig(J)
     key = np.abs(w) if kind == "map" else w.real
     order = np.argsort(-key, axis=1, kind="stable")

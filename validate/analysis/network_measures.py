@@ -218,15 +218,18 @@ def lag_covariances(X: ArrayLike, max_lag: int, estimator: str = "windows") -> n
         raise ValueError(f"X has shape {np.shape(X)}; allowed: [T, N] or [K, T, N]")
     max_lag = checks.integer(max_lag, "max_lag", 0)
     if estimator not in ESTIMATORS:
-        raise ValueError(f"estimator={estimator!r} is not allowed; allowed: "
-                         f"{', '.join(map(repr, ESTIMATORS))}")
+        raise ValueError(
+            f"estimator={estimator!r} is not allowed; allowed: {', '.join(map(repr, ESTIMATORS))}"
+        )
     K, T, N = A.shape
     L = max_lag + 1
     if estimator == "padded" and T <= L:
         raise ValueError(f"X has {T} time steps; allowed: more than max_lag + 1 = {L}")
     if estimator == "windows" and (T < L or K * (T - L + 1) < 2):
-        raise ValueError(f"X has {K} trial(s) of {T} time steps; allowed: at least two windows "
-                         f"of max_lag + 1 = {L} steps (T >= {L}, and T > {L} for one trial)")
+        raise ValueError(
+            f"X has {K} trial(s) of {T} time steps; allowed: at least two windows "
+            f"of max_lag + 1 = {L} steps (T >= {L}, and T > {L} for one trial)"
+        )
     if not np.all(np.isfinite(A)):
         raise ValueError("X has non-finite entries; allowed: finite activity")
     A = A - A.reshape(-1, N).mean(axis=0)
@@ -243,7 +246,8 @@ def lag_covariances(X: ArrayLike, max_lag: int, estimator: str = "windows") -> n
         tk = t[: T - k]
         w = (np.minimum(L - 1 - k, tk) - np.maximum(0, tk - (T - L)) + 1).clip(min=0)
         C[k] = np.einsum("t,ktn,ktm->nm", w.astype(float), A[:, k:], A[:, : T - k]) / (
-            (n_windows - 1) * (L - k))
+            (n_windows - 1) * (L - k)
+        )
     C[0] = 0.5 * (C[0] + C[0].T)
     # the shift acts within the directions where the activity varies: constant and duplicated
     # units stay constant (and are refused by name downstream) instead of becoming white noise
@@ -261,8 +265,11 @@ def live_basis(C0: ArrayLike) -> np.ndarray:
     of the lag-0 covariance with eigenvalue > :data:`RANK_TOL` × the largest (constant and
     duplicated units span none of them)."""
     w, U = np.linalg.eigh(np.asarray(C0, np.float64))
-    keep = w > RANK_TOL * max(float(w.max()), 0.0) if w.size and w.max() > 0 else np.zeros(
-        w.shape, bool)
+    keep = (
+        w > RANK_TOL * max(float(w.max()), 0.0)
+        if w.size and w.max() > 0
+        else np.zeros(w.shape, bool)
+    )
     return U[:, keep][:, ::-1]
 
 
@@ -296,8 +303,9 @@ def _pi_of_projection(C: Any, V: Any, T: int) -> Any:
     return ld_T - 0.5 * ld_2T
 
 
-def predictive_information(X: ArrayLike, V: ArrayLike | None = None, *, T: int = 5,
-                           estimator: str = "windows") -> float:
+def predictive_information(
+    X: ArrayLike, V: ArrayLike | None = None, *, T: int = 5, estimator: str = "windows"
+) -> float:
     """Gaussian PI_T (nats) of the activity projected on V [N, d] (``None`` → all directions in
     which X varies, :func:`live_basis`).
 
@@ -322,17 +330,21 @@ def predictive_information(X: ArrayLike, V: ArrayLike | None = None, *, T: int =
         Q, _ = np.linalg.qr(Vm)
     pi = _pi_or_nan(C, Q, T)
     if math.isnan(pi):
-        raise ValueError("V projects onto directions in which X is constant (Σ_T or Σ_2T is "
-                         "singular); allowed: V within the span of the activity "
-                         "(validate.analysis.network_measures.live_basis)")
+        raise ValueError(
+            "V projects onto directions in which X is constant (Σ_T or Σ_2T is "
+            "singular); allowed: V within the span of the activity "
+            "(validate.analysis.network_measures.live_basis)"
+        )
     return pi
 
 
 def _block_toeplitz_np(C: np.ndarray, length: int) -> np.ndarray:
     """numpy twin of :func:`_block_toeplitz` (float64, for the final evaluation)."""
     d = C.shape[-1]
-    rows = [np.concatenate([C[i - j] if i >= j else C[j - i].T for j in range(length)], axis=1)
-            for i in range(length)]
+    rows = [
+        np.concatenate([C[i - j] if i >= j else C[j - i].T for j in range(length)], axis=1)
+        for i in range(length)
+    ]
     return np.concatenate(rows, axis=0).reshape(length * d, length * d)
 
 
@@ -347,9 +359,19 @@ class DCAResult(NamedTuple):
     pi_runs: np.ndarray
 
 
-def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500,
-        learning_rate: float = 0.05, seed: int = 0, polish: bool = True,
-        polish_steps: int = 5000, estimator: str = "windows") -> DCAResult:
+def dca(
+    X: ArrayLike,
+    d: int,
+    *,
+    T: int = 5,
+    restarts: int = 5,
+    steps: int = 500,
+    learning_rate: float = 0.05,
+    seed: int = 0,
+    polish: bool = True,
+    polish_steps: int = 5000,
+    estimator: str = "windows",
+) -> DCAResult:
     """Dynamical Components Analysis: the d-dim projection maximising PI_T (module doc).
 
     Arguments:
@@ -365,9 +387,15 @@ def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500
     import jax.numpy as jnp
 
     d, T, restarts, steps, polish_steps = (
-        checks.integer(v, name, 1) for name, v in (
-            ("d", d), ("T", T), ("restarts", restarts), ("steps", steps),
-            ("polish_steps", polish_steps)))
+        checks.integer(v, name, 1)
+        for name, v in (
+            ("d", d),
+            ("T", T),
+            ("restarts", restarts),
+            ("steps", steps),
+            ("polish_steps", polish_steps),
+        )
+    )
     learning_rate = checks.real(learning_rate, "learning_rate", low=0.0, strict=True)
     C = lag_covariances(_unit_scale(X), 2 * T - 1, estimator)
     N = C.shape[-1]
@@ -378,9 +406,11 @@ def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500
     B = live_basis(C[0])
     r = B.shape[1]
     if d > r:
-        raise ValueError(f"d={d!r} is not allowed; d must be <= {r}, the number of directions "
-                         f"in which X varies ({N - r} of the N={N} unit directions are constant "
-                         "or duplicated)")
+        raise ValueError(
+            f"d={d!r} is not allowed; d must be <= {r}, the number of directions "
+            f"in which X varies ({N - r} of the N={N} unit directions are constant "
+            "or duplicated)"
+        )
     # whitened coordinates: PI_T(V) depends only on span(V), and {span of V'} in whitened
     # coordinates is the same set of subspaces, so the optimum is the same — but the lag-0
     # covariance is I there, which conditions the problem (trained networks' activity spans
@@ -394,15 +424,19 @@ def dca(X: ArrayLike, d: int, *, T: int = 5, restarts: int = 5, steps: int = 500
     Vs, _ = run(Cj, M0)
     Vs = np.asarray(Vs, np.float64)
     if polish:  # from Adam's point, or from the random start where Adam left the PD region
-        starts = [V if math.isfinite(_pi_or_nan(Cr, V, T)) else np.linalg.qr(M)[0]
-                  for V, M in zip(Vs, np.asarray(M0, np.float64), strict=True)]
+        starts = [
+            V if math.isfinite(_pi_or_nan(Cr, V, T)) else np.linalg.qr(M)[0]
+            for V, M in zip(Vs, np.asarray(M0, np.float64), strict=True)
+        ]
         Vs = np.stack([_polish(Cr, V, T, polish_steps) for V in starts])
     # final PI of every restart in float64 (refused projections give NaN)
     Vfull = np.stack([np.linalg.qr(Wh @ V)[0] for V in Vs])  # back to unit coordinates
     pis = np.array([_pi_or_nan(C, V, T) for V in Vfull])
     if not np.any(np.isfinite(pis)):
-        raise ValueError("no DCA restart reached a projection with positive-definite "
-                         "covariances; allowed: activity with at least d varying directions")
+        raise ValueError(
+            "no DCA restart reached a projection with positive-definite "
+            "covariances; allowed: activity with at least d varying directions"
+        )
     best = int(np.nanargmax(pis))
     return DCAResult(Vfull[best], float(pis[best]), pis)
 
@@ -466,8 +500,13 @@ def _polish(C: np.ndarray, V0: np.ndarray, T: int, max_steps: int) -> np.ndarray
                 return math.inf, np.zeros_like(m)  # outside the PD region: line search backs off
             return v, g
 
-        out = minimize(fun, np.asarray(V0, np.float64).ravel(), jac=True, method="L-BFGS-B",
-                       options={"maxiter": int(max_steps), "gtol": 1e-10})
+        out = minimize(
+            fun,
+            np.asarray(V0, np.float64).ravel(),
+            jac=True,
+            method="L-BFGS-B",
+            options={"maxiter": int(max_steps), "gtol": 1e-10},
+        )
     Q, R = np.linalg.qr(out.x.reshape(r, d))
     return Q * np.sign(np.diagonal(R))[None, :]
 

@@ -172,10 +172,16 @@ def _check_int(value: Any, name: str, low: int, high: int | None = None) -> int:
 def _check_alpha(alpha: Any) -> float | None:
     if alpha is None:
         return None
-    if isinstance(alpha, bool) or not isinstance(alpha, (int, float, np.integer, np.floating)) \
-            or not math.isfinite(float(alpha)) or float(alpha) < 0:
-        raise ValueError(f"alpha={alpha!r} is not allowed; alpha must be None (cross-validated) "
-                         "or a finite number >= 0")
+    if (
+        isinstance(alpha, bool)
+        or not isinstance(alpha, (int, float, np.integer, np.floating))
+        or not math.isfinite(float(alpha))
+        or float(alpha) < 0
+    ):
+        raise ValueError(
+            f"alpha={alpha!r} is not allowed; alpha must be None (cross-validated) "
+            "or a finite number >= 0"
+        )
     return float(alpha)
 
 
@@ -184,8 +190,10 @@ def _check_alphas(alphas: Any) -> np.ndarray | None:
         return None
     a = np.asarray(alphas, dtype=np.float64).ravel()
     if a.size < 1 or not np.all(np.isfinite(a)) or np.any(a < 0):
-        raise ValueError(f"alphas={np.asarray(alphas).tolist()!r} is not allowed; alphas must be a "
-                         "non-empty sequence of finite numbers >= 0")
+        raise ValueError(
+            f"alphas={np.asarray(alphas).tolist()!r} is not allowed; alphas must be a "
+            "non-empty sequence of finite numbers >= 0"
+        )
     return np.unique(a)
 
 
@@ -200,18 +208,23 @@ def _as_trials(X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
     if y.ndim != x.ndim or y.shape[:-1] != x.shape[:-1] or y.shape[-1] < 1:
         raise ValueError(
             f"Y has shape {tuple(np.asarray(Y).shape)}; allowed: the leading axes of X "
-            f"{tuple(x.shape[:-1])} followed by d >= 1 behavioural variables (or none for d = 1)")
+            f"{tuple(x.shape[:-1])} followed by d >= 1 behavioural variables (or none for d = 1)"
+        )
     if x.ndim == 2:
         x, y = x[None], y[None]
     K, T, N = x.shape
     if K < 1 or T < 2 or N < 1:
-        raise ValueError(f"X has shape {tuple(np.asarray(X).shape)}; need >= 1 trial, "
-                         ">= 2 time bins and >= 1 neuron")
+        raise ValueError(
+            f"X has shape {tuple(np.asarray(X).shape)}; need >= 1 trial, "
+            ">= 2 time bins and >= 1 neuron"
+        )
     for name, a in (("X", x), ("Y", y)):
         if not np.all(np.isfinite(a)):
             bad = int(a.size - np.count_nonzero(np.isfinite(a)))
-            raise ValueError(f"{name} has {bad} non-finite entries (NaN or inf); all entries "
-                             "must be finite (drop or interpolate missing bins first)")
+            raise ValueError(
+                f"{name} has {bad} non-finite entries (NaN or inf); all entries "
+                "must be finite (drop or interpolate missing bins first)"
+            )
     return x, y
 
 
@@ -226,33 +239,41 @@ def _check_lags(lags: Iterable[int], T: int, name: str = "lags") -> list[int]:
     try:
         out = list(lags)
     except TypeError:
-        raise ValueError(f"{name}={lags!r} is not allowed; {name} must be a sequence of "
-                         "integers (time bins)") from None
+        raise ValueError(
+            f"{name}={lags!r} is not allowed; {name} must be a sequence of integers (time bins)"
+        ) from None
     if len(out) < 1 or not all(_is_int(v) for v in out):
-        raise ValueError(f"{name}={out!r} is not allowed; {name} must be a non-empty sequence of "
-                         "integers (time bins)")
+        raise ValueError(
+            f"{name}={out!r} is not allowed; {name} must be a non-empty sequence of "
+            "integers (time bins)"
+        )
     out = [int(v) for v in out]
     lo, hi = _window(T, out)
     if hi - lo < 2:
-        raise ValueError(f"{name}={out!r} is not allowed; with T={T} bins per trial every lag "
-                         f"must satisfy |lag| <= T - 2 jointly (max(lag, 0) - min(lag, 0) <= {T - 2})")
+        raise ValueError(
+            f"{name}={out!r} is not allowed; with T={T} bins per trial every lag "
+            f"must satisfy |lag| <= T - 2 jointly (max(lag, 0) - min(lag, 0) <= {T - 2})"
+        )
     return out
 
 
 def _check_lag(lag: Any, T: int) -> int:
     if not _is_int(lag) or abs(int(lag)) > T - 2:
-        raise ValueError(f"lag={lag!r} is not allowed; lag must be an integer number of bins in "
-                         f"[{-(T - 2)}, {T - 2}] (T={T} bins per trial)")
+        raise ValueError(
+            f"lag={lag!r} is not allowed; lag must be an integer number of bins in "
+            f"[{-(T - 2)}, {T - 2}] (T={T} bins per trial)"
+        )
     return int(lag)
 
 
-def _pairs(x3: np.ndarray, y3: np.ndarray, lag: int, window: tuple[int, int] | None = None
-           ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _pairs(
+    x3: np.ndarray, y3: np.ndarray, lag: int, window: tuple[int, int] | None = None
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(X [S, N], Y [S, d], trial index [S]) pairing X[k, t] with Y[k, t + lag]."""
     K, T, _ = x3.shape
     lo, hi = window if window is not None else _window(T, [lag])
     xs = x3[:, lo:hi].reshape(-1, x3.shape[-1])
-    ys = y3[:, lo + lag:hi + lag].reshape(-1, y3.shape[-1])
+    ys = y3[:, lo + lag : hi + lag].reshape(-1, y3.shape[-1])
     trial = np.repeat(np.arange(K), hi - lo)
     return xs, ys, trial
 
@@ -323,8 +344,9 @@ class _Design:
         new.C = self.C[:, idx]
         return new
 
-    def _centred(self, keep: np.ndarray) -> tuple[float, np.ndarray, np.ndarray, np.ndarray,
-                                                  np.ndarray, np.ndarray]:
+    def _centred(
+        self, keep: np.ndarray
+    ) -> tuple[float, np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(n, x̄, ȳ, G_c, C_c, Q_c) of the samples of the folds in ``keep``, centred at their mean."""
         n = float(self.n[keep].sum())
         xm = self.sx[keep].sum(axis=0) / n
@@ -344,8 +366,10 @@ class _Design:
             train = np.arange(self.folds) != f
             n_tr = float(self.n[train].sum())
             if self.n[f] < 1 or n_tr < 2:
-                raise ValueError(f"folds={self.folds} is not allowed for S={self.S} samples; every "
-                                 "fold needs >= 1 test and >= 2 training samples")
+                raise ValueError(
+                    f"folds={self.folds} is not allowed for S={self.S} samples; every "
+                    "fold needs >= 1 test and >= 2 training samples"
+                )
             _, xm, ym, G, C, _ = self._centred(train)
             e, v, tol = _eig(G, int(n_tr))
             b = v.T @ C  # [N, d]
@@ -437,14 +461,23 @@ class Readout:
         return x @ self.w + self.intercept
 
 
-def _fit(x: np.ndarray, y: np.ndarray, trial: np.ndarray, *, alpha: float | None,
-         alphas: np.ndarray | None, folds: int | None, lag: int,
-         design: _Design | None = None) -> Readout:
+def _fit(
+    x: np.ndarray,
+    y: np.ndarray,
+    trial: np.ndarray,
+    *,
+    alpha: float | None,
+    alphas: np.ndarray | None,
+    folds: int | None,
+    lag: int,
+    design: _Design | None = None,
+) -> Readout:
     """Ridge readout on paired samples (the work of :func:`ridge_readout`); ``design`` may carry
     precomputed statistics of exactly these samples and folds (:func:`subsample_rho`)."""
     if alpha is None and folds is None:
-        raise ValueError("folds=None is not allowed with alpha=None; cross-validation needs "
-                         "folds >= 2")
+        raise ValueError(
+            "folds=None is not allowed with alpha=None; cross-validation needs folds >= 2"
+        )
     if design is None:
         fold = _fold_ids(trial, folds) if folds is not None else np.zeros(trial.size, int)
         design = _Design(x, y, fold, folds if folds is not None else 1)
@@ -461,10 +494,12 @@ def _fit(x: np.ndarray, y: np.ndarray, trial: np.ndarray, *, alpha: float | None
         best = int(np.argmax(curve))
         alpha = float(grid[best])
         if grid.size > 1 and best == grid.size - 1:
-            warnings.warn(f"cross-validated alpha={alpha:.3g} is the largest of the grid "
-                          f"[{grid[0]:.3g}, {grid[-1]:.3g}]: the readout barely predicts Y "
-                          f"(CV R² = {curve[best]:.3g}); pass a wider alphas= to go on",
-                          stacklevel=3)
+            warnings.warn(
+                f"cross-validated alpha={alpha:.3g} is the largest of the grid "
+                f"[{grid[0]:.3g}, {grid[-1]:.3g}]: the readout barely predicts Y "
+                f"(CV R² = {curve[best]:.3g}); pass a wider alphas= to go on",
+                stacklevel=3,
+            )
         r2_cv = float(curve[best])
     elif folds is not None:
         r2_cv = float(design.cv_curve(np.array([alpha]))[0])
@@ -472,8 +507,17 @@ def _fit(x: np.ndarray, y: np.ndarray, trial: np.ndarray, *, alpha: float | None
         r2_cv = math.nan
     w, intercept = _lstsq(x, y) if alpha == 0 else design.coef(alpha)
     r2 = _r2(y, x @ w + intercept)
-    return Readout(w=w, intercept=intercept, alpha=float(alpha), lag=int(lag), r2=r2, r2_cv=r2_cv,
-                   alphas=grid, cv_r2=curve, n_samples=int(x.shape[0]))
+    return Readout(
+        w=w,
+        intercept=intercept,
+        alpha=float(alpha),
+        lag=int(lag),
+        r2=r2,
+        r2_cv=r2_cv,
+        alphas=grid,
+        cv_r2=curve,
+        n_samples=int(x.shape[0]),
+    )
 
 
 def _check_folds(folds: Any, allow_none: bool = True) -> int | None:
@@ -577,8 +621,9 @@ def lag_search(
             fit = _fit(x, y, trial, alpha=a, alphas=grid, folds=f, lag=lag)
             r2[i], used[i] = fit.r2_cv, fit.alpha
     best = int(np.argmax(r2))
-    return LagSearch(best_lag=lag_list[best], lags=np.asarray(lag_list), r2_cv=r2, alphas=used,
-                     window=window)
+    return LagSearch(
+        best_lag=lag_list[best], lags=np.asarray(lag_list), r2_cv=r2, alphas=used, window=window
+    )
 
 
 # ----------------------------------------------------------------------------- measures
@@ -626,8 +671,23 @@ class RecordingAnalysis:
 
     def summary(self) -> dict[str, float | int | str]:
         """The scalar fields as a dict (for tables and JSON)."""
-        keys = ("rho", "rho_sqrt_n", "D_x", "D_fit", "ratio", "r2_2pc", "r2", "r2_cv", "lag",
-                "alpha", "N", "n_samples", "w_norm", "x_norm", "regime")
+        keys = (
+            "rho",
+            "rho_sqrt_n",
+            "D_x",
+            "D_fit",
+            "ratio",
+            "r2_2pc",
+            "r2",
+            "r2_cv",
+            "lag",
+            "alpha",
+            "N",
+            "n_samples",
+            "w_norm",
+            "x_norm",
+            "regime",
+        )
         return {k: getattr(self, k) for k in keys}
 
 
@@ -668,8 +728,12 @@ def analyse_recording(
     **Returns** :class:`RecordingAnalysis`.
     """
     x3, y3 = _as_trials(X, Y)
-    thr = float(threshold) if isinstance(threshold, (int, float, np.integer, np.floating)) \
-        and not isinstance(threshold, bool) else math.nan
+    thr = (
+        float(threshold)
+        if isinstance(threshold, (int, float, np.integer, np.floating))
+        and not isinstance(threshold, bool)
+        else math.nan
+    )
     if not 0 < thr <= 1:
         raise ValueError(f"threshold={threshold!r} is not allowed; threshold must be in (0, 1]")
     search = None
@@ -688,11 +752,25 @@ def analyse_recording(
     fit = measures.fit_dimension(xc, y_hat, threshold=thr, max_k=min(2, *xc.shape))
     r2_2pc = measures.reconstruction_r2(xc, y_hat, min(2, *xc.shape))
     return RecordingAnalysis(
-        rho=float(rho), rho_per_output=per, rho_sqrt_n=float(rho) * math.sqrt(N), D_x=int(D_x),
-        D_fit=int(fit.D_fit), ratio=fit.D_fit / D_x, r2_2pc=float(r2_2pc), r2=readout.r2,
-        r2_cv=readout.r2_cv, lag=lag, alpha=readout.alpha, N=N, n_samples=int(x.shape[0]),
-        w_norm=measures.readout_norm(readout.w), x_norm=measures.state_norm(xc),
-        regime=measures.regime_label(min(float(rho), 1.0), N), readout=readout, lag_search=search)
+        rho=float(rho),
+        rho_per_output=per,
+        rho_sqrt_n=float(rho) * math.sqrt(N),
+        D_x=int(D_x),
+        D_fit=int(fit.D_fit),
+        ratio=fit.D_fit / D_x,
+        r2_2pc=float(r2_2pc),
+        r2=readout.r2,
+        r2_cv=readout.r2_cv,
+        lag=lag,
+        alpha=readout.alpha,
+        N=N,
+        n_samples=int(x.shape[0]),
+        w_norm=measures.readout_norm(readout.w),
+        x_norm=measures.state_norm(xc),
+        regime=measures.regime_label(min(float(rho), 1.0), N),
+        readout=readout,
+        lag_search=search,
+    )
 
 
 # ----------------------------------------------------------------------------- subsampling
@@ -790,8 +868,10 @@ def subsample_rho(
     except TypeError:
         size_list = []
     if len(size_list) < 2 or size_list[0] < 1 or size_list[-1] > N:
-        raise ValueError(f"sizes={sizes!r} is not allowed; sizes must hold >= 2 distinct integers "
-                         f"in [1, N] with N = {N} neurons")
+        raise ValueError(
+            f"sizes={sizes!r} is not allowed; sizes must hold >= 2 distinct integers "
+            f"in [1, N] with N = {N} neurons"
+        )
     R = _check_int(repeats, "repeats", 2)
     s = _check_int(seed, "seed", 0)
     lag = _check_lag(lag, x3.shape[1])
@@ -813,8 +893,9 @@ def subsample_rho(
             xs = x[:, idx]
             if float(np.sum((xs - xs.mean(axis=0)) ** 2)) == 0:
                 continue  # a subset of silent neurons: no readout, no draw
-            fit = _fit(xs, y, trial, alpha=a, alphas=grid, folds=f, lag=lag,
-                       design=design.subset(idx))
+            fit = _fit(
+                xs, y, trial, alpha=a, alphas=grid, folds=f, lag=lag, design=design.subset(idx)
+            )
             r2[i, r] = fit.r2_cv
             if not fit.r2_cv > 0 or not np.any(fit.w):
                 excluded[i] += 1  # no readout: it predicts Y no better than its mean
@@ -826,9 +907,23 @@ def subsample_rho(
     r2m, r2se = _mean_se(r2)
     ok = np.isfinite(rsn)
     pl = fit_power_law(np.broadcast_to(sizes_arr[:, None], rsn.shape)[ok], rsn[ok])
-    return Subsampling(sizes=sizes_arr, rho=rho, r2_cv=r2, rho_sqrt_n=m, rho_sqrt_n_se=se,
-                       r2_mean=r2m, r2_se=r2se, p=pl.exponent, p_se=pl.exponent_se, fit=pl, N=N,
-                       lag=lag, repeats=R, seed=s, excluded=excluded)
+    return Subsampling(
+        sizes=sizes_arr,
+        rho=rho,
+        r2_cv=r2,
+        rho_sqrt_n=m,
+        rho_sqrt_n_se=se,
+        r2_mean=r2m,
+        r2_se=r2se,
+        p=pl.exponent,
+        p_se=pl.exponent_se,
+        fit=pl,
+        N=N,
+        lag=lag,
+        repeats=R,
+        seed=s,
+        excluded=excluded,
+    )
 
 
 # ----------------------------------------------------------------------------- synthetic data
@@ -869,8 +964,10 @@ def expected_slope(truth: dict[str, Any], sizes: Sequence[int]) -> float:
         k_s = int(np.size(truth["latent_variance"]))
         y, p0 = 0.5 * np.log1p(k_s * float(truth["N"]) / (float(truth["T_eff"]) * n)), 0.0
     else:
-        raise ValueError(f"truth['kind']={truth.get('kind')!r} is not allowed; allowed: "
-                         f"{', '.join(SYNTHETIC_KINDS)}")
+        raise ValueError(
+            f"truth['kind']={truth.get('kind')!r} is not allowed; allowed: "
+            f"{', '.join(SYNTHETIC_KINDS)}"
+        )
     return p0 + float(np.polyfit(np.log(n), y, 1)[0])
 
 
@@ -940,10 +1037,16 @@ def synthetic_recording(
     s = _check_int(seed, "seed", 0)
     lag = _check_int(lag, "lag", -(T - 1), T - 1)
     for name, v in (("noise", noise), ("tau", tau)):
-        if isinstance(v, bool) or not isinstance(v, (int, float, np.integer, np.floating)) \
-                or not math.isfinite(float(v)) or (float(v) < 0 if name == "noise" else float(v) <= 0):
+        if (
+            isinstance(v, bool)
+            or not isinstance(v, (int, float, np.integer, np.floating))
+            or not math.isfinite(float(v))
+            or (float(v) < 0 if name == "noise" else float(v) <= 0)
+        ):
             allowed = ">= 0" if name == "noise" else "> 0"
-            raise ValueError(f"{name}={v!r} is not allowed; {name} must be a finite number {allowed}")
+            raise ValueError(
+                f"{name}={v!r} is not allowed; {name} must be a finite number {allowed}"
+            )
     noise, tau = float(noise), float(tau)
     rng = np.random.default_rng(s)
     L = T + abs(lag)
@@ -985,7 +1088,17 @@ def synthetic_recording(
     X = X + noise * rng.standard_normal(X.shape)
     Y = Y + noise * rng.standard_normal(Y.shape)
     phi = math.exp(-1.0 / tau)
-    truth.update({"kind": kind, "p": 0.5 if kind == "aligned" else 0.0, "lag": lag,
-                  "w_true": w_true, "latent_variance": lam, "N": N, "T": T, "d": d,
-                  "T_eff": T * (1.0 - phi**2) / (1.0 + phi**2)})
+    truth.update(
+        {
+            "kind": kind,
+            "p": 0.5 if kind == "aligned" else 0.0,
+            "lag": lag,
+            "w_true": w_true,
+            "latent_variance": lam,
+            "N": N,
+            "T": T,
+            "d": d,
+            "T_eff": T * (1.0 - phi**2) / (1.0 + phi**2),
+        }
+    )
     return X, Y, truth

@@ -148,8 +148,9 @@ class SVCCAResult(NamedTuple):
     dims: tuple[int, int]
 
 
-def svcca(XA: ArrayLike, XB: ArrayLike, *, keep: float = 0.99,
-          max_dims: int | None = None) -> SVCCAResult:
+def svcca(
+    XA: ArrayLike, XB: ArrayLike, *, keep: float = 0.99, max_dims: int | None = None
+) -> SVCCAResult:
     """Singular-vector canonical correlation analysis of two representations.
 
     Each centred representation is reduced to its leading left singular vectors explaining
@@ -162,10 +163,12 @@ def svcca(XA: ArrayLike, XB: ArrayLike, *, keep: float = 0.99,
         max_dims: optional cap on the directions kept (≥ 1).
     """
     keep = _check_keep(keep)
-    if max_dims is not None and (isinstance(max_dims, bool) or not isinstance(max_dims, int)
-                                 or max_dims < 1):
-        raise ValueError(f"max_dims={max_dims!r} is not allowed; max_dims must be None or an "
-                         "integer >= 1")
+    if max_dims is not None and (
+        isinstance(max_dims, bool) or not isinstance(max_dims, int) or max_dims < 1
+    ):
+        raise ValueError(
+            f"max_dims={max_dims!r} is not allowed; max_dims must be None or an integer >= 1"
+        )
     A, B = _pair(XA, XB)
     UA = _leading_basis(A, keep, max_dims)
     UB = _leading_basis(B, keep, max_dims)
@@ -198,7 +201,10 @@ def _distance(metric: str, A: np.ndarray, B: np.ndarray, keep: float) -> float:
 
 
 def pairwise_distances(
-    representations: Sequence[ArrayLike], metric: str = "cka", *, keep: float = 0.99,
+    representations: Sequence[ArrayLike],
+    metric: str = "cka",
+    *,
+    keep: float = 0.99,
     progress: bool = False,
 ) -> Float[np.ndarray, "P P"]:
     """Symmetric [P, P] matrix of distances between P networks' activity on the same samples.
@@ -219,8 +225,10 @@ def pairwise_distances(
         raise ValueError(f"representations has {P} entries; allowed: at least 2 networks")
     S = {r.shape[0] for r in reps}
     if len(S) != 1:
-        raise ValueError(f"representations have sample counts {sorted(S)}; allowed: the same "
-                         "samples for every network")
+        raise ValueError(
+            f"representations have sample counts {sorted(S)}; allowed: the same "
+            "samples for every network"
+        )
     from tqdm.auto import tqdm
 
     pairs = [(i, j) for i in range(P) for j in range(i + 1, P)]

@@ -189,8 +189,10 @@ def transition_graph(
     dtype = jnp.float64 if jax.config.read("jax_enable_x64") else jnp.float32
     u = jnp.zeros((0,), dtype) if inputs is None else jnp.asarray(inputs, dtype)
     run = _jitted_kicks()
-    ends = np.asarray(run(F, fixed_points.kind, jnp.asarray(starts, dtype), u, steps,
-                          jnp.asarray(dt, dtype)), np.float64).reshape(P, trials, N)
+    ends = np.asarray(
+        run(F, fixed_points.kind, jnp.asarray(starts, dtype), u, steps, jnp.asarray(dt, dtype)),
+        np.float64,
+    ).reshape(P, trials, N)
     T = np.zeros((P, P))
     idx_stable = np.flatnonzero(stable)
     if idx_stable.size:
@@ -204,8 +206,7 @@ def transition_graph(
     g = nx.DiGraph()
     z = None if readout is None else pts @ np.asarray(readout, np.float64).reshape(N, -1)
     for i in range(P):
-        g.add_node(i, stable=bool(stable[i]),
-                   readout=None if z is None else z[i].tolist())
+        g.add_node(i, stable=bool(stable[i]), readout=None if z is None else z[i].tolist())
     for i, j in zip(*np.nonzero(T)):
         g.add_edge(int(i), int(j), weight=float(T[i, j]))
     return TransitionGraph(T, elsewhere, stable, g, trials)
@@ -234,8 +235,10 @@ def readout_order(points: ArrayLike, readout: ArrayLike) -> np.ndarray:
     pts = np.asarray(points, np.float64)
     w = np.asarray(readout, np.float64)
     if pts.ndim != 2 or w.shape[0] != pts.shape[1]:
-        raise ValueError(f"points {pts.shape} and readout {w.shape} do not match; allowed: "
-                         "points [P, N], readout [N] or [N, n_out]")
+        raise ValueError(
+            f"points {pts.shape} and readout {w.shape} do not match; allowed: "
+            "points [P, N], readout [N] or [N, n_out]"
+        )
     z = pts @ w.reshape(pts.shape[1], -1)
     return np.lexsort(z.T[::-1]) if z.shape[0] else np.zeros(0, int)
 
@@ -259,8 +262,9 @@ class TopologyComparison(NamedTuple):
     off_modal: np.ndarray
 
 
-def topology_distances(adjacencies: Sequence[ArrayLike],
-                       orders: Sequence[ArrayLike] | None = None) -> TopologyComparison:
+def topology_distances(
+    adjacencies: Sequence[ArrayLike], orders: Sequence[ArrayLike] | None = None
+) -> TopologyComparison:
     """Distances between fixed-point topologies of Q networks.
 
     Arguments:
@@ -276,8 +280,9 @@ def topology_distances(adjacencies: Sequence[ArrayLike],
             raise ValueError(f"adjacencies[{q}] has shape {m.shape}; allowed: square [P, P]")
     if orders is not None:
         if len(orders) != len(mats):
-            raise ValueError(f"orders has {len(orders)} entries; allowed: one per network "
-                             f"({len(mats)})")
+            raise ValueError(
+                f"orders has {len(orders)} entries; allowed: one per network ({len(mats)})"
+            )
         mats = [m[np.ix_(o, o)] for m, o in zip(mats, (np.asarray(o, int) for o in orders))]
     counts = np.array([m.shape[0] for m in mats])
     tally = Counter(counts.tolist())
@@ -338,16 +343,23 @@ def fixed_point_census(fixed_points: FixedPoints) -> FixedPointCensus:
     stable = np.asarray(fixed_points.stable, bool)
     n_unst = np.asarray(fixed_points.n_unstable, int)
     q = np.asarray(fixed_points.q, np.float64)
-    lq = (np.log10(np.maximum(q, np.finfo(float).tiny)) if q.size else np.full(1, np.nan))
+    lq = np.log10(np.maximum(q, np.finfo(float).tiny)) if q.size else np.full(1, np.nan)
     lam = np.asarray(fixed_points.eigenvalues)
-    top = (np.abs(lam[:, 0]) if fixed_points.kind == "map" else lam[:, 0].real) \
-        if len(pts) else np.zeros(0)
+    top = (
+        (np.abs(lam[:, 0]) if fixed_points.kind == "map" else lam[:, 0].real)
+        if len(pts)
+        else np.zeros(0)
+    )
     return FixedPointCensus(
-        n_points=len(pts), n_stable=int(stable.sum()), n_index1=int(np.sum(n_unst == 1)),
+        n_points=len(pts),
+        n_stable=int(stable.sum()),
+        n_index1=int(np.sum(n_unst == 1)),
         n_index_more=int(np.sum(n_unst >= 2)),
         log10_q=np.array([lq.min(), np.median(lq), lq.max()]),
-        nearest=_nearest_other(pts), nearest_stable=_nearest_other(pts[stable]),
-        max_modulus=np.asarray(top, np.float64))
+        nearest=_nearest_other(pts),
+        nearest_stable=_nearest_other(pts[stable]),
+        max_modulus=np.asarray(top, np.float64),
+    )
 
 
 class AttractorGraph(NamedTuple):
@@ -438,8 +450,12 @@ def attractor_graph(
     _check_positive("trials", trials, integer=True)
     _check_positive("steps", steps, integer=True)
     _check_positive("max_index", max_index, integer=True)
-    for name, v in (("perturbation", perturbation), ("dt", dt), ("capture", capture),
-                    ("settle_tol", settle_tol)):
+    for name, v in (
+        ("perturbation", perturbation),
+        ("dt", dt),
+        ("capture", capture),
+        ("settle_tol", settle_tol),
+    ):
         _check_positive(name, v)
     if not (isinstance(min_fraction, (int, float)) and 0 < min_fraction <= 1):
         raise ValueError(f"min_fraction={min_fraction!r} is not allowed; allowed: in (0, 1]")
@@ -466,8 +482,9 @@ def attractor_graph(
         # pad to a power of two (repeating the first state) so that networks with different
         # numbers of points reuse one compiled scan instead of compiling one each
         padded = np.concatenate([states, np.repeat(states[:1], _bucket(n) - n, axis=0)])
-        return np.asarray(run(F, kind, jnp.asarray(padded, dtype), u, steps,
-                              jnp.asarray(dt, dtype)), np.float64)[:n]
+        return np.asarray(
+            run(F, kind, jnp.asarray(padded, dtype), u, steps, jnp.asarray(dt, dtype)), np.float64
+        )[:n]
 
     # 1. attractors: where the stable points (best q first) and the probes settle
     starts = np.concatenate([pts[idx_st], probe])
@@ -501,9 +518,19 @@ def attractor_graph(
     kicked = np.concatenate([A, pts[idx_sad]])
     M = kicked.shape[0]
     if M == 0 or S == 0:
-        return AttractorGraph(A, z, np.zeros((S, S)), np.zeros((S, S)),
-                              np.zeros((idx_sad.size, S)), idx_sad, member,
-                              np.array(origin, bool), 1.0 if M else 0.0, unsettled, trials)
+        return AttractorGraph(
+            A,
+            z,
+            np.zeros((S, S)),
+            np.zeros((S, S)),
+            np.zeros((idx_sad.size, S)),
+            idx_sad,
+            member,
+            np.array(origin, bool),
+            1.0 if M else 0.0,
+            unsettled,
+            trials,
+        )
     rng = np.random.default_rng(seed)
     d = rng.standard_normal((M, trials, N))
     d *= perturbation * math.sqrt(N) / np.linalg.norm(d, axis=-1, keepdims=True)
@@ -518,8 +545,19 @@ def attractor_graph(
         hit = np.flatnonzero(row >= min_fraction)
         K[np.ix_(hit, hit)] = 1.0
     np.fill_diagonal(K, 0.0)
-    return AttractorGraph(A, z, E, K, outcomes, idx_sad, member, np.array(origin, bool),
-                          float(1.0 - np.mean(caught)), unsettled, trials)
+    return AttractorGraph(
+        A,
+        z,
+        E,
+        K,
+        outcomes,
+        idx_sad,
+        member,
+        np.array(origin, bool),
+        float(1.0 - np.mean(caught)),
+        unsettled,
+        trials,
+    )
 
 
 class AttractorComparison(NamedTuple):
@@ -565,17 +603,20 @@ def _laplacian_spectrum(K: np.ndarray) -> np.ndarray:
     return np.linalg.eigvalsh(L)
 
 
-def _matched_distance(Ea: np.ndarray, Ka: np.ndarray, Eb: np.ndarray, Kb: np.ndarray,
-                      perms: np.ndarray) -> float:
+def _matched_distance(
+    Ea: np.ndarray, Ka: np.ndarray, Eb: np.ndarray, Kb: np.ndarray, perms: np.ndarray
+) -> float:
     """min over the rows of ``perms`` [M, S] of √(‖Ea − Eb[π][:, π]‖² + ‖Ka − Kb[π][:, π]‖²)."""
     r, c = perms[:, :, None], perms[:, None, :]
-    cost = (np.sum((Ea[None] - Eb[r, c]) ** 2, axis=(1, 2))
-            + np.sum((Ka[None] - Kb[r, c]) ** 2, axis=(1, 2)))
+    cost = np.sum((Ea[None] - Eb[r, c]) ** 2, axis=(1, 2)) + np.sum(
+        (Ka[None] - Kb[r, c]) ** 2, axis=(1, 2)
+    )
     return float(np.sqrt(cost.min()))
 
 
-def attractor_distances(graphs: Sequence[AttractorGraph], *, match: str = "readout"
-                        ) -> AttractorComparison:
+def attractor_distances(
+    graphs: Sequence[AttractorGraph], *, match: str = "readout"
+) -> AttractorComparison:
     """Distances between the attractor topologies of Q networks (module docstring).
 
     Arguments:
@@ -603,23 +644,33 @@ def attractor_distances(graphs: Sequence[AttractorGraph], *, match: str = "reado
     tally = Counter(counts.tolist())
     top = max(tally.values())
     modal = min(c for c, n in tally.items() if n == top)
-    if match == "readout" and modal > 0 and any(
-            g.readout.shape[1] == 0 for g, c in zip(gs, counts) if c == modal):
-        raise ValueError("match='readout' needs attractor_graph(..., readout=w_out); "
-                         "allowed without a readout: match='permutation'")
+    if (
+        match == "readout"
+        and modal > 0
+        and any(g.readout.shape[1] == 0 for g, c in zip(gs, counts) if c == modal)
+    ):
+        raise ValueError(
+            "match='readout' needs attractor_graph(..., readout=w_out); "
+            "allowed without a readout: match='permutation'"
+        )
     if match == "permutation" and modal > MAX_PERMUTATION_SIZE:
-        raise ValueError(f"match='permutation' with {modal} attractors; allowed: at most "
-                         f"{MAX_PERMUTATION_SIZE} (use match='readout')")
+        raise ValueError(
+            f"match='permutation' with {modal} attractors; allowed: at most "
+            f"{MAX_PERMUTATION_SIZE} (use match='readout')"
+        )
     Q = len(gs)
     D = np.full((Q, Q), np.nan)
     # networks of the modal count are compared; with modal count 0 they all have the empty
     # graph (no attractor), and two empty graphs are the same topology: distance 0
     ok = np.flatnonzero(counts == modal)
-    perms_all = (np.array(list(itertools.permutations(range(modal))), int).reshape(-1, modal)
-                 if match == "permutation" and modal > 0 else np.zeros((1, 0), int))
+    perms_all = (
+        np.array(list(itertools.permutations(range(modal))), int).reshape(-1, modal)
+        if match == "permutation" and modal > 0
+        else np.zeros((1, 0), int)
+    )
     for i, a in enumerate(ok):
         D[a, a] = 0.0
-        for b in ok[i + 1:]:
+        for b in ok[i + 1 :]:
             ga, gb = gs[a], gs[b]
             if match == "readout":
                 cost = np.linalg.norm(ga.readout[:, None] - gb.readout[None], axis=-1)
@@ -627,8 +678,7 @@ def attractor_distances(graphs: Sequence[AttractorGraph], *, match: str = "reado
                 perms = col[None]
             else:
                 perms = perms_all
-            D[a, b] = D[b, a] = _matched_distance(ga.escape, ga.links, gb.escape, gb.links,
-                                                  perms)
+            D[a, b] = D[b, a] = _matched_distance(ga.escape, ga.links, gb.escape, gb.links, perms)
     spec = [_laplacian_spectrum(g.links) if g.n_attractors else None for g in gs]
     Dsp = np.full((Q, Q), np.nan)
     for a in range(Q):
@@ -658,8 +708,15 @@ class IntegrationModes(NamedTuple):
     eigenvalues: np.ndarray
 
 
-def integration_modes(J: ArrayLike, B: ArrayLike, readout: ArrayLike, *, channel: int = 0,
-                      horizon: int = 100, tolerance: float = 0.1) -> IntegrationModes:
+def integration_modes(
+    J: ArrayLike,
+    B: ArrayLike,
+    readout: ArrayLike,
+    *,
+    channel: int = 0,
+    horizon: int = 100,
+    tolerance: float = 0.1,
+) -> IntegrationModes:
     """How many linear modes carry the integrated response to a unit input (see module doc).
 
     Arguments:
@@ -675,8 +732,10 @@ def integration_modes(J: ArrayLike, B: ArrayLike, readout: ArrayLike, *, channel
     w = checks.array(readout, "readout").reshape(-1)
     N = J.shape[0]
     if J.shape != (N, N) or B.ndim != 2 or B.shape[0] != N or w.shape != (N,):
-        raise ValueError(f"J {J.shape}, B {B.shape}, readout {w.shape} do not match; allowed: "
-                         "J [N, N], B [N, n_in], readout [N]")
+        raise ValueError(
+            f"J {J.shape}, B {B.shape}, readout {w.shape} do not match; allowed: "
+            "J [N, N], B [N, n_in], readout [N]"
+        )
     horizon = checks.integer(horizon, "horizon", 1)
     channel = checks.integer(channel, "channel", 0)
     if not 0 <= channel < B.shape[1]:
@@ -689,7 +748,7 @@ def integration_modes(J: ArrayLike, B: ArrayLike, readout: ArrayLike, *, channel
     kept = np.zeros(N + 1)
     pos = 0
     for members, c in zip(clusters, contrib):
-        kept[pos + 1: pos + len(members) + 1] = kept[pos]  # a cluster is not split
+        kept[pos + 1 : pos + len(members) + 1] = kept[pos]  # a cluster is not split
         pos += len(members)
         kept[pos] = kept[pos - len(members)] + c
     kept[-1] = full  # the sum of the projections is the identity: equal up to rounding
@@ -711,8 +770,9 @@ def _power_sum(J: np.ndarray, H: int) -> np.ndarray:
     return S
 
 
-def _cluster_contributions(J: np.ndarray, w: np.ndarray, g: np.ndarray
-                           ) -> tuple[np.ndarray, list[list[int]], list[float]]:
+def _cluster_contributions(
+    J: np.ndarray, w: np.ndarray, g: np.ndarray
+) -> tuple[np.ndarray, list[list[int]], list[float]]:
     """Eigenvalues (cluster order), clusters (positions in that order, by decreasing |λ|)
     and each cluster's contribution Re wᵀ P_c g (P_c its spectral projector; module
     docstring)."""
@@ -761,8 +821,9 @@ def _cluster_contributions(J: np.ndarray, w: np.ndarray, g: np.ndarray
     return lam[[i for m in clusters for i in m]], positions, contrib
 
 
-def _cluster_projection(J: np.ndarray, centre: np.ndarray, radius: float, k: int,
-                        w: np.ndarray, g: np.ndarray) -> float:
+def _cluster_projection(
+    J: np.ndarray, centre: np.ndarray, radius: float, k: int, w: np.ndarray, g: np.ndarray
+) -> float:
     """Re wᵀ P g for the spectral projector P onto the invariant subspace of the k
     eigenvalues within ``radius`` of ``centre``: a Schur form with them first,
     T₁₁X − XT₂₂ = −T₁₂, P = Z₁(Z₁ᴴ − X Z₂ᴴ)."""
@@ -775,16 +836,19 @@ def _cluster_projection(J: np.ndarray, centre: np.ndarray, radius: float, k: int
 
     T, Z, sdim = scipy.linalg.schur(J.astype(complex), output="complex", sort=select)
     if sdim != k:
-        raise ValueError(f"J has a cluster of {k} eigenvalues near {complex(centre[0]):.6g} "
-                         f"that the Schur reordering splits into {sdim}; allowed: a J whose "
-                         "eigenvalue clusters are resolvable in float64")
+        raise ValueError(
+            f"J has a cluster of {k} eigenvalues near {complex(centre[0]):.6g} "
+            f"that the Schur reordering splits into {sdim}; allowed: a J whose "
+            "eigenvalue clusters are resolvable in float64"
+        )
     X = scipy.linalg.solve_sylvester(T[:k, :k], -T[k:, k:], -T[:k, k:])
     Z1, Z2 = Z[:, :k], Z[:, k:]
     return float((w @ (Z1 @ (Z1.conj().T @ g - X @ (Z2.conj().T @ g)))).real)
 
 
-def boundary_seeds(attractors: ArrayLike, *, fractions: Sequence[float] = (0.5,),
-                   noise: float = 0.0, seed: int = 0) -> np.ndarray:
+def boundary_seeds(
+    attractors: ArrayLike, *, fractions: Sequence[float] = (0.5,), noise: float = 0.0, seed: int = 0
+) -> np.ndarray:
     """Starting states for a saddle search between attractors: the points
     (1 − f)·a + f·b on the segment between every pair of attractors [S, N], for each f in
     ``fractions`` (each in (0, 1)), plus Gaussian noise of std ``noise`` per unit.
@@ -798,11 +862,10 @@ def boundary_seeds(attractors: ArrayLike, *, fractions: Sequence[float] = (0.5,)
         raise ValueError(f"attractors has shape {A.shape}; allowed: [S, N]")
     fr = np.asarray(list(fractions), np.float64)
     if fr.size == 0 or np.any(~((fr > 0) & (fr < 1))):
-        raise ValueError(f"fractions={list(fractions)!r} is not allowed; allowed: values in "
-                         "(0, 1)")
+        raise ValueError(f"fractions={list(fractions)!r} is not allowed; allowed: values in (0, 1)")
     noise = _check_positive("noise", noise, allow_zero=True)
     i, j = np.triu_indices(A.shape[0], 1)
-    pts = ((1 - fr)[None, :, None] * A[i][:, None] + fr[None, :, None] * A[j][:, None])
+    pts = (1 - fr)[None, :, None] * A[i][:, None] + fr[None, :, None] * A[j][:, None]
     pts = pts.reshape(-1, A.shape[1])
     return pts + noise * np.random.default_rng(seed).standard_normal(pts.shape)
 
@@ -817,20 +880,36 @@ def merge_fixed_points(*results: FixedPoints, dedup_tol: float = 1e-3) -> FixedP
     kinds = {r.kind for r in results}
     Ns = {r.points.shape[1] for r in results}
     if len(kinds) != 1 or len(Ns) != 1:
-        raise ValueError(f"results have kinds {sorted(kinds)} and sizes {sorted(Ns)}; "
-                         "allowed: one kind and one N")
+        raise ValueError(
+            f"results have kinds {sorted(kinds)} and sizes {sorted(Ns)}; "
+            "allowed: one kind and one N"
+        )
     _check_positive("dedup_tol", dedup_tol)
     N = Ns.pop()
-    cat = {f: np.concatenate([getattr(r, f) for r in results]) for f in
-           ("points", "q", "jacobians", "eigenvalues", "right", "left", "stable", "n_unstable")}
+    cat = {
+        f: np.concatenate([getattr(r, f) for r in results])
+        for f in (
+            "points",
+            "q",
+            "jacobians",
+            "eigenvalues",
+            "right",
+            "left",
+            "stable",
+            "n_unstable",
+        )
+    }
     tol = dedup_tol * math.sqrt(N)
     chosen: list[int] = []
     for i in np.argsort(cat["q"], kind="stable"):
         if all(np.linalg.norm(cat["points"][i] - cat["points"][j]) > tol for j in chosen):
             chosen.append(int(i))
     sel = np.array(chosen, int)
-    return FixedPoints(**{f: v[sel] for f, v in cat.items()}, kind=kinds.pop(),
-                       best_q=min(r.best_q for r in results),
-                       n_candidates=sum(r.n_candidates for r in results),
-                       n_below_tol=sum(r.n_below_tol for r in results),
-                       n_outliers=sum(r.n_outliers for r in results))
+    return FixedPoints(
+        **{f: v[sel] for f, v in cat.items()},
+        kind=kinds.pop(),
+        best_q=min(r.best_q for r in results),
+        n_candidates=sum(r.n_candidates for r in results),
+        n_below_tol=sum(r.n_below_tol for r in results),
+        n_outliers=sum(r.n_outliers for r in results),
+    )

@@ -29,13 +29,23 @@ def register(subparsers: Any, plot_targets: Any) -> None:
             "figure (‖κ̄‖, ρ, L_var vs N, with theory) into --out/gd_scaling.png."
         ),
     )
-    s.add_argument("--runs", type=Path, default=Path("runs"),
-                   help="directory of stored runs (default: %(default)s)")
-    s.add_argument("--out", type=Path, default=Path("oblique-report"),
-                   help="output directory (default: %(default)s)")
-    s.add_argument("--no-derived", action="store_true",
-                   help="leave out the derived large-N guide lines (skips the ~45 s sympy "
-                        "derivation)")
+    s.add_argument(
+        "--runs",
+        type=Path,
+        default=Path("runs"),
+        help="directory of stored runs (default: %(default)s)",
+    )
+    s.add_argument(
+        "--out",
+        type=Path,
+        default=Path("oblique-report"),
+        help="output directory (default: %(default)s)",
+    )
+    s.add_argument(
+        "--no-derived",
+        action="store_true",
+        help="leave out the derived large-N guide lines (skips the ~45 s sympy derivation)",
+    )
     s.set_defaults(handler=_plot_scaling_handler)
 
 

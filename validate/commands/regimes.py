@@ -55,16 +55,32 @@ def register(subparsers: Any, plot_targets: Any) -> None:
             "Stored runs are reused; exit status 1 if a claim fails."
         ),
     )
-    p.add_argument("--task", type=parse_tasks, default=None, metavar="T",
-                   help="only these tasks (comma-separated; default: all five, plus the "
-                        "sine-solution and ρ-vs-N sections)")
+    p.add_argument(
+        "--task",
+        type=parse_tasks,
+        default=None,
+        metavar="T",
+        help="only these tasks (comma-separated; default: all five, plus the "
+        "sine-solution and ρ-vs-N sections)",
+    )
     add_size_flags(p, "Table 1 settings (N = 512, 5 seeds, paper steps; for a GPU)")
-    p.add_argument("--out", type=Path, default=Path("oblique-regimes"),
-                   help="report directory (default: %(default)s)")
-    p.add_argument("--runs", type=Path, default=Path("runs"),
-                   help="directory of stored runs, reused and resumed (default: %(default)s)")
-    p.add_argument("--quiet", action="store_true",
-                   help="no progress output; print only the verdict and the report path")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("oblique-regimes"),
+        help="report directory (default: %(default)s)",
+    )
+    p.add_argument(
+        "--runs",
+        type=Path,
+        default=Path("runs"),
+        help="directory of stored runs, reused and resumed (default: %(default)s)",
+    )
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress output; print only the verdict and the report path",
+    )
     p.set_defaults(handler=_regimes_handler)
 
 
@@ -89,8 +105,13 @@ def _regimes_handler(args: argparse.Namespace) -> int:
 
     mode = mode_of(args)
     path, passed, result, sections = run_regimes_report(
-        out_dir=args.out, runs_dir=args.runs, mode=mode, tasks=args.task,
-        progress=not args.quiet, command=_command_line(args, mode), stream=sys.stderr,
+        out_dir=args.out,
+        runs_dir=args.runs,
+        mode=mode,
+        tasks=args.task,
+        progress=not args.quiet,
+        command=_command_line(args, mode),
+        stream=sys.stderr,
     )
     if not args.quiet:
         print()

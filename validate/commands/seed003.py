@@ -18,7 +18,10 @@ from ._mode import add_size_flags, mode_of
 
 __all__ = ["register"]
 
-_TASKS = ("perception", "decision")  # = validate.experiments.seed003.SEED003_TASKS (checked in tests)
+_TASKS = (
+    "perception",
+    "decision",
+)  # = validate.experiments.seed003.SEED003_TASKS (checked in tests)
 
 
 def register(subparsers: Any, plot_targets: Any) -> None:
@@ -35,13 +38,20 @@ def register(subparsers: Any, plot_targets: Any) -> None:
             "write report.md/.html/.json with figures. Exit status 1 if a claim fails."
         ),
     )
-    p.add_argument("--task", choices=_TASKS, default=None,
-                   help="only this task (default: both)")
+    p.add_argument("--task", choices=_TASKS, default=None, help="only this task (default: both)")
     add_size_flags(p, "the seed's sizes (N = 128 / 256), 10 seeds, 5 angles (GPU)")
-    p.add_argument("--out", type=Path, default=Path("oblique-seed003"),
-                   help="report directory (default: %(default)s)")
-    p.add_argument("--runs", type=Path, default=Path("runs"),
-                   help="directory of stored runs, reused and resumed (default: %(default)s)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("oblique-seed003"),
+        help="report directory (default: %(default)s)",
+    )
+    p.add_argument(
+        "--runs",
+        type=Path,
+        default=Path("runs"),
+        help="directory of stored runs, reused and resumed (default: %(default)s)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(handler=_handler)
 
@@ -55,9 +65,14 @@ def _handler(args: argparse.Namespace) -> int:
     parts += {"full": ["--full"], "tiny": ["--quick-tiny"], "quick": []}[mode]
     parts += ["--out", str(args.out), "--runs", str(args.runs)]
     path, result = run_seed003_report(
-        out_dir=args.out, runs_dir=args.runs, mode=mode,
-        tasks=(args.task,) if args.task else None, progress=not args.quiet,
-        command=" ".join(shlex.quote(p) for p in parts), stream=sys.stderr)
+        out_dir=args.out,
+        runs_dir=args.runs,
+        mode=mode,
+        tasks=(args.task,) if args.task else None,
+        progress=not args.quiet,
+        command=" ".join(shlex.quote(p) for p in parts),
+        stream=sys.stderr,
+    )
     if not args.quiet:
         print()
         print(claims_console(result.claims))

@@ -34,22 +34,47 @@ def register(subparsers: Any, plot_targets: Any) -> None:
         ),
     )
     add_size_flags(p, "larger settings (GPU-friendly)")
-    p.add_argument("--task", action="append", choices=UNIVERSALITY_TASKS, default=None,
-                   help="task to run (repeatable; default: all three)")
-    p.add_argument("--out", type=Path, default=Path("universality-report"),
-                   help="report directory (default: %(default)s)")
-    p.add_argument("--runs", type=Path, default=Path("runs"),
-                   help="directory of stored runs, reused and resumed (default: %(default)s)")
-    p.add_argument("--executor", choices=("inprocess", "dask"), default="inprocess",
-                   help="where configurations train: here (default) or as tasks of a Dask "
-                        "cluster (needs the [dask] extra)")
-    p.add_argument("--scheduler", default=None, metavar="ADDRESS",
-                   help="Dask scheduler address (tcp://host:8786); default with --executor "
-                        "dask: a local cluster on this machine")
-    p.add_argument("--topology", choices=TOPOLOGIES, default="attractors",
-                   help="topology used for the claim: attractor escape/saddle-link graphs "
-                        "(default) or seed 002's transition matrix over all fixed points "
-                        "(both are reported)")
+    p.add_argument(
+        "--task",
+        action="append",
+        choices=UNIVERSALITY_TASKS,
+        default=None,
+        help="task to run (repeatable; default: all three)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("universality-report"),
+        help="report directory (default: %(default)s)",
+    )
+    p.add_argument(
+        "--runs",
+        type=Path,
+        default=Path("runs"),
+        help="directory of stored runs, reused and resumed (default: %(default)s)",
+    )
+    p.add_argument(
+        "--executor",
+        choices=("inprocess", "dask"),
+        default="inprocess",
+        help="where configurations train: here (default) or as tasks of a Dask "
+        "cluster (needs the [dask] extra)",
+    )
+    p.add_argument(
+        "--scheduler",
+        default=None,
+        metavar="ADDRESS",
+        help="Dask scheduler address (tcp://host:8786); default with --executor "
+        "dask: a local cluster on this machine",
+    )
+    p.add_argument(
+        "--topology",
+        choices=TOPOLOGIES,
+        default="attractors",
+        help="topology used for the claim: attractor escape/saddle-link graphs "
+        "(default) or seed 002's transition matrix over all fixed points "
+        "(both are reported)",
+    )
     p.add_argument("--quiet", action="store_true", help="no progress output")
     p.set_defaults(handler=_handler)
 
@@ -58,9 +83,15 @@ def _handler(args: argparse.Namespace) -> int:
     from ..reports.universality import run_universality
 
     mode = mode_of(args)
-    path, held = run_universality(out_dir=args.out, runs_dir=args.runs, mode=mode,
-                                  tasks=tuple(args.task) if args.task else None,
-                                  progress=not args.quiet, executor=args.executor,
-                                  address=args.scheduler, topology=args.topology)
+    path, held = run_universality(
+        out_dir=args.out,
+        runs_dir=args.runs,
+        mode=mode,
+        tasks=tuple(args.task) if args.task else None,
+        progress=not args.quiet,
+        executor=args.executor,
+        address=args.scheduler,
+        topology=args.topology,
+    )
     print(f"{'HOLDS' if held else 'DOES NOT HOLD'}: seed 002's claim; report written to {path}")
     return 0 if held else 1

@@ -53,17 +53,36 @@ def register(subparsers: Any, plot_targets: Any) -> None:
         ),
     )
     add_size_flags(p, "paper-scale settings (long; GPU-friendly) instead of the quick CPU ones")
-    p.add_argument("--out", type=Path, default=Path("oblique-report"),
-                   help="report directory (default: %(default)s)")
-    p.add_argument("--runs", type=Path, default=Path("runs"),
-                   help="directory of stored runs, reused and resumed (default: %(default)s)")
-    p.add_argument("--only", type=_only, default=EXPERIMENTS, metavar="LIST",
-                   help=f"comma-separated subset of {','.join(EXPERIMENTS)} (default: all)")
-    p.add_argument("--strict-paper", action="store_true",
-                   help="count the paper's continuous-time theory (and its GD hypotheses) "
-                        "for the exit status too; by default they are reported as findings")
-    p.add_argument("--quiet", action="store_true",
-                   help="no progress output; print only the verdict and the report path")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("oblique-report"),
+        help="report directory (default: %(default)s)",
+    )
+    p.add_argument(
+        "--runs",
+        type=Path,
+        default=Path("runs"),
+        help="directory of stored runs, reused and resumed (default: %(default)s)",
+    )
+    p.add_argument(
+        "--only",
+        type=_only,
+        default=EXPERIMENTS,
+        metavar="LIST",
+        help=f"comma-separated subset of {','.join(EXPERIMENTS)} (default: all)",
+    )
+    p.add_argument(
+        "--strict-paper",
+        action="store_true",
+        help="count the paper's continuous-time theory (and its GD hypotheses) "
+        "for the exit status too; by default they are reported as findings",
+    )
+    p.add_argument(
+        "--quiet",
+        action="store_true",
+        help="no progress output; print only the verdict and the report path",
+    )
     p.set_defaults(handler=_validate_handler)
 
 
@@ -90,8 +109,13 @@ def _validate_handler(args: argparse.Namespace) -> int:
 
     mode = mode_of(args)
     path, sections, verdict = run_sections(
-        out_dir=args.out, runs_dir=args.runs, mode=mode, only=args.only,
-        progress=not args.quiet, command=_command_line(args, mode), stream=sys.stderr,
+        out_dir=args.out,
+        runs_dir=args.runs,
+        mode=mode,
+        only=args.only,
+        progress=not args.quiet,
+        command=_command_line(args, mode),
+        stream=sys.stderr,
         strict_paper=args.strict_paper,
     )
     if not args.quiet:

@@ -43,8 +43,13 @@ def fraction(value: float, name: str) -> float:
 def integer(value: int, name: str, low: int, high: int | None = None) -> int:
     """An integer (Python or NumPy, or a 0-d integer array; not bool) in [low, high] as int;
     ValueError otherwise."""
-    a = None if isinstance(value, bool) else np.asarray(value) if isinstance(
-        value, (int, np.integer, np.ndarray)) else None
+    a = (
+        None
+        if isinstance(value, bool)
+        else np.asarray(value)
+        if isinstance(value, (int, np.integer, np.ndarray))
+        else None
+    )
     if a is None or a.ndim != 0 or a.dtype.kind not in "iu":
         raise ValueError(f"{name}={value!r} is not allowed; must be an integer >= {low}")
     v = int(a)
@@ -54,8 +59,14 @@ def integer(value: int, name: str, low: int, high: int | None = None) -> int:
     return v
 
 
-def real(value: object, name: str, *, low: float | None = None, strict: bool = False,
-         allow_nan: bool = False) -> float:
+def real(
+    value: object,
+    name: str,
+    *,
+    low: float | None = None,
+    strict: bool = False,
+    allow_nan: bool = False,
+) -> float:
     """A real number (Python/NumPy scalar or 0-d array; not bool, text or None), finite
     (NaN too with ``allow_nan``), ≥ ``low`` (> with ``strict``), as float; ValueError
     naming ``name`` otherwise."""
@@ -68,8 +79,14 @@ def real(value: object, name: str, *, low: float | None = None, strict: bool = F
     return v
 
 
-def array(value: object, name: str, *, ndim: int | tuple[int, ...] | None = None,
-          finite: bool = True, min_size: int = 1) -> np.ndarray:
+def array(
+    value: object,
+    name: str,
+    *,
+    ndim: int | tuple[int, ...] | None = None,
+    finite: bool = True,
+    min_size: int = 1,
+) -> np.ndarray:
     """``value`` as a float64 array; ValueError naming ``name`` for None, text, objects,
     complex numbers, the wrong number of dimensions, fewer than ``min_size`` entries or
     (with ``finite``) NaN/inf."""

@@ -156,20 +156,53 @@ def judge_claim(
         verdict = "PASS" if t > 0 else "FAIL"
     else:
         t, t_crit, verdict = math.nan, math.nan, "n/a"
-    return Claim(name=name, text=text, statistic=statistic, value=value, se=se, n=int(n),
-                 unit=used_unit, threshold=float(threshold), direction=direction, t=float(t),
-                 t_crit=t_crit, dof=dof, verdict=verdict, per_task=stat)
+    return Claim(
+        name=name,
+        text=text,
+        statistic=statistic,
+        value=value,
+        se=se,
+        n=int(n),
+        unit=used_unit,
+        threshold=float(threshold),
+        direction=direction,
+        t=float(t),
+        t_crit=t_crit,
+        dof=dof,
+        verdict=verdict,
+        per_task=stat,
+    )
 
 
 def claims_table(claims: Sequence[Claim]) -> tuple[str, list[str], list[list[str]]]:
     """(caption, header, rows of cells) of the claims table (report and console)."""
-    header = ["claim", "statistic", "value ± SE", "n (unit)", "claimed", "t", "t crit (dof)",
-              "verdict"]
-    body = [[c.text, c.statistic, f"{_fmt(c.value)} ± {_fmt(c.se, 2)}", f"{c.n} ({c.unit})",
-             f"{c.direction} {_fmt(c.threshold)}", _fmt(c.t), f"{_fmt(c.t_crit)} ({_fmt(c.dof, 2)})",
-             c.verdict] for c in claims]
-    caption = (f"Claims of issue 6: one-sided Student t test at level {CLAIM_ALPHA:g} "
-               "(t = ±(value − threshold)/SE; PASS when t ≥ t crit)")
+    header = [
+        "claim",
+        "statistic",
+        "value ± SE",
+        "n (unit)",
+        "claimed",
+        "t",
+        "t crit (dof)",
+        "verdict",
+    ]
+    body = [
+        [
+            c.text,
+            c.statistic,
+            f"{_fmt(c.value)} ± {_fmt(c.se, 2)}",
+            f"{c.n} ({c.unit})",
+            f"{c.direction} {_fmt(c.threshold)}",
+            _fmt(c.t),
+            f"{_fmt(c.t_crit)} ({_fmt(c.dof, 2)})",
+            c.verdict,
+        ]
+        for c in claims
+    ]
+    caption = (
+        f"Claims of issue 6: one-sided Student t test at level {CLAIM_ALPHA:g} "
+        "(t = ±(value − threshold)/SE; PASS when t ≥ t crit)"
+    )
     return caption, header, body
 
 
@@ -178,8 +211,9 @@ def claims_console(claims: Sequence[Claim]) -> str:
     _, header, body = claims_table(claims)
     lines = [header] + body
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
-    return "\n".join("  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip()
-                     for line in lines)
+    return "\n".join(
+        "  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines
+    )
 
 
 def claims_hold(claims: Sequence[Claim]) -> bool:

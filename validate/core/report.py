@@ -76,13 +76,28 @@ RULE_TEXT: str = (
 
 #: Column headers of the summary tables (Markdown, HTML and the console).
 TABLE_COLUMNS: tuple[str, ...] = (
-    "setting", "quantity", "theory", "simulation ± SE", "SE kind (n)", "z", "z crit (dof)",
-    "rel. error", "tolerance", "status",
+    "setting",
+    "quantity",
+    "theory",
+    "simulation ± SE",
+    "SE kind (n)",
+    "z",
+    "z crit (dof)",
+    "rel. error",
+    "tolerance",
+    "status",
 )
 
 #: Packages whose versions go into the metadata (those installed).
 _VERSION_PACKAGES: tuple[str, ...] = (
-    "aligned-oblique", "numpy", "scipy", "sympy", "jax", "jaxlib", "equinox", "optax",
+    "aligned-oblique",
+    "numpy",
+    "scipy",
+    "sympy",
+    "jax",
+    "jaxlib",
+    "equinox",
+    "optax",
     "matplotlib",
 )
 
@@ -155,8 +170,12 @@ def format_short(x: float | None, digits: int = 3) -> str:
     return format_number(x, digits)
 
 
-_STATUS_WORD = {"pass": "PASS", "fail": "FAIL", "undetermined": "undetermined",
-                "outside domain": "outside domain"}
+_STATUS_WORD = {
+    "pass": "PASS",
+    "fail": "FAIL",
+    "undetermined": "undetermined",
+    "outside domain": "outside domain",
+}
 
 
 def format_row(row: Comparison) -> dict[str, str]:
@@ -257,22 +276,31 @@ def _figure_caption(path: Path) -> str:
 
 
 def _count_text(s: Section) -> str:
-    """"k of n passed", or for a claims-only section (no rows, own verdict) what decides."""
+    """ "k of n passed", or for a claims-only section (no rows, own verdict) what decides."""
     if not s.rows and s.verdict is not None:
         return "judged by its claims table"
     return _status_counts(s.rows)
 
 
 def _status_counts(rows: Sequence[Comparison]) -> str:
-    """"k of n passed, f failed, …" (only the statuses that occur besides pass)."""
+    """ "k of n passed, f failed, …" (only the statuses that occur besides pass)."""
     counts = stats.status_counts(rows)
-    extra = [f"{counts[st]} {'failed' if st == 'fail' else st}" for st in
-             ("fail", "undetermined", "outside domain") if counts[st]]
+    extra = [
+        f"{counts[st]} {'failed' if st == 'fail' else st}"
+        for st in ("fail", "undetermined", "outside domain")
+        if counts[st]
+    ]
     return f"{counts['pass']} of {len(rows)} passed" + (", " + ", ".join(extra) if extra else "")
 
 
-def _markdown(sections: Sequence[Section], figures: dict[str, list[Path]], title: str,
-              meta: Mapping[str, Any], passed: bool, verdict: Any = None) -> str:
+def _markdown(
+    sections: Sequence[Section],
+    figures: dict[str, list[Path]],
+    title: str,
+    meta: Mapping[str, Any],
+    passed: bool,
+    verdict: Any = None,
+) -> str:
     all_rows = [r for s in sections for r in s.rows]
     out = [f"# {title}", ""]
     if verdict is not None:
@@ -286,15 +314,20 @@ def _markdown(sections: Sequence[Section], figures: dict[str, list[Path]], title
     out += ["", f"**Rule.** {RULE_TEXT}", ""]
     for s in sections:
         out += [f"## {s.title}", ""]
-        out.append(f"**{_verdict(s.passed)}** — {_count_text(s)}"
-                   + (f"; wall time {s.wall_time_s:.1f} s." if s.wall_time_s is not None else "."))
+        out.append(
+            f"**{_verdict(s.passed)}** — {_count_text(s)}"
+            + (f"; wall time {s.wall_time_s:.1f} s." if s.wall_time_s is not None else ".")
+        )
         out.append("")
         for p in _paragraphs(s.text):
             out += [p, ""]
         if s.rows:
             out.append("| " + " | ".join(TABLE_COLUMNS) + " |")
-            out.append("|" + "|".join(["---", "---"] + ["---:"] * (len(TABLE_COLUMNS) - 3)
-                                      + [":---:"]) + "|")
+            out.append(
+                "|"
+                + "|".join(["---", "---"] + ["---:"] * (len(TABLE_COLUMNS) - 3) + [":---:"])
+                + "|"
+            )
             for r in s.rows:
                 cells = format_row(r)
                 if r.status == "fail":
@@ -315,11 +348,13 @@ def _markdown(sections: Sequence[Section], figures: dict[str, list[Path]], title
             out.append("Failing rows:")
             out.append("")
             for r in fails:
-                out.append(f"- {_md_escape(r.setting)} · {_md_escape(r.quantity)}: theory "
-                           f"{format_number(r.theory)}, simulation {format_number(r.sim_mean)} "
-                           f"± {format_number(r.sim_se, 2)} (z = {format_number(r.z, 3)}, "
-                           f"|rel. error| {format_number(abs(r.rel_err), 2)} > tolerance "
-                           f"{format_number(r.tolerance, 2)})")
+                out.append(
+                    f"- {_md_escape(r.setting)} · {_md_escape(r.quantity)}: theory "
+                    f"{format_number(r.theory)}, simulation {format_number(r.sim_mean)} "
+                    f"± {format_number(r.sim_se, 2)} (z = {format_number(r.z, 3)}, "
+                    f"|rel. error| {format_number(abs(r.rel_err), 2)} > tolerance "
+                    f"{format_number(r.tolerance, 2)})"
+                )
             out.append("")
         for fig in figures[s.name]:
             out += [f"![{_figure_caption(fig)}]({fig.as_posix()})", ""]
@@ -346,20 +381,32 @@ figcaption { font-size: 0.85em; color: #555; }
 """
 
 
-def _html(sections: Sequence[Section], figures: dict[str, list[Path]], out_dir: Path,
-          title: str, meta: Mapping[str, Any], passed: bool, verdict: Any = None) -> str:
+def _html(
+    sections: Sequence[Section],
+    figures: dict[str, list[Path]],
+    out_dir: Path,
+    title: str,
+    meta: Mapping[str, Any],
+    passed: bool,
+    verdict: Any = None,
+) -> str:
     e = html.escape
     all_rows = [r for s in sections for r in s.rows]
 
     def badge(ok: bool) -> str:
         return f'<span class="verdict {"pass" if ok else "fail"}">{_verdict(ok)}</span>'
 
-    out = ["<!DOCTYPE html>", '<html lang="en"><head><meta charset="utf-8">',
-           f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
-           f"<h1>{e(title)}</h1>",
-           (f"<p>Overall: {badge(passed)} — "
+    out = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        f"<title>{e(title)}</title><style>{_CSS}</style></head><body>",
+        f"<h1>{e(title)}</h1>",
+        (
+            f"<p>Overall: {badge(passed)} — "
             + (e(verdict.headline) if verdict is not None else e(_status_counts(all_rows)))
-            + "</p>")]
+            + "</p>"
+        ),
+    ]
     if verdict is not None:
         out.append(verdict.html())
         out.append(f"<p>Rows: {e(_status_counts(all_rows))}.</p>")
@@ -371,32 +418,44 @@ def _html(sections: Sequence[Section], figures: dict[str, list[Path]], out_dir: 
         out.append(f"<p>{badge(s.passed)} — {e(_count_text(s))}{wall}.</p>")
         out += [f"<p>{e(p)}</p>" for p in _paragraphs(s.text)]
         if s.rows:
-            out.append("<table><thead><tr>"
-                       + "".join(f"<th>{e(c)}</th>" for c in TABLE_COLUMNS)
-                       + "</tr></thead><tbody>")
+            out.append(
+                "<table><thead><tr>"
+                + "".join(f"<th>{e(c)}</th>" for c in TABLE_COLUMNS)
+                + "</tr></thead><tbody>"
+            )
             for r in s.rows:
                 cells = format_row(r)
                 tds = "".join(
-                    f'<td class="num">{e(cells[c])}</td>' if c in numeric else f"<td>{e(cells[c])}</td>"
+                    f'<td class="num">{e(cells[c])}</td>'
+                    if c in numeric
+                    else f"<td>{e(cells[c])}</td>"
                     for c in TABLE_COLUMNS
                 )
                 title_attr = f' title="{e(r.note)}"' if r.note else ""
-                out.append(f'<tr class="{"fail" if r.status == "fail" else "pass"}"{title_attr}>{tds}</tr>')
+                out.append(
+                    f'<tr class="{"fail" if r.status == "fail" else "pass"}"{title_attr}>{tds}</tr>'
+                )
             out.append("</tbody></table>")
             notes = sorted({r.note for r in s.rows if r.note})
             if notes:
                 out.append("<p>Notes: " + "; ".join(e(n) for n in notes) + ".</p>")
         for caption, header, body in s.tables:
-            out.append(f"<table><caption>{e(caption)}</caption><thead><tr>"
-                       + "".join(f"<th>{e(h)}</th>" for h in header) + "</tr></thead><tbody>")
-            out += ["<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in line) + "</tr>"
-                    for line in body]
+            out.append(
+                f"<table><caption>{e(caption)}</caption><thead><tr>"
+                + "".join(f"<th>{e(h)}</th>" for h in header)
+                + "</tr></thead><tbody>"
+            )
+            out += [
+                "<tr>" + "".join(f"<td>{e(str(c))}</td>" for c in line) + "</tr>" for line in body
+            ]
             out.append("</tbody></table>")
         for fig in figures[s.name]:
             data = base64.b64encode((out_dir / fig).read_bytes()).decode("ascii")
-            out.append(f'<figure><img alt="{e(_figure_caption(fig))}" '
-                       f'src="data:image/png;base64,{data}"><figcaption>{e(fig.name)}'
-                       "</figcaption></figure>")
+            out.append(
+                f'<figure><img alt="{e(_figure_caption(fig))}" '
+                f'src="data:image/png;base64,{data}"><figcaption>{e(fig.name)}'
+                "</figcaption></figure>"
+            )
     out.append("<h2>Run metadata</h2><table><tbody>")
     out += [f"<tr><th>{e(k)}</th><td>{e(v)}</td></tr>" for k, v in _meta_items(meta)]
     out.append("</tbody></table></body></html>")
@@ -435,8 +494,10 @@ def _collect_figures(sections: Sequence[Section], out_dir: Path) -> dict[str, li
             if not fig.is_absolute() and not fig.exists():
                 fig = out_dir / fig
             if not fig.is_file():
-                raise ValueError(f"figure={str(fig)!r} of section {s.name!r} does not exist; "
-                                 "allowed: existing PNG files")
+                raise ValueError(
+                    f"figure={str(fig)!r} of section {s.name!r} does not exist; "
+                    "allowed: existing PNG files"
+                )
             try:
                 rel.append(fig.resolve().relative_to(out_dir.resolve()))
             except ValueError:
@@ -478,13 +539,15 @@ def write_report(
     out_dir.mkdir(parents=True, exist_ok=True)
     meta = dict(meta or {})
     all_rows = [r for s in sections for r in s.rows]
-    passed = (verdict.passed if verdict is not None
-              else bool(sections) and all(s.passed for s in sections))
+    passed = (
+        verdict.passed
+        if verdict is not None
+        else bool(sections) and all(s.passed for s in sections)
+    )
     figures = _collect_figures(sections, out_dir)
 
     md_path = out_dir / "report.md"
-    md_path.write_text(_markdown(sections, figures, title, meta, passed, verdict),
-                       encoding="utf-8")
+    md_path.write_text(_markdown(sections, figures, title, meta, passed, verdict), encoding="utf-8")
     (out_dir / "report.html").write_text(
         _html(sections, figures, out_dir, title, meta, passed, verdict), encoding="utf-8"
     )
@@ -495,10 +558,14 @@ def write_report(
         "n_failed": len(_failing(all_rows)),
         "row_status": stats.status_counts(all_rows),
         "verdict": verdict.to_dict() if verdict is not None else None,
-        "rule": {"z_max": stats.Z_MAX, "p_row": stats.P_ROW,
-                 "family_alpha": stats.FAMILY_ALPHA,
-                 "chance_budget": stats.chance_budget(all_rows),
-                 "max_detectable": stats.MAX_DETECTABLE, "text": RULE_TEXT},
+        "rule": {
+            "z_max": stats.Z_MAX,
+            "p_row": stats.P_ROW,
+            "family_alpha": stats.FAMILY_ALPHA,
+            "chance_budget": stats.chance_budget(all_rows),
+            "max_detectable": stats.MAX_DETECTABLE,
+            "text": RULE_TEXT,
+        },
         "meta": meta,
         "sections": [
             {
@@ -509,8 +576,10 @@ def write_report(
                 "text": s.text,
                 "figures": [f.as_posix() for f in figures[s.name]],
                 "rows": [r.to_dict() for r in s.rows],
-                "tables": [{"caption": c, "header": list(h), "rows": [list(r) for r in b]}
-                           for c, h, b in s.tables],
+                "tables": [
+                    {"caption": c, "header": list(h), "rows": [list(r) for r in b]}
+                    for c, h, b in s.tables
+                ],
                 "summary": s.summary,
             }
             for s in sections
@@ -518,7 +587,8 @@ def write_report(
     }
     text = json.dumps(
         _finite_or_none(json.loads(json.dumps(payload, default=_json_default))),
-        indent=1, allow_nan=False,
+        indent=1,
+        allow_nan=False,
     )
     (out_dir / "report.json").write_text(text + "\n", encoding="utf-8")
     return md_path

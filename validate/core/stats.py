@@ -211,19 +211,28 @@ class Comparison:
             out[field.name] = value
         return out
 
-    def tagged(self, *, claim: str | None = None, variant: str | None = None,
-               role: str | None = None, tolerance: float | None = None,
-               domain: str | None = None) -> Comparison:
+    def tagged(
+        self,
+        *,
+        claim: str | None = None,
+        variant: str | None = None,
+        role: str | None = None,
+        tolerance: float | None = None,
+        domain: str | None = None,
+    ) -> Comparison:
         """The same row with its claim / variant / role set and, if given, a new tolerance or
         domain (the status is judged again by the one rule)."""
         row = dataclasses.replace(
-            self, claim=self.claim if claim is None else claim,
+            self,
+            claim=self.claim if claim is None else claim,
             variant=self.variant if variant is None else variant,
-            role=self.role if role is None else role)
+            role=self.role if role is None else role,
+        )
         if tolerance is None and domain is None:
             return row
-        return _rejudged(row, tolerance=None if tolerance is None else float(tolerance),
-                         domain=domain)
+        return _rejudged(
+            row, tolerance=None if tolerance is None else float(tolerance), domain=domain
+        )
 
 
 def finite_size_bound(N: float) -> float:
@@ -274,8 +283,16 @@ def p_value(z: float, dof: float) -> float:
     return float(2.0 * special.stdtr(dof, -abs(z)))
 
 
-def _status(theory: float, estimate: float, significant: bool, rel_err: float,
-            detectable: float, tolerance: float, domain: str, too_short: bool = False) -> str:
+def _status(
+    theory: float,
+    estimate: float,
+    significant: bool,
+    rel_err: float,
+    detectable: float,
+    tolerance: float,
+    domain: str,
+    too_short: bool = False,
+) -> str:
     """The rule of the module docstring (the only place it is written)."""
     if domain:
         return "outside domain"
@@ -301,10 +318,17 @@ def _detectable(z_crit: float, se: float, scale_value: float) -> float:
     return math.inf
 
 
-def _rejudged(row: Comparison, *, tolerance: float | None = None, domain: str | None = None,
-              level: float | None = None, strict_level: float | None = None,
-              significant: bool | None = None, family_size: int | None = None,
-              family_alpha: float | None = None) -> Comparison:
+def _rejudged(
+    row: Comparison,
+    *,
+    tolerance: float | None = None,
+    domain: str | None = None,
+    level: float | None = None,
+    strict_level: float | None = None,
+    significant: bool | None = None,
+    family_size: int | None = None,
+    family_alpha: float | None = None,
+) -> Comparison:
     """``row`` with its status judged again (new tolerance / domain, or a family's levels:
     ``level`` the row's step level, ``strict_level`` the level of ``detectable``,
     ``significant`` the family's decision)."""
@@ -317,17 +341,23 @@ def _rejudged(row: Comparison, *, tolerance: float | None = None, domain: str | 
         detectable = _detectable(critical_z(row.dof, strict_level), row.sim_se, row.scale)
     if significant is None:
         significant = _significant(row.z, z_crit)
-    status = _status(row.theory, row.sim_mean, significant, row.rel_err, detectable, tol, dom,
-                     row.too_short)
+    status = _status(
+        row.theory, row.sim_mean, significant, row.rel_err, detectable, tol, dom, row.too_short
+    )
     return dataclasses.replace(
-        row, tolerance=tol, domain=dom, z_crit=z_crit, detectable=float(detectable),
-        status=status, passed=status == "pass",
+        row,
+        tolerance=tol,
+        domain=dom,
+        z_crit=z_crit,
+        detectable=float(detectable),
+        status=status,
+        passed=status == "pass",
         family_size=row.family_size if family_size is None else int(family_size),
-        family_alpha=row.family_alpha if family_alpha is None else float(family_alpha))
+        family_alpha=row.family_alpha if family_alpha is None else float(family_alpha),
+    )
 
 
-def family_control(rows: Sequence[Comparison], *, alpha: float = FAMILY_ALPHA
-                   ) -> list[Comparison]:
+def family_control(rows: Sequence[Comparison], *, alpha: float = FAMILY_ALPHA) -> list[Comparison]:
     """Judge each claim × variant family of ``rows`` by Holm's step-down (module docstring).
 
     Rows without a claim are families of one (unchanged). Rows outside the domain and rows
@@ -360,8 +390,14 @@ def family_control(rows: Sequence[Comparison], *, alpha: float = FAMILY_ALPHA
             p = ps[j]
             reject = still and not math.isnan(p) and p <= level
             still = reject
-            out[idx[j]] = _rejudged(out[idx[j]], level=level, strict_level=a_fam / m,
-                                    significant=reject, family_size=m, family_alpha=a_fam)
+            out[idx[j]] = _rejudged(
+                out[idx[j]],
+                level=level,
+                strict_level=a_fam / m,
+                significant=reject,
+                family_size=m,
+                family_alpha=a_fam,
+            )
     return out
 
 
@@ -382,8 +418,11 @@ def chance_budget(rows: Sequence[Comparison]) -> dict[str, float]:
         key = (r.claim, r.variant) if r.claim else ("", i)
         fams[key] = r.family_alpha
         expected += r.family_alpha / max(r.family_size, 1)
-    return {"families": float(len(fams)), "bound": float(sum(fams.values())),
-            "expected_rows": float(expected)}
+    return {
+        "families": float(len(fams)),
+        "bound": float(sum(fams.values())),
+        "expected_rows": float(expected),
+    }
 
 
 def _require_finite_samples(quantity: str, name: str, x: np.ndarray) -> None:
@@ -391,8 +430,10 @@ def _require_finite_samples(quantity: str, name: str, x: np.ndarray) -> None:
     failure of the run, to be reported as such, not a row that fails the theory."""
     bad = np.flatnonzero(~np.isfinite(x))
     if bad.size:
-        raise ValueError(f"{name} for {quantity!r} contain {bad.size} non-finite value(s) "
-                         f"(first at index {bad[0]}: {x[bad[0]]!r}); allowed: finite samples")
+        raise ValueError(
+            f"{name} for {quantity!r} contain {bad.size} non-finite value(s) "
+            f"(first at index {bad[0]}: {x[bad[0]]!r}); allowed: finite samples"
+        )
 
 
 def _judge(
@@ -429,8 +470,10 @@ def _judge(
     if not np.isfinite(theory):
         domain = domain or "the theory gives no value here (non-finite)"
     elif not np.isfinite(estimate):
-        raise ValueError(f"the estimate of {quantity!r} is {estimate!r}; allowed: a finite "
-                         "number (check the samples)")
+        raise ValueError(
+            f"the estimate of {quantity!r} is {estimate!r}; allowed: a finite "
+            "number (check the samples)"
+        )
     if not (np.isfinite(N) and N >= 1):
         raise ValueError(f"N={N!r} is not allowed; allowed: a finite number >= 1")
     if not (np.isfinite(tolerance) and tolerance >= 0):
@@ -441,13 +484,25 @@ def _judge(
         z = 0.0
         rel_err = 0.0
     else:
-        z = diff / se if (np.isfinite(se) and se > 0) else (math.copysign(math.inf, diff) if se == 0 else math.nan)
+        z = (
+            diff / se
+            if (np.isfinite(se) and se > 0)
+            else (math.copysign(math.inf, diff) if se == 0 else math.nan)
+        )
         rel_err = diff / scale_value if scale_value > 0 else math.copysign(math.inf, diff)
     dof_value = float(n - 1) if dof is None else float(dof)
     z_crit = critical_z(dof_value)
     detectable = _detectable(z_crit, se, scale_value)
-    status = _status(float(theory), float(estimate), _significant(z, z_crit), float(rel_err),
-                     detectable, float(tolerance), domain, too_short)
+    status = _status(
+        float(theory),
+        float(estimate),
+        _significant(z, z_crit),
+        float(rel_err),
+        detectable,
+        float(tolerance),
+        domain,
+        too_short,
+    )
     return Comparison(
         quantity=quantity,
         theory=float(theory),
@@ -498,9 +553,20 @@ def compare_estimate(
     regression's residual degrees of freedom; default n − 1).
     """
     return _judge(
-        quantity, theory, estimate, se, n, se_kind=se_kind, N=N, scale=scale,
-        experiment=experiment, setting=setting, note=note, tolerance=tolerance,
-        domain=domain, dof=dof,
+        quantity,
+        theory,
+        estimate,
+        se,
+        n,
+        se_kind=se_kind,
+        N=N,
+        scale=scale,
+        experiment=experiment,
+        setting=setting,
+        note=note,
+        tolerance=tolerance,
+        domain=domain,
+        dof=dof,
     )
 
 
@@ -564,19 +630,34 @@ def compare(
         extra = ""
         if resid.size < MIN_SERIES_TAUS * tau:
             too_short = True
-            extra = (f"too short to judge: {resid.size} samples = {resid.size / tau:.3g} τ̂ "
-                     f"< {MIN_SERIES_TAUS:g} τ̂")
+            extra = (
+                f"too short to judge: {resid.size} samples = {resid.size / tau:.3g} τ̂ "
+                f"< {MIN_SERIES_TAUS:g} τ̂"
+            )
         elif b < BLOCK_FACTOR * tau:
-            extra = (f"blocks shortened to {b} samples = {b / tau:.3g} τ̂ < {BLOCK_FACTOR:g} τ̂ "
-                     f"(SE low by ≈ {tau / (2 * b):.0%})")
+            extra = (
+                f"blocks shortened to {b} samples = {b / tau:.3g} τ̂ < {BLOCK_FACTOR:g} τ̂ "
+                f"(SE low by ≈ {tau / (2 * b):.0%})"
+            )
         note = "; ".join(x for x in (note, extra) if x)
     else:
         n = x.size
         se = float(np.std(resid, ddof=1) / math.sqrt(n)) if n >= 2 else math.nan
     estimate = theory_value + float(np.mean(resid))
     return _judge(
-        quantity, theory_value, estimate, se, n, se_kind=se_kind, N=N, scale=scale,
-        experiment=experiment, setting=setting, note=note, tolerance=tolerance, domain=domain,
+        quantity,
+        theory_value,
+        estimate,
+        se,
+        n,
+        se_kind=se_kind,
+        N=N,
+        scale=scale,
+        experiment=experiment,
+        setting=setting,
+        note=note,
+        tolerance=tolerance,
+        domain=domain,
         too_short=too_short,
     )
 
@@ -613,28 +694,40 @@ def compare_ratio(
     a = checks.array(numerators, "numerators", finite=False, min_size=0).ravel()
     b = checks.array(denominators, "denominators", finite=False, min_size=0).ravel()
     if a.shape != b.shape or a.size < 2:
-        raise ValueError(f"numerators and denominators for {quantity!r} must be 1-D of equal "
-                         f"size >= 2, got sizes {a.size} and {b.size}")
+        raise ValueError(
+            f"numerators and denominators for {quantity!r} must be 1-D of equal "
+            f"size >= 2, got sizes {a.size} and {b.size}"
+        )
     _require_finite_samples(quantity, "numerators", a)
     _require_finite_samples(quantity, "denominators", b)
     n = a.size
     bbar = float(b.mean())
     if not (np.isfinite(bbar) and bbar != 0):
-        raise ValueError(f"denominators for {quantity!r} must have a finite non-zero mean, "
-                         f"got {bbar!r}")
+        raise ValueError(
+            f"denominators for {quantity!r} must have a finite non-zero mean, got {bbar!r}"
+        )
     ratio = float(a.mean()) / bbar
     bias = (ratio * float(np.var(b, ddof=1)) - float(np.cov(a, b, ddof=1)[0, 1])) / (n * bbar**2)
     resid = a - ratio * b
     se = float(np.std(resid, ddof=1) / (math.sqrt(n) * abs(bbar)))
-    return _judge(quantity, theory, ratio - bias, se, n, se_kind="seeds", N=N, scale=None,
-                  experiment=experiment, setting=setting,
-                  note="; ".join(x for x in (note, "ratio of means (bias-corrected)") if x),
-                  tolerance=tolerance, domain=domain)
+    return _judge(
+        quantity,
+        theory,
+        ratio - bias,
+        se,
+        n,
+        se_kind="seeds",
+        N=N,
+        scale=None,
+        experiment=experiment,
+        setting=setting,
+        note="; ".join(x for x in (note, "ratio of means (bias-corrected)") if x),
+        tolerance=tolerance,
+        domain=domain,
+    )
 
 
-def integrated_autocorr_time(
-    x: Float[np.ndarray, ...], axis: int = 0
-) -> Float[np.ndarray, ...]:
+def integrated_autocorr_time(x: Float[np.ndarray, ...], axis: int = 0) -> Float[np.ndarray, ...]:
     r"""Integrated autocorrelation time of series along ``axis``.
 
     ``tau_int = 1 + 2 Σ_{k=1}^{W} ρ(k)`` with the empirical autocorrelation
@@ -752,9 +845,7 @@ def unbiased_loss_split(
     """
     B = trials_per_condition
     if isinstance(B, bool) or not isinstance(B, (int, np.integer)) or B < 2:
-        raise ValueError(
-            f"trials_per_condition={B!r} is not allowed; must be an integer >= 2"
-        )
+        raise ValueError(f"trials_per_condition={B!r} is not allowed; must be an integer >= 2")
     lb = np.asarray(loss_bias, dtype=float)
     lv = np.asarray(loss_var, dtype=float)
     return lb - lv / (B - 1), lv * B / (B - 1)

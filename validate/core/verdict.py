@@ -84,20 +84,31 @@ class ClaimVerdict:
     def evidence(self) -> str:
         """One line: N range, worst |z|, max |rel. error|, convergence, row counts."""
         c = self.counts
-        parts = [f"{c['pass']} pass, {c['fail']} fail, {c['undetermined']} undetermined, "
-                 f"{c['outside domain']} outside"]
+        parts = [
+            f"{c['pass']} pass, {c['fail']} fail, {c['undetermined']} undetermined, "
+            f"{c['outside domain']} outside"
+        ]
         if math.isfinite(self.N_min):
-            rng = (f"N = {self.N_min:g}" if self.N_min == self.N_max
-                   else f"N = {self.N_min:g}–{self.N_max:g}")
-            parts.append(f"{rng}, worst |z| {format_number(self.worst_z, 3)}, max |rel. err.| "
-                         f"{format_number(self.max_rel, 2)}")
+            rng = (
+                f"N = {self.N_min:g}"
+                if self.N_min == self.N_max
+                else f"N = {self.N_min:g}–{self.N_max:g}"
+            )
+            parts.append(
+                f"{rng}, worst |z| {format_number(self.worst_z, 3)}, max |rel. err.| "
+                f"{format_number(self.max_rel, 2)}"
+            )
         if self.family_size:
-            parts.append(f"chance-fail level {format_number(self.family_alpha, 2)} (Holm over "
-                         f"{self.family_size} rows); detects ≥ "
-                         f"{format_number(100 * self.detectable, 2)} % errors")
+            parts.append(
+                f"chance-fail level {format_number(self.family_alpha, 2)} (Holm over "
+                f"{self.family_size} rows); detects ≥ "
+                f"{format_number(100 * self.detectable, 2)} % errors"
+            )
         if math.isfinite(self.convergence_exponent):
-            parts.append(f"|rel. err.| ∝ N^{format_number(self.convergence_exponent, 2)} ± "
-                         f"{format_number(self.convergence_se, 2)}")
+            parts.append(
+                f"|rel. err.| ∝ N^{format_number(self.convergence_exponent, 2)} ± "
+                f"{format_number(self.convergence_se, 2)}"
+            )
         return "; ".join(parts)
 
 
@@ -116,8 +127,9 @@ class Verdict:
     @property
     def passed(self) -> bool:
         counted = self.counted
-        return (any(c.verdict == "holds" for c in counted)
-                and not any(c.verdict == "fails" for c in counted))
+        return any(c.verdict == "holds" for c in counted) and not any(
+            c.verdict == "fails" for c in counted
+        )
 
     @property
     def chance_budget(self) -> float:
@@ -131,16 +143,22 @@ class Verdict:
         what = "every claim" if self.strict_paper else "the package's own predictions"
         n = {v: sum(c.verdict == v for c in counted) for v in VERDICTS}
         findings = [c for c in self.claims if c not in counted]
-        text = (f"{what}: {n['holds']} hold, {n['fails']} fail, {n['undetermined']} "
-                f"undetermined, {n['outside domain']} outside their domain")
+        text = (
+            f"{what}: {n['holds']} hold, {n['fails']} fail, {n['undetermined']} "
+            f"undetermined, {n['outside domain']} outside their domain"
+        )
         if findings:
             nf = {v: sum(c.verdict == v for c in findings) for v in VERDICTS}
-            text += (f"; findings on the paper's theory (reported, not counted): "
-                     f"{nf['holds']} hold, {nf['fails']} fail, {nf['undetermined']} "
-                     f"undetermined, {nf['outside domain']} outside their domain")
-        return (text + f". Chance-failure budget: correct theories would fail some counted "
-                f"claim by chance with probability ≤ {format_number(self.chance_budget, 2)} "
-                f"(Holm within each claim).")
+            text += (
+                f"; findings on the paper's theory (reported, not counted): "
+                f"{nf['holds']} hold, {nf['fails']} fail, {nf['undetermined']} "
+                f"undetermined, {nf['outside domain']} outside their domain"
+            )
+        return (
+            text + f". Chance-failure budget: correct theories would fail some counted "
+            f"claim by chance with probability ≤ {format_number(self.chance_budget, 2)} "
+            f"(Holm within each claim)."
+        )
 
     def rows(self) -> list[list[str]]:
         """Cells of the table: claim, variant, role, verdict, evidence."""
@@ -160,25 +178,35 @@ class Verdict:
 
     def html(self) -> str:
         e = html.escape
-        out = ["<table><thead><tr>" + "".join(f"<th>{e(h)}</th>" for h in self.HEADER)
-               + "</tr></thead><tbody>"]
+        out = [
+            "<table><thead><tr>"
+            + "".join(f"<th>{e(h)}</th>" for h in self.HEADER)
+            + "</tr></thead><tbody>"
+        ]
         for c, cells in zip(self.claims, self.rows(), strict=True):
             cls = "fail" if c.verdict == "fails" else "pass"
-            out.append(f'<tr class="{cls}">' + "".join(f"<td>{e(x)}</td>" for x in cells)
-                       + "</tr>")
+            out.append(f'<tr class="{cls}">' + "".join(f"<td>{e(x)}</td>" for x in cells) + "</tr>")
         return "".join(out) + "</tbody></table>"
 
     def console(self) -> str:
         """Aligned plain-text columns (claim, variant, role, verdict, evidence)."""
         lines = [list(self.HEADER)] + self.rows()
         widths = [max(len(line[i]) for line in lines) for i in range(4)]
-        return "\n".join("  ".join(str(x).ljust(w) for x, w in zip(line[:4], widths, strict=True))
-                         + "  " + line[4] for line in lines).rstrip()
+        return "\n".join(
+            "  ".join(str(x).ljust(w) for x, w in zip(line[:4], widths, strict=True))
+            + "  "
+            + line[4]
+            for line in lines
+        ).rstrip()
 
     def to_dict(self) -> dict[str, Any]:
-        return {"passed": self.passed, "strict_paper": self.strict_paper,
-                "headline": self.headline, "chance_budget": self.chance_budget,
-                "claims": [dataclasses.asdict(c) for c in self.claims]}
+        return {
+            "passed": self.passed,
+            "strict_paper": self.strict_paper,
+            "headline": self.headline,
+            "chance_budget": self.chance_budget,
+            "claims": [dataclasses.asdict(c) for c in self.claims],
+        }
 
 
 def _verdict_of(counts: dict[str, int]) -> str:
@@ -208,8 +236,10 @@ def judge(rows: Sequence[Comparison], *, strict_paper: bool = False) -> Verdict:
         rs = groups[(claim, variant)]
         roles = {r.role for r in rs}
         if len(roles) != 1:
-            raise ValueError(f"rows of claim={claim!r}, variant={variant!r} have roles "
-                             f"{sorted(roles)}; allowed: one role per claim and variant")
+            raise ValueError(
+                f"rows of claim={claim!r}, variant={variant!r} have roles "
+                f"{sorted(roles)}; allowed: one role per claim and variant"
+            )
         counts = status_counts(rs)
         judged = [r for r in rs if r.status != "outside domain"]
         Ns = np.array([r.N for r in judged], float)
@@ -218,17 +248,27 @@ def judge(rows: Sequence[Comparison], *, strict_paper: bool = False) -> Verdict:
         k, k_se = math.nan, math.nan
         ok = [r for r in judged if math.isfinite(r.rel_err) and r.rel_err != 0]
         if len({r.N for r in ok}) >= 2:
-            fit = fit_power_law(np.array([r.N for r in ok], float),
-                                np.array([abs(r.rel_err) for r in ok], float))
+            fit = fit_power_law(
+                np.array([r.N for r in ok], float), np.array([abs(r.rel_err) for r in ok], float)
+            )
             k, k_se = fit.exponent, fit.exponent_se
-        out.append(ClaimVerdict(
-            claim=claim, variant=variant, role=roles.pop(), verdict=_verdict_of(counts),
-            counts=counts, N_min=float(Ns.min()) if Ns.size else math.nan,
-            N_max=float(Ns.max()) if Ns.size else math.nan,
-            worst_z=float(zs.max()) if zs.size else math.nan,
-            max_rel=float(rels.max()) if rels.size else math.nan,
-            convergence_exponent=float(k), convergence_se=float(k_se),
-            outside=tuple(sorted({r.domain for r in rs if r.domain})),
-            family_size=len(judged), family_alpha=judged[0].family_alpha if judged else 0.0,
-            detectable=min((r.detectable for r in judged), default=math.nan)))
+        out.append(
+            ClaimVerdict(
+                claim=claim,
+                variant=variant,
+                role=roles.pop(),
+                verdict=_verdict_of(counts),
+                counts=counts,
+                N_min=float(Ns.min()) if Ns.size else math.nan,
+                N_max=float(Ns.max()) if Ns.size else math.nan,
+                worst_z=float(zs.max()) if zs.size else math.nan,
+                max_rel=float(rels.max()) if rels.size else math.nan,
+                convergence_exponent=float(k),
+                convergence_se=float(k_se),
+                outside=tuple(sorted({r.domain for r in rs if r.domain})),
+                family_size=len(judged),
+                family_alpha=judged[0].family_alpha if judged else 0.0,
+                detectable=min((r.detectable for r in judged), default=math.nan),
+            )
+        )
     return Verdict(tuple(out), strict_paper=strict_paper)

@@ -45,9 +45,23 @@ import numpy as np
 
 from ..core import stats
 
-__all__ = ["BULK_CLAIM", "LAGS", "LATENT_CLAIM", "LATENT_MIN_TIME", "LATENT_VARIANTS", "ROW_LAGS", "SWEEP_FACTORS",
-           "BulkConfig", "BulkPoint", "bulk_rows", "default_bulk_configs", "lambda_c_rows",
-           "latent_rows", "latent_theory", "simulate_bulk"]
+__all__ = [
+    "BULK_CLAIM",
+    "LAGS",
+    "LATENT_CLAIM",
+    "LATENT_MIN_TIME",
+    "LATENT_VARIANTS",
+    "ROW_LAGS",
+    "SWEEP_FACTORS",
+    "BulkConfig",
+    "BulkPoint",
+    "bulk_rows",
+    "default_bulk_configs",
+    "lambda_c_rows",
+    "latent_rows",
+    "latent_theory",
+    "simulate_bulk",
+]
 
 #: Claim id of the rows (THEORY §7).
 BULK_CLAIM = "random-bulk DMFT (THEORY §7)"
@@ -62,11 +76,16 @@ LATENT_CLAIM = "random-bulk latent fluctuations (THEORY §7)"
 #: :func:`meanfield.bulk_latent_covariance`, role, short tag shown with the quantity). The
 #: first is the package's prediction.
 LATENT_VARIANTS: dict[str, tuple[dict[str, Any], str, str]] = {
-    "LNA + Hermite, adiabatic variance": ({"hermite_orders": 8,
-                                          "variance_feedback": "adiabatic"}, "prediction",
-                                         "adiabatic"),
-    "LNA + Hermite, frozen variance": ({"hermite_orders": 8, "variance_feedback": "none"},
-                                       "finding", "frozen"),
+    "LNA + Hermite, adiabatic variance": (
+        {"hermite_orders": 8, "variance_feedback": "adiabatic"},
+        "prediction",
+        "adiabatic",
+    ),
+    "LNA + Hermite, frozen variance": (
+        {"hermite_orders": 8, "variance_feedback": "none"},
+        "finding",
+        "frozen",
+    ),
     "g = 0 theory": ({}, "finding", "g = 0"),
 }
 #: Shortest run (time units after the transient) that gets latent-covariance rows: the v₊
@@ -94,15 +113,20 @@ class BulkConfig:
     sweep: bool = False
 
     def __post_init__(self) -> None:
-        checks = [("N", self.N >= 16 and isinstance(self.N, int), "an integer >= 16"),
-                  ("g", 0 <= self.g < 10, "in [0, 10)"), ("sigma", self.sigma > 0, "> 0"),
-                  ("lambda_plus", self.lambda_plus > 0, "> 0"),
-                  ("networks", self.networks >= 3, ">= 3 (a standard error over networks)"),
-                  ("dt", 0 < self.dt <= 0.1, "in (0, 0.1]"),
-                  ("t_max", self.t_max > self.t_discard + 10, "> t_discard + 10")]
+        checks = [
+            ("N", self.N >= 16 and isinstance(self.N, int), "an integer >= 16"),
+            ("g", 0 <= self.g < 10, "in [0, 10)"),
+            ("sigma", self.sigma > 0, "> 0"),
+            ("lambda_plus", self.lambda_plus > 0, "> 0"),
+            ("networks", self.networks >= 3, ">= 3 (a standard error over networks)"),
+            ("dt", 0 < self.dt <= 0.1, "in (0, 0.1]"),
+            ("t_max", self.t_max > self.t_discard + 10, "> t_discard + 10"),
+        ]
         for name, ok, allowed in checks:
             if not ok:
-                raise ValueError(f"{name}={getattr(self, name)!r} is not allowed; allowed: {allowed}")
+                raise ValueError(
+                    f"{name}={getattr(self, name)!r} is not allowed; allowed: {allowed}"
+                )
 
     def label(self) -> str:
         return f"N={self.N} g={self.g:g} σ={self.sigma:g} λ₊={self.lambda_plus:.4g}"
@@ -138,19 +162,39 @@ def default_bulk_configs(mode: str = "quick") -> list[BulkConfig]:
     sigmas = (0.5, 1.0) if full else (0.5,)
     nets = 24 if full else 16
     points = [(0.5, 2.0), (0.9, 2.0), (1.5, 2.0), (1.5, 1.3)]
-    out = [BulkConfig(N=n, g=g, sigma=s, lambda_plus=lam, networks=nets, seed=i)
-           for i, (n, s, (g, lam)) in enumerate(
-               (n, s, p) for n in Ns for s in sigmas for p in points)]
-    out += [BulkConfig(N=1024 if full else 512, g=g, sigma=0.5, lambda_plus=2.0, networks=24,
-                       t_max=2000.0 if full else 800.0, seed=50 + j)
-            for j, g in enumerate((0.5, 0.9, 1.5) if full else (0.5, 0.9))]
+    out = [
+        BulkConfig(N=n, g=g, sigma=s, lambda_plus=lam, networks=nets, seed=i)
+        for i, (n, s, (g, lam)) in enumerate((n, s, p) for n in Ns for s in sigmas for p in points)
+    ]
+    out += [
+        BulkConfig(
+            N=1024 if full else 512,
+            g=g,
+            sigma=0.5,
+            lambda_plus=2.0,
+            networks=24,
+            t_max=2000.0 if full else 800.0,
+            seed=50 + j,
+        )
+        for j, g in enumerate((0.5, 0.9, 1.5) if full else (0.5, 0.9))
+    ]
     for j, g in enumerate((0.5, 0.9, 1.5) if full else (0.9,)):
         lam_c = float(mf.lambda_min(0.5, g=g))
         # near λ_c the v₊ mode relaxes slowly (rate ∝ ‖κ̄‖²): a longer transient
-        out += [BulkConfig(N=1024 if full else 512, g=g, sigma=0.5, networks=nets,
-                           lambda_plus=round(f * lam_c, 6), seed=100 + j, sweep=True,
-                           t_discard=50.0, t_max=150.0)
-                for f in SWEEP_FACTORS]
+        out += [
+            BulkConfig(
+                N=1024 if full else 512,
+                g=g,
+                sigma=0.5,
+                networks=nets,
+                lambda_plus=round(f * lam_c, 6),
+                seed=100 + j,
+                sweep=True,
+                t_discard=50.0,
+                t_max=150.0,
+            )
+            for f in SWEEP_FACTORS
+        ]
     return out
 
 
@@ -167,19 +211,29 @@ def simulate_bulk(cfg: BulkConfig) -> BulkPoint:
     steps = int(round(cfg.t_max / cfg.dt))
     every = max(1, int(round(cfg.sample_every / cfg.dt)))
     first = int(round(cfg.t_discard / cfg.dt))
-    out: dict[str, list] = {k: [] for k in ("c0", "c_inf", "kappa_norm", "v", "acf",
-                                            "latent_cov")}
+    out: dict[str, list] = {k: [] for k in ("c0", "c_inf", "kappa_norm", "v", "acf", "latent_cov")}
     lag_steps = [int(round(t / (every * cfg.dt))) for t in LAGS]
     for net in range(cfg.networks):
         U = math.sqrt(N) * np.linalg.qr(rng.standard_normal((N, 2)))[0]
-        W = (cfg.g * rng.standard_normal((N, N)) / math.sqrt(N)
-             + U @ np.diag([cfg.lambda_plus, LAMBDA_MINUS]) @ U.T / N)
-        model = RateRNN(W=jnp.asarray(W, jnp.float32), w_in=jnp.zeros((N, 1), jnp.float32),
-                        w_out=jnp.zeros((N, 1), jnp.float32), nonlinearity="erf")
+        W = (
+            cfg.g * rng.standard_normal((N, N)) / math.sqrt(N)
+            + U @ np.diag([cfg.lambda_plus, LAMBDA_MINUS]) @ U.T / N
+        )
+        model = RateRNN(
+            W=jnp.asarray(W, jnp.float32),
+            w_in=jnp.zeros((N, 1), jnp.float32),
+            w_out=jnp.zeros((N, 1), jnp.float32),
+            nonlinearity="erf",
+        )
         x0 = jnp.asarray((U[:, 0] + 0.5 * rng.standard_normal(N))[None, :], jnp.float32)
-        traj = simulate(model, jnp.zeros((1, steps, 1), jnp.float32),
-                        key=jax.random.key(cfg.seed * 1000 + net), sigma=cfg.sigma, dt=cfg.dt,
-                        x0=x0)
+        traj = simulate(
+            model,
+            jnp.zeros((1, steps, 1), jnp.float32),
+            key=jax.random.key(cfg.seed * 1000 + net),
+            sigma=cfg.sigma,
+            dt=cfg.dt,
+            x0=x0,
+        )
         X = np.asarray(traj.x[0, first::every], dtype=np.float64)  # [T', N]
         kap = X @ U / N
         eta = X - kap @ U.T
@@ -213,15 +267,26 @@ def bulk_rows(points: Sequence[BulkPoint]) -> list[stats.Comparison]:
         quantities: list[tuple[str, Any, np.ndarray]] = [("c₀", th.c0, p.c0)]
         if fixed:
             quantities += [("c∞", th.c_inf, p.c_inf), ("‖κ̄‖", th.kappa_norm, p.kappa_norm)]
-        acf_th = np.array([mf.bulk_autocorrelation(float(le), c.sigma, c.g, ROW_LAGS)
-                           for le in np.atleast_1d(lam_eff)])  # [networks, lags]
+        acf_th = np.array(
+            [
+                mf.bulk_autocorrelation(float(le), c.sigma, c.g, ROW_LAGS)
+                for le in np.atleast_1d(lam_eff)
+            ]
+        )  # [networks, lags]
         for j, lag in enumerate(ROW_LAGS):
             quantities.append((f"Δ({lag:g})", acf_th[:, j], p.acf[:, LAGS.index(lag)]))
         for name, theory, samples in quantities:
-            row = stats.compare(name, np.asarray(theory, float), samples, se_kind="seeds",
-                                N=c.N, experiment="bulk", setting=setting,
-                                tolerance=tol,
-                                note="theory at each network's own total variance")
+            row = stats.compare(
+                name,
+                np.asarray(theory, float),
+                samples,
+                se_kind="seeds",
+                N=c.N,
+                experiment="bulk",
+                setting=setting,
+                tolerance=tol,
+                note="theory at each network's own total variance",
+            )
             rows.append(row.tagged(claim=BULK_CLAIM, variant="DMFT", role="prediction"))
     return rows
 
@@ -238,11 +303,20 @@ def latent_theory(p: BulkPoint, variant: str) -> np.ndarray:
         if variant == "g = 0 theory":  # THEORY §2 at the same λ_eff, ρ = 1 (κ̄ along u₁)
             # ρ = 1 − 1e-12: κ̄ along u₁ without ρ rounding above 1
             k = mf.fixed_point_norm(lam_eff, c.sigma)
-            return np.asarray(mf.latent_covariance(lam_eff, LAMBDA_MINUS, c.sigma, c.N,
-                                                   z_target=np.sqrt(c.N) * k * (1 - 1e-12),
-                                                   hermite_orders=8), float)
-        return np.asarray(mf.bulk_latent_covariance(lam_eff, LAMBDA_MINUS, c.sigma, c.g,
-                                                    **kwargs), float)
+            return np.asarray(
+                mf.latent_covariance(
+                    lam_eff,
+                    LAMBDA_MINUS,
+                    c.sigma,
+                    c.N,
+                    z_target=np.sqrt(c.N) * k * (1 - 1e-12),
+                    hermite_orders=8,
+                ),
+                float,
+            )
+        return np.asarray(
+            mf.bulk_latent_covariance(lam_eff, LAMBDA_MINUS, c.sigma, c.g, **kwargs), float
+        )
 
 
 def latent_rows(points: Sequence[BulkPoint]) -> list[stats.Comparison]:
@@ -256,24 +330,39 @@ def latent_rows(points: Sequence[BulkPoint]) -> list[stats.Comparison]:
     rows: list[stats.Comparison] = []
     for p in points:
         c = p.config
-        if (c.sweep or c.t_max - c.t_discard < LATENT_MIN_TIME
-                or not c.lambda_plus > float(mf.lambda_min(c.sigma, g=c.g))):
+        if (
+            c.sweep
+            or c.t_max - c.t_discard < LATENT_MIN_TIME
+            or not c.lambda_plus > float(mf.lambda_min(c.sigma, g=c.g))
+        ):
             continue
         theories = {name: latent_theory(p, name) for name in LATENT_VARIANTS}
-        bracket = [float(np.mean(theories[n][:, 0, 0])) for n in
-                   ("LNA + Hermite, adiabatic variance", "LNA + Hermite, frozen variance")]
+        bracket = [
+            float(np.mean(theories[n][:, 0, 0]))
+            for n in ("LNA + Hermite, adiabatic variance", "LNA + Hermite, frozen variance")
+        ]
         for name, (_, role, tag) in LATENT_VARIANTS.items():
             th = theories[name]
             for label, i in ((f"Σ₊₊ [{tag}]", 0), (f"Σ₋₋ [{tag}]", 1)):
                 domain = ""
                 if i == 0 and c.g >= 1 and name != "g = 0 theory":
-                    domain = (f"g ≥ 1: the orthogonal variance's response to δκ is not "
-                              f"adiabatic; Σ₊₊ lies between {min(bracket):.4g} and "
-                              f"{max(bracket):.4g} (adiabatic / frozen)")
-                row = stats.compare(label, th[:, i, i], p.latent_cov[:, i, i], se_kind="seeds",
-                                    N=c.N, experiment="bulk", setting=c.label(),
-                                    tolerance=c.dt + 1.0 / c.N, domain=domain,
-                                    note="N·Cov_t(κ) per network vs the theory at its λ_eff")
+                    domain = (
+                        f"g ≥ 1: the orthogonal variance's response to δκ is not "
+                        f"adiabatic; Σ₊₊ lies between {min(bracket):.4g} and "
+                        f"{max(bracket):.4g} (adiabatic / frozen)"
+                    )
+                row = stats.compare(
+                    label,
+                    th[:, i, i],
+                    p.latent_cov[:, i, i],
+                    se_kind="seeds",
+                    N=c.N,
+                    experiment="bulk",
+                    setting=c.label(),
+                    tolerance=c.dt + 1.0 / c.N,
+                    domain=domain,
+                    note="N·Cov_t(κ) per network vs the theory at its λ_eff",
+                )
                 rows.append(row.tagged(claim=LATENT_CLAIM, variant=name, role=role))
     return rows
 
@@ -300,8 +389,9 @@ def lambda_c_rows(points: Sequence[BulkPoint]) -> list[stats.Comparison]:
     rows: list[stats.Comparison] = []
     for (N, g, sigma, _), pts in groups.items():
         lam_c = float(mf.lambda_min(sigma, g=g))
-        above = sorted((p for p in pts if p.config.lambda_plus > lam_c),
-                       key=lambda p: p.config.lambda_plus)
+        above = sorted(
+            (p for p in pts if p.config.lambda_plus > lam_c), key=lambda p: p.config.lambda_plus
+        )
         if len(above) < 2:
             continue
         lam = np.array([p.config.lambda_plus for p in above])  # [L]
@@ -311,19 +401,27 @@ def lambda_c_rows(points: Sequence[BulkPoint]) -> list[stats.Comparison]:
         for _ in range(8):  # Gauss–Newton on Σ_L (K_th(λ − δ) − K_sim)²
             x = lam[None, :] - delta[:, None]
             k_th = _kappa_sq_theory(x, sigma, g)
-            slope = (_kappa_sq_theory(x + h, sigma, g) - _kappa_sq_theory(x - h, sigma, g)) / (2 * h)
+            slope = (_kappa_sq_theory(x + h, sigma, g) - _kappa_sq_theory(x - h, sigma, g)) / (
+                2 * h
+            )
             # ∂/∂δ K_th(λ − δ) = −slope
             step = np.sum(slope * (k_th - k_sim), axis=1) / np.sum(slope * slope, axis=1)
             delta = delta + step
             if np.all(np.abs(step) < 1e-10):
                 break
         c = above[0].config
-        row = stats.compare("λ_c", lam_c, lam_c + delta, se_kind="seeds", N=N,
-                            experiment="bulk",
-                            setting=f"N={N} g={g:g} σ={sigma:g} sweep λ₊/λ_c ∈ "
-                                    f"{[round(p.config.lambda_plus / lam_c, 3) for p in pts]}",
-                            tolerance=c.dt + 1.0 / N,
-                            note="per network: the shift of the DMFT's ‖κ̄‖²(λ₊) that fits "
-                                 "the simulated points above λ_c")
+        row = stats.compare(
+            "λ_c",
+            lam_c,
+            lam_c + delta,
+            se_kind="seeds",
+            N=N,
+            experiment="bulk",
+            setting=f"N={N} g={g:g} σ={sigma:g} sweep λ₊/λ_c ∈ "
+            f"{[round(p.config.lambda_plus / lam_c, 3) for p in pts]}",
+            tolerance=c.dt + 1.0 / N,
+            note="per network: the shift of the DMFT's ‖κ̄‖²(λ₊) that fits "
+            "the simulated points above λ_c",
+        )
         rows.append(row.tagged(claim=BULK_CLAIM, variant="DMFT", role="prediction"))
     return rows

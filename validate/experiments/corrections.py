@@ -97,7 +97,9 @@ DEFAULT_OFFSETS: tuple[float, ...] = (0.0, 1.0)
 _CACHE_VERSION = 2  # 2: L_var and Σ corrected for the centring (issue 26)
 #: (dt, Hermite) options of each averaged variant.
 _OPTIONS: dict[str, tuple[bool, bool]] = {
-    "paper": (False, False), "dt": (True, False), "Hermite": (False, True),
+    "paper": (False, False),
+    "dt": (True, False),
+    "Hermite": (False, True),
     "dt + Hermite": (True, True),
 }
 
@@ -143,8 +145,9 @@ class CorrectionsConfig:
 
     def __post_init__(self) -> None:
         def bad(name: str, allowed: str) -> ValueError:
-            return ValueError(f"{name}={getattr(self, name)!r} is not allowed; {name} must be "
-                              f"{allowed}")
+            return ValueError(
+                f"{name}={getattr(self, name)!r} is not allowed; {name} must be {allowed}"
+            )
 
         for name in ("Ns", "lambda_minus", "lambda_plus_offsets", "dts", "t_max", "t_discard"):
             value = getattr(self, name)
@@ -168,8 +171,12 @@ class CorrectionsConfig:
             lo = 2 if name == "networks" else 1
             if isinstance(v, bool) or not isinstance(v, int) or v < lo:
                 raise bad(name, f"an integer >= {lo}")
-        if isinstance(self.trials, bool) or not isinstance(self.trials, int) \
-                or self.trials < 2 or self.trials % 2:
+        if (
+            isinstance(self.trials, bool)
+            or not isinstance(self.trials, int)
+            or self.trials < 2
+            or self.trials % 2
+        ):
             raise bad("trials", "an even integer >= 2")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int) or self.seed < 0:
             raise bad("seed", "an integer >= 0")
@@ -199,8 +206,16 @@ class CorrectionsConfig:
         """Smoke test (seconds): one point, N = 256, λ₋ = −5, λ₊ = λ₊* + 1, dt = 0.2,
         8 networks × 8 trials, t ∈ (10, 30] (the simulation shape of the static tests);
         its numbers test the plumbing, with SEs of a few % of L_var."""
-        return cls(Ns=(256,), lambda_minus=(-5.0,), lambda_plus_offsets=(1.0,), dts=(0.2,),
-                   t_max=(30.0,), t_discard=(10.0,), networks=8, trials=8)
+        return cls(
+            Ns=(256,),
+            lambda_minus=(-5.0,),
+            lambda_plus_offsets=(1.0,),
+            dts=(0.2,),
+            t_max=(30.0,),
+            t_discard=(10.0,),
+            networks=8,
+            trials=8,
+        )
 
     # grid ----------------------------------------------------------------------------------
     def points(self) -> list[tuple[StaticConfig, float, float]]:
@@ -223,13 +238,28 @@ class CorrectionsConfig:
                                 f"lambda_plus_offsets={self.lambda_plus_offsets!r} is not allowed: "
                                 f"λ₊ = λ₊*({N}, {lm:g}) + {off:g} = {lp:.4g} is infeasible "
                                 f"(need λ₊ > λ_min = "
-                                f"{float(meanfield.lambda_min(self.sigma)):.4g} and ρ ≤ 1)")
-                        out.append((StaticConfig(
-                            N=N, sigma=float(self.sigma), z_target=float(self.z_target),
-                            lambda_plus=lp, lambda_minus=float(lm), networks=self.networks,
-                            trials=self.trials, t_max=float(t_max), t_discard=float(t_discard),
-                            dt=float(dt), seed=self.seed + i, hermite_orders=self.hermite_orders,
-                        ), float(off), lp_opt))
+                                f"{float(meanfield.lambda_min(self.sigma)):.4g} and ρ ≤ 1)"
+                            )
+                        out.append(
+                            (
+                                StaticConfig(
+                                    N=N,
+                                    sigma=float(self.sigma),
+                                    z_target=float(self.z_target),
+                                    lambda_plus=lp,
+                                    lambda_minus=float(lm),
+                                    networks=self.networks,
+                                    trials=self.trials,
+                                    t_max=float(t_max),
+                                    t_discard=float(t_discard),
+                                    dt=float(dt),
+                                    seed=self.seed + i,
+                                    hermite_orders=self.hermite_orders,
+                                ),
+                                float(off),
+                                lp_opt,
+                            )
+                        )
                         i += 1
         return out
 
@@ -267,21 +297,25 @@ class CorrectionsPoint:
     def setting(self) -> str:
         """Row setting text: N, λ₋, λ₊ (λ₊* + offset), dt."""
         c = self.config
-        return (f"N={c.N}, λ₋={c.lambda_minus:g}, λ₊={c.lambda_plus:.4g} "
-                f"(λ₊*{self.offset:+g}), dt={c.dt:g}")
+        return (
+            f"N={c.N}, λ₋={c.lambda_minus:g}, λ₊={c.lambda_plus:.4g} "
+            f"(λ₊*{self.offset:+g}), dt={c.dt:g}"
+        )
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly summary (theories, per-network estimates, quenched predictions)."""
-        return stats.jsonable({  # type: ignore[return-value]
-            "config": self.config.to_dict(),
-            "offset": self.offset,
-            "lambda_plus_opt": self.lambda_plus_opt,
-            "theory": self.theory,
-            "quenched": {k: v for k, v in self.quenched.items() if k != "kappa"},
-            "estimates": {k: v for k, v in self.estimates.items() if np.ndim(v) == 1},
-            "switched_fraction_max": float(np.max(self.switched)),
-            "cached": self.cached,
-        })
+        return stats.jsonable(
+            {  # type: ignore[return-value]
+                "config": self.config.to_dict(),
+                "offset": self.offset,
+                "lambda_plus_opt": self.lambda_plus_opt,
+                "theory": self.theory,
+                "quenched": {k: v for k, v in self.quenched.items() if k != "kappa"},
+                "estimates": {k: v for k, v in self.estimates.items() if np.ndim(v) == 1},
+                "switched_fraction_max": float(np.max(self.switched)),
+                "cached": self.cached,
+            }
+        )
 
 
 @dataclasses.dataclass
@@ -294,13 +328,15 @@ class CorrectionsResult:
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly summary of the run (config, points, pass fractions, L_var ratios)."""
-        return stats.jsonable({  # type: ignore[return-value]
-            "config": self.config.to_dict(),
-            "points": [p.summary() for p in self.points],
-            "pass_fractions": pass_fractions(self),
-            "loss_var_ratio_sim_over_paper": _ratios(self),
-            "wall_time_s": self.wall_time_s,
-        })
+        return stats.jsonable(
+            {  # type: ignore[return-value]
+                "config": self.config.to_dict(),
+                "points": [p.summary() for p in self.points],
+                "pass_fractions": pass_fractions(self),
+                "loss_var_ratio_sim_over_paper": _ratios(self),
+                "wall_time_s": self.wall_time_s,
+            }
+        )
 
 
 # ----------------------------------------------------------------------------- theory
@@ -313,8 +349,11 @@ def variant_kwargs(cfg: StaticConfig, variant: str) -> dict[str, Any]:
         raise ValueError(f"variant={variant!r} is not allowed; allowed: {', '.join(VARIANTS)}")
     use_dt, use_hermite = _OPTIONS[variant]
     return {
-        "z_target": cfg.z_target, "out_scale": cfg.out_scale, "theta_minus": cfg.theta_minus,
-        "nonlinearity": cfg.nonlinearity, "dt": cfg.dt if use_dt else None,
+        "z_target": cfg.z_target,
+        "out_scale": cfg.out_scale,
+        "theta_minus": cfg.theta_minus,
+        "nonlinearity": cfg.nonlinearity,
+        "dt": cfg.dt if use_dt else None,
         "hermite_orders": cfg.hermite_orders if use_hermite else None,
     }
 
@@ -335,8 +374,11 @@ def variant_theory(cfg: StaticConfig, variant: str) -> dict[str, float]:
         "loss_var": float(meanfield.loss_var(*args, **kwargs)),
         "Sigma11": float(Sigma[0, 0]),
         "Sigma22": float(Sigma[1, 1]),
-        "kappa_norm": float(meanfield.fixed_point_norm(cfg.lambda_plus, cfg.sigma,
-                                                       cfg.nonlinearity, dt=kwargs["dt"])),
+        "kappa_norm": float(
+            meanfield.fixed_point_norm(
+                cfg.lambda_plus, cfg.sigma, cfg.nonlinearity, dt=kwargs["dt"]
+            )
+        ),
     }
 
 
@@ -354,8 +396,9 @@ def network_U(cfg: StaticConfig) -> Float[np.ndarray, "networks N 2"]:
     from .static import network_keys
 
     keys, _ = network_keys(cfg)
-    U = jax.vmap(lambda k: make_low_rank(k, cfg.N, out_scale=cfg.out_scale,
-                                         nonlinearity=cfg.nonlinearity).U)(keys)
+    U = jax.vmap(
+        lambda k: make_low_rank(k, cfg.N, out_scale=cfg.out_scale, nonlinearity=cfg.nonlinearity).U
+    )(keys)
     return np.asarray(U, dtype=np.float64)
 
 
@@ -373,15 +416,28 @@ def quenched_theory(cfg: StaticConfig, U: np.ndarray | None = None) -> dict[str,
 
     from .static import static_geometry
 
-    geo = static_geometry(cfg.lambda_plus, cfg.lambda_minus, cfg.sigma, cfg.N, cfg.z_target,
-                          cfg.out_scale, cfg.theta_minus, cfg.nonlinearity)
+    geo = static_geometry(
+        cfg.lambda_plus,
+        cfg.lambda_minus,
+        cfg.sigma,
+        cfg.N,
+        cfg.z_target,
+        cfg.out_scale,
+        cfg.theta_minus,
+        cfg.nonlinearity,
+    )
     U = network_U(cfg) if U is None else U
-    kappa = meanfield.quenched_fixed_point(U, geo["M"], cfg.sigma, geo["kappa_bar"], dt=cfg.dt,
-                                           nonlinearity=cfg.nonlinearity)
+    kappa = meanfield.quenched_fixed_point(
+        U, geo["M"], cfg.sigma, geo["kappa_bar"], dt=cfg.dt, nonlinearity=cfg.nonlinearity
+    )
     s = 1.0 if cfg.out_scale == "large" else 1.0 / math.sqrt(cfg.N)
     z = s * math.sqrt(cfg.N) * kappa[:, 0]
-    return {"mean_output": z, "kappa_norm": np.linalg.norm(kappa, axis=-1), "kappa": kappa,
-            "sd": float(np.std(z, ddof=1))}
+    return {
+        "mean_output": z,
+        "kappa_norm": np.linalg.norm(kappa, axis=-1),
+        "kappa": kappa,
+        "sd": float(np.std(z, ddof=1)),
+    }
 
 
 # ----------------------------------------------------------------------------- simulation
@@ -399,13 +455,22 @@ def point_estimates(
     from .static import static_estimates, static_geometry
 
     est = static_estimates(latents, outputs, cfg.N)
-    keep = {q: np.asarray(est[q], dtype=float)
-            for q in ("kappa_norm", "rho", "mean_output", "loss_var", "Sigma11", "Sigma12",
-                      "Sigma22")}
+    keep = {
+        q: np.asarray(est[q], dtype=float)
+        for q in ("kappa_norm", "rho", "mean_output", "loss_var", "Sigma11", "Sigma12", "Sigma22")
+    }
     trial_means = outputs.mean(axis=2)  # [nets, trials]
     keep["mean_output_se"] = trial_means.std(axis=1, ddof=1) / math.sqrt(outputs.shape[1])
-    v_plus = static_geometry(cfg.lambda_plus, cfg.lambda_minus, cfg.sigma, cfg.N, cfg.z_target,
-                             cfg.out_scale, cfg.theta_minus, cfg.nonlinearity)["v_plus"]
+    v_plus = static_geometry(
+        cfg.lambda_plus,
+        cfg.lambda_minus,
+        cfg.sigma,
+        cfg.N,
+        cfg.z_target,
+        cfg.out_scale,
+        cfg.theta_minus,
+        cfg.nonlinearity,
+    )["v_plus"]
     switched = (np.einsum("btsi,i->bts", latents, v_plus) < 0).mean(axis=(1, 2))
     return keep, switched
 
@@ -414,8 +479,11 @@ def _cache_record(cfg: StaticConfig) -> dict[str, Any]:
     """What identifies a cached simulation (Hermite orders do not change it)."""
     d = cfg.to_dict()
     d.pop("hermite_orders")
-    return json.loads(json.dumps({"version": _CACHE_VERSION, "experiment": "corrections",
-                                  "config": d}, sort_keys=True))
+    return json.loads(
+        json.dumps(
+            {"version": _CACHE_VERSION, "experiment": "corrections", "config": d}, sort_keys=True
+        )
+    )
 
 
 def _cache_paths(cfg: StaticConfig, cache_dir: Path) -> tuple[Path, Path, dict[str, Any]]:
@@ -426,8 +494,9 @@ def _cache_paths(cfg: StaticConfig, cache_dir: Path) -> tuple[Path, Path, dict[s
     return where / "estimates.npz", where / "config.json", record
 
 
-def _cached_estimates(cfg: StaticConfig, cache_dir: Path | None
-                      ) -> tuple[dict[str, np.ndarray], np.ndarray, bool]:
+def _cached_estimates(
+    cfg: StaticConfig, cache_dir: Path | None
+) -> tuple[dict[str, np.ndarray], np.ndarray, bool]:
     """(estimates, switched, loaded) of one point; simulated and stored when not cached."""
     from .static import simulate_static
 
@@ -446,8 +515,9 @@ def _cached_estimates(cfg: StaticConfig, cache_dir: Path | None
         from simulate.runs import atomic_write_bytes, save_arrays
 
         est_file.parent.mkdir(parents=True, exist_ok=True)
-        atomic_write_bytes(cfg_file, lambda fh: fh.write(
-            json.dumps(record, sort_keys=True, indent=1).encode()))
+        atomic_write_bytes(
+            cfg_file, lambda fh: fh.write(json.dumps(record, sort_keys=True, indent=1).encode())
+        )
         save_arrays(est_file, dict(est, _switched=switched))
     return est, switched, False
 
@@ -476,20 +546,28 @@ def run_corrections(
     t_start = time.perf_counter()
     grid = cfg.points()
     points = []
-    for i, (scfg, off, lp_opt) in enumerate(tqdm(grid, desc="corrections", disable=not progress),
-                                            1):
+    for i, (scfg, off, lp_opt) in enumerate(
+        tqdm(grid, desc="corrections", disable=not progress), 1
+    ):
         t0 = time.perf_counter()
         est, switched, cached = _cached_estimates(scfg, cache_dir)
         point = CorrectionsPoint(
-            config=scfg, offset=off, lambda_plus_opt=lp_opt, estimates=est, switched=switched,
+            config=scfg,
+            offset=off,
+            lambda_plus_opt=lp_opt,
+            estimates=est,
+            switched=switched,
             theory={v: variant_theory(scfg, v) for v in VARIANTS},
-            quenched=quenched_theory(scfg), cached=cached,
+            quenched=quenched_theory(scfg),
+            cached=cached,
         )
         points.append(point)
         if log is not None:
-            log(f"  corrections [{i}/{len(grid)}] {point.setting()}: "
+            log(
+                f"  corrections [{i}/{len(grid)}] {point.setting()}: "
                 f"{'loaded from cache' if cached else 'simulated'} "
-                f"({time.perf_counter() - t0:.1f} s)")
+                f"({time.perf_counter() - t0:.1f} s)"
+            )
     return CorrectionsResult(config=cfg, points=points, wall_time_s=time.perf_counter() - t_start)
 
 
@@ -499,38 +577,75 @@ def _point_rows(p: CorrectionsPoint) -> list[stats.Comparison]:
     rows = []
     setting = p.setting()
     for variant in VARIANTS:
-        note = {"paper": "THEORY §2 (continuous time, v_orth)",
-                "dt": f"Euler map dt={c.dt:g}",
-                "Hermite": f"leaked noise, Hermite orders 1..{c.hermite_orders}",
-                "dt + Hermite": f"Euler map dt={c.dt:g} + Hermite orders 1..{c.hermite_orders}",
-                }[variant]
+        note = {
+            "paper": "THEORY §2 (continuous time, v_orth)",
+            "dt": f"Euler map dt={c.dt:g}",
+            "Hermite": f"leaked noise, Hermite orders 1..{c.hermite_orders}",
+            "dt + Hermite": f"Euler map dt={c.dt:g} + Hermite orders 1..{c.hermite_orders}",
+        }[variant]
         for q in QUANTITIES:
-            rows.append(stats.compare(
-                _row_name(q, variant), p.theory[variant][q], p.estimates[q], se_kind="seeds",
-                N=c.N, experiment="corrections", setting=setting, note=note))
+            rows.append(
+                stats.compare(
+                    _row_name(q, variant),
+                    p.theory[variant][q],
+                    p.estimates[q],
+                    se_kind="seeds",
+                    N=c.N,
+                    experiment="corrections",
+                    setting=setting,
+                    note=note,
+                )
+            )
     qn = p.quenched
     note = f"same U as the simulation, Euler map c₀ (dt={c.dt:g}); paired over networks"
     for q in ("mean_output", "kappa_norm"):
-        rows.append(stats.compare(
-            _row_name(q, QUENCHED), np.asarray(qn[q], dtype=float), p.estimates[q],
-            se_kind="seeds", N=c.N, experiment="corrections", setting=setting, note=note))
-    rows.append(spread_row(p.estimates["mean_output"], p.quenched["mean_output"],
-                           p.estimates["mean_output_se"], trials=c.trials, N=c.N,
-                           setting=setting))
+        rows.append(
+            stats.compare(
+                _row_name(q, QUENCHED),
+                np.asarray(qn[q], dtype=float),
+                p.estimates[q],
+                se_kind="seeds",
+                N=c.N,
+                experiment="corrections",
+                setting=setting,
+                note=note,
+            )
+        )
+    rows.append(
+        spread_row(
+            p.estimates["mean_output"],
+            p.quenched["mean_output"],
+            p.estimates["mean_output_se"],
+            trials=c.trials,
+            N=c.N,
+            setting=setting,
+        )
+    )
     from .theory_variants import tag_fixed_point_rows
 
     keys = [(q, v) for v in VARIANTS for q in QUANTITIES]
     keys += [("mean_output", QUENCHED), ("kappa_norm", QUENCHED), ("mean_output_sd", QUENCHED)]
     key = dict(zip((id(r) for r in rows), keys, strict=True))
-    return tag_fixed_point_rows(rows, lambda r: key[id(r)], lambda_plus=c.lambda_plus,
-                                sigma=c.sigma, N=c.N, dt=c.dt,
-                                switched=float(np.max(p.switched)))
+    return tag_fixed_point_rows(
+        rows,
+        lambda r: key[id(r)],
+        lambda_plus=c.lambda_plus,
+        sigma=c.sigma,
+        N=c.N,
+        dt=c.dt,
+        switched=float(np.max(p.switched)),
+    )
 
 
-def spread_row(mean_output: Float[np.ndarray, " networks"],
-               predicted: Float[np.ndarray, " networks"],
-               mean_output_se: Float[np.ndarray, " networks"], *, trials: int | None, N: int,
-               setting: str = "") -> stats.Comparison:
+def spread_row(
+    mean_output: Float[np.ndarray, " networks"],
+    predicted: Float[np.ndarray, " networks"],
+    mean_output_se: Float[np.ndarray, " networks"],
+    *,
+    trials: int | None,
+    N: int,
+    setting: str = "",
+) -> stats.Comparison:
     r"""The spread of the mean output over networks against the quenched theory, paired.
 
     Each simulated z̄_i is the network's prediction p_i (same U) plus its own time-averaging
@@ -564,8 +679,10 @@ def spread_row(mean_output: Float[np.ndarray, " networks"],
     s2 = np.asarray(mean_output_se, dtype=float).ravel() ** 2
     n = z.size
     if not (pred.size == n == s2.size and n >= 2):
-        raise ValueError(f"mean_output, predicted and mean_output_se must have one entry per "
-                         f"network (>= 2), got sizes {z.size}, {pred.size}, {s2.size}")
+        raise ValueError(
+            f"mean_output, predicted and mean_output_se must have one entry per "
+            f"network (>= 2), got sizes {z.size}, {pred.size}, {s2.size}"
+        )
     if trials is not None and (isinstance(trials, bool) or int(trials) != trials or trials < 2):
         raise ValueError(f"trials={trials!r} is not allowed; allowed: an integer >= 2 or None")
     sd_sim = float(np.std(z, ddof=1))
@@ -580,10 +697,19 @@ def spread_row(mean_output: Float[np.ndarray, " networks"],
         dof = float(a.sum() ** 2 / den) if den > 0 else math.inf
     se = math.sqrt(var_d) / (sd_sim + sd_pred) if sd_sim + sd_pred > 0 else math.nan
     return stats.compare_estimate(
-        _row_name("mean_output_sd", QUENCHED), sd_pred, sd_sim, se, n, se_kind="seeds",
-        N=N, experiment="corrections", setting=setting, dof=dof,
+        _row_name("mean_output_sd", QUENCHED),
+        sd_pred,
+        sd_sim,
+        se,
+        n,
+        se_kind="seeds",
+        N=N,
+        experiment="corrections",
+        setting=setting,
+        dof=dof,
         note="SD over networks; prediction ⊕ within-network SE of z̄; paired null SE "
-             "(Satterthwaite dof)")
+        "(Satterthwaite dof)",
+    )
 
 
 def corrections_rows(result: CorrectionsResult) -> list[stats.Comparison]:
@@ -595,7 +721,7 @@ def corrections_rows(result: CorrectionsResult) -> list[stats.Comparison]:
 
 # ----------------------------------------------------------------------------- headline
 def _variant_of(row: stats.Comparison) -> str:
-    return row.quantity[row.quantity.index("[") + 1:-1]
+    return row.quantity[row.quantity.index("[") + 1 : -1]
 
 
 def pass_fractions(result: CorrectionsResult) -> dict[str, dict[str, list[int]]]:
@@ -637,8 +763,10 @@ def headline(result: CorrectionsResult) -> str:
     for v in VARIANTS:
         mine = [r for _, rows in rows_of for r in rows if r.quantity == _row_name("loss_var", v)]
         worst = max(mine, key=lambda r: abs(r.rel_err))
-        lv.append(f"{v} {sum(r.passed for r in mine)}/{n_pts} (largest |rel. error| "
-                  f"{abs(worst.rel_err):.2g})")
+        lv.append(
+            f"{v} {sum(r.passed for r in mine)}/{n_pts} (largest |rel. error| "
+            f"{abs(worst.rel_err):.2g})"
+        )
     parts.append("L_var (main quantity) is consistent with simulation at: " + "; ".join(lv) + ".")
     # all rows per variant, per λ₋ and dt
     fr = pass_fractions(result)
@@ -648,27 +776,46 @@ def headline(result: CorrectionsResult) -> str:
         text = "; ".join(f"{k}: {a}/{b}" for k, (a, b) in cells.items())
         passed = sum(a for a, _ in cells.values())
         total = sum(b for _, b in cells.values())
-        by_tol = sum(1 for _, rows in rows_of for r in rows
-                     if _variant_of(r) == variant and r.passed and abs(r.z) > r.z_crit)
-        outside = sum(1 for _, rows in rows_of for r in rows
-                      if _variant_of(r) == variant and r.status == "outside domain")
-        lines.append(f"{variant}: {passed}/{total} ({text}; {by_tol} of the passes only "
-                     f"within the declared model error D/ΔV, {outside} rows outside the domain)")
-    parts.append("All rows per variant (L_var, Σ11, Σ22, ‖κ̄‖ per point; quenched: z̄ and ‖κ̄‖ "
-                 "paired per network, SD over networks of z̄) — " + ". ".join(lines) + ".")
+        by_tol = sum(
+            1
+            for _, rows in rows_of
+            for r in rows
+            if _variant_of(r) == variant and r.passed and abs(r.z) > r.z_crit
+        )
+        outside = sum(
+            1
+            for _, rows in rows_of
+            for r in rows
+            if _variant_of(r) == variant and r.status == "outside domain"
+        )
+        lines.append(
+            f"{variant}: {passed}/{total} ({text}; {by_tol} of the passes only "
+            f"within the declared model error D/ΔV, {outside} rows outside the domain)"
+        )
+    parts.append(
+        "All rows per variant (L_var, Σ11, Σ22, ‖κ̄‖ per point; quenched: z̄ and ‖κ̄‖ "
+        "paired per network, SD over networks of z̄) — " + ". ".join(lines) + "."
+    )
     # how far off the paper is
     ratio_text = [f"dt={dt}: {min(rs):.3g}–{max(rs):.3g}" for dt, rs in _ratios(result).items()]
     parts.append("The paper's L_var is off by a factor sim/paper = " + "; ".join(ratio_text) + ".")
     # quenched spread
-    sd_rows = [(p, r) for p, rows in rows_of for r in rows
-               if r.quantity == _row_name("mean_output_sd", QUENCHED)]
-    text = (f"Per-network mean outputs: the averaged theory gives z̄ = ẑ for every network; the "
-            f"simulated SD over networks of z̄ is {min(r.sim_mean for _, r in sd_rows):.3g}–"
-            f"{max(r.sim_mean for _, r in sd_rows):.3g}, the quenched prediction (⊕ the "
-            f"time-averaging noise of each z̄) "
-            f"{min(r.theory for _, r in sd_rows):.3g}–{max(r.theory for _, r in sd_rows):.3g}")
+    sd_rows = [
+        (p, r)
+        for p, rows in rows_of
+        for r in rows
+        if r.quantity == _row_name("mean_output_sd", QUENCHED)
+    ]
+    text = (
+        f"Per-network mean outputs: the averaged theory gives z̄ = ẑ for every network; the "
+        f"simulated SD over networks of z̄ is {min(r.sim_mean for _, r in sd_rows):.3g}–"
+        f"{max(r.sim_mean for _, r in sd_rows):.3g}, the quenched prediction (⊕ the "
+        f"time-averaging noise of each z̄) "
+        f"{min(r.theory for _, r in sd_rows):.3g}–{max(r.theory for _, r in sd_rows):.3g}"
+    )
     Ns = sorted({p.config.N for p, _ in sd_rows})
     if len(Ns) > 1:
+
         def key(p: CorrectionsPoint) -> tuple[float, float, float]:
             return (p.config.lambda_minus, p.offset, p.config.dt)
 
@@ -676,10 +823,12 @@ def headline(result: CorrectionsResult) -> str:
         large = {key(p): r.sim_mean for p, r in sd_rows if p.config.N == Ns[-1]}
         ratios = [large[k] / small[k] for k in small if k in large and small[k] > 0]
         if ratios:
-            text += (f"; SD(N={Ns[-1]})/SD(N={Ns[0]}) = {min(ratios):.2g}–{max(ratios):.2g} over "
-                     f"matching points (a 1/√N shrink would be {math.sqrt(Ns[0] / Ns[-1]):.2g}; "
-                     "λ₊ = λ₊* + offset differs between the N, so this is not a fixed-λ₊ "
-                     "comparison)")
+            text += (
+                f"; SD(N={Ns[-1]})/SD(N={Ns[0]}) = {min(ratios):.2g}–{max(ratios):.2g} over "
+                f"matching points (a 1/√N shrink would be {math.sqrt(Ns[0] / Ns[-1]):.2g}; "
+                "λ₊ = λ₊* + offset differs between the N, so this is not a fixed-λ₊ "
+                "comparison)"
+            )
     parts.append(text + ".")
     # gaps no variant closes
     gaps = []
@@ -689,12 +838,15 @@ def headline(result: CorrectionsResult) -> str:
             cand = [r for r in cand if r.status != "outside domain"]
             if cand and all(r.status == "fail" for r in cand):
                 best = min(cand, key=lambda r: abs(r.rel_err))
-                gaps.append(f"{p.setting()} · {QUANTITY_LABELS[q]}: closest {_variant_of(best)} "
-                            f"off by {best.rel_err:+.3g} (z = {best.z:.3g})")
+                gaps.append(
+                    f"{p.setting()} · {QUANTITY_LABELS[q]}: closest {_variant_of(best)} "
+                    f"off by {best.rel_err:+.3g} (z = {best.z:.3g})"
+                )
     if gaps:
-        parts.append(f"No variant closes the gap in {len(gaps)} (point, quantity) pairs; "
-                     "residual of the closest variant (relative error, z): " + "; ".join(gaps)
-                     + ".")
+        parts.append(
+            f"No variant closes the gap in {len(gaps)} (point, quantity) pairs; "
+            "residual of the closest variant (relative error, z): " + "; ".join(gaps) + "."
+        )
     else:
         parts.append("Every (point, quantity) pair is matched by at least one variant.")
     return "\n\n".join(parts)

@@ -32,14 +32,17 @@ DT_QUANTITIES: tuple[str, ...] = ("loss_var", "kappa_norm")
 MAX_FIT_DT: float = 0.1
 
 
-def extrapolate_to_zero(dts: Sequence[float], means: Sequence[float], ses: Sequence[float]
-                        ) -> tuple[float, float]:
+def extrapolate_to_zero(
+    dts: Sequence[float], means: Sequence[float], ses: Sequence[float]
+) -> tuple[float, float]:
     """Intercept (value at dt = 0) ± SE of the weighted least-squares line through
     (dt_i, mean_i) with weights 1/se_i² (at least two distinct dt, every se > 0)."""
     x, y, s = (np.asarray(v, dtype=float) for v in (dts, means, ses))
     if x.size < 2 or np.unique(x).size < 2 or np.any(~(s > 0)):
-        raise ValueError(f"dts={list(x)!r}, ses={list(s)!r} are not allowed; allowed: at least "
-                         "two distinct dt with standard errors > 0")
+        raise ValueError(
+            f"dts={list(x)!r}, ses={list(s)!r} are not allowed; allowed: at least "
+            "two distinct dt with standard errors > 0"
+        )
     w = 1.0 / s**2
     X = np.stack([np.ones_like(x), x], axis=1)
     cov = np.linalg.inv(X.T @ (w[:, None] * X))
@@ -70,8 +73,9 @@ def dt_extrapolation_rows(results: Sequence[Any], min_dts: int = 3) -> list[stat
         cfg = res.config
         if cfg.dt > MAX_FIT_DT:
             continue
-        key = tuple(sorted((k, v) for k, v in dataclasses.asdict(cfg).items()
-                           if k not in ("dt", "seed")))
+        key = tuple(
+            sorted((k, v) for k, v in dataclasses.asdict(cfg).items() if k not in ("dt", "seed"))
+        )
         groups.setdefault(key, []).append(res)
     rows: list[stats.Comparison] = []
     for members in groups.values():
@@ -88,18 +92,34 @@ def dt_extrapolation_rows(results: Sequence[Any], min_dts: int = 3) -> list[stat
         n = min(int(np.size(m.estimates[DT_QUANTITIES[0]])) for m in members)
         for q in DT_QUANTITIES:
             means = [float(np.mean(m.estimates[q])) for m in members]
-            ses = [float(np.std(m.estimates[q], ddof=1) / math.sqrt(np.size(m.estimates[q])))
-                   for m in members]
+            ses = [
+                float(np.std(m.estimates[q], ddof=1) / math.sqrt(np.size(m.estimates[q])))
+                for m in members
+            ]
             value, se = extrapolate_to_zero([m.config.dt for m in members], means, ses)
             for variant, theory in theories.items():
                 row = stats.compare_estimate(
-                    f"{q} (dt → 0) [{variant}]", float(theory[q]), value, se, n,
-                    se_kind="seeds", N=cfg.N, experiment="static",
-                    setting=(cfg.label().rsplit(", dt=", 1)[0]
-                             + f", dt ∈ {{{', '.join(f'{d:g}' for d in dts)}}} → 0"),
+                    f"{q} (dt → 0) [{variant}]",
+                    float(theory[q]),
+                    value,
+                    se,
+                    n,
+                    se_kind="seeds",
+                    N=cfg.N,
+                    experiment="static",
+                    setting=(
+                        cfg.label().rsplit(", dt=", 1)[0]
+                        + f", dt ∈ {{{', '.join(f'{d:g}' for d in dts)}}} → 0"
+                    ),
                     note="simulation extrapolated linearly in dt to 0 (weighted by the SEs), "
-                         "against the continuous-time theory",
-                    tolerance=tol if tol == tol else 0.0, domain=domain, dof=n - 1)
-                rows.append(row.tagged(claim=FIXED_POINT_CLAIMS[q] + " (dt → 0)",
-                                       variant=variant, role="finding"))
+                    "against the continuous-time theory",
+                    tolerance=tol if tol == tol else 0.0,
+                    domain=domain,
+                    dof=n - 1,
+                )
+                rows.append(
+                    row.tagged(
+                        claim=FIXED_POINT_CLAIMS[q] + " (dt → 0)", variant=variant, role="finding"
+                    )
+                )
     return rows

@@ -77,8 +77,7 @@ TRAINED_M_THEORIES: tuple[tuple[str, dict[str, Any]], ...] = (
 #: Quantities compared with the mean-field learning flow (record names; λ₊ from ``eigvals``).
 FLOW_QUANTITIES: tuple[str, ...] = ("lambda_plus", "kappa_norm", "rho", "loss_var")
 #: Record windows compared with the flow: (label, first fraction, last fraction of the records).
-FLOW_WINDOWS: tuple[tuple[str, float, float], ...] = (("mid-training", 0.4, 0.6),
-                                                       ("end", 0.8, 1.0))
+FLOW_WINDOWS: tuple[tuple[str, float, float], ...] = (("mid-training", 0.4, 0.6), ("end", 0.8, 1.0))
 
 #: Sizes of the quick (CPU) plans.
 QUICK_NS: tuple[int, ...] = (32, 64, 128)
@@ -134,7 +133,10 @@ def gd_scaling_config(plan: GDScalingPlan) -> Any:
     from simulate.config import TrainConfig
 
     overrides: dict[str, Any] = {
-        "sigma": plan.sigma, "seeds": plan.seeds, "seed": plan.seed, "N": int(plan.Ns[0]),
+        "sigma": plan.sigma,
+        "seeds": plan.seeds,
+        "seed": plan.seed,
+        "N": int(plan.Ns[0]),
         "record_every": plan.record_every,
     }
     if plan.steps is not None:
@@ -166,8 +168,9 @@ def derived_exponents(
             expr = getattr(law, field, math.nan)
             try:
                 if values and hasattr(expr, "free_symbols"):
-                    expr = expr.subs({sym: values[sym.name] for sym in expr.free_symbols
-                                      if sym.name in values})
+                    expr = expr.subs(
+                        {sym: values[sym.name] for sym in expr.free_symbols if sym.name in values}
+                    )
                 vals[field] = float(expr)
             except (TypeError, ValueError, AttributeError):
                 vals[field] = math.nan
@@ -210,27 +213,35 @@ class GDScalingResult:
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly summary (strict JSON: non-finite numbers become ``None``)."""
-        return stats.jsonable({
-            "plan": dataclasses.asdict(self.plan),
-            "Ns": self.Ns.tolist(),
-            "lambda_minus": self.lambda_minus.tolist(),
-            "sim": {k: v.tolist() for k, v in self.sim.items()},
-            "theory": {k: v.tolist() for k, v in self.theory.items()},
-            "fits": {
-                q: {w: dataclasses.asdict(f) for w, f in d.items()} for q, d in self.fits.items()
-            },
-            "derived": self.derived,
-            "flow": {str(n): {k: v.tolist() for k, v in d.items()} for n, d in self.flow.items()},
-            "flow_fits": {
-                q: {w: dataclasses.asdict(f) for w, f in d.items()}
-                for q, d in self.flow_fits.items()
-            },
-            "rows": [r.to_dict() for r in self.rows],
-        })  # type: ignore[return-value]
+        return stats.jsonable(
+            {
+                "plan": dataclasses.asdict(self.plan),
+                "Ns": self.Ns.tolist(),
+                "lambda_minus": self.lambda_minus.tolist(),
+                "sim": {k: v.tolist() for k, v in self.sim.items()},
+                "theory": {k: v.tolist() for k, v in self.theory.items()},
+                "fits": {
+                    q: {w: dataclasses.asdict(f) for w, f in d.items()}
+                    for q, d in self.fits.items()
+                },
+                "derived": self.derived,
+                "flow": {
+                    str(n): {k: v.tolist() for k, v in d.items()} for n, d in self.flow.items()
+                },
+                "flow_fits": {
+                    q: {w: dataclasses.asdict(f) for w, f in d.items()}
+                    for q, d in self.flow_fits.items()
+                },
+                "rows": [r.to_dict() for r in self.rows],
+            }
+        )  # type: ignore[return-value]
 
 
 def trained_m_loss_var(
-    M: np.ndarray, N: int, sigma: float, dt: float | None = None,
+    M: np.ndarray,
+    N: int,
+    sigma: float,
+    dt: float | None = None,
     hermite_orders: int | None = None,
 ) -> np.ndarray:
     """THEORY §2 L_var of the *trained* coupling matrices M [seeds, 2, 2] (no optimisation).
@@ -258,10 +269,19 @@ def trained_m_loss_var(
         # reflection u₂ → −u₂ maps the trained v₊ into θ₊ ∈ [0, π/2] when it is below u₁
         if math.sin(th_p) * math.cos(th_p) < 0:
             theta_minus = np.arccos(np.minimum(rho, 1.0)) - (th_m - th_p)
-        out[s] = float(np.asarray(meanfield.loss_var(
-            np.array([lp]), np.array([lm]), sigma, N, theta_minus=theta_minus, dt=dt,
-            hermite_orders=hermite_orders,
-        ))[0])
+        out[s] = float(
+            np.asarray(
+                meanfield.loss_var(
+                    np.array([lp]),
+                    np.array([lm]),
+                    sigma,
+                    N,
+                    theta_minus=theta_minus,
+                    dt=dt,
+                    hermite_orders=hermite_orders,
+                )
+            )[0]
+        )
     return out
 
 
@@ -279,16 +299,24 @@ def flow_trial(config: Any) -> Any:
     task = config.make_task()
     batch = task.sample(jax.random.key(0), task.batch_multiple)
     if batch.inputs.shape[-1] != 1 or batch.targets.shape[-1] != 1:
-        raise ValueError(f"task={config.task!r} has {batch.inputs.shape[-1]} inputs and "
-                         f"{batch.targets.shape[-1]} outputs; the flow needs one of each")
+        raise ValueError(
+            f"task={config.task!r} has {batch.inputs.shape[-1]} inputs and "
+            f"{batch.targets.shape[-1]} outputs; the flow needs one of each"
+        )
     b = int(np.flatnonzero(np.asarray(batch.sign) > 0)[0])
     u = np.asarray(batch.inputs[b, :, 0], float)
     rho = float(config.effective_rho_io)
     mask = np.asarray(batch.mask[b, :, 0], float)
     first = int(np.flatnonzero(mask > 0)[0])
     window = (np.arange(mask.size) >= first).astype(float)
-    return Trial(float(config.dt), u[:, None] * np.array([rho, math.sqrt(1 - rho**2)]),
-                 np.asarray(batch.targets[b, :, 0], float), mask, window, name=str(config.task))
+    return Trial(
+        float(config.dt),
+        u[:, None] * np.array([rho, math.sqrt(1 - rho**2)]),
+        np.asarray(batch.targets[b, :, 0], float),
+        mask,
+        window,
+        name=str(config.task),
+    )
 
 
 def learning_flow_of_run(config: Any, Ns: Sequence[int]) -> dict[int, dict[str, np.ndarray]]:
@@ -301,22 +329,43 @@ def learning_flow_of_run(config: Any, Ns: Sequence[int]) -> dict[int, dict[str, 
     """
     import meanfield
 
-    wrong = [(name, getattr(config, name), want) for name, want in (
-        ("model", "low_rank"), ("rank", 2), ("trainable", ("M",)), ("init", "zero_M"),
-        ("optimizer", "sgd"), ("lr_scaling", "none"), ("phases", None), ("g", 0.0),
-        ("x0_noise", 0.0)) if getattr(config, name) != want]
+    wrong = [
+        (name, getattr(config, name), want)
+        for name, want in (
+            ("model", "low_rank"),
+            ("rank", 2),
+            ("trainable", ("M",)),
+            ("init", "zero_M"),
+            ("optimizer", "sgd"),
+            ("lr_scaling", "none"),
+            ("phases", None),
+            ("g", 0.0),
+            ("x0_noise", 0.0),
+        )
+        if getattr(config, name) != want
+    ]
     if wrong:
         name, value, want = wrong[0]
-        raise ValueError(f"{name}={value!r} is not described by the learning flow; "
-                         f"allowed: {want!r}")
+        raise ValueError(
+            f"{name}={value!r} is not described by the learning flow; allowed: {want!r}"
+        )
     trial = flow_trial(config)
     flow = meanfield.learning_flow(
-        np.zeros((len(Ns), 2, 2)), np.asarray(Ns, float), float(config.sigma),
-        lr=float(config.eta0), steps=int(config.steps), record_every=int(config.record_every),
-        trial=trial, nonlinearity=str(config.nonlinearity), out_scale=str(config.out_scale))
+        np.zeros((len(Ns), 2, 2)),
+        np.asarray(Ns, float),
+        float(config.sigma),
+        lr=float(config.eta0),
+        steps=int(config.steps),
+        record_every=int(config.record_every),
+        trial=trial,
+        nonlinearity=str(config.nonlinearity),
+        out_scale=str(config.out_scale),
+    )
     names = ("lambda_plus", "lambda_minus", "kappa_norm", "rho", "loss_bias", "loss_var")
-    return {int(N): {"steps": flow.step, "M": flow.M[i],
-                     **{k: getattr(flow, k)[i] for k in names}} for i, N in enumerate(Ns)}
+    return {
+        int(N): {"steps": flow.step, "M": flow.M[i], **{k: getattr(flow, k)[i] for k in names}}
+        for i, N in enumerate(Ns)
+    }
 
 
 def _window_mean(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
@@ -327,8 +376,13 @@ def _window_mean(x: np.ndarray, lo: float, hi: float) -> np.ndarray:
     return x[..., a:b].mean(axis=-1)
 
 
-def _flow_rows(sim_curves: dict[str, np.ndarray], flow: dict[str, np.ndarray], N: int,
-               plan: GDScalingPlan, dt: float) -> list[stats.Comparison]:
+def _flow_rows(
+    sim_curves: dict[str, np.ndarray],
+    flow: dict[str, np.ndarray],
+    N: int,
+    plan: GDScalingPlan,
+    dt: float,
+) -> list[stats.Comparison]:
     """Rows: the simulated records (per seed, window means) against the flow's same-window
     means. L_var rows carry as tolerance the flow's declared neglected term that meanfield
     can size: the noise leaking through φ beyond the gain modulation (relative Hermite
@@ -344,12 +398,20 @@ def _flow_rows(sim_curves: dict[str, np.ndarray], flow: dict[str, np.ndarray], N
         for q in FLOW_QUANTITIES:
             sim = _window_mean(np.asarray(sim_curves[q], float), lo, hi)
             th = float(_window_mean(np.asarray(flow[q], float), lo, hi))
-            rows.append(stats.compare(
-                f"{q} ({label})", th, sim, se_kind="seeds", N=N, experiment="gd-scaling",
-                setting=f"σ={plan.sigma:g}, N={N}, steps {lo:.0%}–{hi:.0%}",
-                tolerance=tol if q == "loss_var" else 0.0,
-                note="mean-field learning flow (meanfield.learning_flow), same SGD from M = 0; "
-                     "window means of the records"))
+            rows.append(
+                stats.compare(
+                    f"{q} ({label})",
+                    th,
+                    sim,
+                    se_kind="seeds",
+                    N=N,
+                    experiment="gd-scaling",
+                    setting=f"σ={plan.sigma:g}, N={N}, steps {lo:.0%}–{hi:.0%}",
+                    tolerance=tol if q == "loss_var" else 0.0,
+                    note="mean-field learning flow (meanfield.learning_flow), same SGD from M = 0; "
+                    "window means of the records",
+                )
+            )
     return rows
 
 
@@ -409,7 +471,8 @@ def analyse_gd_scaling(
             key = "loss_var" + suffix
             sim.setdefault(key, []).append(lv_tail)
             th.setdefault(key, []).append(
-                trained_m_loss_var(M_end, int(run.config.N), plan.sigma, **kw))
+                trained_m_loss_var(M_end, int(run.config.N), plan.sigma, **kw)
+            )
         curves[int(run.config.N)] = {
             "steps": np.asarray(run.steps),
             "loss": np.asarray(rec["loss"]),
@@ -427,8 +490,13 @@ def analyse_gd_scaling(
         for q, _, _ in GD_QUANTITIES:
             rows.append(
                 stats.compare(
-                    q, th_a[q][i], sim_a[q][i], se_kind="seeds", N=int(N),
-                    experiment="gd-scaling", setting=f"σ={plan.sigma:g}, N={int(N)}",
+                    q,
+                    th_a[q][i],
+                    sim_a[q][i],
+                    se_kind="seeds",
+                    N=int(N),
+                    experiment="gd-scaling",
+                    setting=f"σ={plan.sigma:g}, N={int(N)}",
                     note="paired: theory from each seed's trained λ₋",
                 )
             )
@@ -436,8 +504,13 @@ def analyse_gd_scaling(
             q = "loss_var" + suffix
             rows.append(
                 stats.compare(
-                    q, th_a[q][i], sim_a[q][i], se_kind="seeds", N=int(N),
-                    experiment="gd-scaling", setting=f"σ={plan.sigma:g}, N={int(N)}",
+                    q,
+                    th_a[q][i],
+                    sim_a[q][i],
+                    se_kind="seeds",
+                    N=int(N),
+                    experiment="gd-scaling",
+                    setting=f"σ={plan.sigma:g}, N={int(N)}",
                     note="paired: theory of each seed's trained M (not the optimum)",
                 )
             )
@@ -449,39 +522,66 @@ def analyse_gd_scaling(
     if len(Ns) >= 2:
         for q, _, _ in GD_QUANTITIES:
             fs, ft = fits[q]["sim"], fits[q]["theory"]
-            se = math.hypot(fs.exponent_se, ft.exponent_se) if np.isfinite(ft.exponent_se) \
+            se = (
+                math.hypot(fs.exponent_se, ft.exponent_se)
+                if np.isfinite(ft.exponent_se)
                 else fs.exponent_se
+            )
             rows.append(
                 stats.compare_estimate(
-                    f"exponent of {q}", ft.exponent, fs.exponent, se, fs.n, se_kind="seeds",
-                    scale=EXPONENT_SCALE, dof=max(fs.n - 2, 1),
-                    N=int(Ns.max()), experiment="gd-scaling",
+                    f"exponent of {q}",
+                    ft.exponent,
+                    fs.exponent,
+                    se,
+                    fs.n,
+                    se_kind="seeds",
+                    scale=EXPONENT_SCALE,
+                    dof=max(fs.n - 2, 1),
+                    N=int(Ns.max()),
+                    experiment="gd-scaling",
                     setting=f"σ={plan.sigma:g}, N={int(Ns.min())}..{int(Ns.max())}",
                     note="log-log OLS slope over seeds×N; theory = same fit to the "
-                         "per-seed optimum predictions",
+                    "per-seed optimum predictions",
                 )
             )
-    laws = derived_exponents(
-        "large", {"lambda_m": float(np.mean(lam_minus_a)), "sigma": plan.sigma, "z": 1.0}
-    ) if derived else {}
+    laws = (
+        derived_exponents(
+            "large", {"lambda_m": float(np.mean(lam_minus_a)), "sigma": plan.sigma, "z": 1.0}
+        )
+        if derived
+        else {}
+    )
     rows = _tag_rows(rows, Ns, sim_a["lambda_plus"], plan.sigma, float(runs[0].config.dt))
     flow_curves: dict[int, dict[str, np.ndarray]] = {}
     flow_fits: dict[str, dict[str, PowerLawFit]] = {}
     if flow:
         flow_curves = learning_flow_of_run(runs[0].config, [int(n) for n in Ns])
-        flow_rows, flow_fits = _flow_comparison(curves, flow_curves, Ns, plan,
-                                                float(runs[0].config.dt))
+        flow_rows, flow_fits = _flow_comparison(
+            curves, flow_curves, Ns, plan, float(runs[0].config.dt)
+        )
         rows += flow_rows
     return GDScalingResult(
-        plan=plan, Ns=Ns, sim=sim_a, theory=th_a, lambda_minus=lam_minus_a, rows=rows,
-        fits=fits, derived=laws, curves=curves, flow=flow_curves, flow_fits=flow_fits,
+        plan=plan,
+        Ns=Ns,
+        sim=sim_a,
+        theory=th_a,
+        lambda_minus=lam_minus_a,
+        rows=rows,
+        fits=fits,
+        derived=laws,
+        curves=curves,
+        flow=flow_curves,
+        flow_fits=flow_fits,
     )
 
 
-def _flow_comparison(curves: dict[int, dict[str, np.ndarray]],
-                     flow: dict[int, dict[str, np.ndarray]], Ns: np.ndarray,
-                     plan: GDScalingPlan, dt: float
-                     ) -> tuple[list[stats.Comparison], dict[str, dict[str, PowerLawFit]]]:
+def _flow_comparison(
+    curves: dict[int, dict[str, np.ndarray]],
+    flow: dict[int, dict[str, np.ndarray]],
+    Ns: np.ndarray,
+    plan: GDScalingPlan,
+    dt: float,
+) -> tuple[list[stats.Comparison], dict[str, dict[str, PowerLawFit]]]:
     """Flow rows per N and window, and the end-of-training N-exponents of ‖κ̄‖ and ρ:
     simulation (per-seed end-window means) against the flow (same windows)."""
     rows: list[stats.Comparison] = []
@@ -490,8 +590,12 @@ def _flow_comparison(curves: dict[int, dict[str, np.ndarray]],
     flow_end: dict[str, list[float]] = {"kappa_norm": [], "rho": []}
     for N in (int(n) for n in Ns):
         c = curves[N]
-        sim_curves = {"lambda_plus": np.asarray(c["eigvals"])[..., 0],
-                      "kappa_norm": c["kappa_norm"], "rho": c["rho"], "loss_var": c["loss_var"]}
+        sim_curves = {
+            "lambda_plus": np.asarray(c["eigvals"])[..., 0],
+            "kappa_norm": c["kappa_norm"],
+            "rho": c["rho"],
+            "loss_var": c["loss_var"],
+        }
         rows += _flow_rows(sim_curves, flow[N], N, plan, dt)
         for q in sim_end:
             sim_end[q].append(_window_mean(np.asarray(sim_curves[q], float), lo, hi))
@@ -504,16 +608,24 @@ def _flow_comparison(curves: dict[int, dict[str, np.ndarray]],
             fs = fit_power_law(NN, sim_q)
             ff = fit_power_law(np.asarray(Ns, float), np.asarray(flow_end[q]))
             fits[q] = {"sim": fs, "flow": ff}
-            rows.append(stats.compare_estimate(
-                f"exponent of {q} (flow, {end_label})", ff.exponent, fs.exponent,
-                fs.exponent_se, fs.n, se_kind="seeds", N=int(Ns.max()),
-                scale=EXPONENT_SCALE, dof=max(fs.n - 2, 1),
-                experiment="gd-scaling",
-                setting=f"σ={plan.sigma:g}, N={int(Ns.min())}..{int(Ns.max())}",
-                note="log-log OLS slope of the per-seed end-window means; flow = the same fit "
-                     "to the flow's values (deterministic)"))
-    rows = [r.tagged(claim=CLAIM_FLOW, variant="learning flow", role="prediction")
-            for r in rows]
+            rows.append(
+                stats.compare_estimate(
+                    f"exponent of {q} (flow, {end_label})",
+                    ff.exponent,
+                    fs.exponent,
+                    fs.exponent_se,
+                    fs.n,
+                    se_kind="seeds",
+                    N=int(Ns.max()),
+                    scale=EXPONENT_SCALE,
+                    dof=max(fs.n - 2, 1),
+                    experiment="gd-scaling",
+                    setting=f"σ={plan.sigma:g}, N={int(Ns.min())}..{int(Ns.max())}",
+                    note="log-log OLS slope of the per-seed end-window means; flow = the same fit "
+                    "to the flow's values (deterministic)",
+                )
+            )
+    rows = [r.tagged(claim=CLAIM_FLOW, variant="learning flow", role="prediction") for r in rows]
     return rows, fits
 
 
@@ -524,8 +636,9 @@ CLAIM_TRAINED_M = "L_var of a given M (trained networks)"
 CLAIM_FLOW = "GD follows the mean-field learning flow (package, THEORY §4)"
 
 
-def _tag_rows(rows: list[stats.Comparison], Ns: np.ndarray, lambda_plus: np.ndarray,
-              sigma: float, dt: float) -> list[stats.Comparison]:
+def _tag_rows(
+    rows: list[stats.Comparison], Ns: np.ndarray, lambda_plus: np.ndarray, sigma: float, dt: float
+) -> list[stats.Comparison]:
     """Claim, variant and role of every row; the L_var rows of the trained M get the
     variants' model error D/ΔV at the seeds' trained λ₊ (the largest over seeds) as tolerance
     and the domain D/ΔV ≤ 0.1 (:mod:`meanfield.variants`). The optimum and exponent rows
@@ -536,8 +649,10 @@ def _tag_rows(rows: list[stats.Comparison], Ns: np.ndarray, lambda_plus: np.ndar
     for i, N in enumerate(Ns):
         ratios = noise_to_barrier(lambda_plus[i], sigma, float(N), dt=dt)
         s = int(np.nanargmax(ratios)) if np.any(np.isfinite(ratios)) else 0
-        worst[int(N)] = (float(np.nanmax(ratios)) if np.any(np.isfinite(ratios)) else 0.0,
-                         domain_reason(ratios[s]))
+        worst[int(N)] = (
+            float(np.nanmax(ratios)) if np.any(np.isfinite(ratios)) else 0.0,
+            domain_reason(ratios[s]),
+        )
     out = []
     for r in rows:
         if r.quantity.startswith("exponent of"):
@@ -547,10 +662,15 @@ def _tag_rows(rows: list[stats.Comparison], Ns: np.ndarray, lambda_plus: np.ndar
         else:
             tol, reason = worst[int(r.N)]
             best = "Hermite" in r.quantity
-            out.append(r.tagged(claim=CLAIM_TRAINED_M,
-                                variant="dt + Hermite" if best else "paper",
-                                role="prediction" if best else "finding",
-                                tolerance=tol, domain=reason))
+            out.append(
+                r.tagged(
+                    claim=CLAIM_TRAINED_M,
+                    variant="dt + Hermite" if best else "paper",
+                    role="prediction" if best else "finding",
+                    tolerance=tol,
+                    domain=reason,
+                )
+            )
     return out
 
 
@@ -563,16 +683,25 @@ def default_gd_plans(full: bool = False) -> list[GDScalingPlan]:
     """
     if full:
         Ns = (64, 128, 256, 512, 1024)
-        return [GDScalingPlan(sigma=1.0, Ns=Ns, seeds=8, record_every=10),
-                GDScalingPlan(sigma=0.2, Ns=Ns, seeds=8, record_every=10)]
+        return [
+            GDScalingPlan(sigma=1.0, Ns=Ns, seeds=8, record_every=10),
+            GDScalingPlan(sigma=0.2, Ns=Ns, seeds=8, record_every=10),
+        ]
     return [
         GDScalingPlan(sigma=1.0, Ns=QUICK_NS, seeds=QUICK_SEEDS, steps=None, record_every=10),
-        GDScalingPlan(sigma=0.2, Ns=QUICK_NS, seeds=QUICK_SEEDS, steps=QUICK_STEPS_SMALL_NOISE,
-                      record_every=10),
+        GDScalingPlan(
+            sigma=0.2,
+            Ns=QUICK_NS,
+            seeds=QUICK_SEEDS,
+            steps=QUICK_STEPS_SMALL_NOISE,
+            record_every=10,
+        ),
     ]
 
 
-def run_gd_scaling(plan: GDScalingPlan, runs_dir: str | Path, progress: bool = True) -> GDScalingResult:
+def run_gd_scaling(
+    plan: GDScalingPlan, runs_dir: str | Path, progress: bool = True
+) -> GDScalingResult:
     """Train (or load / resume) the sweep of ``plan`` under ``runs_dir/gd_scaling_<σ>/`` and analyse it."""
     from simulate.training import sweep
 

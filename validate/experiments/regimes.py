@@ -108,14 +108,23 @@ REGIMES: tuple[str, ...] = ("aligned", "oblique")
 REGIME_OUT_SCALE: dict[str, str] = {"aligned": "small", "oblique": "large"}
 #: Claim ids, in the order of the issue.
 CLAIM_NAMES: tuple[str, ...] = (
-    "rho_ratio", "rho_sqrt_n", "d_fit", "dissimilarity", "noise_compression", "susceptibility",
+    "rho_ratio",
+    "rho_sqrt_n",
+    "d_fit",
+    "dissimilarity",
+    "noise_compression",
+    "susceptibility",
 )
 
 #: Quick-mode training steps per task (CPU, N = 128): Table 1's steps cut so that the ten
 #: runs finish in about ten minutes on two cores (the cost of a step grows with the trial
 #: length: 360, 125, 240, 145, 250 Euler steps).
 _QUICK_STEPS: dict[str, int] = {
-    "cycling": 500, "flip_flop": 800, "mante": 500, "romo": 800, "complex_sine": 500,
+    "cycling": 500,
+    "flip_flop": 800,
+    "mante": 500,
+    "romo": 800,
+    "complex_sine": 500,
 }
 
 
@@ -169,40 +178,65 @@ class RegimesPlan:
         if not tasks or len(set(tasks)) != len(tasks) or any(t not in REGIME_TASKS for t in tasks):
             raise bad_value("tasks", self.tasks, f"distinct names among {', '.join(REGIME_TASKS)}")
         if self.steps is not None:
-            steps = tuple((str(k), v) for k, v in (
-                self.steps.items() if isinstance(self.steps, Mapping) else self.steps))
+            steps = tuple(
+                (str(k), v)
+                for k, v in (self.steps.items() if isinstance(self.steps, Mapping) else self.steps)
+            )
             object.__setattr__(self, "steps", steps)
             for k, v in steps:
                 if k not in REGIME_TASKS or not is_int(v) or v < 1:
-                    raise bad_value("steps", self.steps,
-                               f"pairs (task in {REGIME_TASKS}, integer steps >= 1)")
-        for name, low in (("N", 8), ("seeds", 2), ("record_every", 1), ("checkpoint_every", 1),
-                          ("eval_trials", 2), ("kick_dirs", 1), ("kick_conditions", 1),
-                          ("n_pcs", 1), ("n_random", 2), ("seed", 0)):
+                    raise bad_value(
+                        "steps", self.steps, f"pairs (task in {REGIME_TASKS}, integer steps >= 1)"
+                    )
+        for name, low in (
+            ("N", 8),
+            ("seeds", 2),
+            ("record_every", 1),
+            ("checkpoint_every", 1),
+            ("eval_trials", 2),
+            ("kick_dirs", 1),
+            ("kick_conditions", 1),
+            ("n_pcs", 1),
+            ("n_random", 2),
+            ("seed", 0),
+        ):
             if not is_int(getattr(self, name)) or getattr(self, name) < low:
                 raise bad_value(name, getattr(self, name), f"an integer >= {low}")
         if self.checkpoint_every % self.record_every:
-            raise bad_value("checkpoint_every", self.checkpoint_every,
-                       f"a multiple of record_every={self.record_every}")
+            raise bad_value(
+                "checkpoint_every",
+                self.checkpoint_every,
+                f"a multiple of record_every={self.record_every}",
+            )
         for name in ("burn_in", "settle"):
             v = getattr(self, name)
             if not (isinstance(v, (int, float)) and math.isfinite(v) and v >= 0):
                 raise bad_value(name, v, "a finite number >= 0")
         amps = tuple(float(a) for a in self.amplitudes)
         object.__setattr__(self, "amplitudes", amps)
-        if len(amps) < 2 or amps[0] != 0 or any(b <= a for a, b in itertools.pairwise(amps)) or \
-                not all(math.isfinite(a) for a in amps):
-            raise bad_value("amplitudes", self.amplitudes,
-                       ">= 2 finite values starting at 0, strictly increasing")
+        if (
+            len(amps) < 2
+            or amps[0] != 0
+            or any(b <= a for a, b in itertools.pairwise(amps))
+            or not all(math.isfinite(a) for a in amps)
+        ):
+            raise bad_value(
+                "amplitudes",
+                self.amplitudes,
+                ">= 2 finite values starting at 0, strictly increasing",
+            )
         fr = tuple(float(f) for f in self.kick_fractions)
         object.__setattr__(self, "kick_fractions", fr)
         if not fr or any(not 0 < f < 1 for f in fr):
-            raise bad_value("kick_fractions", self.kick_fractions, "a non-empty tuple of values in (0, 1)")
+            raise bad_value(
+                "kick_fractions", self.kick_fractions, "a non-empty tuple of values in (0, 1)"
+            )
         for task in self.tasks:
             s = self.task_steps(task)
             if s % self.record_every:
-                raise bad_value("steps", s, f"a multiple of record_every={self.record_every} "
-                           f"(task {task!r})")
+                raise bad_value(
+                    "steps", s, f"a multiple of record_every={self.record_every} (task {task!r})"
+                )
 
     def task_steps(self, task: str) -> int:
         """Training steps of ``task`` (the plan's, else Table 1's)."""
@@ -227,14 +261,26 @@ def default_regimes_plan(mode: str = "quick", tasks: Sequence[str] | None = None
     if mode == "quick":
         return RegimesPlan(tasks=tasks)
     if mode == "full":
-        return RegimesPlan(tasks=tasks, N=512, seeds=5, steps=None, record_every=50,
-                           checkpoint_every=500)
+        return RegimesPlan(
+            tasks=tasks, N=512, seeds=5, steps=None, record_every=50, checkpoint_every=500
+        )
     if mode == "tiny":
         # record_every=1: one step function to compile instead of two (simulate.training)
-        return RegimesPlan(tasks=tasks, N=16, seeds=2, steps=tuple((t, 20) for t in tasks),
-                           record_every=1, checkpoint_every=20, eval_trials=16,
-                           amplitudes=(0.0, 1.0, 2.0), kick_fractions=(0.3,), kick_dirs=2,
-                           kick_conditions=2, n_pcs=4, n_random=20)
+        return RegimesPlan(
+            tasks=tasks,
+            N=16,
+            seeds=2,
+            steps=tuple((t, 20) for t in tasks),
+            record_every=1,
+            checkpoint_every=20,
+            eval_trials=16,
+            amplitudes=(0.0, 1.0, 2.0),
+            kick_fractions=(0.3,),
+            kick_dirs=2,
+            kick_conditions=2,
+            n_pcs=4,
+            n_random=20,
+        )
     raise bad_value("mode", mode, "'quick', 'full', 'tiny'")
 
 
@@ -249,8 +295,14 @@ def regimes_config(plan: RegimesPlan, task: str, regime: str) -> Any:
         raise bad_value("regime", regime, ", ".join(REGIMES))
     steps = plan.task_steps(task)
     return TrainConfig.preset(
-        "regimes", task=task, out_scale=REGIME_OUT_SCALE[regime], N=plan.N, seeds=plan.seeds,
-        seed=plan.seed, steps=steps, record_every=plan.record_every,
+        "regimes",
+        task=task,
+        out_scale=REGIME_OUT_SCALE[regime],
+        N=plan.N,
+        seeds=plan.seeds,
+        seed=plan.seed,
+        steps=steps,
+        record_every=plan.record_every,
         checkpoint_every=min(plan.checkpoint_every, steps),
     )
 
@@ -310,9 +362,28 @@ class NetworkMeasures:
 
     def summary(self) -> dict[str, Any]:
         """The scalar measures as a JSON-friendly dict."""
-        keys = ("task", "regime", "seed_index", "N", "rho", "w_out_norm", "w_out_norm_init",
-                "x_norm", "D_x", "D_fit", "r2_full", "r2_2pc", "compression", "compression_se",
-                "var_out", "susceptibility", "loss", "loss_bias", "loss_var", "label")
+        keys = (
+            "task",
+            "regime",
+            "seed_index",
+            "N",
+            "rho",
+            "w_out_norm",
+            "w_out_norm_init",
+            "x_norm",
+            "D_x",
+            "D_fit",
+            "r2_full",
+            "r2_2pc",
+            "compression",
+            "compression_se",
+            "var_out",
+            "susceptibility",
+            "loss",
+            "loss_bias",
+            "loss_var",
+            "label",
+        )
         out = {k: getattr(self, k) for k in keys}
         out["rho_sqrt_n"] = self.rho_sqrt_n
         out["rho_per_output"] = np.asarray(self.rho_per_output).tolist()
@@ -331,8 +402,7 @@ def _eval_batch(task: Any, plan: RegimesPlan, task_index: int) -> Any:
     return task.sample(key, B)
 
 
-def _condition_means(x: np.ndarray, condition: np.ndarray, sign: np.ndarray, C: int
-                     ) -> np.ndarray:
+def _condition_means(x: np.ndarray, condition: np.ndarray, sign: np.ndarray, C: int) -> np.ndarray:
     """[C, T, N] mean over the trials of each condition of sign·x (float64)."""
     flipped = x * sign[:, None, None]
     out = np.zeros((C,) + x.shape[1:])
@@ -354,9 +424,15 @@ def _orthonormal(w: np.ndarray) -> np.ndarray:
     return q[:, d > max(w.shape) * np.finfo(float).eps * d.max()]
 
 
-def _kick_losses(model: Any, batch: Any, task: Any, config: Any, plan: RegimesPlan,
-                 pcs: np.ndarray, rng: np.random.Generator
-                 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def _kick_losses(
+    model: Any,
+    batch: Any,
+    task: Any,
+    config: Any,
+    plan: RegimesPlan,
+    pcs: np.ndarray,
+    rng: np.random.Generator,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Loss after kicks (module docstring): (amplitudes [A] in units of x, loss_out [A, R],
     loss_pc [A, R]); one noise-free simulation of all kicks, shifted to a common start."""
     import jax
@@ -371,8 +447,14 @@ def _kick_losses(model: Any, batch: Any, task: Any, config: Any, plan: RegimesPl
     C = min(task.n_conditions, plan.kick_conditions)
     first = np.array([int(np.flatnonzero(cond == c)[0]) for c in range(C)])  # one trial each
     T = inputs.shape[1]
-    clean = simulate(model, jnp.asarray(inputs[first]), key=jax.random.key(0), sigma=0.0,
-                     dt=config.dt, record="x")
+    clean = simulate(
+        model,
+        jnp.asarray(inputs[first]),
+        key=jax.random.key(0),
+        sigma=0.0,
+        dt=config.dt,
+        record="x",
+    )
     x_clean = np.asarray(clean.x)  # [C, T, N]; entry t = state after step t
     dt = config.dt
     starts = sorted({min(T - 1, max(1, round(f * T))) for f in plan.kick_fractions})
@@ -380,11 +462,14 @@ def _kick_losses(model: Any, batch: Any, task: Any, config: Any, plan: RegimesPl
     L = T - min(starts)
     N = x_clean.shape[-1]
     amps = np.asarray(plan.amplitudes) * math.sqrt(N)
-    dirs = {"out": _unit_combinations(_orthonormal(np.asarray(model.w_out)), plan.kick_dirs, rng),
-            "pc": _unit_combinations(pcs[:, :2], plan.kick_dirs, rng)}
+    dirs = {
+        "out": _unit_combinations(_orthonormal(np.asarray(model.w_out)), plan.kick_dirs, rng),
+        "pc": _unit_combinations(pcs[:, :2], plan.kick_dirs, rng),
+    }
     # trial list: (kind, amplitude, start, direction, condition)
-    combos = list(itertools.product(range(2), range(len(amps)), starts, range(plan.kick_dirs),
-                                    range(C)))
+    combos = list(
+        itertools.product(range(2), range(len(amps)), starts, range(plan.kick_dirs), range(C))
+    )
     n = len(combos)
     x0 = np.empty((n, N), np.float32)
     u_in = np.zeros((n, L, inputs.shape[-1]), np.float32)
@@ -396,18 +481,35 @@ def _kick_losses(model: Any, batch: Any, task: Any, config: Any, plan: RegimesPl
         x0[i] = x_clean[c, p - 1] + amps[a] * dirs[kinds[k]][:, d]
         u_in[i, : T - p] = inputs[first[c], p:]
         tgt[i, : T - p] = targets[first[c], p:]
-        msk[i, settle: T - p] = mask[first[c], p + settle:] if p + settle < T else 0.0
-    z = np.asarray(simulate(model, jnp.asarray(u_in), key=jax.random.key(1), sigma=0.0,
-                            dt=dt, x0=jnp.asarray(x0), record="output").z)
+        msk[i, settle : T - p] = mask[first[c], p + settle :] if p + settle < T else 0.0
+    z = np.asarray(
+        simulate(
+            model,
+            jnp.asarray(u_in),
+            key=jax.random.key(1),
+            sigma=0.0,
+            dt=dt,
+            x0=jnp.asarray(x0),
+            record="output",
+        ).z
+    )
     with np.errstate(invalid="ignore", divide="ignore"):
         loss = np.sum(msk * (z - tgt) ** 2, axis=(1, 2)) / np.sum(msk, axis=(1, 2))
     loss = loss.reshape(2, len(amps), -1)  # [kind, A, R]
     return amps, loss[0], loss[1]
 
 
-def analyse_network(model: Any, init_model: Any, task: Any, config: Any, batch: Any,
-                    plan: RegimesPlan, *, regime: str, seed_index: int
-                    ) -> tuple[NetworkMeasures, np.ndarray]:
+def analyse_network(
+    model: Any,
+    init_model: Any,
+    task: Any,
+    config: Any,
+    batch: Any,
+    plan: RegimesPlan,
+    *,
+    regime: str,
+    seed_index: int,
+) -> tuple[NetworkMeasures, np.ndarray]:
     """Measures of one network on the task's analysis ``batch`` (module docstring).
 
     Returns (measures, X̄ [C, T, N] float64, the condition-averaged activity used for the
@@ -419,8 +521,15 @@ def analyse_network(model: Any, init_model: Any, task: Any, config: Any, batch: 
 
     C = task.n_conditions
     key = jax.random.fold_in(jax.random.fold_in(jax.random.key(plan.seed), 104729), seed_index)
-    traj = simulate(model, batch.inputs, key=key, sigma=config.sigma, dt=config.dt,
-                    x0_noise=config.x0_noise, record="x")
+    traj = simulate(
+        model,
+        batch.inputs,
+        key=key,
+        sigma=config.sigma,
+        dt=config.dt,
+        x0_noise=config.x0_noise,
+        record="x",
+    )
     split = loss_split(traj.z, batch.targets, batch.mask, batch.sign, batch.condition, C)
     x = np.asarray(traj.x)
     cond = np.asarray(batch.condition)
@@ -445,25 +554,42 @@ def analyse_network(model: Any, init_model: Any, task: Any, config: Any, batch: 
         sus = math.nan
     rho = measures.readout_correlation(w, X)
     out = NetworkMeasures(
-        task=task.name, regime=regime, seed_index=seed_index, N=int(w.shape[0]), rho=rho,
+        task=task.name,
+        regime=regime,
+        seed_index=seed_index,
+        N=int(w.shape[0]),
+        rho=rho,
         rho_per_output=np.asarray(measures.readout_correlation(w, X, per_output=True)),
         w_out_norm=measures.readout_norm(w),
         w_out_norm_init=measures.readout_norm(np.asarray(init_model.w_out)),
-        x_norm=measures.state_norm(X), D_x=measures.dimension(X), D_fit=int(fit.D_fit),
-        r2_full=float(fit.r2_full), r2_2pc=float(fit.r2_by_k[min(1, k_max - 1)]),
-        r2_by_k=np.asarray(fit.r2_by_k), var_explained=np.cumsum(p.ratio[:k_max]),
-        compression=comp.ratio, compression_se=comp.se, var_out=comp.var_out,
-        var_random=np.asarray(comp.var_random), var_pc=var_pc, susceptibility=float(sus),
-        kick_amplitudes=amps, kick_loss_out=loss_out, kick_loss_pc=loss_pc,
-        loss=float(split.loss), loss_bias=float(split.loss_bias), loss_var=float(split.loss_var),
+        x_norm=measures.state_norm(X),
+        D_x=measures.dimension(X),
+        D_fit=int(fit.D_fit),
+        r2_full=float(fit.r2_full),
+        r2_2pc=float(fit.r2_by_k[min(1, k_max - 1)]),
+        r2_by_k=np.asarray(fit.r2_by_k),
+        var_explained=np.cumsum(p.ratio[:k_max]),
+        compression=comp.ratio,
+        compression_se=comp.se,
+        var_out=comp.var_out,
+        var_random=np.asarray(comp.var_random),
+        var_pc=var_pc,
+        susceptibility=float(sus),
+        kick_amplitudes=amps,
+        kick_loss_out=loss_out,
+        kick_loss_pc=loss_pc,
+        loss=float(split.loss),
+        loss_bias=float(split.loss_bias),
+        loss_var=float(split.loss_var),
         label=measures.regime_label(min(rho, 1.0), int(w.shape[0])),
     )
     return out, X
 
 
 # ----------------------------------------------------------------------------- claims
-def _by(nets: Sequence[NetworkMeasures], regime: str, task: str, f: Callable[[Any], float]
-        ) -> list[float]:
+def _by(
+    nets: Sequence[NetworkMeasures], regime: str, task: str, f: Callable[[Any], float]
+) -> list[float]:
     return [f(m) for m in nets if m.regime == regime and m.task == task]
 
 
@@ -471,8 +597,9 @@ def _log10(v: float) -> float:
     return math.log10(v) if v > 0 and math.isfinite(v) else math.nan
 
 
-def evaluate_claims(nets: Sequence[NetworkMeasures],
-                    dissim: Mapping[tuple[str, str], Sequence[float]], N: int) -> list[Claim]:
+def evaluate_claims(
+    nets: Sequence[NetworkMeasures], dissim: Mapping[tuple[str, str], Sequence[float]], N: int
+) -> list[Claim]:
     """The six claims of issue 6 (module docstring) from per-network measures and the
     pairwise dissimilarities ``{(task, regime): [d, …]}``."""
     tasks = list(dict.fromkeys(m.task for m in nets))
@@ -483,33 +610,63 @@ def evaluate_claims(nets: Sequence[NetworkMeasures],
 
     claims = [
         judge_claim(
-            "rho_ratio", "ρ aligned ≫ ρ oblique",
+            "rho_ratio",
+            "ρ aligned ≫ ρ oblique",
             "log₁₀ ρ_al − log₁₀ ρ_ob (threshold log₁₀ N^{1/4})",
-            {t: (_by(nets, "aligned", t, lambda m: _log10(m.rho)),
-                 _by(nets, "oblique", t, lambda m: _log10(m.rho))) for t in tasks},
-            threshold=quarter, direction=">"),
+            {
+                t: (
+                    _by(nets, "aligned", t, lambda m: _log10(m.rho)),
+                    _by(nets, "oblique", t, lambda m: _log10(m.rho)),
+                )
+                for t in tasks
+            },
+            threshold=quarter,
+            direction=">",
+        ),
         judge_claim(
-            "rho_sqrt_n", "ρ_oblique·√N = O(1)",
+            "rho_sqrt_n",
+            "ρ_oblique·√N = O(1)",
             "log₁₀(ρ_ob·√N) (threshold log₁₀ N^{1/4}: regime_label boundary)",
             {t: (_by(nets, "oblique", t, lambda m: _log10(m.rho_sqrt_n)), None) for t in tasks},
-            threshold=quarter, direction="<"),
-        judge_claim("d_fit", "D_fit,90 larger for oblique", "D_fit(ob) − D_fit(al)",
-                    diff(lambda m: float(m.D_fit)), threshold=0.0, direction=">"),
+            threshold=quarter,
+            direction="<",
+        ),
         judge_claim(
-            "dissimilarity", "oblique learners more dissimilar",
+            "d_fit",
+            "D_fit,90 larger for oblique",
+            "D_fit(ob) − D_fit(al)",
+            diff(lambda m: float(m.D_fit)),
+            threshold=0.0,
+            direction=">",
+        ),
+        judge_claim(
+            "dissimilarity",
+            "oblique learners more dissimilar",
             "dissimilarity(ob) − dissimilarity(al) (Procrustes, pairs of seeds)",
-            {t: (list(dissim.get((t, "oblique"), [])), list(dissim.get((t, "aligned"), [])))
-             for t in tasks},
-            threshold=0.0, direction=">", unit="seed pairs"),
+            {
+                t: (list(dissim.get((t, "oblique"), [])), list(dissim.get((t, "aligned"), [])))
+                for t in tasks
+            },
+            threshold=0.0,
+            direction=">",
+            unit="seed pairs",
+        ),
         judge_claim(
-            "noise_compression", "noise compression < 1 for oblique",
+            "noise_compression",
+            "noise compression < 1 for oblique",
             "log₁₀(var along w_out / var along random directions), oblique",
             {t: (_by(nets, "oblique", t, lambda m: _log10(m.compression)), None) for t in tasks},
-            threshold=0.0, direction="<"),
+            threshold=0.0,
+            direction="<",
+        ),
         judge_claim(
-            "susceptibility", "oblique less susceptible to kicks along w_out",
+            "susceptibility",
+            "oblique less susceptible to kicks along w_out",
             "log₁₀ S_ob − log₁₀ S_al (S = AUC_wout / AUC_PC; S ≤ 0 or undefined dropped)",
-            diff(lambda m: _log10(m.susceptibility)), threshold=0.0, direction="<"),
+            diff(lambda m: _log10(m.susceptibility)),
+            threshold=0.0,
+            direction="<",
+        ),
     ]
     return claims
 
@@ -542,18 +699,21 @@ class RegimesResult:
     def summary(self) -> dict[str, Any]:
         from ..core.stats import jsonable
 
-        return jsonable({
-            "plan": dataclasses.asdict(self.plan),
-            "claims": [c.to_dict() for c in self.claims],
-            "networks": [m.summary() for m in self.networks],
-            "dissimilarity": {f"{t}/{r}": v for (t, r), v in self.dissimilarity.items()},
-            "wall_train_s": self.wall_train_s,
-            "wall_analysis_s": self.wall_analysis_s,
-        })  # type: ignore[return-value]
+        return jsonable(
+            {
+                "plan": dataclasses.asdict(self.plan),
+                "claims": [c.to_dict() for c in self.claims],
+                "networks": [m.summary() for m in self.networks],
+                "dissimilarity": {f"{t}/{r}": v for (t, r), v in self.dissimilarity.items()},
+                "wall_train_s": self.wall_train_s,
+                "wall_analysis_s": self.wall_analysis_s,
+            }
+        )  # type: ignore[return-value]
 
 
-def analyse_regimes(runs: Mapping[tuple[str, str], Any], plan: RegimesPlan, *,
-                    progress: bool = True) -> RegimesResult:
+def analyse_regimes(
+    runs: Mapping[tuple[str, str], Any], plan: RegimesPlan, *, progress: bool = True
+) -> RegimesResult:
     """Measures, dissimilarities and claims from trained runs ``{(task, regime): Run}``."""
     from tqdm.auto import tqdm
 
@@ -575,24 +735,43 @@ def analyse_regimes(runs: Mapping[tuple[str, str], Any], plan: RegimesPlan, *,
                     batch = _eval_batch(task, plan, ti)
                 Xs = []
                 for s in range(cfg.seeds):
-                    m, X = analyse_network(run.model(s), run.model(s, "init"), task, cfg, batch,
-                                           plan, regime=regime, seed_index=s)
+                    m, X = analyse_network(
+                        run.model(s),
+                        run.model(s, "init"),
+                        task,
+                        cfg,
+                        batch,
+                        plan,
+                        regime=regime,
+                        seed_index=s,
+                    )
                     nets.append(m)
                     Xs.append(X)
                     bar.update(1)
                 k = min(plan.n_pcs, Xs[0].shape[-1], Xs[0].shape[0] * Xs[0].shape[1] - 1)
                 dissim[(task_name, regime)] = [
                     measures.dissimilarity(Xs[a], Xs[b], n_pcs=k)
-                    for a, b in itertools.combinations(range(len(Xs)), 2)]
+                    for a, b in itertools.combinations(range(len(Xs)), 2)
+                ]
     finally:
         bar.close()
     claims = evaluate_claims(nets, dissim, plan.N)
-    return RegimesResult(plan=plan, networks=nets, dissimilarity=dissim, claims=claims,
-                         wall_analysis_s=time.perf_counter() - t0)
+    return RegimesResult(
+        plan=plan,
+        networks=nets,
+        dissimilarity=dissim,
+        claims=claims,
+        wall_analysis_s=time.perf_counter() - t0,
+    )
 
 
-def run_regimes(plan: RegimesPlan, runs_dir: str | Path, *, progress: bool = True,
-                log: Callable[[str], None] | None = None) -> RegimesResult:
+def run_regimes(
+    plan: RegimesPlan,
+    runs_dir: str | Path,
+    *,
+    progress: bool = True,
+    log: Callable[[str], None] | None = None,
+) -> RegimesResult:
     """Train (or load / resume) every (task, regime) of ``plan`` under
     ``runs_dir/regimes/`` and analyse them (:func:`analyse_regimes`)."""
     from simulate.training import train
@@ -604,15 +783,17 @@ def run_regimes(plan: RegimesPlan, runs_dir: str | Path, *, progress: bool = Tru
     for i, (task, regime) in enumerate(pairs, 1):
         t1 = time.perf_counter()
         cfg = regimes_config(plan, task, regime)
-        runs[(task, regime)] = train(cfg, regimes_run_dir(runs_dir, plan, task, regime),
-                                     progress=progress)
-        log(f"  regimes [{i}/{len(pairs)}] {task} {regime}: N={cfg.N}, {cfg.steps} steps, "
-            f"{cfg.seeds} seeds ({time.perf_counter() - t1:.1f} s)")
+        runs[(task, regime)] = train(
+            cfg, regimes_run_dir(runs_dir, plan, task, regime), progress=progress
+        )
+        log(
+            f"  regimes [{i}/{len(pairs)}] {task} {regime}: N={cfg.N}, {cfg.steps} steps, "
+            f"{cfg.seeds} seeds ({time.perf_counter() - t1:.1f} s)"
+        )
     wall_train = time.perf_counter() - t0
     result = analyse_regimes(runs, plan, progress=progress)
     result.wall_train_s = wall_train
-    log(f"  regimes: analysis of {len(result.networks)} networks "
-        f"({result.wall_analysis_s:.1f} s)")
+    log(f"  regimes: analysis of {len(result.networks)} networks ({result.wall_analysis_s:.1f} s)")
     return result
 
 

@@ -100,18 +100,22 @@ class RhoScalingPlan:
 
     def __post_init__(self) -> None:
         Ns = tuple(self.Ns)
-        if len(set(Ns)) < 2 or any(isinstance(n, bool) or not isinstance(n, int) or n < 4
-                                   for n in Ns):
-            raise ValueError(f"Ns={self.Ns!r} is not allowed; allowed: at least 2 distinct "
-                             "integer sizes >= 4")
+        if len(set(Ns)) < 2 or any(
+            isinstance(n, bool) or not isinstance(n, int) or n < 4 for n in Ns
+        ):
+            raise ValueError(
+                f"Ns={self.Ns!r} is not allowed; allowed: at least 2 distinct integer sizes >= 4"
+            )
         if isinstance(self.seeds, bool) or not isinstance(self.seeds, int) or self.seeds < 2:
             raise ValueError(f"seeds={self.seeds!r} is not allowed; allowed: an integer >= 2")
         if self.steps is not None and (not isinstance(self.steps, int) or self.steps < 1):
-            raise ValueError(f"steps={self.steps!r} is not allowed; allowed: None or an "
-                             "integer >= 1")
+            raise ValueError(
+                f"steps={self.steps!r} is not allowed; allowed: None or an integer >= 1"
+            )
         if self.t_max is not None and not (math.isfinite(self.t_max) and self.t_max > 0):
-            raise ValueError(f"t_max={self.t_max!r} is not allowed; allowed: None or a "
-                             "finite number > 0")
+            raise ValueError(
+                f"t_max={self.t_max!r} is not allowed; allowed: None or a finite number > 0"
+            )
 
 
 def scaling_plan(mode: str) -> RhoScalingPlan:
@@ -119,8 +123,7 @@ def scaling_plan(mode: str) -> RhoScalingPlan:
     if mode == "tiny":
         return RhoScalingPlan(Ns=(16, 32), seeds=2, steps=10, record_every=5, t_max=12.0)
     if mode == "quick":
-        return RhoScalingPlan(Ns=(32, 64, 128), seeds=2, steps=1000, record_every=10,
-                              t_max=22.0)
+        return RhoScalingPlan(Ns=(32, 64, 128), seeds=2, steps=1000, record_every=10, t_max=22.0)
     if mode == "full":
         return RhoScalingPlan(Ns=(64, 128, 256, 512), seeds=5, steps=None, record_every=10)
     raise ValueError(f"mode={mode!r} is not allowed; allowed: {', '.join(MODES)}")
@@ -131,11 +134,17 @@ def scaling_config(plan: RhoScalingPlan, regime: str, N: int) -> Any:
     from simulate.config import TrainConfig
 
     if regime not in REGIME_OUT_SCALES:
-        raise ValueError(f"regime={regime!r} is not allowed; allowed: "
-                         f"{', '.join(REGIME_OUT_SCALES)}")
-    kw: dict[str, Any] = {"task": plan.task, "N": int(N), "out_scale": REGIME_OUT_SCALES[regime],
-                          "seeds": plan.seeds, "seed": plan.seed,
-                          "record_every": plan.record_every}
+        raise ValueError(
+            f"regime={regime!r} is not allowed; allowed: {', '.join(REGIME_OUT_SCALES)}"
+        )
+    kw: dict[str, Any] = {
+        "task": plan.task,
+        "N": int(N),
+        "out_scale": REGIME_OUT_SCALES[regime],
+        "seeds": plan.seeds,
+        "seed": plan.seed,
+        "record_every": plan.record_every,
+    }
     if plan.steps is not None:
         kw["steps"] = plan.steps
     if plan.t_max is not None:
@@ -164,17 +173,20 @@ def rho_of_run(run: Any) -> tuple[np.ndarray, np.ndarray]:
     rho, loss_norm = [], []
     for s in range(w_out.shape[0]):  # a few seeds
         x = jnp.asarray(ev["final_noisy_x"][s])
-        x_bar = np.asarray(condition_mean(x, jnp.asarray(ev["condition"][s]), n_cond),
-                           np.float64)
+        x_bar = np.asarray(condition_mean(x, jnp.asarray(ev["condition"][s]), n_cond), np.float64)
         rho.append(measures.readout_correlation(w_out[s], x_bar))
         z, tgt, mask = (jnp.asarray(ev[k][s]) for k in ("final_noisy_z", "targets", "mask"))
-        loss_norm.append(float(masked_mse(z, tgt, mask))
-                         / float(masked_mse(jnp.zeros_like(z), tgt, mask)))
+        loss_norm.append(
+            float(masked_mse(z, tgt, mask)) / float(masked_mse(jnp.zeros_like(z), tgt, mask))
+        )
     return np.asarray(rho), np.asarray(loss_norm)
 
 
 def exponent_rows(
-    Ns: Sequence[int] | np.ndarray, rho: dict[str, np.ndarray], *, experiment: str = "regimes-scaling",
+    Ns: Sequence[int] | np.ndarray,
+    rho: dict[str, np.ndarray],
+    *,
+    experiment: str = "regimes-scaling",
     task: str = "cycling",
 ) -> tuple[dict[str, PowerLawFit], list[stats.Comparison]]:
     """Fit ρ ∝ N^k per regime and compare k with :data:`EXPECTED_EXPONENTS`.
@@ -197,35 +209,56 @@ def exponent_rows(
     span = f"{task}, N={int(Ns.min())}..{n_max}"
     for regime, values in rho.items():
         if regime not in EXPECTED_EXPONENTS:
-            raise ValueError(f"regime={regime!r} is not allowed; allowed: "
-                             f"{', '.join(EXPECTED_EXPONENTS)}")
+            raise ValueError(
+                f"regime={regime!r} is not allowed; allowed: {', '.join(EXPECTED_EXPONENTS)}"
+            )
         v = np.asarray(values, float)
         if v.ndim != 2 or v.shape[0] != Ns.size:
-            raise ValueError(f"rho[{regime!r}] has shape {v.shape}; allowed: [n_N={Ns.size}, "
-                             "seeds]")
+            raise ValueError(
+                f"rho[{regime!r}] has shape {v.shape}; allowed: [n_N={Ns.size}, seeds]"
+            )
         NN = np.broadcast_to(Ns[:, None], v.shape)
         fit = fit_power_law(NN, v)
         fits[regime] = fit
-        rows.append(stats.compare_estimate(
-            f"exponent k of ρ ∝ N^k ({regime})", EXPECTED_EXPONENTS[regime], fit.exponent,
-            fit.exponent_se, fit.n, se_kind="seeds", N=n_max, scale=EXPONENT_SCALE,
-            experiment=experiment, setting=span, dof=fit.n - 2,
-            tolerance=stats.finite_size_bound(n_max),
-            note="OLS slope of log ρ on log N over seeds × N (SE from the residuals, n − 2 "
-                 "dof); relative error on the scale 1/2 (the gap between aligned 0 and "
-                 "oblique −1/2); tolerance 3/√N_max for the finite-size terms of ρ",
-        ))
+        rows.append(
+            stats.compare_estimate(
+                f"exponent k of ρ ∝ N^k ({regime})",
+                EXPECTED_EXPONENTS[regime],
+                fit.exponent,
+                fit.exponent_se,
+                fit.n,
+                se_kind="seeds",
+                N=n_max,
+                scale=EXPONENT_SCALE,
+                experiment=experiment,
+                setting=span,
+                dof=fit.n - 2,
+                tolerance=stats.finite_size_bound(n_max),
+                note="OLS slope of log ρ on log N over seeds × N (SE from the residuals, n − 2 "
+                "dof); relative error on the scale 1/2 (the gap between aligned 0 and "
+                "oblique −1/2); tolerance 3/√N_max for the finite-size terms of ρ",
+            )
+        )
     if "aligned" in fits and "oblique" in fits:
         fo, fa = fits["oblique"], fits["aligned"]
-        rows.append(stats.compare_estimate(
-            "k_oblique − k_aligned", EXPECTED_EXPONENTS["oblique"] - EXPECTED_EXPONENTS["aligned"],
-            fo.exponent - fa.exponent, math.hypot(fo.exponent_se, fa.exponent_se),
-            min(fo.n, fa.n), se_kind="seeds", N=n_max, scale=EXPONENT_SCALE,
-            experiment=experiment, setting=span, dof=min(fo.n, fa.n) - 2,
-            tolerance=stats.finite_size_bound(n_max),
-            note="difference of the two fitted exponents, SEs in quadrature; cancels an "
-                 "N-trend common to both regimes",
-        ))
+        rows.append(
+            stats.compare_estimate(
+                "k_oblique − k_aligned",
+                EXPECTED_EXPONENTS["oblique"] - EXPECTED_EXPONENTS["aligned"],
+                fo.exponent - fa.exponent,
+                math.hypot(fo.exponent_se, fa.exponent_se),
+                min(fo.n, fa.n),
+                se_kind="seeds",
+                N=n_max,
+                scale=EXPONENT_SCALE,
+                experiment=experiment,
+                setting=span,
+                dof=min(fo.n, fa.n) - 2,
+                tolerance=stats.finite_size_bound(n_max),
+                note="difference of the two fitted exponents, SEs in quadrature; cancels an "
+                "N-trend common to both regimes",
+            )
+        )
     return fits, rows
 
 
@@ -248,12 +281,17 @@ class RhoScalingResult:
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly summary."""
-        return stats.jsonable({
-            "plan": dataclasses.asdict(self.plan), "task": self.task, "Ns": self.Ns,
-            "rho": self.rho, "loss_norm": self.loss_norm,
-            "fits": {r: dataclasses.asdict(f) for r, f in self.fits.items()},
-            "rows": [r.to_dict() for r in self.rows],
-        })  # type: ignore[return-value]
+        return stats.jsonable(
+            {
+                "plan": dataclasses.asdict(self.plan),
+                "task": self.task,
+                "Ns": self.Ns,
+                "rho": self.rho,
+                "loss_norm": self.loss_norm,
+                "fits": {r: dataclasses.asdict(f) for r, f in self.fits.items()},
+                "rows": [r.to_dict() for r in self.rows],
+            }
+        )  # type: ignore[return-value]
 
 
 def analyse_rho_scaling(runs: dict[str, Sequence[Any]], plan: RhoScalingPlan) -> RhoScalingResult:
@@ -267,12 +305,23 @@ def analyse_rho_scaling(runs: dict[str, Sequence[Any]], plan: RhoScalingPlan) ->
         rho[regime] = np.stack([p[0] for p in pairs])
         loss[regime] = np.stack([p[1] for p in pairs])
     fits, rows = exponent_rows(Ns, rho, task=plan.task)
-    return RhoScalingResult(plan=plan, task=plan.task, Ns=Ns, regimes=tuple(runs), rho=rho,
-                            loss_norm=loss, fits=fits, rows=rows)
+    return RhoScalingResult(
+        plan=plan,
+        task=plan.task,
+        Ns=Ns,
+        regimes=tuple(runs),
+        rho=rho,
+        loss_norm=loss,
+        fits=fits,
+        rows=rows,
+    )
 
 
 def run_rho_scaling(
-    plan: RhoScalingPlan, runs_dir: str | Path, *, progress: bool = True,
+    plan: RhoScalingPlan,
+    runs_dir: str | Path,
+    *,
+    progress: bool = True,
     log: Callable[[str], None] = lambda s: None,
 ) -> RhoScalingResult:
     """Train (or load / resume) both regimes at every N of ``plan`` and analyse them."""
@@ -284,8 +333,10 @@ def run_rho_scaling(
         trial = "" if plan.t_max is None else f"-T{plan.t_max:g}"
         name = f"{plan.task}{trial}-{regime}-steps{cfg.steps}-seeds{plan.seeds}-seed{plan.seed}"
         log(f"  ρ vs N {regime}: N={list(plan.Ns)}, {cfg.steps} steps × {plan.seeds} seeds")
-        runs[regime] = sweep(cfg, [int(n) for n in plan.Ns],
-                             Path(runs_dir) / "regimes_scaling" / name, progress=progress)
+        runs[regime] = sweep(
+            cfg,
+            [int(n) for n in plan.Ns],
+            Path(runs_dir) / "regimes_scaling" / name,
+            progress=progress,
+        )
     return analyse_rho_scaling(runs, plan)
-
-

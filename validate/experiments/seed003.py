@@ -57,8 +57,14 @@ __all__ = [
 ]
 
 #: Claim ids, in the order of the seed's hypotheses (module docstring).
-SEED003_CLAIMS: tuple[str, ...] = ("mean_weight", "pi_relu", "pi_slope", "low_rank",
-                                   "readout_angle", "dca_unique")
+SEED003_CLAIMS: tuple[str, ...] = (
+    "mean_weight",
+    "pi_relu",
+    "pi_slope",
+    "low_rank",
+    "readout_angle",
+    "dca_unique",
+)
 SEED003_TASKS: tuple[str, ...] = ("perception", "decision")
 
 
@@ -89,30 +95,45 @@ class Seed003Plan:
     dca_polish: bool = True
 
     def __post_init__(self) -> None:
-        if not self.tasks or any(t not in SEED003_TASKS for t in self.tasks) or len(
-                set(self.tasks)) != len(self.tasks):
+        if (
+            not self.tasks
+            or any(t not in SEED003_TASKS for t in self.tasks)
+            or len(set(self.tasks)) != len(self.tasks)
+        ):
             raise bad_value("tasks", self.tasks, f"distinct names among {', '.join(SEED003_TASKS)}")
         if len(self.N) != len(self.tasks) or any(
-                isinstance(n, bool) or not isinstance(n, int) or n < 4 for n in self.N):
+            isinstance(n, bool) or not isinstance(n, int) or n < 4 for n in self.N
+        ):
             raise bad_value("N", self.N, "one integer >= 4 per task")
-        for name, low in (("seeds", 2), ("steps", 1), ("dca_dim", 1), ("dca_window", 1),
-                          ("dca_restarts", 2), ("dca_steps", 1)):
+        for name, low in (
+            ("seeds", 2),
+            ("steps", 1),
+            ("dca_dim", 1),
+            ("dca_window", 1),
+            ("dca_restarts", 2),
+            ("dca_steps", 1),
+        ):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < low:
                 raise bad_value(name, v, f"an integer >= {low}")
-        if (not self.angles or 0.0 not in self.angles or len(set(self.angles)) != len(
-                self.angles) or any(not 0 <= a < math.pi / 2 for a in self.angles)):
+        if (
+            not self.angles
+            or 0.0 not in self.angles
+            or len(set(self.angles)) != len(self.angles)
+            or any(not 0 <= a < math.pi / 2 for a in self.angles)
+        ):
             raise bad_value("angles", self.angles, "distinct angles in [0, pi/2) including 0")
 
     def label(self) -> str:
         sizes = ", ".join(f"{t} N = {n}" for t, n in zip(self.tasks, self.N))
         deg = ", ".join(f"{math.degrees(a):.4g}°" for a in self.angles)
-        return (f"{sizes}; {self.seeds} seeds × θ ∈ {{{deg}}}; {self.steps} Adam steps; "
-                f"DCA d = {self.dca_dim}, T = {self.dca_window}, {self.dca_restarts} restarts")
+        return (
+            f"{sizes}; {self.seeds} seeds × θ ∈ {{{deg}}}; {self.steps} Adam steps; "
+            f"DCA d = {self.dca_dim}, T = {self.dca_window}, {self.dca_restarts} restarts"
+        )
 
 
-def default_seed003_plan(mode: str = "quick", tasks: Sequence[str] | None = None
-                         ) -> Seed003Plan:
+def default_seed003_plan(mode: str = "quick", tasks: Sequence[str] | None = None) -> Seed003Plan:
     """``"quick"`` (CPU minutes), ``"full"`` (the seed's sizes, 10 seeds) or ``"tiny"``
     (smoke tests only: its numbers are not meaningful)."""
     names = tuple(tasks) if tasks else SEED003_TASKS
@@ -120,13 +141,27 @@ def default_seed003_plan(mode: str = "quick", tasks: Sequence[str] | None = None
         return Seed003Plan(tasks=names, N=tuple(64 for _ in names))
     if mode == "full":
         sizes = {"perception": 128, "decision": 256}
-        return Seed003Plan(tasks=names, N=tuple(sizes[t] for t in names), seeds=10,
-                           steps=2000, angles=tuple(k * math.pi / 16 for k in range(5)),
-                           dca_restarts=10, dca_steps=500)
+        return Seed003Plan(
+            tasks=names,
+            N=tuple(sizes[t] for t in names),
+            seeds=10,
+            steps=2000,
+            angles=tuple(k * math.pi / 16 for k in range(5)),
+            dca_restarts=10,
+            dca_steps=500,
+        )
     if mode == "tiny":
-        return Seed003Plan(tasks=names, N=tuple(8 for _ in names), seeds=2, steps=4,
-                           angles=(0.0, math.pi / 4), dca_dim=2, dca_restarts=2, dca_steps=20,
-                           dca_polish=False)
+        return Seed003Plan(
+            tasks=names,
+            N=tuple(8 for _ in names),
+            seeds=2,
+            steps=4,
+            angles=(0.0, math.pi / 4),
+            dca_dim=2,
+            dca_restarts=2,
+            dca_steps=20,
+            dca_polish=False,
+        )
     raise bad_value("mode", mode, "'quick', 'full', 'tiny'")
 
 
@@ -172,9 +207,20 @@ class Seed003Network:
     dca_unique: float
 
 
-def analyse_seed003_network(W0: Any, W1: Any, X0: Any, X1: Any, w_out: Any, *, dca_dim: int = 3,
-                            dca_window: int = 5, dca_restarts: int = 6, dca_steps: int = 300,
-                            seed: int = 0, dca_polish: bool = True) -> dict[str, float]:
+def analyse_seed003_network(
+    W0: Any,
+    W1: Any,
+    X0: Any,
+    X1: Any,
+    w_out: Any,
+    *,
+    dca_dim: int = 3,
+    dca_window: int = 5,
+    dca_restarts: int = 6,
+    dca_steps: int = 300,
+    seed: int = 0,
+    dca_polish: bool = True,
+) -> dict[str, float]:
     """The measures of :class:`Seed003Network` (except loss and labels) of one network.
 
     Arguments:
@@ -184,7 +230,13 @@ def analyse_seed003_network(W0: Any, W1: Any, X0: Any, X1: Any, w_out: Any, *, d
     """
     from scipy.stats import spearmanr
 
-    from ..analysis.network_measures import dca, node_centrality, non_normality, spectrum, subspace_angles
+    from ..analysis.network_measures import (
+        dca,
+        node_centrality,
+        non_normality,
+        spectrum,
+        subspace_angles,
+    )
 
     W0 = np.asarray(W0, np.float64)
     W1 = np.asarray(W1, np.float64)
@@ -207,8 +259,15 @@ def analyse_seed003_network(W0: Any, W1: Any, X0: Any, X1: Any, w_out: Any, *, d
         "radius_final": float(np.abs(spectrum(W1)[0])),
     }
     for tag, X in (("init", X0), ("final", X1)):
-        res = dca(X, dca_dim, T=dca_window, restarts=dca_restarts, steps=dca_steps, seed=seed,
-                  polish=dca_polish)
+        res = dca(
+            X,
+            dca_dim,
+            T=dca_window,
+            restarts=dca_restarts,
+            steps=dca_steps,
+            seed=seed,
+            polish=dca_polish,
+        )
         out[f"pi_{tag}"] = res.pi
         out[f"angle_{tag}"] = float(np.min(subspace_angles(res.V, w)))
         if tag == "final":
@@ -239,23 +298,35 @@ class Seed003Result:
     def summary(self) -> dict[str, Any]:
         from ..core.stats import jsonable
 
-        return jsonable({"plan": dataclasses.asdict(self.plan),
-                         "networks": [dataclasses.asdict(n) for n in self.networks],
-                         "claims": [c.to_dict() for c in self.claims],
-                         "wall_train_s": self.wall_train_s,
-                         "wall_analysis_s": self.wall_analysis_s})
+        return jsonable(
+            {
+                "plan": dataclasses.asdict(self.plan),
+                "networks": [dataclasses.asdict(n) for n in self.networks],
+                "claims": [c.to_dict() for c in self.claims],
+                "wall_train_s": self.wall_train_s,
+                "wall_analysis_s": self.wall_analysis_s,
+            }
+        )
 
 
 def _config(plan: Seed003Plan, task: str, theta: float) -> Any:
     from simulate.config import TrainConfig
 
     N = plan.N[plan.tasks.index(task)]
-    extra: dict[str, Any] = {"nonlinearity": "leaky_relu", "leak_angle": float(theta)} \
-        if theta > 0 else {}
+    extra: dict[str, Any] = (
+        {"nonlinearity": "leaky_relu", "leak_angle": float(theta)} if theta > 0 else {}
+    )
     every = math.gcd(plan.steps, 20)
-    return TrainConfig.preset("seed003", task=task, N=N, seeds=plan.seeds, steps=plan.steps,
-                              record_every=every, checkpoint_every=every * max(
-                                  1, 500 // every), **extra)
+    return TrainConfig.preset(
+        "seed003",
+        task=task,
+        N=N,
+        seeds=plan.seeds,
+        steps=plan.steps,
+        record_every=every,
+        checkpoint_every=every * max(1, 500 // every),
+        **extra,
+    )
 
 
 def _theta_dir(theta: float) -> str:
@@ -281,39 +352,85 @@ def _claims(plan: Seed003Plan, nets: Sequence[Seed003Network]) -> list[Any]:
 
         slopes = []
         for s in range(plan.seeds):
-            pts = sorted((n.theta, n.pi_final - n.pi_init) for n in nets
-                         if n.task == task and n.seed == s)
+            pts = sorted(
+                (n.theta, n.pi_final - n.pi_init) for n in nets if n.task == task and n.seed == s
+            )
             if len(pts) >= 2:
                 slopes.append(_slope(np.array([p[0] for p in pts]), np.array([p[1] for p in pts])))
         specs = [
-            ("mean_weight", "training lowers the mean weight (§5.1)", "mean(W − W₀), θ = 0",
-             (col(lambda m: m.mean_dw), None), 0.0, "<"),
-            ("pi_relu", "trained relu dynamics are less linearly predictable (§5.1)",
-             "PI_trained − PI_untrained (nats), θ = 0",
-             (col(lambda m: m.pi_final), col(lambda m: m.pi_init)), 0.0, "<"),
-            ("pi_slope", "the trained PI overtakes the untrained one as θ → π/4 (§5.1)",
-             "slope of ΔPI vs θ (nats/rad)", (slopes, None), 0.0, ">"),
-            ("low_rank", "the weight change is of low rank (§5.2)",
-             "PR(ΔW) − PR(W₀), θ = 0",
-             (col(lambda m: m.pr_dw), col(lambda m: m.pr_w0)), 0.0, "<"),
-            ("readout_angle", "training moves the predictive subspace away from w_out (§5.3)",
-             "angle_trained − angle_untrained (rad), θ = 0",
-             (col(lambda m: m.angle_final), col(lambda m: m.angle_init)), 0.0, ">"),
-            ("dca_unique", "maximally predictive subspaces are mostly unique (§5.4)",
-             "fraction of DCA restarts within 1 % of the best PI, θ = 0",
-             (col(lambda m: m.dca_unique), None), 0.5, ">"),
+            (
+                "mean_weight",
+                "training lowers the mean weight (§5.1)",
+                "mean(W − W₀), θ = 0",
+                (col(lambda m: m.mean_dw), None),
+                0.0,
+                "<",
+            ),
+            (
+                "pi_relu",
+                "trained relu dynamics are less linearly predictable (§5.1)",
+                "PI_trained − PI_untrained (nats), θ = 0",
+                (col(lambda m: m.pi_final), col(lambda m: m.pi_init)),
+                0.0,
+                "<",
+            ),
+            (
+                "pi_slope",
+                "the trained PI overtakes the untrained one as θ → π/4 (§5.1)",
+                "slope of ΔPI vs θ (nats/rad)",
+                (slopes, None),
+                0.0,
+                ">",
+            ),
+            (
+                "low_rank",
+                "the weight change is of low rank (§5.2)",
+                "PR(ΔW) − PR(W₀), θ = 0",
+                (col(lambda m: m.pr_dw), col(lambda m: m.pr_w0)),
+                0.0,
+                "<",
+            ),
+            (
+                "readout_angle",
+                "training moves the predictive subspace away from w_out (§5.3)",
+                "angle_trained − angle_untrained (rad), θ = 0",
+                (col(lambda m: m.angle_final), col(lambda m: m.angle_init)),
+                0.0,
+                ">",
+            ),
+            (
+                "dca_unique",
+                "maximally predictive subspaces are mostly unique (§5.4)",
+                "fraction of DCA restarts within 1 % of the best PI, θ = 0",
+                (col(lambda m: m.dca_unique), None),
+                0.5,
+                ">",
+            ),
         ]
         for name, text, statistic, (a, b), thr, direction in specs:
             if b is not None:  # paired: difference per network, one sample
                 a = [x - y for x, y in zip(a, b)]
-            claims.append(judge_claim(f"{task}:{name}", f"{task}: {text}", statistic,
-                                      {task: (a, None)}, threshold=thr, direction=direction,
-                                      unit="seeds"))
+            claims.append(
+                judge_claim(
+                    f"{task}:{name}",
+                    f"{task}: {text}",
+                    statistic,
+                    {task: (a, None)},
+                    threshold=thr,
+                    direction=direction,
+                    unit="seeds",
+                )
+            )
     return claims
 
 
-def run_seed003(plan: Seed003Plan, runs_dir: str | Path, *, progress: bool = True,
-                log: Callable[[str], None] = print) -> Seed003Result:
+def run_seed003(
+    plan: Seed003Plan,
+    runs_dir: str | Path,
+    *,
+    progress: bool = True,
+    log: Callable[[str], None] = print,
+) -> Seed003Result:
     """Train (or load) every (task, θ) population under ``runs_dir/seed003/`` and measure it.
 
     Training goes through :func:`simulate.train` (resumable run directories: an interrupted
@@ -329,8 +446,10 @@ def run_seed003(plan: Seed003Plan, runs_dir: str | Path, *, progress: bool = Tru
         for theta in plan.angles:
             cfg = _config(plan, task, theta)
             t0 = time.perf_counter()
-            log(f"[seed003] {task} θ = {math.degrees(theta):.4g}°: N = {cfg.N}, {cfg.seeds} "
-                f"seeds × {cfg.steps} steps")
+            log(
+                f"[seed003] {task} θ = {math.degrees(theta):.4g}°: N = {cfg.N}, {cfg.seeds} "
+                f"seeds × {cfg.steps} steps"
+            )
             run = train(cfg, runs_dir / "seed003" / task / _theta_dir(theta), progress=progress)
             t1 = time.perf_counter()
             t_train += t1 - t0
@@ -338,22 +457,44 @@ def run_seed003(plan: Seed003Plan, runs_dir: str | Path, *, progress: bool = Tru
             loss = np.asarray(run.records["loss"], np.float64)
             for s in range(cfg.seeds):
                 m = analyse_seed003_network(
-                    run.init_params.W[s], run.params.W[s], ev["init_noisy_x"][s],
-                    ev["final_noisy_x"][s], run.params.w_out[s], dca_dim=plan.dca_dim,
-                    dca_window=plan.dca_window, dca_restarts=plan.dca_restarts,
-                    dca_steps=plan.dca_steps, seed=s, dca_polish=plan.dca_polish)
-                nets.append(Seed003Network(task=task, theta=float(theta), seed=s, N=cfg.N,
-                                           loss_init=float(loss[s, 0]),
-                                           loss_final=float(loss[s, -1]), **m))
+                    run.init_params.W[s],
+                    run.params.W[s],
+                    ev["init_noisy_x"][s],
+                    ev["final_noisy_x"][s],
+                    run.params.w_out[s],
+                    dca_dim=plan.dca_dim,
+                    dca_window=plan.dca_window,
+                    dca_restarts=plan.dca_restarts,
+                    dca_steps=plan.dca_steps,
+                    seed=s,
+                    dca_polish=plan.dca_polish,
+                )
+                nets.append(
+                    Seed003Network(
+                        task=task,
+                        theta=float(theta),
+                        seed=s,
+                        N=cfg.N,
+                        loss_init=float(loss[s, 0]),
+                        loss_final=float(loss[s, -1]),
+                        **m,
+                    )
+                )
             if theta == 0.0:
                 examples[task] = {
-                    "W0": np.asarray(run.init_params.W[0]), "W1": np.asarray(run.params.W[0]),
+                    "W0": np.asarray(run.init_params.W[0]),
+                    "W1": np.asarray(run.params.W[0]),
                     "z": np.asarray(ev["final_clean_z"][0]),
                     "targets": np.asarray(ev["targets"][0]),
-                    "inputs": np.asarray(ev["inputs"][0]), "dt": np.asarray(cfg.dt),
+                    "inputs": np.asarray(ev["inputs"][0]),
+                    "dt": np.asarray(cfg.dt),
                 }
             t_analysis += time.perf_counter() - t1
-    return Seed003Result(plan=plan, networks=nets, claims=_claims(plan, nets),
-                         examples=examples, wall_train_s=t_train, wall_analysis_s=t_analysis)
-
-
+    return Seed003Result(
+        plan=plan,
+        networks=nets,
+        claims=_claims(plan, nets),
+        examples=examples,
+        wall_train_s=t_train,
+        wall_analysis_s=t_analysis,
+    )

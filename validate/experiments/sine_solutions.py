@@ -118,12 +118,21 @@ class SineSolution:
 #: The four solutions in the order of the figure.
 SINE_SOLUTIONS: tuple[SineSolution, ...] = (
     SineSolution("aligned", "small", 1.5, 0.0, 0.0, "aligned", "small output weights"),
-    SineSolution("marginal", "large", 0.5, 0.0, 0.0, "aligned",
-                 "large output weights, small recurrent weights"),
-    SineSolution("lazy", "large", 1.5, 0.0, 0.0, "oblique",
-                 "large output and recurrent weights, no noise"),
-    SineSolution("oblique", "large", 1.5, 0.2, 1.0, "oblique",
-                 "large output weights, noise during training"),
+    SineSolution(
+        "marginal",
+        "large",
+        0.5,
+        0.0,
+        0.0,
+        "aligned",
+        "large output weights, small recurrent weights",
+    ),
+    SineSolution(
+        "lazy", "large", 1.5, 0.0, 0.0, "oblique", "large output and recurrent weights, no noise"
+    ),
+    SineSolution(
+        "oblique", "large", 1.5, 0.2, 1.0, "oblique", "large output weights, noise during training"
+    ),
 )
 
 
@@ -148,14 +157,21 @@ class SinePlan:
         if isinstance(self.N, bool) or not isinstance(self.N, int) or self.N < 4:
             raise ValueError(f"N={self.N!r} is not allowed; allowed: an integer >= 4")
         if isinstance(self.seeds, bool) or not isinstance(self.seeds, int) or self.seeds < 2:
-            raise ValueError(f"seeds={self.seeds!r} is not allowed; allowed: an integer >= 2 "
-                             "(the rows need a standard error over seeds)")
+            raise ValueError(
+                f"seeds={self.seeds!r} is not allowed; allowed: an integer >= 2 "
+                "(the rows need a standard error over seeds)"
+            )
         if isinstance(self.steps, bool) or not isinstance(self.steps, int) or self.steps < 1:
             raise ValueError(f"steps={self.steps!r} is not allowed; allowed: an integer >= 1")
-        if not (isinstance(self.record_every, int) and self.record_every >= 1
-                and self.steps % self.record_every == 0):
-            raise ValueError(f"record_every={self.record_every!r} is not allowed; allowed: "
-                             f"a positive divisor of steps={self.steps}")
+        if not (
+            isinstance(self.record_every, int)
+            and self.record_every >= 1
+            and self.steps % self.record_every == 0
+        ):
+            raise ValueError(
+                f"record_every={self.record_every!r} is not allowed; allowed: "
+                f"a positive divisor of steps={self.steps}"
+            )
         if not (math.isfinite(self.eta0) and self.eta0 > 0):
             raise ValueError(f"eta0={self.eta0!r} is not allowed; allowed: a finite number > 0")
 
@@ -178,9 +194,18 @@ def sine_config(plan: SinePlan, solution: SineSolution) -> Any:
 
     ckpt = max(plan.record_every, (min(500, plan.steps) // plan.record_every) * plan.record_every)
     return TrainConfig.preset(
-        "regimes", task="sine", N=plan.N, out_scale=solution.out_scale, g=solution.g,
-        sigma=solution.sigma, x0_noise=solution.x0_noise, eta0=plan.eta0, steps=plan.steps,
-        seeds=plan.seeds, seed=plan.seed, record_every=plan.record_every,
+        "regimes",
+        task="sine",
+        N=plan.N,
+        out_scale=solution.out_scale,
+        g=solution.g,
+        sigma=solution.sigma,
+        x0_noise=solution.x0_noise,
+        eta0=plan.eta0,
+        steps=plan.steps,
+        seeds=plan.seeds,
+        seed=plan.seed,
+        record_every=plan.record_every,
         checkpoint_every=ckpt,
     )
 
@@ -224,12 +249,19 @@ class SineSolutionResult:
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly per-seed measures."""
-        return stats.jsonable({
-            "solution": dataclasses.asdict(self.solution), "N": self.N,
-            "rho": self.rho, "w_out_norm": self.w_out_norm, "x_norm": self.x_norm,
-            "dW_norm": self.dW_norm, "W0_norm": self.W0_norm, "loss_norm": self.loss_norm,
-            "labels": self.labels,
-        })  # type: ignore[return-value]
+        return stats.jsonable(
+            {
+                "solution": dataclasses.asdict(self.solution),
+                "N": self.N,
+                "rho": self.rho,
+                "w_out_norm": self.w_out_norm,
+                "x_norm": self.x_norm,
+                "dW_norm": self.dW_norm,
+                "W0_norm": self.W0_norm,
+                "loss_norm": self.loss_norm,
+                "labels": self.labels,
+            }
+        )  # type: ignore[return-value]
 
 
 def analyse_sine_run(run: Any, solution: SineSolution) -> SineSolutionResult:
@@ -256,29 +288,48 @@ def analyse_sine_run(run: Any, solution: SineSolution) -> SineSolutionResult:
         rho.append(r)
         wn.append(measures.readout_norm(w_out[s]))
         xn.append(measures.state_norm(x_bar))
-        loss = float(masked_mse(jnp.asarray(z_all[s]), jnp.asarray(targets[s]),
-                                jnp.asarray(mask[s])))
-        loss0 = float(masked_mse(jnp.zeros_like(jnp.asarray(z_all[s])),
-                                 jnp.asarray(targets[s]), jnp.asarray(mask[s])))
+        loss = float(
+            masked_mse(jnp.asarray(z_all[s]), jnp.asarray(targets[s]), jnp.asarray(mask[s]))
+        )
+        loss0 = float(
+            masked_mse(
+                jnp.zeros_like(jnp.asarray(z_all[s])), jnp.asarray(targets[s]), jnp.asarray(mask[s])
+            )
+        )
         loss_norm.append(loss / loss0)
         labels.append(measures.regime_label(min(float(r), 1.0), N))
     task = run.config.make_task()
     return SineSolutionResult(
-        solution=solution, N=N, rho=np.asarray(rho), w_out_norm=np.asarray(wn),
-        x_norm=np.asarray(xn), dW_norm=np.linalg.norm(W - W0, axis=(1, 2)),
-        W0_norm=np.linalg.norm(W0, axis=(1, 2)), loss_norm=np.asarray(loss_norm),
-        labels=labels, times=np.asarray(task.times(), np.float64),
-        z=z_all[0, :, :, 0], x=x_all[0, :, :, :4], targets=targets[0, 0, :, 0],
-        mask=mask[0, 0, :, 0] > 0, x_bar=x_all[0].mean(axis=0), w_out=w_out[0, :, 0],
-        eig_init=np.linalg.eigvals(W0[0]), eig_final=np.linalg.eigvals(W[0]),
-        steps=np.asarray(run.steps), loss=np.asarray(run.records["loss"], np.float64),
+        solution=solution,
+        N=N,
+        rho=np.asarray(rho),
+        w_out_norm=np.asarray(wn),
+        x_norm=np.asarray(xn),
+        dW_norm=np.linalg.norm(W - W0, axis=(1, 2)),
+        W0_norm=np.linalg.norm(W0, axis=(1, 2)),
+        loss_norm=np.asarray(loss_norm),
+        labels=labels,
+        times=np.asarray(task.times(), np.float64),
+        z=z_all[0, :, :, 0],
+        x=x_all[0, :, :, :4],
+        targets=targets[0, 0, :, 0],
+        mask=mask[0, 0, :, 0] > 0,
+        x_bar=x_all[0].mean(axis=0),
+        w_out=w_out[0, :, 0],
+        eig_init=np.linalg.eigvals(W0[0]),
+        eig_final=np.linalg.eigvals(W[0]),
+        steps=np.asarray(run.steps),
+        loss=np.asarray(run.records["loss"], np.float64),
         loss_bias=np.asarray(run.records["loss_bias"], np.float64),
         dW_curve=np.asarray(run.records["dW_norm"], np.float64),
     )
 
 
 def run_sine_solutions(
-    plan: SinePlan, runs_dir: str | Path, *, progress: bool = True,
+    plan: SinePlan,
+    runs_dir: str | Path,
+    *,
+    progress: bool = True,
     log: Callable[[str], None] = lambda s: None,
     solutions: Sequence[SineSolution] = SINE_SOLUTIONS,
 ) -> list[SineSolutionResult]:
@@ -305,22 +356,37 @@ def sine_rows(results: Sequence[SineSolutionResult]) -> list[stats.Comparison]:
     for res in results:
         sol = res.solution
         setting = f"{sol.name}, N={res.N}"
-        rows.append(stats.compare(
-            "L/L₀ (evaluation)", 0.0, res.loss_norm, se_kind="seeds", N=res.N, scale=1.0,
-            experiment="regimes-sine", setting=setting,
-            tolerance=stats.finite_size_bound(res.N),
-            note="L₀ = loss of the zero output (target power); relative error on the scale "
-                 "1: the trained output misses at most 3/√N of the target power",
-        ))
+        rows.append(
+            stats.compare(
+                "L/L₀ (evaluation)",
+                0.0,
+                res.loss_norm,
+                se_kind="seeds",
+                N=res.N,
+                scale=1.0,
+                experiment="regimes-sine",
+                setting=setting,
+                tolerance=stats.finite_size_bound(res.N),
+                note="L₀ = loss of the zero output (target power); relative error on the scale "
+                "1: the trained output misses at most 3/√N of the target power",
+            )
+        )
         frac = float(np.mean([lab == "oblique" for lab in res.labels]))
-        rows.append(stats.compare_estimate(
-            "fraction labelled oblique", 1.0 if sol.expected == "oblique" else 0.0, frac,
-            0.0, len(res.labels), se_kind="seeds", N=res.N, scale=1.0,
-            experiment="regimes-sine", setting=setting,
-            tolerance=stats.finite_size_bound(res.N),
-            note=f"measures.regime_label(ρ, N) per seed; expected {sol.expected!r} "
-                 "(a count: SE 0, scale 1)",
-        ))
+        rows.append(
+            stats.compare_estimate(
+                "fraction labelled oblique",
+                1.0 if sol.expected == "oblique" else 0.0,
+                frac,
+                0.0,
+                len(res.labels),
+                se_kind="seeds",
+                N=res.N,
+                scale=1.0,
+                experiment="regimes-sine",
+                setting=setting,
+                tolerance=stats.finite_size_bound(res.N),
+                note=f"measures.regime_label(ρ, N) per seed; expected {sol.expected!r} "
+                "(a count: SE 0, scale 1)",
+            )
+        )
     return rows
-
-

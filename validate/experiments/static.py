@@ -122,7 +122,9 @@ class StaticConfig:
 
     def __post_init__(self) -> None:
         def bad(name: str, allowed: str) -> ValueError:
-            return ValueError(f"{name}={getattr(self, name)!r} is not allowed; {name} must be {allowed}")
+            return ValueError(
+                f"{name}={getattr(self, name)!r} is not allowed; {name} must be {allowed}"
+            )
 
         if isinstance(self.N, bool) or not isinstance(self.N, int) or self.N < 8:
             raise bad("N", "an integer >= 8")
@@ -138,7 +140,11 @@ class StaticConfig:
             raise bad("theta_minus", "finite or None")
         if self.out_scale not in ("large", "small"):
             raise bad("out_scale", "'large' or 'small'")
-        if isinstance(self.networks, bool) or not isinstance(self.networks, int) or self.networks < 2:
+        if (
+            isinstance(self.networks, bool)
+            or not isinstance(self.networks, int)
+            or self.networks < 2
+        ):
             raise bad("networks", "an integer >= 2")
         if not isinstance(self.trials, int) or self.trials < 2 or self.trials % 2:
             raise bad("trials", "an even integer >= 2")
@@ -146,8 +152,11 @@ class StaticConfig:
             raise bad("t_discard", f"in [0, t_max={self.t_max!r})")
         if not 0 < self.dt < 1:
             raise bad("dt", "in (0, 1)")
-        if isinstance(self.hermite_orders, bool) or not isinstance(self.hermite_orders, int) \
-                or self.hermite_orders < 1:
+        if (
+            isinstance(self.hermite_orders, bool)
+            or not isinstance(self.hermite_orders, int)
+            or self.hermite_orders < 1
+        ):
             raise bad("hermite_orders", "an integer >= 1")
         if self.n_kept < 2:
             raise bad("t_max", "long enough to keep at least 2 steps after t_discard")
@@ -170,8 +179,10 @@ class StaticConfig:
     def label(self) -> str:
         """Short text for tables (N, λ₊, λ₋, θ₋, dt)."""
         th = "sym" if self.theta_minus is None else f"{self.theta_minus:.3g}"
-        return (f"N={self.N}, σ={self.sigma:g}, λ₊={self.lambda_plus:g}, "
-                f"λ₋={self.lambda_minus:g}, θ₋={th}, dt={self.dt:g}")
+        return (
+            f"N={self.N}, σ={self.sigma:g}, λ₊={self.lambda_plus:g}, "
+            f"λ₋={self.lambda_minus:g}, θ₋={th}, dt={self.dt:g}"
+        )
 
     def to_dict(self) -> dict[str, Any]:
         """Plain dict (JSON)."""
@@ -207,13 +218,15 @@ class StaticResult:
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly summary (no samples; non-finite numbers become ``None``)."""
-        return stats.jsonable({  # type: ignore[return-value]
-            "config": self.config.to_dict(),
-            "theory": self.theory,
-            "theory_extended": self.theory_extended,
-            "switched_fraction": self.switched,
-            "rows": [r.to_dict() for r in self.rows],
-        })
+        return stats.jsonable(
+            {  # type: ignore[return-value]
+                "config": self.config.to_dict(),
+                "theory": self.theory,
+                "theory_extended": self.theory_extended,
+                "switched_fraction": self.switched,
+                "rows": [r.to_dict() for r in self.rows],
+            }
+        )
 
 
 def static_geometry(
@@ -237,9 +250,7 @@ def static_geometry(
     """
     import meanfield
 
-    mask = np.asarray(
-        meanfield.feasible(lambda_plus, sigma, N, z_target, out_scale, nonlinearity)
-    )
+    mask = np.asarray(meanfield.feasible(lambda_plus, sigma, N, z_target, out_scale, nonlinearity))
     if not bool(mask):
         raise ValueError(
             f"lambda_plus={lambda_plus!r} is infeasible for sigma={sigma!r}, N={N!r}, "
@@ -281,11 +292,19 @@ def static_theory(cfg: StaticConfig) -> dict[str, Any]:
     import meanfield
 
     geo = static_geometry(
-        cfg.lambda_plus, cfg.lambda_minus, cfg.sigma, cfg.N, cfg.z_target, cfg.out_scale,
-        cfg.theta_minus, cfg.nonlinearity,
+        cfg.lambda_plus,
+        cfg.lambda_minus,
+        cfg.sigma,
+        cfg.N,
+        cfg.z_target,
+        cfg.out_scale,
+        cfg.theta_minus,
+        cfg.nonlinearity,
     )
     kwargs = {
-        "z_target": cfg.z_target, "out_scale": cfg.out_scale, "theta_minus": cfg.theta_minus,
+        "z_target": cfg.z_target,
+        "out_scale": cfg.out_scale,
+        "theta_minus": cfg.theta_minus,
         "nonlinearity": cfg.nonlinearity,
     }
     Sigma = np.asarray(
@@ -324,8 +343,11 @@ def static_theory_extended(cfg: StaticConfig, *, continuous: bool = False) -> di
     import meanfield
 
     kwargs: dict[str, Any] = {
-        "z_target": cfg.z_target, "out_scale": cfg.out_scale, "theta_minus": cfg.theta_minus,
-        "nonlinearity": cfg.nonlinearity, "dt": None if continuous else cfg.dt,
+        "z_target": cfg.z_target,
+        "out_scale": cfg.out_scale,
+        "theta_minus": cfg.theta_minus,
+        "nonlinearity": cfg.nonlinearity,
+        "dt": None if continuous else cfg.dt,
         "hermite_orders": cfg.hermite_orders,
     }
     Sigma = np.asarray(
@@ -333,8 +355,9 @@ def static_theory_extended(cfg: StaticConfig, *, continuous: bool = False) -> di
         dtype=float,
     )
     lvar = float(meanfield.loss_var(cfg.lambda_plus, cfg.lambda_minus, cfg.sigma, cfg.N, **kwargs))
-    kn = float(meanfield.fixed_point_norm(cfg.lambda_plus, cfg.sigma, cfg.nonlinearity,
-                                          dt=kwargs["dt"]))
+    kn = float(
+        meanfield.fixed_point_norm(cfg.lambda_plus, cfg.sigma, cfg.nonlinearity, dt=kwargs["dt"])
+    )
     return {
         "kappa_norm": kn,
         "loss_var": lvar,
@@ -378,15 +401,31 @@ def simulate_static(
         jnp.asarray(th["M"], jnp.float32),
         jnp.asarray(th["kappa_bar"], jnp.float32),
         jnp.asarray(cfg.sigma, jnp.float32),
-        N=cfg.N, out_scale=cfg.out_scale, nonlinearity=cfg.nonlinearity,
-        trials=cfg.trials, n_steps=cfg.n_steps, first=max(cfg.first_kept, 0), dt=float(cfg.dt),
+        N=cfg.N,
+        out_scale=cfg.out_scale,
+        nonlinearity=cfg.nonlinearity,
+        trials=cfg.trials,
+        n_steps=cfg.n_steps,
+        first=max(cfg.first_kept, 0),
+        dt=float(cfg.dt),
     )
     return np.asarray(lat, dtype=np.float64), np.asarray(z, dtype=np.float64)
 
 
 def _static_batch_impl(
-    net_keys: Any, sim_keys: Any, M: Any, kbar: Any, sigma: Any, *, N: int, out_scale: str,
-    nonlinearity: str, trials: int, n_steps: int, first: int, dt: float,
+    net_keys: Any,
+    sim_keys: Any,
+    M: Any,
+    kbar: Any,
+    sigma: Any,
+    *,
+    N: int,
+    out_scale: str,
+    nonlinearity: str,
+    trials: int,
+    n_steps: int,
+    first: int,
+    dt: float,
 ) -> tuple[Any, Any]:
     """All networks of :func:`simulate_static` (keys [networks], M [2,2], κ̄ [2], σ [])."""
     import jax
@@ -415,8 +454,10 @@ def _static_jit() -> Any:
     module does not import JAX)."""
     import jax
 
-    return jax.jit(_static_batch_impl, static_argnames=(
-        "N", "out_scale", "nonlinearity", "trials", "n_steps", "first", "dt"))
+    return jax.jit(
+        _static_batch_impl,
+        static_argnames=("N", "out_scale", "nonlinearity", "trials", "n_steps", "first", "dt"),
+    )
 
 
 def static_estimates(
@@ -490,14 +531,30 @@ def static_rows(
             # ρ = |E κ̄₁| / E‖κ̄‖ over networks: a ratio of means, not a mean of ratios
             k1 = np.asarray(estimates["kappa_bar"], dtype=float)[:, 0]
             k1 = k1 * (1.0 if k1.mean() >= 0 else -1.0)
-            rows.append(stats.compare_ratio(
-                q + suffix, theory[q], k1, estimates["kappa_norm"], N=cfg.N,
-                experiment="static", setting=cfg.label(), note=row_note))
+            rows.append(
+                stats.compare_ratio(
+                    q + suffix,
+                    theory[q],
+                    k1,
+                    estimates["kappa_norm"],
+                    N=cfg.N,
+                    experiment="static",
+                    setting=cfg.label(),
+                    note=row_note,
+                )
+            )
             continue
         rows.append(
             stats.compare(
-                q + suffix, theory[q], estimates[q], se_kind="seeds", N=cfg.N, scale=scale,
-                experiment="static", setting=cfg.label(), note=row_note,
+                q + suffix,
+                theory[q],
+                estimates[q],
+                se_kind="seeds",
+                N=cfg.N,
+                scale=scale,
+                experiment="static",
+                setting=cfg.label(),
+                note=row_note,
             )
         )
     return rows
@@ -526,7 +583,11 @@ def static_result(
     if extended_rows:
         extended = static_theory_extended(cfg)
         rows += static_rows(
-            cfg, extended, estimates, EXTENDED_QUANTITIES, EXTENDED_SUFFIX,
+            cfg,
+            extended,
+            estimates,
+            EXTENDED_QUANTITIES,
+            EXTENDED_SUFFIX,
             note=f"beyond THEORY §2: Euler map dt={cfg.dt:g}, Hermite orders 1..{cfg.hermite_orders}",
         )
     from .theory_variants import tag_fixed_point_rows
@@ -536,11 +597,24 @@ def static_result(
             return row.quantity[: -len(EXTENDED_SUFFIX)], "dt + Hermite"
         return row.quantity, "paper"
 
-    rows = tag_fixed_point_rows(rows, key_of, lambda_plus=cfg.lambda_plus, sigma=cfg.sigma,
-                                N=cfg.N, dt=cfg.dt, switched=float(np.max(switched)))
+    rows = tag_fixed_point_rows(
+        rows,
+        key_of,
+        lambda_plus=cfg.lambda_plus,
+        sigma=cfg.sigma,
+        N=cfg.N,
+        dt=cfg.dt,
+        switched=float(np.max(switched)),
+    )
     return StaticResult(
-        config=cfg, theory=theory, estimates=estimates, rows=rows, cloud=cloud,
-        outputs=outputs, switched=np.asarray(switched), theory_extended=extended,
+        config=cfg,
+        theory=theory,
+        estimates=estimates,
+        rows=rows,
+        cloud=cloud,
+        outputs=outputs,
+        switched=np.asarray(switched),
+        theory_extended=extended,
     )
 
 
@@ -555,8 +629,15 @@ def run_static(cfg: StaticConfig, *, stride: int = 5, extended_rows: bool = True
     lat, z = simulate_static(cfg, theory)
     est = static_estimates(lat, z, cfg.N)
     switched = (np.einsum("btsi,i->bts", lat, theory["v_plus"]) < 0).mean(axis=(1, 2))
-    return static_result(cfg, est, lat[0, :, ::stride, :], z[0, :, ::stride], switched,
-                         extended_rows=extended_rows, theory=theory)
+    return static_result(
+        cfg,
+        est,
+        lat[0, :, ::stride, :],
+        z[0, :, ::stride],
+        switched,
+        extended_rows=extended_rows,
+        theory=theory,
+    )
 
 
 #: Sizes of the static grid (quick and full): N from 64 to 2048 for the convergence in N.
@@ -579,5 +660,7 @@ def default_static_configs(full: bool = False) -> list[StaticConfig]:
     nets, trials = (64, 32) if full else (32, 16)
     points = [(N, lp, 0.2) for N in STATIC_NS for lp in STATIC_LAMBDA_PLUS]
     points += [(256, 2.6, dt) for dt in STATIC_SMALL_DTS]
-    return [StaticConfig(N=N, lambda_plus=lp, dt=dt, networks=nets, trials=trials, seed=i)
-            for i, (N, lp, dt) in enumerate(points)]
+    return [
+        StaticConfig(N=N, lambda_plus=lp, dt=dt, networks=nets, trials=trials, seed=i)
+        for i, (N, lp, dt) in enumerate(points)
+    ]

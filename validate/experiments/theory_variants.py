@@ -54,7 +54,13 @@ def tag_fixed_point_rows(
     for r in rows:
         quantity, variant = key_of(r)
         v = VARIANTS[variant]
-        out.append(r.tagged(claim=FIXED_POINT_CLAIMS[quantity], variant=variant,
-                            role="prediction" if v.best else "finding",
-                            tolerance=tol if tol == tol else 0.0, domain=domain))
+        out.append(
+            r.tagged(
+                claim=FIXED_POINT_CLAIMS[quantity],
+                variant=variant,
+                role="prediction" if v.best else "finding",
+                tolerance=tol if tol == tol else 0.0,
+                domain=domain,
+            )
+        )
     return out

@@ -88,7 +88,9 @@ class TwoPhasePlan:
 
     def __post_init__(self) -> None:
         def bad(name: str, allowed: str) -> ValueError:
-            return ValueError(f"{name}={getattr(self, name)!r} is not allowed; {name} must be {allowed}")
+            return ValueError(
+                f"{name}={getattr(self, name)!r} is not allowed; {name} must be {allowed}"
+            )
 
         def is_int(v: object) -> bool:
             return isinstance(v, int) and not isinstance(v, bool)
@@ -105,8 +107,11 @@ class TwoPhasePlan:
         if not is_int(self.seeds) or self.seeds < 2:
             raise bad("seeds", "an integer >= 2 (the SE is over seeds)")
         if self.phase1_steps % self.record_every or self.phase2_steps % self.record_every:
-            raise bad("record_every", f"a divisor of phase1_steps={self.phase1_steps} and "
-                      f"phase2_steps={self.phase2_steps}")
+            raise bad(
+                "record_every",
+                f"a divisor of phase1_steps={self.phase1_steps} and "
+                f"phase2_steps={self.phase2_steps}",
+            )
         if min(self.phase1_steps, self.phase2_steps) // self.record_every < 8:
             raise bad("record_every", "small enough for >= 8 records per phase")
         if not 0 < self.window <= 0.5:
@@ -116,8 +121,10 @@ class TwoPhasePlan:
 
     def label(self) -> str:
         """Short text for tables."""
-        return (f"N={self.N}, η₀={self.eta0:g}, σ={self.sigma:g}, "
-                f"n₁={self.phase1_steps}, n₂={self.phase2_steps}")
+        return (
+            f"N={self.N}, η₀={self.eta0:g}, σ={self.sigma:g}, "
+            f"n₁={self.phase1_steps}, n₂={self.phase2_steps}"
+        )
 
 
 def default_two_phase_plan(full: bool = False) -> TwoPhasePlan:
@@ -127,8 +134,9 @@ def default_two_phase_plan(full: bool = False) -> TwoPhasePlan:
     to 2 and 6 (the paper's phase 1 end, and 3/5 of its phase 2), 4 seeds.
     """
     if full:
-        return TwoPhasePlan(N=256, phase1_steps=1000, phase2_steps=5000, eta0=0.002,
-                            seeds=8, record_every=20)
+        return TwoPhasePlan(
+            N=256, phase1_steps=1000, phase2_steps=5000, eta0=0.002, seeds=8, record_every=20
+        )
     return TwoPhasePlan()
 
 
@@ -139,8 +147,14 @@ def two_phase_config(plan: TwoPhasePlan) -> Any:
     steps = plan.phase1_steps + plan.phase2_steps
     ckpt = max(plan.record_every, (min(1000, steps) // plan.record_every) * plan.record_every)
     return TrainConfig.preset(
-        "two_phase", N=plan.N, eta0=plan.eta0, sigma=plan.sigma, seeds=plan.seeds,
-        seed=plan.seed, record_every=plan.record_every, checkpoint_every=ckpt,
+        "two_phase",
+        N=plan.N,
+        eta0=plan.eta0,
+        sigma=plan.sigma,
+        seeds=plan.seeds,
+        seed=plan.seed,
+        record_every=plan.record_every,
+        checkpoint_every=ckpt,
         phases=((plan.phase1_steps, "1/N"), (plan.phase2_steps, "none")),
     )
 
@@ -153,9 +167,13 @@ def _geometry(cfg: Any) -> tuple[float, float, int]:
     return z_target, rho_sqrtN, cfg.batch // task.n_conditions
 
 
-def two_phase_theory(plan: TwoPhasePlan, steps: np.ndarray, z_target: float = 1.0,
-                     rho_io_sqrtN: float = -0.5, dt: float | None = None
-                     ) -> dict[str, np.ndarray]:
+def two_phase_theory(
+    plan: TwoPhasePlan,
+    steps: np.ndarray,
+    z_target: float = 1.0,
+    rho_io_sqrtN: float = -0.5,
+    dt: float | None = None,
+) -> dict[str, np.ndarray]:
     """Closed-form curves (``meanfield.linear_two_phase``) at global steps ``steps`` [n].
 
     τ = step in phase 1 (step ≤ n₁) and step − n₁ in phase 2 (step > n₁); the record at
@@ -167,13 +185,21 @@ def two_phase_theory(plan: TwoPhasePlan, steps: np.ndarray, z_target: float = 1.
 
     steps = np.asarray(steps, dtype=float)
     n1 = plan.phase1_steps
-    kw = {"eta0": plan.eta0, "sigma": plan.sigma, "z_target": z_target,
-              "rho_io_sqrtN": rho_io_sqrtN, "N": plan.N, "dt": dt}
+    kw = {
+        "eta0": plan.eta0,
+        "sigma": plan.sigma,
+        "z_target": z_target,
+        "rho_io_sqrtN": rho_io_sqrtN,
+        "N": plan.N,
+        "dt": dt,
+    }
     p1 = meanfield.linear_two_phase(np.minimum(steps, n1), 1, **kw)
     p2 = meanfield.linear_two_phase(np.maximum(steps - n1, 0.0), 2, **kw)
     in2 = steps > n1
-    out = {name: np.where(in2, getattr(p2, name), getattr(p1, name))
-           for name in ("loss_bias", "loss_var", "M11", "M12", "dx_norm")}
+    out = {
+        name: np.where(in2, getattr(p2, name), getattr(p1, name))
+        for name in ("loss_bias", "loss_var", "M11", "M12", "dx_norm")
+    }
     out["loss"] = out["loss_bias"] + out["loss_var"]
     return out
 
@@ -204,12 +230,14 @@ class TwoPhaseResult:
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly summary (no curves; non-finite numbers become ``None``)."""
-        return stats.jsonable({  # type: ignore[return-value]
-            "plan": dataclasses.asdict(self.plan),
-            "z_target": self.z_target,
-            "rho_io_sqrtN": self.rho_io_sqrtN,
-            "rows": [r.to_dict() for r in self.rows],
-        })
+        return stats.jsonable(
+            {  # type: ignore[return-value]
+                "plan": dataclasses.asdict(self.plan),
+                "z_target": self.z_target,
+                "rho_io_sqrtN": self.rho_io_sqrtN,
+                "rows": [r.to_dict() for r in self.rows],
+            }
+        )
 
 
 def _index(steps: np.ndarray, step: int) -> int:
@@ -241,25 +269,46 @@ def analyse_two_phase(run: Any, plan: TwoPhasePlan) -> TwoPhaseResult:
 
     th_euler = two_phase_theory(plan, steps, z_target, rho_sqrtN, dt=float(cfg.dt))
 
-    def point(q: str, name: str, step: int, scale: float = 1.0, note: str = "",
-              theory: dict[str, np.ndarray] = th) -> None:
+    def point(
+        q: str,
+        name: str,
+        step: int,
+        scale: float = 1.0,
+        note: str = "",
+        theory: dict[str, np.ndarray] = th,
+    ) -> None:
         i = _index(steps, step)
-        rows.append(stats.compare(
-            q, float(theory[name][i]) * scale, sim[name][:, i] * scale, se_kind="seeds", N=plan.N,
-            experiment="two-phase", setting=f"step {int(steps[i])} ({plan.label()})", note=note,
-        ))
+        rows.append(
+            stats.compare(
+                q,
+                float(theory[name][i]) * scale,
+                sim[name][:, i] * scale,
+                se_kind="seeds",
+                N=plan.N,
+                experiment="two-phase",
+                setting=f"step {int(steps[i])} ({plan.label()})",
+                note=note,
+            )
+        )
 
-    def window(q: str, name: str, lo: int, hi: int, note: str = "",
-               theory: dict[str, np.ndarray] = th) -> None:
+    def window(
+        q: str, name: str, lo: int, hi: int, note: str = "", theory: dict[str, np.ndarray] = th
+    ) -> None:
         sel = (steps >= lo) & (steps < hi)
         if not sel.any():
             return
-        rows.append(stats.compare(
-            q, float(theory[name][sel].mean()), sim[name][:, sel].mean(axis=1), se_kind="seeds",
-            N=plan.N, experiment="two-phase",
-            setting=f"steps [{lo}, {hi}) ({plan.label()})",
-            note=(note + "; " if note else "") + "window mean per seed",
-        ))
+        rows.append(
+            stats.compare(
+                q,
+                float(theory[name][sel].mean()),
+                sim[name][:, sel].mean(axis=1),
+                se_kind="seeds",
+                N=plan.N,
+                experiment="two-phase",
+                setting=f"steps [{lo}, {hi}) ({plan.label()})",
+                note=(note + "; " if note else "") + "window mean per seed",
+            )
+        )
 
     w1 = max(plan.record_every, int(round(plan.window * n1)))
     w2 = max(plan.record_every, int(round(plan.window * n2)))
@@ -267,7 +316,9 @@ def analyse_two_phase(run: Any, plan: TwoPhasePlan) -> TwoPhaseResult:
     # phase 1
     point("L_bias (phase 1, τ=n₁/4)", "loss_bias", n1 // 4, note="unbiased batch estimate")
     window("L_bias (end of phase 1)", "loss_bias", n1 - w1, n1, note="unbiased batch estimate")
-    window("L_var (phase 1)", "loss_var", n1 - w1, n1, note="unbiased; Euler inflates by 1/(1-dt/2)")
+    window(
+        "L_var (phase 1)", "loss_var", n1 - w1, n1, note="unbiased; Euler inflates by 1/(1-dt/2)"
+    )
     point("b = √N·M₁₂ (end of phase 1)", "M12", n1, scale=sqrtN)
     point("‖Δx̄‖ (end of phase 1)", "dx_norm", n1)
     # phase 2
@@ -276,21 +327,45 @@ def analyse_two_phase(run: Any, plan: TwoPhasePlan) -> TwoPhaseResult:
     point("M₁₁ = a (end)", "M11", last)
     point("b = √N·M₁₂ (end)", "M12", last, scale=sqrtN)
     point("‖Δx̄‖ (end)", "dx_norm", last)
-    window("L_var (late phase 2)", "loss_var", n1 + n2 - w2, n1 + n2 + 1,
-           note="unbiased; theory σ²/(1-a), continuous time")
-    window("L_bias (late phase 2)", "loss_bias", n1 + n2 - w2, n1 + n2 + 1,
-           note="unbiased batch estimate")
+    window(
+        "L_var (late phase 2)",
+        "loss_var",
+        n1 + n2 - w2,
+        n1 + n2 + 1,
+        note="unbiased; theory σ²/(1-a), continuous time",
+    )
+    window(
+        "L_bias (late phase 2)",
+        "loss_bias",
+        n1 + n2 - w2,
+        n1 + n2 + 1,
+        note="unbiased batch estimate",
+    )
     # beyond THEORY §3: the same curves for the simulated Euler map (meanfield dt=)
     note_e = f"beyond THEORY §3: Euler map dt={float(cfg.dt):g}"
     window("L_var (phase 1) [Euler dt]", "loss_var", n1 - w1, n1, note=note_e, theory=th_euler)
     point("M₁₁ = a (end) [Euler dt]", "M11", last, note=note_e, theory=th_euler)
     point("b = √N·M₁₂ (end) [Euler dt]", "M12", last, scale=sqrtN, note=note_e, theory=th_euler)
-    window("L_var (late phase 2) [Euler dt]", "loss_var", n1 + n2 - w2, n1 + n2 + 1,
-           note=note_e, theory=th_euler)
+    window(
+        "L_var (late phase 2) [Euler dt]",
+        "loss_var",
+        n1 + n2 - w2,
+        n1 + n2 + 1,
+        note=note_e,
+        theory=th_euler,
+    )
     extra = {"M21": Mp[..., 1, 0], "M22": Mp[..., 1, 1]}
     rows = _tag_rows(rows, plan.N)
-    return TwoPhaseResult(plan=plan, steps=steps, curves=sim, theory_curves=th, extra=extra,
-                          rows=rows, z_target=z_target, rho_io_sqrtN=rho_sqrtN)
+    return TwoPhaseResult(
+        plan=plan,
+        steps=steps,
+        curves=sim,
+        theory_curves=th,
+        extra=extra,
+        rows=rows,
+        z_target=z_target,
+        rho_io_sqrtN=rho_sqrtN,
+    )
 
 
 #: Claim of the two-phase rows.
@@ -308,20 +383,30 @@ def _tag_rows(rows: list[stats.Comparison], N: int) -> list[stats.Comparison]:
     package's prediction."""
     tol = TWO_PHASE_NEGLECTED_C / N
     limit = stats.MAX_DETECTABLE
-    domain = (f"predicted: neglected O(1/N) training terms ≈ {TWO_PHASE_NEGLECTED_C:g}/N = "
-              f"{tol:.0%} > {limit:.0%}" if tol > limit else "")
+    domain = (
+        f"predicted: neglected O(1/N) training terms ≈ {TWO_PHASE_NEGLECTED_C:g}/N = "
+        f"{tol:.0%} > {limit:.0%}"
+        if tol > limit
+        else ""
+    )
     out = []
     for r in rows:
         euler = r.quantity.endswith("[Euler dt]")
-        out.append(r.tagged(claim=CLAIM_TWO_PHASE,
-                            variant="Euler dt (closed forms)" if euler else "paper",
-                            role="prediction" if euler else "finding",
-                            tolerance=tol, domain=domain))
+        out.append(
+            r.tagged(
+                claim=CLAIM_TWO_PHASE,
+                variant="Euler dt (closed forms)" if euler else "paper",
+                role="prediction" if euler else "finding",
+                tolerance=tol,
+                domain=domain,
+            )
+        )
     return out
 
 
-def run_two_phase(plan: TwoPhasePlan, runs_dir: str | Path, progress: bool = True
-                  ) -> TwoPhaseResult:
+def run_two_phase(
+    plan: TwoPhasePlan, runs_dir: str | Path, progress: bool = True
+) -> TwoPhaseResult:
     """Train (or load / resume) ``plan`` under ``runs_dir/two_phase_<…>/`` and analyse it.
 
     The run directory name encodes the plan, so a stored finished run is reused and an
@@ -330,8 +415,10 @@ def run_two_phase(plan: TwoPhasePlan, runs_dir: str | Path, progress: bool = Tru
     from simulate.training import train
 
     cfg = two_phase_config(plan)
-    name = (f"two_phase_N{plan.N}_eta{plan.eta0:g}_sigma{plan.sigma:g}_"
-            f"{plan.phase1_steps}+{plan.phase2_steps}_seeds{plan.seeds}_seed{plan.seed}_"
-            f"rec{plan.record_every}")
+    name = (
+        f"two_phase_N{plan.N}_eta{plan.eta0:g}_sigma{plan.sigma:g}_"
+        f"{plan.phase1_steps}+{plan.phase2_steps}_seeds{plan.seeds}_seed{plan.seed}_"
+        f"rec{plan.record_every}"
+    )
     run = train(cfg, Path(runs_dir) / name, progress=progress)
     return analyse_two_phase(run, plan)

@@ -140,28 +140,44 @@ class UniversalityPlan:
 
         bad = [t for t in self.tasks if t not in UNIVERSALITY_TASKS]
         if not self.tasks or bad:
-            raise ValueError(f"tasks={self.tasks!r} is not allowed; allowed: a non-empty "
-                             f"subset of {UNIVERSALITY_TASKS}")
+            raise ValueError(
+                f"tasks={self.tasks!r} is not allowed; allowed: a non-empty "
+                f"subset of {UNIVERSALITY_TASKS}"
+            )
         if not self.archs or any(a not in ARCHITECTURES for a in self.archs):
-            raise ValueError(f"archs={self.archs!r} is not allowed; allowed: a non-empty "
-                             f"subset of {ARCHITECTURES}")
+            raise ValueError(
+                f"archs={self.archs!r} is not allowed; allowed: a non-empty "
+                f"subset of {ARCHITECTURES}"
+            )
         if not self.activations or any(a not in ("tanh", "relu") for a in self.activations):
-            raise ValueError(f"activations={self.activations!r} is not allowed; allowed: "
-                             "'tanh', 'relu'")
-        for name, low in (("units", 2), ("seeds", 1), ("steps", 1), ("batch", 1),
-                          ("eval_trials", 1), ("fp_states", 1), ("fp_steps", 1),
-                          ("topology_trials", 1), ("sine_cues", 1), ("permutations", 1),
-                          ("probes", 0), ("topology_steps", 1)):
+            raise ValueError(
+                f"activations={self.activations!r} is not allowed; allowed: 'tanh', 'relu'"
+            )
+        for name, low in (
+            ("units", 2),
+            ("seeds", 1),
+            ("steps", 1),
+            ("batch", 1),
+            ("eval_trials", 1),
+            ("fp_states", 1),
+            ("fp_steps", 1),
+            ("topology_trials", 1),
+            ("sine_cues", 1),
+            ("permutations", 1),
+            ("probes", 0),
+            ("topology_steps", 1),
+        ):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or v < low:
-                raise ValueError(f"{name}={v!r} is not allowed; {name} must be an integer "
-                                 f">= {low}")
+                raise ValueError(f"{name}={v!r} is not allowed; {name} must be an integer >= {low}")
         if not isinstance(self.boundary_search, bool):
-            raise ValueError(f"boundary_search={self.boundary_search!r} is not allowed; "
-                             "allowed: True, False")
+            raise ValueError(
+                f"boundary_search={self.boundary_search!r} is not allowed; allowed: True, False"
+            )
         if self.topology not in TOPOLOGIES:
-            raise ValueError(f"topology={self.topology!r} is not allowed; allowed: "
-                             f"{', '.join(TOPOLOGIES)}")
+            raise ValueError(
+                f"topology={self.topology!r} is not allowed; allowed: {', '.join(TOPOLOGIES)}"
+            )
         if not 0 < self.alpha < 1:
             raise ValueError(f"alpha={self.alpha!r} is not allowed; alpha must be in (0, 1)")
 
@@ -173,16 +189,38 @@ class UniversalityPlan:
     @classmethod
     def full(cls) -> UniversalityPlan:
         """Closer to seed 002 (GPU): N = 128, 5 seeds, 5000 steps, 100-step trials, batch 64."""
-        return cls(units=128, seeds=5, steps=5000, batch=64, t_max=None, fp_states=256,
-                   fp_steps=3000, topology_trials=100, sine_cues=8)
+        return cls(
+            units=128,
+            seeds=5,
+            steps=5000,
+            batch=64,
+            t_max=None,
+            fp_states=256,
+            fp_steps=3000,
+            topology_trials=100,
+            sine_cues=8,
+        )
 
     @classmethod
     def tiny(cls) -> UniversalityPlan:
         """Smoke test (seconds; numbers not meaningful)."""
-        return cls(tasks=("flip_flop_3bit",), archs=("vanilla", "ugrnn"), activations=("tanh",),
-                   units=8, seeds=2, steps=4, batch=8, t_max=20.0, fp_states=8, fp_steps=50,
-                   topology_trials=4, permutations=50, q_tol=1e-4, probes=16,
-                   topology_steps=100)
+        return cls(
+            tasks=("flip_flop_3bit",),
+            archs=("vanilla", "ugrnn"),
+            activations=("tanh",),
+            units=8,
+            seeds=2,
+            steps=4,
+            batch=8,
+            t_max=20.0,
+            fp_states=8,
+            fp_steps=50,
+            topology_trials=4,
+            permutations=50,
+            q_tol=1e-4,
+            probes=16,
+            topology_steps=100,
+        )
 
     def train_config(self, task: str, arch: str, activation: str) -> Any:
         """The ``simulate.TrainConfig`` of one configuration (no noise, as seed 002)."""
@@ -194,12 +232,27 @@ class UniversalityPlan:
         t = get_task(task, **overrides)
         batch = t.batch_multiple * max(1, math.ceil(self.batch / t.batch_multiple))
         return TrainConfig(
-            task=task, model=arch, nonlinearity=activation, N=self.units, seeds=self.seeds,
-            seed=self.seed, steps=self.steps, batch=batch, optimizer="adam", eta0=self.eta0,
-            lr_scaling="none", sigma=0.0, x0_noise=0.0, g=1.0, out_scale="large",
-            record_every=max(1, self.steps // 10) if self.steps % max(1, self.steps // 10) == 0
+            task=task,
+            model=arch,
+            nonlinearity=activation,
+            N=self.units,
+            seeds=self.seeds,
+            seed=self.seed,
+            steps=self.steps,
+            batch=batch,
+            optimizer="adam",
+            eta0=self.eta0,
+            lr_scaling="none",
+            sigma=0.0,
+            x0_noise=0.0,
+            g=1.0,
+            out_scale="large",
+            record_every=max(1, self.steps // 10)
+            if self.steps % max(1, self.steps // 10) == 0
             else 1,
-            checkpoint_every=self.steps, task_overrides=overrides, grad_clip=self.grad_clip,
+            checkpoint_every=self.steps,
+            task_overrides=overrides,
+            grad_clip=self.grad_clip,
         )
 
 
@@ -219,10 +272,15 @@ class NetworkRecord(NamedTuple):
 DIVERGED_MARKER = "diverged.txt"
 
 
-def train_population(plan: UniversalityPlan, runs_dir: str | Path, *, progress: bool = True,
-                     log: Callable[[str], None] | None = None, executor: str = "inprocess",
-                     address: str | None = None
-                     ) -> tuple[dict[str, list[NetworkRecord]], list[tuple[str, str, str, str]]]:
+def train_population(
+    plan: UniversalityPlan,
+    runs_dir: str | Path,
+    *,
+    progress: bool = True,
+    log: Callable[[str], None] | None = None,
+    executor: str = "inprocess",
+    address: str | None = None,
+) -> tuple[dict[str, list[NetworkRecord]], list[tuple[str, str, str, str]]]:
     """Train (or load / resume) every configuration.
 
     Configurations not yet finished are trained through :func:`simulate.run_configs`
@@ -237,8 +295,9 @@ def train_population(plan: UniversalityPlan, runs_dir: str | Path, *, progress: 
     import simulate
 
     root = Path(runs_dir) / "universality"
-    combos = [(task, arch, act) for task in plan.tasks for arch in plan.archs
-              for act in plan.activations]
+    combos = [
+        (task, arch, act) for task in plan.tasks for arch in plan.archs for act in plan.activations
+    ]
     paths = {c: root / f"{c[0]}-{c[1]}-{c[2]}-N{plan.units}" for c in combos}
     todo = []
     failed: list[tuple[str, str, str, str]] = []
@@ -248,20 +307,24 @@ def train_population(plan: UniversalityPlan, runs_dir: str | Path, *, progress: 
         except ValueError:
             marker = paths[c] / DIVERGED_MARKER
             if marker.exists():  # diverged before: report it, do not retrain every call
-                failed.append((*c, f"{marker.read_text().strip()} (stored in {marker}; "
-                                   "delete it to retry)"))
+                failed.append(
+                    (*c, f"{marker.read_text().strip()} (stored in {marker}; delete it to retry)")
+                )
                 if log is not None:
                     log(f"  universality {c[0]} {c[1]}/{c[2]}: diverged before (stored)")
                 continue
             todo.append((plan.train_config(*c), paths[c]))
     if todo:
         t0 = time.perf_counter()
-        results = simulate.run_configs(todo, executor=executor, address=address,
-                                       progress=progress, on_error="collect")
+        results = simulate.run_configs(
+            todo, executor=executor, address=address, progress=progress, on_error="collect"
+        )
         errors = {str(p): r for (_, p), r in zip(todo, results) if isinstance(r, BaseException)}
         if log is not None:
-            log(f"  universality: trained {len(todo) - len(errors)} of {len(todo)} "
-                f"configuration(s) with {executor} ({time.perf_counter() - t0:.1f} s)")
+            log(
+                f"  universality: trained {len(todo) - len(errors)} of {len(todo)} "
+                f"configuration(s) with {executor} ({time.perf_counter() - t0:.1f} s)"
+            )
         for c in combos:
             err = errors.get(str(paths[c]))
             if err is not None:
@@ -269,8 +332,9 @@ def train_population(plan: UniversalityPlan, runs_dir: str | Path, *, progress: 
                 if isinstance(err, simulate.NonFiniteLossError):
                     paths[c].mkdir(parents=True, exist_ok=True)
                     text = f"{type(err).__name__}: {err}\n".encode()
-                    simulate.atomic_write_bytes(paths[c] / DIVERGED_MARKER,
-                                                lambda fh, text=text: fh.write(text))
+                    simulate.atomic_write_bytes(
+                        paths[c] / DIVERGED_MARKER, lambda fh, text=text: fh.write(text)
+                    )
                 if log is not None:
                     log(f"  universality {c[0]} {c[1]}/{c[2]}: FAILED ({type(err).__name__})")
     bad = {f[:3] for f in failed}
@@ -301,8 +365,7 @@ def static_input(task: Any, which: int | None = None) -> np.ndarray:
         cues = np.asarray(task.static_inputs(), np.float64)[:, 0]
         j = len(cues) // 2 if which is None else which
         return np.array([cues[j]])
-    raise ValueError(f"task {task.name!r} is not a seed-002 task; allowed: "
-                     f"{UNIVERSALITY_TASKS}")
+    raise ValueError(f"task {task.name!r} is not a seed-002 task; allowed: {UNIVERSALITY_TASKS}")
 
 
 class ClusterStatistic(NamedTuple):
@@ -316,8 +379,9 @@ class ClusterStatistic(NamedTuple):
     n: int
 
 
-def cluster_statistic(D: np.ndarray, labels: Sequence[str], *, permutations: int = 2000,
-                      seed: int = 0) -> ClusterStatistic:
+def cluster_statistic(
+    D: np.ndarray, labels: Sequence[str], *, permutations: int = 2000, seed: int = 0
+) -> ClusterStatistic:
     """Permutation test of whether ``D`` [n, n] is smaller within ``labels`` than between.
 
     Networks not compared (NaN distances) are dropped first, the one with the most missing
@@ -389,12 +453,14 @@ def _eval_batch(plan: UniversalityPlan, task_name: str) -> Any:
 
     overrides = {} if plan.t_max is None else {"t_max": float(plan.t_max)}
     task = get_task(task_name, **overrides)
-    return task, task.sample(jax.random.key(10_000 + plan.seed),
-                             task.batch_multiple * plan.eval_trials)
+    return task, task.sample(
+        jax.random.key(10_000 + plan.seed), task.batch_multiple * plan.eval_trials
+    )
 
 
-def analyse_task(plan: UniversalityPlan, nets: Sequence[NetworkRecord], *,
-                 progress: bool = False) -> TaskAnalysis:
+def analyse_task(
+    plan: UniversalityPlan, nets: Sequence[NetworkRecord], *, progress: bool = False
+) -> TaskAnalysis:
     """Geometry, topology and linear analyses of one task's networks (module docstring)."""
     import jax
     import jax.numpy as jnp
@@ -430,51 +496,78 @@ def analyse_task(plan: UniversalityPlan, nets: Sequence[NetworkRecord], *,
         X = np.asarray(traj.x, np.float64)  # [B, T, state]
         reps.append(X[..., : m.units].reshape(-1, m.units))
         h0 = sample_initial_states(X, plan.fp_states, noise_std=0.1, seed=net.seed_index)
-        fp = find_fixed_points(m.update, h0, u_star, kind="map", steps=plan.fp_steps,
-                               q_tol=plan.q_tol, reference=X)
+        fp = find_fixed_points(
+            m.update, h0, u_star, kind="map", steps=plan.fp_steps, q_tol=plan.q_tol, reference=X
+        )
         w_full = np.zeros((m.N, m.n_out))
         w_full[: m.units] = np.asarray(m.w_out, np.float64)
-        probes = (sample_initial_states(X, plan.probes, seed=7919 + net.seed_index)
-                  if plan.probes else None)
-        topo_kw = {"readout": w_full, "probes": probes, "trials": plan.topology_trials,
-                   "steps": plan.topology_steps, "seed": net.seed_index}
+        probes = (
+            sample_initial_states(X, plan.probes, seed=7919 + net.seed_index)
+            if plan.probes
+            else None
+        )
+        topo_kw = {
+            "readout": w_full,
+            "probes": probes,
+            "trials": plan.topology_trials,
+            "steps": plan.topology_steps,
+            "seed": net.seed_index,
+        }
         fp_all = fp
         n_first.append(fp.n_points)
         if plan.boundary_search:
             # attractors first (finder's stable points + relaxed probes), then a second
             # saddle search from the segments between them (module docstring, step 4)
             g0 = attractor_graph(m.update, fp, u_star, **{**topo_kw, "trials": 1})
-            seeds = boundary_seeds(g0.attractors, fractions=BOUNDARY_FRACTIONS,
-                                   noise=BOUNDARY_NOISE, seed=net.seed_index)
+            seeds = boundary_seeds(
+                g0.attractors,
+                fractions=BOUNDARY_FRACTIONS,
+                noise=BOUNDARY_NOISE,
+                seed=net.seed_index,
+            )
             if len(seeds) > 4 * plan.fp_states:  # many attractors: a random subset of pairs
                 rng = np.random.default_rng(net.seed_index)
                 seeds = seeds[rng.choice(len(seeds), 4 * plan.fp_states, replace=False)]
             if len(seeds):
                 # padded (repeats are merged as duplicates) to a power of two: one compiled
                 # optimiser for all networks
-                seeds = np.concatenate([seeds, np.repeat(seeds[:1], _bucket(len(seeds))
-                                                         - len(seeds), axis=0)])
-                fp2 = find_fixed_points(m.update, seeds, u_star, kind="map",
-                                        steps=plan.fp_steps, q_tol=plan.q_tol, reference=X)
+                seeds = np.concatenate(
+                    [seeds, np.repeat(seeds[:1], _bucket(len(seeds)) - len(seeds), axis=0)]
+                )
+                fp2 = find_fixed_points(
+                    m.update,
+                    seeds,
+                    u_star,
+                    kind="map",
+                    steps=plan.fp_steps,
+                    q_tol=plan.q_tol,
+                    reference=X,
+                )
                 fp_all = merge_fixed_points(fp, fp2)
         best_q.append(fp_all.best_q)
         n_fixed.append(len(fp_all))
         n_unst.append(np.asarray(fp_all.n_unstable))
         census.append(fixed_point_census(fp_all))
         att_graphs.append(attractor_graph(m.update, fp_all, u_star, **topo_kw))
-        tg = transition_graph(m.update, fp_all, u_star, readout=w_full,
-                              trials=plan.topology_trials, steps=plan.topology_steps,
-                              seed=net.seed_index)
+        tg = transition_graph(
+            m.update,
+            fp_all,
+            u_star,
+            readout=w_full,
+            trials=plan.topology_trials,
+            steps=plan.topology_steps,
+            seed=net.seed_index,
+        )
         graphs.append(tg.probabilities)
-        orders.append(readout_order(fp_all.points, w_full) if len(fp_all)
-                      else np.zeros(0, int))
+        orders.append(readout_order(fp_all.points, w_full) if len(fp_all) else np.zeros(0, int))
         if task.name == "sine_freq":
             cues = np.linspace(0, task.n_frequencies - 1, plan.sine_cues).round().astype(int)
             omegas = np.asarray(task.frequencies(), np.float64)
             for j in cues:
                 uj = static_input(task, int(j))
-                fpj = find_fixed_points(m.update, h0, uj, kind="map", steps=plan.fp_steps,
-                                        q_tol=plan.q_tol)
+                fpj = find_fixed_points(
+                    m.update, h0, uj, kind="map", steps=plan.fp_steps, q_tol=plan.q_tol
+                )
                 if len(fpj):
                     lam = fpj.eigenvalues[0]
                     cplx = lam[np.abs(lam.imag) > 1e-9]
@@ -487,11 +580,13 @@ def analyse_task(plan: UniversalityPlan, nets: Sequence[NetworkRecord], *,
         if task.name == "cdi":
             if fp.n_points:
                 J = fp.jacobians[0]
-                B = np.asarray(jax.jacfwd(lambda u, h=jnp.asarray(fp.points[0], jnp.float32):
-                                          m.update(h, u))(jnp.asarray(u_star, jnp.float32)),
-                               np.float64)
-                res = integration_modes(J, B, w_full[:, 0], channel=0,
-                                        horizon=task.n_steps)
+                B = np.asarray(
+                    jax.jacfwd(lambda u, h=jnp.asarray(fp.points[0], jnp.float32): m.update(h, u))(
+                        jnp.asarray(u_star, jnp.float32)
+                    ),
+                    np.float64,
+                )
+                res = integration_modes(J, B, w_full[:, 0], channel=0, horizon=task.n_steps)
                 cdi.append(res.modes_needed)
             else:
                 cdi.append(-1)
@@ -505,19 +600,36 @@ def analyse_task(plan: UniversalityPlan, nets: Sequence[NetworkRecord], *,
     archs = [a for a, _ in labels]
     clusters = {
         name: cluster_statistic(D, archs, permutations=plan.permutations, seed=plan.seed)
-        for name, D in (("svcca", D_svcca), ("cka", D_cka), ("topology", topo.distances),
-                        (f"topology_{other}",
-                         (topo_pts if other == "points" else topo_att).distances),
-                        ("topology_spectral", topo_att.spectral))
+        for name, D in (
+            ("svcca", D_svcca),
+            ("cka", D_cka),
+            ("topology", topo.distances),
+            (f"topology_{other}", (topo_pts if other == "points" else topo_att).distances),
+            ("topology_spectral", topo_att.spectral),
+        )
     }
     return TaskAnalysis(
-        task=task.name, labels=labels, losses=np.array([n.loss for n in nets]),
-        svcca=D_svcca, cka=D_cka, topology=topo, n_fixed=np.array(n_fixed), n_unstable=n_unst,
-        best_q=np.array(best_q), clusters=clusters,
-        sine={"linearised": np.array(sine_lin), "omega": np.array(sine_w),
-              "arch": np.array(sine_arch)},
-        cdi_modes=np.array(cdi), topology_method=plan.topology, topology_points=topo_pts,
-        attractors=topo_att, census=census, attractor_graphs=att_graphs,
+        task=task.name,
+        labels=labels,
+        losses=np.array([n.loss for n in nets]),
+        svcca=D_svcca,
+        cka=D_cka,
+        topology=topo,
+        n_fixed=np.array(n_fixed),
+        n_unstable=n_unst,
+        best_q=np.array(best_q),
+        clusters=clusters,
+        sine={
+            "linearised": np.array(sine_lin),
+            "omega": np.array(sine_w),
+            "arch": np.array(sine_arch),
+        },
+        cdi_modes=np.array(cdi),
+        topology_method=plan.topology,
+        topology_points=topo_pts,
+        attractors=topo_att,
+        census=census,
+        attractor_graphs=att_graphs,
         n_fixed_first=np.array(n_first),
     )
 
@@ -529,5 +641,3 @@ def claim_holds(analysis: TaskAnalysis, alpha: float) -> bool | None:
     if not (math.isfinite(g.p_value) and math.isfinite(t.p_value)):
         return None
     return bool(g.p_value < alpha and t.p_value >= alpha)
-
-

@@ -45,23 +45,39 @@ def plot_bulk_state(points: Sequence[BulkPoint], path: str | Path) -> Path:
         with mf.errors("nan"):
             th = mf.bulk_state(lam, sigma, g)
         for ax, (field, label) in zip(axes[0], names):
-            ax.plot(lam, getattr(th, field), color=f"C{k}", lw=1.2,
-                    label=f"DMFT g={g:g}" if field == "c0" else None)
+            ax.plot(
+                lam,
+                getattr(th, field),
+                color=f"C{k}",
+                lw=1.2,
+                label=f"DMFT g={g:g}" if field == "c0" else None,
+            )
             ax.axvline(float(np.nanmax(th.lambda_c)), color=f"C{k}", lw=0.5, ls=":")
             for j, N in enumerate(Ns):
-                mine = [p for p in points if p.config.g == g and p.config.N == N
-                        and p.config.sigma == sigma]
+                mine = [
+                    p
+                    for p in points
+                    if p.config.g == g and p.config.N == N and p.config.sigma == sigma
+                ]
                 for p in mine:
                     m, se = _mean_se(getattr(p, field))
-                    ax.errorbar(p.config.lambda_plus + 0.02 * (j - 0.5), m, yerr=se,
-                                fmt=_MARKERS[j % len(_MARKERS)], color=f"C{k}", ms=4, capsize=2,
-                                label=(f"N={N}" if (field == "c0" and k == 0 and p is mine[0])
-                                       else None))
+                    ax.errorbar(
+                        p.config.lambda_plus + 0.02 * (j - 0.5),
+                        m,
+                        yerr=se,
+                        fmt=_MARKERS[j % len(_MARKERS)],
+                        color=f"C{k}",
+                        ms=4,
+                        capsize=2,
+                        label=(f"N={N}" if (field == "c0" and k == 0 and p is mine[0]) else None),
+                    )
             ax.set_xlabel("λ₊")
             ax.set_ylabel(label)
     axes[0][0].legend(fontsize=7)
-    fig.suptitle(f"Random bulk (THEORY §7): DMFT vs simulation, σ = {sigma:g} "
-                 "(dotted: critical λ_c(g, σ))", fontsize=9)
+    fig.suptitle(
+        f"Random bulk (THEORY §7): DMFT vs simulation, σ = {sigma:g} (dotted: critical λ_c(g, σ))",
+        fontsize=9,
+    )
     return save(fig, path)
 
 
@@ -78,8 +94,10 @@ def plot_bulk_autocorrelation(points: Sequence[BulkPoint], path: str | Path) -> 
     tau = np.linspace(0.0, LAGS[-1], 200)
     for ax, p in zip(axes[0], chosen):
         c = p.config
-        th = np.mean([mf.bulk_autocorrelation(float(1.0 / mf.mean_dphi(v)), c.sigma, c.g, tau)
-                      for v in p.v], axis=0)
+        th = np.mean(
+            [mf.bulk_autocorrelation(float(1.0 / mf.mean_dphi(v)), c.sigma, c.g, tau) for v in p.v],
+            axis=0,
+        )
         ax.plot(tau, th, color="k", lw=1.2, label="DMFT (each network's v)")
         m = p.acf.mean(0)
         se = p.acf.std(0, ddof=1) / math.sqrt(p.acf.shape[0])
@@ -96,9 +114,13 @@ def plot_bulk_latent(points: Sequence[BulkPoint], path: str | Path) -> Path:
     see :func:`validate.experiments.bulk.latent_rows`) of the largest N."""
     import meanfield as mf
 
-    fixed = [p for p in points if not p.config.sweep
-             and p.config.t_max - p.config.t_discard >= LATENT_MIN_TIME
-             and p.config.lambda_plus > float(mf.lambda_min(p.config.sigma, g=p.config.g))]
+    fixed = [
+        p
+        for p in points
+        if not p.config.sweep
+        and p.config.t_max - p.config.t_discard >= LATENT_MIN_TIME
+        and p.config.lambda_plus > float(mf.lambda_min(p.config.sigma, g=p.config.g))
+    ]
     fig, axes = figure(1, 2, width=8.0, height=3.0, layout="constrained")
     if fixed:
         N = max(p.config.N for p in fixed)
@@ -106,16 +128,35 @@ def plot_bulk_latent(points: Sequence[BulkPoint], path: str | Path) -> Path:
         gs = np.array([p.config.g for p in mine])
         for i, (ax, label) in enumerate(zip(axes[0], ("Σ₊₊ (v₊)", "Σ₋₋ (v₋)"))):
             sim = [_mean_se(p.latent_cov[:, i, i]) for p in mine]
-            ax.errorbar(gs, [m for m, _ in sim], yerr=[s for _, s in sim], fmt="o", color="k",
-                        ms=4, capsize=2, label="simulation", zorder=3)
+            ax.errorbar(
+                gs,
+                [m for m, _ in sim],
+                yerr=[s for _, s in sim],
+                fmt="o",
+                color="k",
+                ms=4,
+                capsize=2,
+                label="simulation",
+                zorder=3,
+            )
             for k, name in enumerate(LATENT_VARIANTS):
                 th = [float(np.nanmean(latent_theory(p, name)[:, i, i])) for p in mine]
-                ax.plot(gs + 0.015 * (k - 1), th, _MARKERS[(k + 1) % len(_MARKERS)],
-                        color=f"C{k}", ms=5, mfc="none", label=name)
+                ax.plot(
+                    gs + 0.015 * (k - 1),
+                    th,
+                    _MARKERS[(k + 1) % len(_MARKERS)],
+                    color=f"C{k}",
+                    ms=5,
+                    mfc="none",
+                    label=name,
+                )
             ax.set_xlabel("g")
             ax.set_ylabel(label)
             ax.set_title(f"N = {N}, λ₊ = {mine[0].config.lambda_plus:g}", fontsize=8)
         axes[0][0].legend(fontsize=6)
-    fig.suptitle("Random bulk: latent covariance N·Cov(κ), simulation vs linear-noise theory "
-                 "(each network at its own λ_eff)", fontsize=9)
+    fig.suptitle(
+        "Random bulk: latent covariance N·Cov(κ), simulation vs linear-noise theory "
+        "(each network at its own λ_eff)",
+        fontsize=9,
+    )
     return save(fig, path)

@@ -41,13 +41,11 @@ def plot_corrections_loss_var(result: CorrectionsResult, path: str | Path) -> Pa
 
     cfg = result.config
     lms, dts, Ns = cfg.lambda_minus, cfg.dts, cfg.Ns
-    fig, axes = figure(len(lms), len(dts), width=3.3 * len(dts), height=2.6,
-                       layout="constrained")
+    fig, axes = figure(len(lms), len(dts), width=3.3 * len(dts), height=2.6, layout="constrained")
     for i, lm in enumerate(lms):
         for j, dt in enumerate(dts):
             ax = axes[i, j]
-            pts = [p for p in result.points
-                   if p.config.lambda_minus == lm and p.config.dt == dt]
+            pts = [p for p in result.points if p.config.lambda_minus == lm and p.config.dt == dt]
             if not pts:
                 ax.set_visible(False)
                 continue
@@ -62,15 +60,29 @@ def plot_corrections_loss_var(result: CorrectionsResult, path: str | Path) -> Pa
                 lmin = float(meanfield.lambda_min(cfg.sigma))
                 grid = np.linspace(max(lo - pad, lmin + 0.02), hi + pad, 60)
                 for v in VARIANTS:
-                    curve = meanfield.loss_var(grid, lm, cfg.sigma, N,
-                                               **variant_kwargs(mine[0].config, v))
-                    ax.plot(grid, curve, ls=ls, color=_COLOURS[v], lw=1,
-                            label=f"{v} (N={N})" if i == j == 0 else None)
+                    curve = meanfield.loss_var(
+                        grid, lm, cfg.sigma, N, **variant_kwargs(mine[0].config, v)
+                    )
+                    ax.plot(
+                        grid,
+                        curve,
+                        ls=ls,
+                        color=_COLOURS[v],
+                        lw=1,
+                        label=f"{v} (N={N})" if i == j == 0 else None,
+                    )
                 lv = [p.estimates["loss_var"] for p in mine]
-                ax.errorbar([p.config.lambda_plus for p in mine], [float(np.mean(x)) for x in lv],
-                            yerr=[float(np.std(x, ddof=1) / math.sqrt(x.size)) for x in lv],
-                            fmt=_MARKERS[k % len(_MARKERS)], color="C0", ms=4, capsize=2,
-                            label=f"simulation N={N}" if i == j == 0 else None, zorder=5)
+                ax.errorbar(
+                    [p.config.lambda_plus for p in mine],
+                    [float(np.mean(x)) for x in lv],
+                    yerr=[float(np.std(x, ddof=1) / math.sqrt(x.size)) for x in lv],
+                    fmt=_MARKERS[k % len(_MARKERS)],
+                    color="C0",
+                    ms=4,
+                    capsize=2,
+                    label=f"simulation N={N}" if i == j == 0 else None,
+                    zorder=5,
+                )
             for p in pts:
                 ax.axvline(p.lambda_plus_opt, color="0.8", lw=0.6, zorder=0)
             # y range from the simulated and predicted values at the grid points (the curves
@@ -84,8 +96,11 @@ def plot_corrections_loss_var(result: CorrectionsResult, path: str | Path) -> Pa
             ax.set_ylabel("L_var (ẑ² units)")
             ax.set_title(f"λ₋={lm:g}, dt={dt:g}")
     axes[0, 0].legend(loc="best", frameon=False, fontsize=5, ncol=2)
-    fig.suptitle("L_var: simulation ± SE over networks vs theory variants "
-                 "(grey: continuous-time optimum λ₊*)", fontsize=9)
+    fig.suptitle(
+        "L_var: simulation ± SE over networks vs theory variants "
+        "(grey: continuous-time optimum λ₊*)",
+        fontsize=9,
+    )
     return save(fig, path)
 
 
@@ -99,13 +114,21 @@ def plot_corrections_zscores(result: CorrectionsResult, path: str | Path) -> Pat
     by = {(r.setting, r.quantity): r for r in rows}
     settings = list(dict.fromkeys(r.setting for r in rows))
     panels = [(v, [f"{QUANTITY_LABELS[q]} [{v}]" for q in QUANTITIES]) for v in VARIANTS]
-    panels.append((QUENCHED, [f"{QUANTITY_LABELS[q]} [{QUENCHED}]"
-                              for q in ("mean_output", "kappa_norm", "mean_output_sd")]))
+    panels.append(
+        (
+            QUENCHED,
+            [
+                f"{QUANTITY_LABELS[q]} [{QUENCHED}]"
+                for q in ("mean_output", "kappa_norm", "mean_output_sd")
+            ],
+        )
+    )
     zmax = max([abs(r.z) for r in rows if math.isfinite(r.z)] + [stats.Z_MAX * 2])
     norm = SymLogNorm(linthresh=stats.Z_MAX, vmin=-zmax, vmax=zmax, base=10)
     ncols = len(panels)
-    fig, axes = figure(1, ncols, width=1.6 * ncols + 3.0, height=0.28 * len(settings) + 1.6,
-                       layout="constrained")
+    fig, axes = figure(
+        1, ncols, width=1.6 * ncols + 3.0, height=0.28 * len(settings) + 1.6, layout="constrained"
+    )
     image = None
     for ax, (variant, names) in zip(axes[0], panels):
         Z = np.full((len(settings), len(names)), np.nan)
@@ -121,8 +144,15 @@ def plot_corrections_zscores(result: CorrectionsResult, path: str | Path) -> Pat
                 if r is None:
                     continue
                 text = "—" if not math.isfinite(r.z) else f"{r.z:.1f}"
-                ax.text(b, a, text + ("" if r.passed else "✗"), ha="center", va="center",
-                        fontsize=5, color="k" if abs(r.z) < 3 * stats.Z_MAX else "w")
+                ax.text(
+                    b,
+                    a,
+                    text + ("" if r.passed else "✗"),
+                    ha="center",
+                    va="center",
+                    fontsize=5,
+                    color="k" if abs(r.z) < 3 * stats.Z_MAX else "w",
+                )
         ax.set_xticks(range(len(names)))
         ax.set_xticklabels([n.split(" [")[0] for n in names], fontsize=6)
         ax.set_yticks(range(len(settings)))

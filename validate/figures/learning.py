@@ -46,8 +46,9 @@ def plot_gd_learning(result: GDScalingResult, path: str | Path) -> Path:
         ax_v.axhline(float(np.nanmean(result.theory["loss_var"][idx])), color=color, ls=":")
         ev = np.asarray(c["eigvals"])  # [seeds, n_rec, 2]
         for k in range(ev.shape[-1]):
-            ax_e.plot(steps, ev[..., k].mean(0), color=color, lw=1.0,
-                      label=f"N={N}" if k == 0 else None)
+            ax_e.plot(
+                steps, ev[..., k].mean(0), color=color, lw=1.0, label=f"N={N}" if k == 0 else None
+            )
         ax_e.axhline(float(np.nanmean(result.theory["lambda_plus"][idx])), color=color, ls=":")
         _band(ax_k, steps, np.asarray(c["kappa_norm"]), color, f"N={N}")
         ax_k.axhline(float(np.nanmean(result.theory["kappa_norm"][idx])), color=color, ls=":")
@@ -66,8 +67,11 @@ def plot_gd_learning(result: GDScalingResult, path: str | Path) -> Path:
     for ax in axes.ravel():
         ax.set_xlabel("SGD step")
     ax_l.legend(frameon=False)
-    fig.suptitle(f"Gradient descent, σ={result.plan.sigma:g} (dotted: theory optimum "
-                 "for the trained λ₋; dashed: mean-field learning flow)", fontsize=9)
+    fig.suptitle(
+        f"Gradient descent, σ={result.plan.sigma:g} (dotted: theory optimum "
+        "for the trained λ₋; dashed: mean-field learning flow)",
+        fontsize=9,
+    )
     return save(fig, path)
 
 
@@ -98,6 +102,9 @@ def plot_two_phase(result: TwoPhaseResult, path: str | Path) -> Path:
         ax.set_ylabel(ylabel)
     axes[0, 0].legend(frameon=False)
     p = result.plan
-    fig.suptitle(f"Two-phase learning, N={p.N}, η₀={p.eta0:g}, σ={p.sigma:g}: "
-                 f"{p.phase1_steps} steps at η₀/N, then {p.phase2_steps} at η₀", fontsize=9)
+    fig.suptitle(
+        f"Two-phase learning, N={p.N}, η₀={p.eta0:g}, σ={p.sigma:g}: "
+        f"{p.phase1_steps} steps at η₀/N, then {p.phase2_steps} at η₀",
+        fontsize=9,
+    )
     return save(fig, path)

@@ -36,14 +36,18 @@ def plot_subsampling(
     """
     results = [result] if isinstance(result, Subsampling) else list(result)
     if len(results) == 0 or not all(isinstance(r, Subsampling) for r in results):
-        raise ValueError(f"result={result!r} is not allowed; need a Subsampling or a non-empty "
-                         "sequence of them")
+        raise ValueError(
+            f"result={result!r} is not allowed; need a Subsampling or a non-empty sequence of them"
+        )
     if labels is None:
-        labels = [f"recording {i}" for i in range(len(results))] if len(results) > 1 else ["recording"]
+        labels = (
+            [f"recording {i}" for i in range(len(results))] if len(results) > 1 else ["recording"]
+        )
     labels = list(labels)
     if len(labels) != len(results):
-        raise ValueError(f"labels has {len(labels)} entries; allowed: one per result "
-                         f"({len(results)})")
+        raise ValueError(
+            f"labels has {len(labels)} entries; allowed: one per result ({len(results)})"
+        )
     from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter, NullLocator
 
     fig, axes = figure(2, 1, width=4.2, height=2.4, sharex=True, layout="constrained")
@@ -52,10 +56,19 @@ def plot_subsampling(
     for i, (res, label) in enumerate(zip(results, labels)):
         color = f"C{i}"
         n = res.sizes.astype(float)
-        ax_r2.errorbar(n, res.r2_mean, yerr=res.r2_se, fmt="o-", ms=3, capsize=2, color=color,
-                       label=label)
-        ax_rho.errorbar(n, res.rho_sqrt_n, yerr=res.rho_sqrt_n_se, fmt="o", ms=4, capsize=2,
-                        color=color, label=f"{label}: p = {res.p:.3f} ± {res.p_se:.3f}")
+        ax_r2.errorbar(
+            n, res.r2_mean, yerr=res.r2_se, fmt="o-", ms=3, capsize=2, color=color, label=label
+        )
+        ax_rho.errorbar(
+            n,
+            res.rho_sqrt_n,
+            yerr=res.rho_sqrt_n_se,
+            fmt="o",
+            ms=4,
+            capsize=2,
+            color=color,
+            label=f"{label}: p = {res.p:.3f} ± {res.p_se:.3f}",
+        )
         if np.isfinite(res.p):
             grid = np.geomspace(n.min(), n.max(), 20)
             ax_rho.plot(grid, res.fit.prefactor * grid**res.p, "-", color=color, lw=1)
@@ -68,10 +81,19 @@ def plot_subsampling(
         anchor = float(res.rho_sqrt_n[ok][0])
         grid = np.geomspace(n0, float(res.sizes.max()), 20)
         for p in GUIDE_SLOPES:
-            label = (f"guide n^{p:g}" + {0.5: " (aligned)", 0.0: " (oblique)"}.get(p, "")
-                     if i == 0 else None)
-            ax_rho.plot(grid, anchor * (grid / n0) ** p, styles.get(p, ":"), color="0.6",
-                        lw=0.8, label=label)
+            label = (
+                f"guide n^{p:g}" + {0.5: " (aligned)", 0.0: " (oblique)"}.get(p, "")
+                if i == 0
+                else None
+            )
+            ax_rho.plot(
+                grid,
+                anchor * (grid / n0) ** p,
+                styles.get(p, ":"),
+                color="0.6",
+                lw=0.8,
+                label=label,
+            )
     ax_r2.set_ylabel("cross-validated R²")
     ax_r2.legend(loc="best", frameon=False, fontsize=6)
     ax_rho.set_xscale("log")

@@ -45,8 +45,14 @@ def _regimes() -> tuple[str, ...]:
     return REGIMES
 
 
-def _strip(ax: Any, result: Any, values: Callable[[str, str], Sequence[float]], *,
-           log: bool = False, ylabel: str = "") -> None:
+def _strip(
+    ax: Any,
+    result: Any,
+    values: Callable[[str, str], Sequence[float]],
+    *,
+    log: bool = False,
+    ylabel: str = "",
+) -> None:
     """Dots per unit and a bar at the mean, per task (x) and regime (offset)."""
     tasks = list(result.plan.tasks)
     for r in _regimes():
@@ -56,8 +62,16 @@ def _strip(ax: Any, result: Any, values: Callable[[str, str], Sequence[float]], 
             if v.size == 0:
                 continue
             x = i + _OFFSET[r]
-            ax.scatter(np.full(v.size, x), v, s=14, color=REGIME_COLORS[r], edgecolor="k",
-                       linewidth=0.4, zorder=3, label=r if i == 0 else None)
+            ax.scatter(
+                np.full(v.size, x),
+                v,
+                s=14,
+                color=REGIME_COLORS[r],
+                edgecolor="k",
+                linewidth=0.4,
+                zorder=3,
+                label=r if i == 0 else None,
+            )
             m = float(np.exp(np.mean(np.log(v)))) if log else float(v.mean())
             ax.plot([x - 0.12, x + 0.12], [m, m], color="k", lw=1.2, zorder=4)
     ax.set_xticks(range(len(tasks)))
@@ -86,17 +100,23 @@ def plot_norms(result: Any, path: str | Path) -> Path:
     fig, axes = figure(1, 3, width=10.5, height=3.2, layout="constrained")
     _strip(axes[0, 0], result, _values(result, "rho"), log=True, ylabel="correlation ρ")
     N = result.plan.N
-    axes[0, 0].axhline(N ** -0.25, color="0.4", ls=":", lw=0.9, label="N^(-1/4) (label boundary)")
-    axes[0, 0].axhline(N ** -0.5, color="0.6", ls="--", lw=0.9, label="1/√N (chance)")
-    _strip(axes[0, 1], result, _values(result, "w_out_norm"), log=True,
-           ylabel="‖w_out‖ (output/state)")
+    axes[0, 0].axhline(N**-0.25, color="0.4", ls=":", lw=0.9, label="N^(-1/4) (label boundary)")
+    axes[0, 0].axhline(N**-0.5, color="0.6", ls="--", lw=0.9, label="1/√N (chance)")
+    _strip(
+        axes[0, 1], result, _values(result, "w_out_norm"), log=True, ylabel="‖w_out‖ (output/state)"
+    )
     for r in _regimes():
         for i, t in enumerate(result.plan.tasks):
             init = _values(result, "w_out_norm_init")(t, r)
             if init:
                 x = i + _OFFSET[r]
-                axes[0, 1].plot([x - 0.15, x + 0.15], [np.mean(init)] * 2,
-                                color=REGIME_COLORS[r], ls="--", lw=1.0)
+                axes[0, 1].plot(
+                    [x - 0.15, x + 0.15],
+                    [np.mean(init)] * 2,
+                    color=REGIME_COLORS[r],
+                    ls="--",
+                    lw=1.0,
+                )
     _strip(axes[0, 2], result, _values(result, "x_norm"), log=True, ylabel="‖x‖ (state units)")
     axes[0, 0].legend(fontsize=6, loc="lower left")
     axes[0, 1].set_title("dashed: initial ‖w_out‖", fontsize=8)
@@ -112,11 +132,24 @@ def plot_dimensions(result: Any, path: str | Path) -> Path:
         if m is None:
             continue
         k = np.arange(1, m.var_explained.size + 1)
-        ax.plot(k, m.var_explained, color=REGIME_COLORS[r], marker="o", ms=3,
-                label=f"{r}: variance of x")
+        ax.plot(
+            k,
+            m.var_explained,
+            color=REGIME_COLORS[r],
+            marker="o",
+            ms=3,
+            label=f"{r}: variance of x",
+        )
         k2 = np.arange(1, m.r2_by_k.size + 1)
-        ax.plot(k2, m.r2_by_k, color=REGIME_COLORS[r], ls="--", marker="s", ms=3,
-                label=f"{r}: R² of output")
+        ax.plot(
+            k2,
+            m.r2_by_k,
+            color=REGIME_COLORS[r],
+            ls="--",
+            marker="s",
+            ms=3,
+            label=f"{r}: R² of output",
+        )
     ax.axhline(0.9, color="0.5", ls=":", lw=0.8)
     ax.set_xlabel("number of PCs k")
     ax.set_ylabel("fraction explained")
@@ -131,8 +164,12 @@ def plot_dimensions(result: Any, path: str | Path) -> Path:
 def plot_dissimilarity(result: Any, path: str | Path) -> Path:
     """Procrustes dissimilarity between pairs of seeds, per task and regime (Fig. 5C)."""
     fig, axes = figure(1, 1, width=5.0, height=3.2, layout="constrained")
-    _strip(axes[0, 0], result, lambda t, r: result.dissimilarity.get((t, r), []),
-           ylabel="dissimilarity (Procrustes, 0–1)")
+    _strip(
+        axes[0, 0],
+        result,
+        lambda t, r: result.dissimilarity.get((t, r), []),
+        ylabel="dissimilarity (Procrustes, 0–1)",
+    )
     axes[0, 0].legend(fontsize=7)
     return save(fig, path)
 
@@ -157,8 +194,13 @@ def plot_perturbations(result: Any, path: str | Path) -> Path:
         ax.set_ylabel("loss after kick (MSE)")
         ax.set_title(f"{r}, {m.task}, seed 0", fontsize=8)
         ax.legend(fontsize=6)
-    _strip(axes[0, 2], result, _values(result, "susceptibility"), log=True,
-           ylabel="susceptibility AUC_w / AUC_PC")
+    _strip(
+        axes[0, 2],
+        result,
+        _values(result, "susceptibility"),
+        log=True,
+        ylabel="susceptibility AUC_w / AUC_PC",
+    )
     axes[0, 2].axhline(1.0, color="0.5", ls="--", lw=0.8)
     axes[0, 2].legend(fontsize=6)
     return save(fig, path)
@@ -176,8 +218,13 @@ def plot_noise_compression(result: Any, path: str | Path) -> Path:
         vals = np.concatenate([m.var_random, m.var_pc, [m.var_out]])
         vals = vals[vals > 0]
         bins = np.logspace(np.log10(vals.min()) - 0.1, np.log10(vals.max()) + 0.1, 30)
-        ax.hist(m.var_random, bins=bins, color=_DIR_COLORS["random"], alpha=0.7,
-                label="random directions")
+        ax.hist(
+            m.var_random,
+            bins=bins,
+            color=_DIR_COLORS["random"],
+            alpha=0.7,
+            label="random directions",
+        )
         ax.hist(m.var_pc, bins=bins, color=_DIR_COLORS["pc"], alpha=0.6, label="top-2 PCs")
         ax.axvline(m.var_out, color=_DIR_COLORS["out"], lw=1.5, label="readout w_out")
         ax.set_xscale("log")
@@ -185,8 +232,13 @@ def plot_noise_compression(result: Any, path: str | Path) -> Path:
         ax.set_ylabel("count")
         ax.set_title(f"{r}, {m.task}, seed 0", fontsize=8)
         ax.legend(fontsize=6)
-    _strip(axes[0, 2], result, _values(result, "compression"), log=True,
-           ylabel="noise compr. var_w / var_rand")
+    _strip(
+        axes[0, 2],
+        result,
+        _values(result, "compression"),
+        log=True,
+        ylabel="noise compr. var_w / var_rand",
+    )
     axes[0, 2].axhline(1.0, color="0.5", ls="--", lw=0.8)
     axes[0, 2].legend(fontsize=6)
     return save(fig, path)

@@ -23,12 +23,19 @@ SCALING_PANELS: tuple[tuple[str, str], ...] = (
 GUIDE_EXPONENTS: tuple[float, ...] = (0.0, -0.25, -0.5)
 
 
-def _guide(ax, Ns: np.ndarray, anchor: float, k: float, style: str, label: str,
-           limit: float = 0.0) -> None:
+def _guide(
+    ax, Ns: np.ndarray, anchor: float, k: float, style: str, label: str, limit: float = 0.0
+) -> None:
     """Line limit + (anchor − limit)·(N/N₀)^k over the plotted N range (N₀ = min N)."""
     grid = np.geomspace(Ns.min(), Ns.max(), 20)
-    ax.plot(grid, limit + (anchor - limit) * (grid / Ns.min()) ** k, style, color="0.6",
-            lw=0.8, label=label)
+    ax.plot(
+        grid,
+        limit + (anchor - limit) * (grid / Ns.min()) ** k,
+        style,
+        color="0.6",
+        lw=0.8,
+        label=label,
+    )
 
 
 def _flow_end(values: np.ndarray, tail: float) -> float:
@@ -70,10 +77,23 @@ def plot_scaling(results: Sequence[GDScalingResult], path: str | Path) -> Path:
             sim = np.asarray(res.sim[q], float)
             th = np.asarray(res.theory[q], float)
             sd = sim.std(axis=1, ddof=1) if sim.shape[1] > 1 else np.zeros(len(Ns))
-            ax.errorbar(Ns, sim.mean(axis=1), yerr=sd, fmt="o", ms=4, capsize=2, color=color,
-                        label=f"sim. σ={res.plan.sigma:g} (mean ± SD)")
-            ax.plot(Ns, np.nanmean(th, axis=1), "-", color=color,
-                    label=f"theory optimum σ={res.plan.sigma:g}")
+            ax.errorbar(
+                Ns,
+                sim.mean(axis=1),
+                yerr=sd,
+                fmt="o",
+                ms=4,
+                capsize=2,
+                color=color,
+                label=f"sim. σ={res.plan.sigma:g} (mean ± SD)",
+            )
+            ax.plot(
+                Ns,
+                np.nanmean(th, axis=1),
+                "-",
+                color=color,
+                label=f"theory optimum σ={res.plan.sigma:g}",
+            )
             if res.flow and all(int(n) in res.flow for n in Ns):
                 ends = [_flow_end(res.flow[int(n)][q], res.plan.tail) for n in Ns]
                 ax.plot(Ns, ends, "--", color=color, label=f"learning flow σ={res.plan.sigma:g}")
@@ -88,7 +108,9 @@ def plot_scaling(results: Sequence[GDScalingResult], path: str | Path) -> Path:
                 k = float(law.get("exponent", math.nan))
                 lim = float(law.get("limit", 0.0))
                 lim = lim if math.isfinite(lim) and 0 <= lim < anchor else 0.0
-                if math.isfinite(k) and (lim > 0 or all(abs(k - g) > 1e-12 for g in GUIDE_EXPONENTS)):
+                if math.isfinite(k) and (
+                    lim > 0 or all(abs(k - g) > 1e-12 for g in GUIDE_EXPONENTS)
+                ):
                     text = f"derived N^{k:.3g}" if lim == 0 else f"derived {lim:.3g} + c·N^{k:.3g}"
                     _guide(ax, Ns0, anchor, k, "-.", text, limit=lim)
         ax.set_xscale("log")
@@ -99,6 +121,7 @@ def plot_scaling(results: Sequence[GDScalingResult], path: str | Path) -> Path:
         ax.set_xlabel("network size N (neurons)")
         ax.set_ylabel(ylabel)
     axes[0, 0].legend(loc="best", frameon=False, fontsize=6)
-    fig.suptitle("End of training vs the L_var-optimal theory and the learning flow "
-                 "(THEORY §4)", fontsize=9)
+    fig.suptitle(
+        "End of training vs the L_var-optimal theory and the learning flow (THEORY §4)", fontsize=9
+    )
     return save(fig, path)

@@ -22,8 +22,14 @@ import numpy as np
 
 from .style import figure, save
 
-__all__ = ["plot_all", "plot_centrality", "plot_outputs", "plot_predictive_information",
-           "plot_spectra", "plot_weights"]
+__all__ = [
+    "plot_all",
+    "plot_centrality",
+    "plot_outputs",
+    "plot_predictive_information",
+    "plot_spectra",
+    "plot_weights",
+]
 
 
 def _task_axes(tasks: list[str], width: float, height: float) -> tuple[Any, list[tuple[Any, str]]]:
@@ -53,8 +59,14 @@ def plot_weights(result: Any, path: str | Path) -> Path:
         off = ~np.eye(ex["W0"].shape[0], dtype=bool)
         for name, W, c in (("untrained", ex["W0"], "C0"), ("trained", ex["W1"], "C3")):
             w = W[off]
-            ax.hist(w, bins=60, histtype="step", color=c, density=True,
-                    label=f"{name} (mean {w.mean():.2e})")
+            ax.hist(
+                w,
+                bins=60,
+                histtype="step",
+                color=c,
+                density=True,
+                label=f"{name} (mean {w.mean():.2e})",
+            )
             ax.axvline(w.mean(), color=c, lw=0.8)
         ax.set(title=task, xlabel="weight W_ij (i ≠ j)", ylabel="density")
         ax.legend(fontsize=7)
@@ -68,16 +80,25 @@ def plot_predictive_information(result: Any, path: str | Path) -> Path:
         for attr, name, c in (("pi_init", "untrained", "C0"), ("pi_final", "trained", "C3")):
             xs, ms, ses = [], [], []
             for theta in result.plan.angles:
-                v = np.array([getattr(n, attr) for n in result.networks
-                              if n.task == task and n.theta == theta], float)
+                v = np.array(
+                    [
+                        getattr(n, attr)
+                        for n in result.networks
+                        if n.task == task and n.theta == theta
+                    ],
+                    float,
+                )
                 v = v[np.isfinite(v)]
                 if v.size:
                     xs.append(math.degrees(theta))
                     ms.append(v.mean())
                     ses.append(v.std(ddof=1) / math.sqrt(v.size) if v.size > 1 else 0.0)
             ax.errorbar(xs, ms, yerr=ses, color=c, marker="o", ms=3, capsize=2, label=name)
-        ax.set(title=task, xlabel="leak angle θ (degrees; 0 relu, 45 linear)",
-               ylabel="DCA predictive information (nats)")
+        ax.set(
+            title=task,
+            xlabel="leak angle θ (degrees; 0 relu, 45 linear)",
+            ylabel="DCA predictive information (nats)",
+        )
         ax.legend(fontsize=7)
     return save(fig, path)
 
@@ -87,8 +108,10 @@ def plot_spectra(result: Any, path: str | Path) -> Path:
     fig, panels = _task_axes(list(result.examples), 3.2, 3.0)
     for ax, task in panels:
         ex = result.examples[task]
-        for name, W, c, mk in (("untrained", ex["W0"], "C0", "o"),
-                               ("trained", ex["W1"], "C3", "x")):
+        for name, W, c, mk in (
+            ("untrained", ex["W0"], "C0", "o"),
+            ("trained", ex["W1"], "C3", "x"),
+        ):
             lam = np.linalg.eigvals(W)
             ax.scatter(lam.real, lam.imag, s=8, color=c, marker=mk, label=name, lw=0.8)
         ax.axvline(1.0, color="0.5", lw=0.6, ls=":")
@@ -108,8 +131,7 @@ def plot_centrality(result: Any, path: str | Path) -> Path:
         ax.scatter(c0, c1, s=6, color="C2")
         hi = max(c0.max(), c1.max())
         ax.plot([0, hi], [0, hi], color="0.5", lw=0.6, ls=":")
-        ax.set(title=task, xlabel="centrality before training",
-               ylabel="centrality after training")
+        ax.set(title=task, xlabel="centrality before training", ylabel="centrality after training")
     return save(fig, path)
 
 
@@ -118,8 +140,10 @@ def plot_all(result: Any, out_dir: str | Path) -> list[Path]:
     out_dir = Path(out_dir)
     figs = [plot_predictive_information(result, out_dir / "seed003_pi_vs_theta.png")]
     if result.examples:
-        figs += [plot_outputs(result, out_dir / "seed003_outputs.png"),
-                 plot_weights(result, out_dir / "seed003_weights.png"),
-                 plot_spectra(result, out_dir / "seed003_spectra.png"),
-                 plot_centrality(result, out_dir / "seed003_centrality.png")]
+        figs += [
+            plot_outputs(result, out_dir / "seed003_outputs.png"),
+            plot_weights(result, out_dir / "seed003_weights.png"),
+            plot_spectra(result, out_dir / "seed003_spectra.png"),
+            plot_centrality(result, out_dir / "seed003_centrality.png"),
+        ]
     return figs

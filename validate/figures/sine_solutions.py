@@ -48,16 +48,29 @@ def plot_sine_outputs(results: Sequence[Any], path: str | Path) -> Path:
     points (dots) and the states of four units of the first trial (light), against time
     (task units). ``results``: :class:`validate.experiments.sine_solutions.SineSolutionResult` list."""
     _need(results, "results")
-    fig, axes = figure(1, len(results), width=2.4 * len(results), height=2.4,
-                       layout="constrained", sharey=True)
+    fig, axes = figure(
+        1, len(results), width=2.4 * len(results), height=2.4, layout="constrained", sharey=True
+    )
     for ax, res in zip(axes[0], results):
         t = res.times
         for k in range(res.x.shape[-1]):
-            ax.plot(t, res.x[0, :, k], color=_color(res.solution.name), alpha=0.3, lw=0.7,
-                    label="4 units' states x_i" if k == 0 else None)
+            ax.plot(
+                t,
+                res.x[0, :, k],
+                color=_color(res.solution.name),
+                alpha=0.3,
+                lw=0.7,
+                label="4 units' states x_i" if k == 0 else None,
+            )
         for b in range(res.z.shape[0]):
-            ax.plot(t, res.z[b], color="k", lw=0.8, alpha=0.8 if b == 0 else 0.25,
-                    label="output z" if b == 0 else None)
+            ax.plot(
+                t,
+                res.z[b],
+                color="k",
+                lw=0.8,
+                alpha=0.8 if b == 0 else 0.25,
+                label="output z" if b == 0 else None,
+            )
         ax.plot(t[res.mask], res.targets[res.mask], "o", ms=3, color="purple", label="target ẑ")
         ax.set_title(f"{res.solution.name} (ρ={np.mean(res.rho):.2g})", fontsize=8)
         ax.set_xlabel("time t (τ units)")
@@ -116,22 +129,25 @@ def plot_sine_trajectories(results: Sequence[Any], path: str | Path) -> Path:
         ax.plot(c[:, 0], c[:, 1], c[:, 2], color=color, lw=1.0)
         ax.scatter(c[:1, 0], c[:1, 1], c[:1, 2], color=color, s=6)
         a = 0.8 * scale
-        ax.quiver(0, 0, 0, a * w[0], a * w[1], a * w[2], color="k", lw=1.0,
-                  arrow_length_ratio=0.15)
+        ax.quiver(0, 0, 0, a * w[0], a * w[1], a * w[2], color="k", lw=1.0, arrow_length_ratio=0.15)
         ax.plot([0, a * w[0]], [0, a * w[1]], [0, 0], ":", color="k", lw=0.8)
         for setlim in (ax.set_xlim, ax.set_ylim, ax.set_zlim):
             setlim(-scale, scale)
         ax.set_xlabel(f"PC 1 ({100 * ratio[0]:.0f} %)", fontsize=6, labelpad=-10)
-        ax.set_ylabel(f"PC 2 ({100 * ratio[1]:.0f} %)" if ratio.size > 1 else "PC 2",
-                      fontsize=6, labelpad=-10)
+        ax.set_ylabel(
+            f"PC 2 ({100 * ratio[1]:.0f} %)" if ratio.size > 1 else "PC 2", fontsize=6, labelpad=-10
+        )
         ax.set_zlabel("ŵ_out,⊥ (a.u.)", fontsize=6, labelpad=-10)
         ax.tick_params(labelsize=5, pad=-3)
         title = f"{res.solution.name}"
         if mag != 1.0:
             title += f" (states ×{mag:g})"
         ax.set_title(title, fontsize=8)
-    fig.suptitle("Trial-averaged states (same scale, units of x); arrow: ŵ_out, "
-                 "dotted: its projection on the PC plane", fontsize=7)
+    fig.suptitle(
+        "Trial-averaged states (same scale, units of x); arrow: ŵ_out, "
+        "dotted: its projection on the PC plane",
+        fontsize=7,
+    )
     return save(fig, path)
 
 
@@ -139,12 +155,17 @@ def plot_sine_spectra(results: Sequence[Any], path: str | Path) -> Path:
     """Eigenvalues of W before (grey) and after (colour) training, one panel per solution;
     the dashed line Re λ = 1 is the stability line of the fixed point x = 0 (tanh'(0) = 1)."""
     _need(results, "results")
-    fig, axes = figure(1, len(results), width=2.3 * len(results), height=2.4,
-                       layout="constrained")
+    fig, axes = figure(1, len(results), width=2.3 * len(results), height=2.4, layout="constrained")
     for ax, res in zip(axes[0], results):
         ax.plot(res.eig_init.real, res.eig_init.imag, ".", ms=2, color="0.6", label="W₀")
-        ax.plot(res.eig_final.real, res.eig_final.imag, ".", ms=2.5,
-                color=_color(res.solution.name), label="W trained")
+        ax.plot(
+            res.eig_final.real,
+            res.eig_final.imag,
+            ".",
+            ms=2.5,
+            color=_color(res.solution.name),
+            label="W trained",
+        )
         ax.axvline(1.0, ls="--", color="k", lw=0.8)
         ax.set_aspect("equal", adjustable="datalim")
         ax.set_title(res.solution.name, fontsize=8)
@@ -163,8 +184,14 @@ def plot_sine_learning(results: Sequence[Any], path: str | Path) -> Path:
         color = _color(res.solution.name)
         axes[0, 0].plot(res.steps, res.loss.mean(axis=0), color=color, label=res.solution.name)
         if res.solution.sigma > 0:
-            axes[0, 0].plot(res.steps, res.loss_bias.mean(axis=0), color=color, alpha=0.4,
-                            lw=0.8, label=f"{res.solution.name}: L_bias")
+            axes[0, 0].plot(
+                res.steps,
+                res.loss_bias.mean(axis=0),
+                color=color,
+                alpha=0.4,
+                lw=0.8,
+                label=f"{res.solution.name}: L_bias",
+            )
         axes[0, 1].plot(res.steps, res.dW_curve.mean(axis=0), color=color)
     axes[0, 0].set_yscale("log")
     axes[0, 0].set_xlabel("training step")
@@ -173,5 +200,3 @@ def plot_sine_learning(results: Sequence[Any], path: str | Path) -> Path:
     axes[0, 1].set_xlabel("training step")
     axes[0, 1].set_ylabel("‖W − W₀‖_F")
     return save(fig, path)
-
-

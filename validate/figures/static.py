@@ -38,18 +38,36 @@ def plot_static_clouds(results: Sequence[StaticResult], path: str | Path) -> Pat
         cfg = res.config
         pts = res.cloud.reshape(-1, 2)
         half = pts.shape[0] // 2
-        ax.scatter(pts[:half, 0], pts[:half, 1], s=1, alpha=0.25, color="C0", rasterized=True,
-                   label="trials from +x̄")
-        ax.scatter(-pts[half:, 0], -pts[half:, 1], s=1, alpha=0.25, color="C1", rasterized=True,
-                   label="trials from −x̄")
+        ax.scatter(
+            pts[:half, 0],
+            pts[:half, 1],
+            s=1,
+            alpha=0.25,
+            color="C0",
+            rasterized=True,
+            label="trials from +x̄",
+        )
+        ax.scatter(
+            -pts[half:, 0],
+            -pts[half:, 1],
+            s=1,
+            alpha=0.25,
+            color="C1",
+            rasterized=True,
+            label="trials from −x̄",
+        )
         kb = np.asarray(res.theory["kappa_bar"])
         ell = _ellipse(np.asarray(res.theory["Sigma"]) / cfg.N)
         for sgn in (1, -1):
             ax.plot(*(sgn * kb), "k+", ms=8, mew=1.5)
             ax.plot(sgn * kb[0] + ell[:, 0], sgn * kb[1] + ell[:, 1], "k-", lw=0.8)
         r = 1.25 * max(float(np.linalg.norm(kb)), float(np.abs(pts).max()))
-        ax.annotate("", xy=(0.6 * r, 0), xytext=(0, 0),
-                    arrowprops={"arrowstyle": "->", "color": "C3", "lw": 1.2})
+        ax.annotate(
+            "",
+            xy=(0.6 * r, 0),
+            xytext=(0, 0),
+            arrowprops={"arrowstyle": "->", "color": "C3", "lw": 1.2},
+        )
         ax.text(0.6 * r, 0.04 * r, "readout u₁", color="C3", fontsize=7, ha="right")
         ax.set_xlim(-r, r)
         ax.set_ylim(-r, r)
@@ -78,14 +96,23 @@ def plot_static_histograms(results: Sequence[StaticResult], path: str | Path) ->
         ax.hist(z, bins=60, density=True, color="C0", alpha=0.6, label="simulation")
         lv = float(res.theory["loss_var"])
         grid = np.linspace(z.min(), z.max(), 200)
-        ax.plot(grid, np.exp(-(grid - cfg.z_target) ** 2 / (2 * lv)) / math.sqrt(2 * math.pi * lv),
-                "k-", lw=1, label="theory N(ẑ, L_var)")
+        ax.plot(
+            grid,
+            np.exp(-((grid - cfg.z_target) ** 2) / (2 * lv)) / math.sqrt(2 * math.pi * lv),
+            "k-",
+            lw=1,
+            label="theory N(ẑ, L_var)",
+        )
         ext = getattr(res, "theory_extended", {}) or {}
         if "loss_var" in ext:
             lv2 = float(ext["loss_var"])
-            ax.plot(grid, np.exp(-(grid - cfg.z_target) ** 2 / (2 * lv2))
-                    / math.sqrt(2 * math.pi * lv2), "k:", lw=1,
-                    label="Euler map + Hermite theory")
+            ax.plot(
+                grid,
+                np.exp(-((grid - cfg.z_target) ** 2) / (2 * lv2)) / math.sqrt(2 * math.pi * lv2),
+                "k:",
+                lw=1,
+                label="Euler map + Hermite theory",
+            )
         ax.axvline(cfg.z_target, color="k", ls="--", lw=1, label="target ẑ")
         ax.axvline(float(z.mean()), color="C3", lw=1, label="sim. mean")
         ax.set_xlabel("output z (sign-flipped)")

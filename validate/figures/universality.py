@@ -34,18 +34,23 @@ def plot_universality_mds(analysis: Any, path: str | Path) -> Path:
     fig, grid = figure(1, 3, width=10.5, height=3.3)
     axes = grid[0]
     topo = analysis.topology
-    panels = (("SVCCA distance", analysis.svcca, np.arange(len(labels))),
-              ("linear-CKA distance", analysis.cka, np.arange(len(labels))),
-              (f"topology ({getattr(analysis, 'topology_method', 'points')})",
-               topo.distances,
-               np.setdiff1d(np.arange(len(labels)), topo.off_modal)))
+    panels = (
+        ("SVCCA distance", analysis.svcca, np.arange(len(labels))),
+        ("linear-CKA distance", analysis.cka, np.arange(len(labels))),
+        (
+            f"topology ({getattr(analysis, 'topology_method', 'points')})",
+            topo.distances,
+            np.setdiff1d(np.arange(len(labels)), topo.off_modal),
+        ),
+    )
     for ax, (title, D, idx) in zip(axes, panels):
         if len(idx) >= 2:
             emb = classical_mds(D[np.ix_(idx, idx)], 2).coords
             for k, i in enumerate(idx):
                 arch, act = labels[i]
-                ax.scatter(emb[k, 0], emb[k, 1], color=colors[arch],
-                           marker=_MARKERS.get(act, "s"), s=30)
+                ax.scatter(
+                    emb[k, 0], emb[k, 1], color=colors[arch], marker=_MARKERS.get(act, "s"), s=30
+                )
         extra = f", {len(topo.off_modal)} off-modal" if title.startswith("topology") else ""
         ax.set_title(title + extra)
         ax.set_xlabel("MDS 1 (a.u.)")

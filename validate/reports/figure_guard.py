@@ -32,8 +32,10 @@ class Figures:
         try:
             out = fn(*args, **kwargs)
         except Exception as err:  # noqa: BLE001 - any drawing failure is reported, not raised
-            name = next((Path(a).name for a in args if isinstance(a, (str, Path))),
-                        getattr(fn, "__name__", "figure"))
+            name = next(
+                (Path(a).name for a in args if isinstance(a, (str, Path))),
+                getattr(fn, "__name__", "figure"),
+            )
             reason = str(err).splitlines()[0] if str(err) else type(err).__name__
             self.skipped.append(f"figure skipped: {name}: {reason}")
             return

@@ -34,7 +34,12 @@ from ..experiments.regimes import (
     default_regimes_plan,
     run_regimes,
 )
-from ..experiments.rho_scaling import EXPECTED_EXPONENTS, run_rho_scaling, scaling_config, scaling_plan
+from ..experiments.rho_scaling import (
+    EXPECTED_EXPONENTS,
+    run_rho_scaling,
+    scaling_config,
+    scaling_plan,
+)
 from ..experiments.sine_solutions import (
     SINE_SOLUTIONS,
     SineSolutionResult,
@@ -63,8 +68,9 @@ __all__ = [
 ]
 
 
-def _per_task_claims_table(claims: Sequence[Claim], tasks: Sequence[str]
-                           ) -> tuple[str, list[str], list[list[str]]]:
+def _per_task_claims_table(
+    claims: Sequence[Claim], tasks: Sequence[str]
+) -> tuple[str, list[str], list[list[str]]]:
     header = ["claim"] + list(tasks)
     body = []
     for c in claims:
@@ -77,15 +83,30 @@ def _per_task_claims_table(claims: Sequence[Claim], tasks: Sequence[str]
             ok = v > c.threshold if c.direction == ">" else v < c.threshold
             row.append(f"{_fmt(v)} {'✓' if ok else '✗'}")
         body.append(row)
-    caption = ("Per-task statistic of each claim (✓: on the claimed side of the threshold; "
-               "not a test — one or few seeds per task)")
+    caption = (
+        "Per-task statistic of each claim (✓: on the claimed side of the threshold; "
+        "not a test — one or few seeds per task)"
+    )
     return caption, header, body
 
 
-
 def _measures_table(result: RegimesResult) -> tuple[str, list[str], list[list[str]]]:
-    header = ["task", "regime", "ρ", "ρ√N", "‖w_out‖ (init)", "‖x‖", "D_x,90", "D_fit,90",
-              "R²(2 PCs)", "noise compr.", "suscept.", "dissim.", "L (L_var)", "label"]
+    header = [
+        "task",
+        "regime",
+        "ρ",
+        "ρ√N",
+        "‖w_out‖ (init)",
+        "‖x‖",
+        "D_x,90",
+        "D_fit,90",
+        "R²(2 PCs)",
+        "noise compr.",
+        "suscept.",
+        "dissim.",
+        "L (L_var)",
+        "label",
+    ]
     body = []
     for t in result.plan.tasks:
         for r in REGIMES:
@@ -93,27 +114,36 @@ def _measures_table(result: RegimesResult) -> tuple[str, list[str], list[list[st
             if not ms:
                 continue
 
-            def mean(f: Callable[[NetworkMeasures], float],
-                     ms: list[NetworkMeasures] = ms) -> float:
+            def mean(
+                f: Callable[[NetworkMeasures], float], ms: list[NetworkMeasures] = ms
+            ) -> float:
                 v = _finite([f(m) for m in ms])
                 return float(v.mean()) if v.size else math.nan
 
             d = _finite(result.dissimilarity.get((t, r), []))
             labels = sorted({m.label for m in ms})
-            body.append([
-                t, r, _fmt(mean(lambda m: m.rho)), _fmt(mean(lambda m: m.rho_sqrt_n)),
-                f"{_fmt(mean(lambda m: m.w_out_norm))} ({_fmt(mean(lambda m: m.w_out_norm_init))})",
-                _fmt(mean(lambda m: m.x_norm)), _fmt(mean(lambda m: m.D_x)),
-                _fmt(mean(lambda m: m.D_fit)), _fmt(mean(lambda m: m.r2_2pc)),
-                _fmt(mean(lambda m: m.compression)), _fmt(mean(lambda m: m.susceptibility)),
-                _fmt(float(d.mean()) if d.size else math.nan),
-                f"{_fmt(mean(lambda m: m.loss))} ({_fmt(mean(lambda m: m.loss_var))})",
-                "/".join(labels),
-            ])
-    caption = ("Measures per task and regime (means over seeds; dissimilarity: mean over "
-               "pairs of seeds)")
+            body.append(
+                [
+                    t,
+                    r,
+                    _fmt(mean(lambda m: m.rho)),
+                    _fmt(mean(lambda m: m.rho_sqrt_n)),
+                    f"{_fmt(mean(lambda m: m.w_out_norm))} ({_fmt(mean(lambda m: m.w_out_norm_init))})",
+                    _fmt(mean(lambda m: m.x_norm)),
+                    _fmt(mean(lambda m: m.D_x)),
+                    _fmt(mean(lambda m: m.D_fit)),
+                    _fmt(mean(lambda m: m.r2_2pc)),
+                    _fmt(mean(lambda m: m.compression)),
+                    _fmt(mean(lambda m: m.susceptibility)),
+                    _fmt(float(d.mean()) if d.size else math.nan),
+                    f"{_fmt(mean(lambda m: m.loss))} ({_fmt(mean(lambda m: m.loss_var))})",
+                    "/".join(labels),
+                ]
+            )
+    caption = (
+        "Measures per task and regime (means over seeds; dissimilarity: mean over pairs of seeds)"
+    )
     return caption, header, body
-
 
 
 def regimes_section(result: RegimesResult, out_dir: str | Path, mode: str = "quick") -> Any:
@@ -143,14 +173,23 @@ def regimes_section(result: RegimesResult, out_dir: str | Path, mode: str = "qui
         f"\n\nWall time: training (or loading) {result.wall_train_s:.0f} s, analysis "
         f"{result.wall_analysis_s:.0f} s."
     )
-    tables = [claims_table(result.claims),
-              _per_task_claims_table(result.claims, plan.tasks),
-              _measures_table(result)]
+    tables = [
+        claims_table(result.claims),
+        _per_task_claims_table(result.claims, plan.tasks),
+        _measures_table(result),
+    ]
     held = claims_hold(result.claims)
-    return Section(name="regimes", title="Aligned vs oblique regimes on the neuroscience "
-                   f"tasks (THEORY §6) — claims {verdict}", rows=[], figures=figs.paths,
-                   text=text + figs.note(),
-                   summary=result.summary(), tables=tables, verdict=held)
+    return Section(
+        name="regimes",
+        title="Aligned vs oblique regimes on the neuroscience "
+        f"tasks (THEORY §6) — claims {verdict}",
+        rows=[],
+        figures=figs.paths,
+        text=text + figs.note(),
+        summary=result.summary(),
+        tables=tables,
+        verdict=held,
+    )
 
 
 def _mean_sd(x: np.ndarray) -> str:
@@ -159,32 +198,57 @@ def _mean_sd(x: np.ndarray) -> str:
     return f"{format_number(float(x.mean()), 3)} ± {format_number(float(sd), 2)}"
 
 
-
 def sine_table(
     results: Sequence[SineSolutionResult],
 ) -> tuple[str, tuple[str, ...], list[list[str]]]:
     """(caption, header, rows) of the measures table (mean ± SD over seeds)."""
-    header = ("solution", "out_scale, g, σ", "ρ", "ρ·√N", "‖w_out‖", "‖x‖", "‖ΔW‖_F",
-              "‖ΔW‖/‖W₀‖", "L/L₀", "labels")
+    header = (
+        "solution",
+        "out_scale, g, σ",
+        "ρ",
+        "ρ·√N",
+        "‖w_out‖",
+        "‖x‖",
+        "‖ΔW‖_F",
+        "‖ΔW‖/‖W₀‖",
+        "L/L₀",
+        "labels",
+    )
     body = []
     for res in results:
         sol = res.solution
-        body.append([
-            sol.name, f"{sol.out_scale}, {sol.g:g}, {sol.sigma:g}", _mean_sd(res.rho),
-            _mean_sd(res.rho * math.sqrt(res.N)), _mean_sd(res.w_out_norm),
-            _mean_sd(res.x_norm), _mean_sd(res.dW_norm), _mean_sd(res.dW_norm / res.W0_norm),
-            _mean_sd(res.loss_norm), ", ".join(res.labels),
-        ])
-    caption = (f"Simple sine, four solutions (N = {results[0].N}; mean ± SD over "
-               f"{len(results[0].rho)} seeds; ‖x‖ = RMS over time of the trial-averaged "
-               "‖x̄(t)‖)") if results else "Simple sine"
+        body.append(
+            [
+                sol.name,
+                f"{sol.out_scale}, {sol.g:g}, {sol.sigma:g}",
+                _mean_sd(res.rho),
+                _mean_sd(res.rho * math.sqrt(res.N)),
+                _mean_sd(res.w_out_norm),
+                _mean_sd(res.x_norm),
+                _mean_sd(res.dW_norm),
+                _mean_sd(res.dW_norm / res.W0_norm),
+                _mean_sd(res.loss_norm),
+                ", ".join(res.labels),
+            ]
+        )
+    caption = (
+        (
+            f"Simple sine, four solutions (N = {results[0].N}; mean ± SD over "
+            f"{len(results[0].rho)} seeds; ‖x‖ = RMS over time of the trial-averaged "
+            "‖x̄(t)‖)"
+        )
+        if results
+        else "Simple sine"
+    )
     return caption, header, body
 
 
-
 def sine_solutions_section(
-    mode: str = "quick", runs_dir: str | Path = "runs", out_dir: str | Path = "oblique-report",
-    log: Callable[[str], None] | None = None, progress: bool = True,
+    mode: str = "quick",
+    runs_dir: str | Path = "runs",
+    out_dir: str | Path = "oblique-report",
+    log: Callable[[str], None] | None = None,
+    progress: bool = True,
 ) -> Any:
     """The report section of the four sine solutions (``validate.core.report.Section``).
 
@@ -212,8 +276,11 @@ def sine_solutions_section(
         f"THEORY §6, the simple sine task of the 'different solutions' figure (seed 000_…): "
         f"N = {plan.N}, {plan.steps} Adam steps at lr = {plan.eta0:g}/N, {plan.seeds} seeds per "
         "solution. Settings (our mapping of the caption onto TrainConfig): "
-        + "; ".join(f"{s.name} = {s.caption} (out_scale={s.out_scale}, g={s.g:g}, σ={s.sigma:g}, "
-                    f"x0_noise={s.x0_noise:g})" for s in SINE_SOLUTIONS)
+        + "; ".join(
+            f"{s.name} = {s.caption} (out_scale={s.out_scale}, g={s.g:g}, σ={s.sigma:g}, "
+            f"x0_noise={s.x0_noise:g})"
+            for s in SINE_SOLUTIONS
+        )
         + ". Rows: the output reproduces the target (L/L₀ within the finite-size allowance) "
         "and measures.regime_label(ρ, N) gives the expected regime (aligned and marginal: "
         "ρ = O(1); lazy and oblique: ρ = O(N^{-1/2}))."
@@ -221,16 +288,23 @@ def sine_solutions_section(
     if mode == "tiny":
         text += " Tiny mode: a smoke test, the numbers are not meaningful."
     return Section(
-        name="regimes-sine", title="Simple sine: aligned, marginal, lazy and oblique solutions",
-        rows=rows, figures=figs.paths, text=text + figs.note(),
+        name="regimes-sine",
+        title="Simple sine: aligned, marginal, lazy and oblique solutions",
+        rows=rows,
+        figures=figs.paths,
+        text=text + figs.note(),
         summary={"plan": dataclasses.asdict(plan), "results": [r.summary() for r in results]},
-        wall_time_s=time.perf_counter() - t0, tables=[sine_table(results)],
+        wall_time_s=time.perf_counter() - t0,
+        tables=[sine_table(results)],
     )
 
 
 def rho_scaling_section(
-    mode: str = "quick", runs_dir: str | Path = "runs", out_dir: str | Path = "oblique-report",
-    log: Callable[[str], None] | None = None, progress: bool = True,
+    mode: str = "quick",
+    runs_dir: str | Path = "runs",
+    out_dir: str | Path = "oblique-report",
+    log: Callable[[str], None] | None = None,
+    progress: bool = True,
 ) -> Any:
     """The report section of ρ vs N (``validate.core.report.Section``).
 
@@ -253,14 +327,24 @@ def rho_scaling_section(
     for regime in result.regimes:
         for i, N in enumerate(result.Ns):
             r, loss = result.rho[regime][i], result.loss_norm[regime][i]
-            body.append([
-                regime, str(int(N)),
-                f"{format_number(r.mean(), 3)} ± {format_number(r.std(ddof=1), 2)}",
-                format_number(float((r * math.sqrt(N)).mean()), 3),
-                format_number(float(loss.mean()), 3),
-            ])
-    fit_body = [[regime, f"{f.exponent:.3f} ± {f.exponent_se:.3f}", format_number(f.prefactor, 3),
-                 f"{EXPECTED_EXPONENTS[regime]:g}"] for regime, f in result.fits.items()]
+            body.append(
+                [
+                    regime,
+                    str(int(N)),
+                    f"{format_number(r.mean(), 3)} ± {format_number(r.std(ddof=1), 2)}",
+                    format_number(float((r * math.sqrt(N)).mean()), 3),
+                    format_number(float(loss.mean()), 3),
+                ]
+            )
+    fit_body = [
+        [
+            regime,
+            f"{f.exponent:.3f} ± {f.exponent_se:.3f}",
+            format_number(f.prefactor, 3),
+            f"{EXPECTED_EXPONENTS[regime]:g}",
+        ]
+        for regime, f in result.fits.items()
+    ]
     steps = scaling_config(plan, "aligned", plan.Ns[0]).steps
     text = (
         f"THEORY §1/§6: ρ vs N on the {plan.task} task, aligned (small output weights) and "
@@ -274,18 +358,23 @@ def rho_scaling_section(
     if mode == "tiny":
         text += " Tiny mode: a smoke test, the numbers are not meaningful."
     return Section(
-        name="regimes-scaling", title="Correlation ρ vs network size N (cycling task)",
-        rows=list(result.rows), figures=figs.paths, text=text + figs.note(),
+        name="regimes-scaling",
+        title="Correlation ρ vs network size N (cycling task)",
+        rows=list(result.rows),
+        figures=figs.paths,
+        text=text + figs.note(),
         summary=result.summary(),
         wall_time_s=time.perf_counter() - t0,
-        tables=[("Fitted exponents of ρ ∝ A·N^k", ("regime", "k ± SE", "A", "expected k"),
-                 fit_body),
-                ("ρ per network size (over seeds)", header, body)],
+        tables=[
+            ("Fitted exponents of ρ ∝ A·N^k", ("regime", "k ± SE", "A", "expected k"), fit_body),
+            ("ρ per network size (over seeds)", header, body),
+        ],
     )
 
 
-def _extra_sections(mode: str, runs_dir: Path, out_dir: Path, log: Callable[[str], None],
-                    progress: bool) -> list[Any]:
+def _extra_sections(
+    mode: str, runs_dir: Path, out_dir: Path, log: Callable[[str], None], progress: bool
+) -> list[Any]:
     """The simple-sine and ρ-vs-N sections, in that order (each with its wall time)."""
     out = []
     for section in EXTRA_SECTIONS:
@@ -339,11 +428,15 @@ def run_regimes_report(
         sections += _extra_sections(mode, runs_dir, out_dir, log, progress)
     other_rows = [r for s in sections[1:] for r in s.rows]
     passed = result.passed and not any(r.status == "fail" for r in other_rows)
-    meta = run_metadata(command=command, wall_time_s=time.perf_counter() - t0, mode=mode,
-                        tasks=list(plan.tasks), runs_dir=str(runs_dir),
-                        claims=claims_verdict(result.claims))
-    title = (f"Aligned vs oblique regimes ({mode} mode) — claims "
-             f"{claims_verdict(result.claims)}")
+    meta = run_metadata(
+        command=command,
+        wall_time_s=time.perf_counter() - t0,
+        mode=mode,
+        tasks=list(plan.tasks),
+        runs_dir=str(runs_dir),
+        claims=claims_verdict(result.claims),
+    )
+    title = f"Aligned vs oblique regimes ({mode} mode) — claims {claims_verdict(result.claims)}"
     path = write_report(sections, out_dir, title=title, meta=meta)
     return path, passed, result, sections
 

@@ -33,9 +33,16 @@ from .progress import progress_logger
 __all__ = ["run_seed003_report", "seed003_section"]
 
 
-def run_seed003_report(*, out_dir: str | Path = "oblique-seed003", runs_dir: str | Path = "runs",
-                       mode: str = "quick", tasks: Any = None, progress: bool = True,
-                       command: str | None = None, stream: Any = None) -> tuple[Path, Any]:
+def run_seed003_report(
+    *,
+    out_dir: str | Path = "oblique-seed003",
+    runs_dir: str | Path = "runs",
+    mode: str = "quick",
+    tasks: Any = None,
+    progress: bool = True,
+    command: str | None = None,
+    stream: Any = None,
+) -> tuple[Path, Any]:
     """Run the experiment and write the report; returns (report.md path, result)."""
     stream = sys.stderr if stream is None else stream
 
@@ -50,17 +57,35 @@ def run_seed003_report(*, out_dir: str | Path = "oblique-seed003", runs_dir: str
     sec = seed003_section(result, out_dir, mode)
     sec.wall_time_s = time.perf_counter() - t0
     verdict = claims_verdict(result.claims)
-    meta = run_metadata(command=command, wall_time_s=sec.wall_time_s, mode=mode,
-                        tasks=list(plan.tasks), runs_dir=str(runs_dir), claims=verdict)
-    path = write_report([sec], out_dir, title=f"Seed 003 hypotheses ({mode} mode) — claims "
-                        f"{verdict}", meta=meta)
+    meta = run_metadata(
+        command=command,
+        wall_time_s=sec.wall_time_s,
+        mode=mode,
+        tasks=list(plan.tasks),
+        runs_dir=str(runs_dir),
+        claims=verdict,
+    )
+    path = write_report(
+        [sec], out_dir, title=f"Seed 003 hypotheses ({mode} mode) — claims {verdict}", meta=meta
+    )
     return path, result
 
 
 def _measures_table(result: Seed003Result) -> tuple[str, list[str], list[list[str]]]:
-    header = ["task", "θ (deg)", "loss init → final", "mean ΔW", "‖ΔW‖/‖W₀‖", "PR ΔW / W₀",
-              "centrality ρ_s", "non-normality", "spectral radius", "PI untr. → tr.",
-              "angle to w_out (deg)", "DCA unique"]
+    header = [
+        "task",
+        "θ (deg)",
+        "loss init → final",
+        "mean ΔW",
+        "‖ΔW‖/‖W₀‖",
+        "PR ΔW / W₀",
+        "centrality ρ_s",
+        "non-normality",
+        "spectral radius",
+        "PI untr. → tr.",
+        "angle to w_out (deg)",
+        "DCA unique",
+    ]
     body = []
     for task in result.plan.tasks:
         for theta in result.plan.angles:
@@ -73,23 +98,29 @@ def _measures_table(result: Seed003Result) -> tuple[str, list[str], list[list[st
                 v = v[np.isfinite(v)]
                 return float(v.mean()) if v.size else math.nan
 
-            body.append([
-                task, f"{math.degrees(theta):.4g}",
-                f"{_fmt(mean(lambda m: m.loss_init))} → {_fmt(mean(lambda m: m.loss_final))}",
-                _fmt(mean(lambda m: m.mean_dw)), _fmt(mean(lambda m: m.rel_dw)),
-                f"{_fmt(mean(lambda m: m.pr_dw))} / {_fmt(mean(lambda m: m.pr_w0))}",
-                _fmt(mean(lambda m: m.centrality_rho)),
-                f"{_fmt(mean(lambda m: m.nonnormal_init))} → "
-                f"{_fmt(mean(lambda m: m.nonnormal_final))}",
-                f"{_fmt(mean(lambda m: m.radius_init))} → {_fmt(mean(lambda m: m.radius_final))}",
-                f"{_fmt(mean(lambda m: m.pi_init))} → {_fmt(mean(lambda m: m.pi_final))}",
-                f"{_fmt(math.degrees(mean(lambda m: m.angle_init)))} → "
-                f"{_fmt(math.degrees(mean(lambda m: m.angle_final)))}",
-                _fmt(mean(lambda m: m.dca_unique)),
-            ])
-    return ("Measures per task and leak angle (means over seeds; arrows: before → after "
-            "training)", header, body)
-
+            body.append(
+                [
+                    task,
+                    f"{math.degrees(theta):.4g}",
+                    f"{_fmt(mean(lambda m: m.loss_init))} → {_fmt(mean(lambda m: m.loss_final))}",
+                    _fmt(mean(lambda m: m.mean_dw)),
+                    _fmt(mean(lambda m: m.rel_dw)),
+                    f"{_fmt(mean(lambda m: m.pr_dw))} / {_fmt(mean(lambda m: m.pr_w0))}",
+                    _fmt(mean(lambda m: m.centrality_rho)),
+                    f"{_fmt(mean(lambda m: m.nonnormal_init))} → "
+                    f"{_fmt(mean(lambda m: m.nonnormal_final))}",
+                    f"{_fmt(mean(lambda m: m.radius_init))} → {_fmt(mean(lambda m: m.radius_final))}",
+                    f"{_fmt(mean(lambda m: m.pi_init))} → {_fmt(mean(lambda m: m.pi_final))}",
+                    f"{_fmt(math.degrees(mean(lambda m: m.angle_init)))} → "
+                    f"{_fmt(math.degrees(mean(lambda m: m.angle_final)))}",
+                    _fmt(mean(lambda m: m.dca_unique)),
+                ]
+            )
+    return (
+        "Measures per task and leak angle (means over seeds; arrows: before → after training)",
+        header,
+        body,
+    )
 
 
 def seed003_section(result: Seed003Result, out_dir: str | Path, mode: str = "quick") -> Any:
@@ -110,7 +141,13 @@ def seed003_section(result: Seed003Result, out_dir: str | Path, mode: str = "qui
         f"\n\nWall time: training (or loading) {result.wall_train_s:.0f} s, analysis "
         f"{result.wall_analysis_s:.0f} s."
     )
-    return Section(name="seed003", title=f"Seed 003 hypotheses — claims {verdict}", rows=[],
-                   figures=figs.paths, text=text + figs.note(), summary=result.summary(),
-                   tables=[(caption, header, body), _measures_table(result)],
-                   verdict=result.passed)
+    return Section(
+        name="seed003",
+        title=f"Seed 003 hypotheses — claims {verdict}",
+        rows=[],
+        figures=figs.paths,
+        text=text + figs.note(),
+        summary=result.summary(),
+        tables=[(caption, header, body), _measures_table(result)],
+        verdict=result.passed,
+    )

@@ -61,28 +61,38 @@ def _setting(name: str, mode: str) -> Any:
         from ..experiments import static
 
         if mode == "tiny":
-            return [static.StaticConfig(N=64, lambda_plus=2.6, networks=4, trials=4,
-                                        t_max=30.0, t_discard=10.0, seed=0)]
+            return [
+                static.StaticConfig(
+                    N=64, lambda_plus=2.6, networks=4, trials=4, t_max=30.0, t_discard=10.0, seed=0
+                )
+            ]
         return static.default_static_configs(full=full)
     if name == "gd-scaling":
         from ..experiments import gd_scaling
 
         if mode == "tiny":
-            return [gd_scaling.GDScalingPlan(sigma=1.0, Ns=(16,), seeds=2, steps=20,
-                                             record_every=10, tail=0.5)]
+            return [
+                gd_scaling.GDScalingPlan(
+                    sigma=1.0, Ns=(16,), seeds=2, steps=20, record_every=10, tail=0.5
+                )
+            ]
         return gd_scaling.default_gd_plans(full=full)
     if name == "two-phase":
         from ..experiments import two_phase
 
         if mode == "tiny":
-            return two_phase.TwoPhasePlan(N=16, phase1_steps=16, phase2_steps=16, seeds=2,
-                                          record_every=2)
+            return two_phase.TwoPhasePlan(
+                N=16, phase1_steps=16, phase2_steps=16, seeds=2, record_every=2
+            )
         return two_phase.default_two_phase_plan(full=full)
     if name == "corrections":
         from ..experiments.corrections import CorrectionsConfig
 
-        return {"tiny": CorrectionsConfig.tiny, "full": CorrectionsConfig.full,
-                "quick": CorrectionsConfig.quick}[mode]()
+        return {
+            "tiny": CorrectionsConfig.tiny,
+            "full": CorrectionsConfig.full,
+            "quick": CorrectionsConfig.quick,
+        }[mode]()
     if name == "bulk":
         from ..experiments.bulk import default_bulk_configs
 
@@ -98,8 +108,9 @@ def _setting(name: str, mode: str) -> Any:
 # ----------------------------------------------------------------------------- static cache
 def _static_record(cfg: Any) -> dict[str, Any]:
     """What identifies a cached static simulation (JSON-normalised: tuples become lists)."""
-    return json.loads(json.dumps({"version": _STATIC_CACHE_VERSION, "config": cfg.to_dict()},
-                                 sort_keys=True))
+    return json.loads(
+        json.dumps({"version": _STATIC_CACHE_VERSION, "config": cfg.to_dict()}, sort_keys=True)
+    )
 
 
 def _static_key(cfg: Any) -> str:
@@ -129,14 +140,17 @@ def _cached_static(cfg: Any, runs_dir: Path) -> tuple[Any, bool]:
         if stored == _static_record(cfg):
             arrays = load_cache(est_file)  # None (warned) if it fails its checksum
             if arrays is not None:
-                est = {k[len("est__"):]: v for k, v in arrays.items() if k.startswith("est__")}
-                result = static.static_result(cfg, est, arrays["cloud"], arrays["outputs"],
-                                              arrays["switched"])
+                est = {k[len("est__") :]: v for k, v in arrays.items() if k.startswith("est__")}
+                result = static.static_result(
+                    cfg, est, arrays["cloud"], arrays["outputs"], arrays["switched"]
+                )
                 return result, True
     result = static.run_static(cfg)
     where.mkdir(parents=True, exist_ok=True)
-    atomic_write_bytes(cfg_file, lambda fh: fh.write(json.dumps(
-        _static_record(cfg), sort_keys=True, indent=1).encode()))
+    atomic_write_bytes(
+        cfg_file,
+        lambda fh: fh.write(json.dumps(_static_record(cfg), sort_keys=True, indent=1).encode()),
+    )
     arrays = {f"est__{k}": np.asarray(v) for k, v in result.estimates.items()}
     arrays.update(cloud=result.cloud, outputs=result.outputs, switched=result.switched)
     save_arrays(est_file, arrays)
@@ -155,8 +169,9 @@ def _fmt_fit(fit: Any) -> str:
     return f"{format_number(k, 3)} ± {format_number(getattr(fit, 'exponent_se', None), 2)}"
 
 
-def _static_section(configs: Sequence[Any], runs_dir: Path, out_dir: Path,
-                    log: Callable[[str], None]) -> Any:
+def _static_section(
+    configs: Sequence[Any], runs_dir: Path, out_dir: Path, log: Callable[[str], None]
+) -> Any:
     from ..core.report import Section
     from ..experiments.static import EXTENDED_SUFFIX
     from ..figures.static import plot_static_clouds, plot_static_histograms
@@ -165,8 +180,10 @@ def _static_section(configs: Sequence[Any], runs_dir: Path, out_dir: Path,
     for i, cfg in enumerate(configs, 1):
         t0 = time.perf_counter()
         res, cached = _cached_static(cfg, runs_dir)
-        log(f"  static [{i}/{len(configs)}] {cfg.label()}: "
-            f"{'loaded from cache' if cached else 'simulated'} ({time.perf_counter() - t0:.1f} s)")
+        log(
+            f"  static [{i}/{len(configs)}] {cfg.label()}: "
+            f"{'loaded from cache' if cached else 'simulated'} ({time.perf_counter() - t0:.1f} s)"
+        )
         results.append(res)
     from .figure_guard import Figures
 
@@ -197,9 +214,12 @@ def _static_section(configs: Sequence[Any], runs_dir: Path, out_dir: Path,
 
     rows = [r for res in results for r in res.rows] + dt_extrapolation_rows(results)
     return Section(
-        name="static", title="Static check of the mean-field theory (THEORY §5)",
-        rows=rows, figures=figs.paths,
-        text=text + figs.note(), summary={"results": [r.summary() for r in results]},
+        name="static",
+        title="Static check of the mean-field theory (THEORY §5)",
+        rows=rows,
+        figures=figs.paths,
+        text=text + figs.note(),
+        summary={"results": [r.summary() for r in results]},
         tables=[_switching_table(results)],
     )
 
@@ -225,18 +245,26 @@ def _switching_table(results: Sequence[Any]) -> tuple[str, list[str], list[list[
         sw = np.asarray(res.switched, float)
         se = float(sw.std(ddof=1) / math.sqrt(sw.size)) if sw.size > 1 else math.nan
         inside = not any(r.domain for r in res.rows)
-        body.append([f"N={c.N}, λ₊={c.lambda_plus:g}, dt={c.dt:g}",
-                     format_number(float(b.noise_to_barrier), 2), format_number(pred, 2),
-                     f"{format_number(float(sw.mean()), 2)} ± {format_number(se, 1)}",
-                     "inside" if inside else "outside"])
-    caption = ("Switching between ±κ̄, predicted before simulating (Kramers rate of the latent "
-               "double well, meanfield.switching; reliable for D/ΔV ≲ 0.5) and detected "
-               "(fraction of samples on the mirror side, mean ± SE over networks)")
+        body.append(
+            [
+                f"N={c.N}, λ₊={c.lambda_plus:g}, dt={c.dt:g}",
+                format_number(float(b.noise_to_barrier), 2),
+                format_number(pred, 2),
+                f"{format_number(float(sw.mean()), 2)} ± {format_number(se, 1)}",
+                "inside" if inside else "outside",
+            ]
+        )
+    caption = (
+        "Switching between ±κ̄, predicted before simulating (Kramers rate of the latent "
+        "double well, meanfield.switching; reliable for D/ΔV ≲ 0.5) and detected "
+        "(fraction of samples on the mirror side, mean ± SE over networks)"
+    )
     return caption, ["point", "D/ΔV", "predicted mirror fraction", "simulated", "domain"], body
 
 
-def _gd_results(plans: Sequence[Any], runs_dir: Path, tiny: bool, progress: bool,
-                log: Callable[[str], None]) -> list[Any]:
+def _gd_results(
+    plans: Sequence[Any], runs_dir: Path, tiny: bool, progress: bool, log: Callable[[str], None]
+) -> list[Any]:
     """Train (or load / resume) and analyse every plan.
 
     The tiny mode trains through the same public pieces as
@@ -251,11 +279,17 @@ def _gd_results(plans: Sequence[Any], runs_dir: Path, tiny: bool, progress: bool
     results = []
     for i, plan in enumerate(plans, 1):
         t0 = time.perf_counter()
-        log(f"  gd-scaling [{i}/{len(plans)}] σ={plan.sigma:g}, N={list(plan.Ns)}, "
-            f"seeds={plan.seeds}")
+        log(
+            f"  gd-scaling [{i}/{len(plans)}] σ={plan.sigma:g}, N={list(plan.Ns)}, "
+            f"seeds={plan.seeds}"
+        )
         if tiny:
-            runs = sweep(gd_scaling.gd_scaling_config(plan), [int(n) for n in plan.Ns],
-                         runs_dir / f"gd_scaling_tiny_{plan.label()}", progress=progress)
+            runs = sweep(
+                gd_scaling.gd_scaling_config(plan),
+                [int(n) for n in plan.Ns],
+                runs_dir / f"gd_scaling_tiny_{plan.label()}",
+                progress=progress,
+            )
             results.append(gd_scaling.analyse_gd_scaling(runs, plan, derived=False))
         else:
             results.append(gd_scaling.run_gd_scaling(plan, runs_dir, progress=progress))
@@ -263,8 +297,15 @@ def _gd_results(plans: Sequence[Any], runs_dir: Path, tiny: bool, progress: bool
     return results
 
 
-def _gd_section(plans: Sequence[Any], runs_dir: Path, out_dir: Path, progress: bool,
-                log: Callable[[str], None], *, tiny: bool = False) -> Any:
+def _gd_section(
+    plans: Sequence[Any],
+    runs_dir: Path,
+    out_dir: Path,
+    progress: bool,
+    log: Callable[[str], None],
+    *,
+    tiny: bool = False,
+) -> Any:
     from ..core.report import Section, format_number
     from ..figures.learning import plot_gd_learning
     from ..figures.scaling import plot_scaling
@@ -276,23 +317,48 @@ def _gd_section(plans: Sequence[Any], runs_dir: Path, out_dir: Path, progress: b
     figs.draw(plot_scaling, results, out_dir / "gd_scaling.png")
     for res in results:
         figs.draw(plot_gd_learning, res, out_dir / f"gd_learning_{res.plan.label()}.png")
-    header = ("σ", "quantity", "sim. exponent ± SE", "theory exponent (same N) ± SE",
-              "derived large-N exponent", "derived N → ∞ limit", "derived prefactor")
+    header = (
+        "σ",
+        "quantity",
+        "sim. exponent ± SE",
+        "theory exponent (same N) ± SE",
+        "derived large-N exponent",
+        "derived N → ∞ limit",
+        "derived prefactor",
+    )
     body = []
     for res in results:
         for q, fits in res.fits.items():
             derived = res.derived.get(q, {}) if isinstance(res.derived, dict) else {}
-            body.append([
-                f"{res.plan.sigma:g}", q, _fmt_fit(fits.get("sim")), _fmt_fit(fits.get("theory")),
-                *(format_number(derived.get(f) if isinstance(derived, dict) else None, 3)
-                  for f in ("exponent", "limit", "prefactor")),
-            ])
+            body.append(
+                [
+                    f"{res.plan.sigma:g}",
+                    q,
+                    _fmt_fit(fits.get("sim")),
+                    _fmt_fit(fits.get("theory")),
+                    *(
+                        format_number(derived.get(f) if isinstance(derived, dict) else None, 3)
+                        for f in ("exponent", "limit", "prefactor")
+                    ),
+                ]
+            )
     flow_header = ("σ", "quantity", "simulation ± SE", "learning flow", "optimum (same N) ± SE")
-    flow_body = [[f"{res.plan.sigma:g}", q, _fmt_fit(d.get("sim")), _fmt_fit(d.get("flow")),
-                  _fmt_fit(res.fits.get(q, {}).get("theory"))]
-                 for res in results for q, d in res.flow_fits.items()]
-    errors = [str(r.derived["_error"].get("message")) for r in results
-              if isinstance(r.derived, dict) and "_error" in r.derived]
+    flow_body = [
+        [
+            f"{res.plan.sigma:g}",
+            q,
+            _fmt_fit(d.get("sim")),
+            _fmt_fit(d.get("flow")),
+            _fmt_fit(res.fits.get(q, {}).get("theory")),
+        ]
+        for res in results
+        for q, d in res.flow_fits.items()
+    ]
+    errors = [
+        str(r.derived["_error"].get("message"))
+        for r in results
+        if isinstance(r.derived, dict) and "_error" in r.derived
+    ]
     text = (
         "THEORY §4: rank-2 erf networks, only M trained from 0 by SGD, large output weights. "
         "At the end of training each seed's λ₋ gives the theory optimum (λ₊*, ‖κ̄*‖, ρ*, "
@@ -313,20 +379,35 @@ def _gd_section(plans: Sequence[Any], runs_dir: Path, out_dir: Path, progress: b
     if errors:
         text += "\n\nDerived large-N exponents unavailable: " + "; ".join(sorted(set(errors)))
     elif any(not r.derived for r in results):
-        text += ("\n\nDerived large-N exponents not computed in this mode (the sympy "
-                 "derivation is skipped by --quick-tiny).")
+        text += (
+            "\n\nDerived large-N exponents not computed in this mode (the sympy "
+            "derivation is skipped by --quick-tiny)."
+        )
     return Section(
-        name="gd-scaling", title="Gradient descent across N (THEORY §4)",
-        rows=[r for res in results for r in res.rows], figures=figs.paths,
-        text=text + figs.note(), summary={"results": [r.summary() for r in results]},
+        name="gd-scaling",
+        title="Gradient descent across N (THEORY §4)",
+        rows=[r for res in results for r in res.rows],
+        figures=figs.paths,
+        text=text + figs.note(),
+        summary={"results": [r.summary() for r in results]},
         tables=([("Power-law exponents k of q ∝ N^k", header, body)] if body else [])
-        + ([("End-of-training exponents: simulation, learning flow, optimum", flow_header,
-             flow_body)] if flow_body else []),
+        + (
+            [
+                (
+                    "End-of-training exponents: simulation, learning flow, optimum",
+                    flow_header,
+                    flow_body,
+                )
+            ]
+            if flow_body
+            else []
+        ),
     )
 
 
-def _two_phase_section(plan: Any, runs_dir: Path, out_dir: Path, progress: bool,
-                       log: Callable[[str], None]) -> Any:
+def _two_phase_section(
+    plan: Any, runs_dir: Path, out_dir: Path, progress: bool, log: Callable[[str], None]
+) -> Any:
     from ..core.report import Section
     from ..experiments import two_phase
     from ..figures.learning import plot_two_phase
@@ -345,9 +426,14 @@ def _two_phase_section(plan: Any, runs_dir: Path, out_dir: Path, progress: bool,
         "rate η₀/N in phase 1 and η₀ in phase 2. Learning curves of L, L_bias, L_var, M₁₁, "
         "M₁₂ and ‖Δx̄‖ against the closed forms; the rows compare the end of each phase."
     )
-    return Section(name="two-phase", title="Two-phase learning in a linear network (THEORY §3)",
-                   rows=list(result.rows), figures=figs.paths, text=text + figs.note(),
-                   summary=summary)
+    return Section(
+        name="two-phase",
+        title="Two-phase learning in a linear network (THEORY §3)",
+        rows=list(result.rows),
+        figures=figs.paths,
+        text=text + figs.note(),
+        summary=summary,
+    )
 
 
 # ----------------------------------------------------------------------------- main job
@@ -378,15 +464,30 @@ def run_validate(
         command: command line recorded in the metadata.
         strict_paper: the paper variant's claims count for the verdict too.
     """
-    path, _, verdict = run_sections(out_dir=out_dir, runs_dir=runs_dir, mode=mode, only=only,
-                                    progress=progress, command=command, stream=stream,
-                                    strict_paper=strict_paper)
+    path, _, verdict = run_sections(
+        out_dir=out_dir,
+        runs_dir=runs_dir,
+        mode=mode,
+        only=only,
+        progress=progress,
+        command=command,
+        stream=stream,
+        strict_paper=strict_paper,
+    )
     return path, verdict.passed
 
 
-def run_sections(*, out_dir: str | Path, runs_dir: str | Path, mode: str, only: Sequence[str],
-                 progress: bool, command: str | None, stream: Any,
-                 strict_paper: bool = False) -> tuple[Path, list[Any], Any]:
+def run_sections(
+    *,
+    out_dir: str | Path,
+    runs_dir: str | Path,
+    mode: str,
+    only: Sequence[str],
+    progress: bool,
+    command: str | None,
+    stream: Any,
+    strict_paper: bool = False,
+) -> tuple[Path, list[Any], Any]:
     """:func:`run_validate`, returning (report.md path, the report sections, the
     :class:`validate.core.verdict.Verdict`) — what ``oblique validate`` runs. Also writes the
     per-row table as ``rows.csv`` (one row per comparison, tidy columns)."""
@@ -394,8 +495,10 @@ def run_sections(*, out_dir: str | Path, runs_dir: str | Path, mode: str, only: 
         raise ValueError(f"mode={mode!r} is not allowed; allowed: 'quick', 'full', 'tiny'")
     bad = [o for o in only if o not in EXPERIMENTS]
     if bad or not only:
-        raise ValueError(f"only={list(only)!r} is not allowed; allowed: a non-empty subset of "
-                         f"{list(EXPERIMENTS)}")
+        raise ValueError(
+            f"only={list(only)!r} is not allowed; allowed: a non-empty subset of "
+            f"{list(EXPERIMENTS)}"
+        )
     stream = sys.stderr if stream is None else stream
 
     from .progress import progress_logger
@@ -429,8 +532,11 @@ def run_sections(*, out_dir: str | Path, runs_dir: str | Path, mode: str, only: 
         from ..core.stats import status_counts
 
         counts = status_counts(sec.rows)
-        log(f"[{name}] {len(sec.rows)} comparisons: " + ", ".join(
-            f"{n} {st}" for st, n in counts.items()) + f" ({sec.wall_time_s:.1f} s)")
+        log(
+            f"[{name}] {len(sec.rows)} comparisons: "
+            + ", ".join(f"{n} {st}" for st, n in counts.items())
+            + f" ({sec.wall_time_s:.1f} s)"
+        )
         sections.append(sec)
     from ..core.stats import family_control
     from ..core.verdict import judge
@@ -440,11 +546,16 @@ def run_sections(*, out_dir: str | Path, runs_dir: str | Path, mode: str, only: 
         sec.rows = [next(controlled) for _ in sec.rows]
     verdict = judge([r for sec in sections for r in sec.rows], strict_paper=strict_paper)
     meta = run_metadata(
-        command=command, wall_time_s=time.perf_counter() - t_start, mode=mode,
-        experiments=list(only), runs_dir=str(runs_dir), strict_paper=strict_paper,
+        command=command,
+        wall_time_s=time.perf_counter() - t_start,
+        mode=mode,
+        experiments=list(only),
+        runs_dir=str(runs_dir),
+        strict_paper=strict_paper,
     )
-    path = write_report(sections, out_dir, title=f"Theory vs simulation ({mode} mode)",
-                        meta=meta, verdict=verdict)
+    path = write_report(
+        sections, out_dir, title=f"Theory vs simulation ({mode} mode)", meta=meta, verdict=verdict
+    )
     write_rows_csv([r for sec in sections for r in sec.rows], out_dir / "rows.csv")
     return path, sections, verdict
 
@@ -487,8 +598,11 @@ def find_gd_scaling_runs(runs_dir: str | Path) -> list[tuple[Any, list[Path]]]:
         c0 = items[0][0]
         try:
             plan = gd_scaling.GDScalingPlan(
-                sigma=float(c0.sigma), Ns=tuple(sorted(int(c.N) for c, _ in items)),
-                seeds=int(c0.seeds), steps=int(c0.steps), record_every=int(c0.record_every),
+                sigma=float(c0.sigma),
+                Ns=tuple(sorted(int(c.N) for c, _ in items)),
+                seeds=int(c0.seeds),
+                steps=int(c0.steps),
+                record_every=int(c0.record_every),
                 seed=int(c0.seed),
             )
             expected = gd_scaling.gd_scaling_config(plan)
@@ -499,8 +613,9 @@ def find_gd_scaling_runs(runs_dir: str | Path) -> list[tuple[Any, list[Path]]]:
     return found
 
 
-def plot_scaling_from_runs(runs_dir: str | Path, out_dir: str | Path, *,
-                           derived: bool = True) -> Path:
+def plot_scaling_from_runs(
+    runs_dir: str | Path, out_dir: str | Path, *, derived: bool = True
+) -> Path:
     """Draw ``out_dir/gd_scaling.png`` from the stored gd-scaling sweeps (no training).
 
     ``derived=False`` leaves out the derived large-N guide lines (their sympy
@@ -513,12 +628,16 @@ def plot_scaling_from_runs(runs_dir: str | Path, out_dir: str | Path, *,
 
     sweeps = find_gd_scaling_runs(runs_dir)
     if not sweeps:
-        raise ValueError(f"runs={str(runs_dir)!r} holds no finished gd-scaling runs; allowed: "
-                         "a --runs directory written by 'oblique validate'")
+        raise ValueError(
+            f"runs={str(runs_dir)!r} holds no finished gd-scaling runs; allowed: "
+            "a --runs directory written by 'oblique validate'"
+        )
     from ..figures.scaling import plot_scaling
 
-    results = [analyse_gd_scaling([simulate.load(d) for d in dirs], plan, derived=derived)
-               for plan, dirs in sweeps]
+    results = [
+        analyse_gd_scaling([simulate.load(d) for d in dirs], plan, derived=derived)
+        for plan, dirs in sweeps
+    ]
     return plot_scaling(results, Path(out_dir) / "gd_scaling.png")
 
 
@@ -536,11 +655,15 @@ def _lvar_table(result: Any) -> tuple[str, list[str], list[list[str]]]:
         lv = p.estimates["loss_var"]
         se = float(np.std(lv, ddof=1) / math.sqrt(lv.size))
         m = float(np.mean(lv))
-        body.append([p.setting(), f"{format_number(m)} ± {format_number(se, 2)}",
-                     *(format_number(p.theory[v]["loss_var"]) for v in VARIANTS),
-                     format_number(m / p.theory["paper"]["loss_var"], 3)])
+        body.append(
+            [
+                p.setting(),
+                f"{format_number(m)} ± {format_number(se, 2)}",
+                *(format_number(p.theory[v]["loss_var"]) for v in VARIANTS),
+                format_number(m / p.theory["paper"]["loss_var"], 3),
+            ]
+        )
     return "L_var: simulation (mean ± SE over networks) and each theory variant", header, body
-
 
 
 def _fraction_table(result: Any) -> tuple[str, list[str], list[list[str]]]:
@@ -548,10 +671,11 @@ def _fraction_table(result: Any) -> tuple[str, list[str], list[list[str]]]:
 
     fr = pass_fractions(result)
     keys = list(dict.fromkeys(k for cells in fr.values() for k in cells))
-    body = [[v, *(f"{fr[v][k][0]}/{fr[v][k][1]}" if k in fr.get(v, {}) else "—" for k in keys)]
-            for v in (*VARIANTS, QUENCHED)]
+    body = [
+        [v, *(f"{fr[v][k][0]}/{fr[v][k][1]}" if k in fr.get(v, {}) else "—" for k in keys)]
+        for v in (*VARIANTS, QUENCHED)
+    ]
     return "Passing rows per variant", ["variant", *keys], body
-
 
 
 def corrections_section(
@@ -598,14 +722,17 @@ def corrections_section(
     return Section(
         name="corrections",
         title="Beyond the paper: finite dt, finite N and per-network predictions (issue 5)",
-        rows=corrections_rows(result), figures=figs.paths,
+        rows=corrections_rows(result),
+        figures=figs.paths,
         text=intro + "\n\n" + headline(result) + figs.note(),
-        summary=result.summary(), tables=[_lvar_table(result), _fraction_table(result)],
+        summary=result.summary(),
+        tables=[_lvar_table(result), _fraction_table(result)],
     )
 
 
-def bulk_section(configs: Sequence[Any], out_dir: Path, log: Callable[[str], None], *,
-                 progress: bool = False) -> Any:
+def bulk_section(
+    configs: Sequence[Any], out_dir: Path, log: Callable[[str], None], *, progress: bool = False
+) -> Any:
     """The report section of the random-bulk experiment (THEORY §7,
     :mod:`validate.experiments.bulk`): simulates every config (no cache: ~3 s a point
     here), rows per point, figures ``bulk_state.png`` and ``bulk_autocorrelation.png``."""
@@ -646,5 +773,10 @@ def bulk_section(configs: Sequence[Any], out_dir: Path, log: Callable[[str], Non
         "bracketed by the 'adiabatic' (prediction) and 'frozen' variants and declared small "
         "only for g < 1; 'g = 0 theory' shows what ignoring the bulk would predict."
     )
-    return Section(name="bulk", title="Random bulk g > 0: dynamic mean-field theory (THEORY §7)",
-                   rows=rows, figures=figs.paths, text=text + figs.note())
+    return Section(
+        name="bulk",
+        title="Random bulk g > 0: dynamic mean-field theory (THEORY §7)",
+        rows=rows,
+        figures=figs.paths,
+        text=text + figs.note(),
+    )

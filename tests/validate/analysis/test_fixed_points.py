@@ -38,8 +38,9 @@ def test_linear_flow_has_its_unique_fixed_point(solver):
     assert fp.n_points == 1 and fp.n_candidates == 32
     np.testing.assert_allclose(fp.points[0], -np.linalg.solve(A, b), atol=LOC_TOL)
     np.testing.assert_allclose(fp.jacobians[0], A, atol=F32)
-    np.testing.assert_allclose(np.sort_complex(fp.eigenvalues[0]),
-                               np.sort_complex(np.linalg.eigvals(A)), atol=1e-4)
+    np.testing.assert_allclose(
+        np.sort_complex(fp.eigenvalues[0]), np.sort_complex(np.linalg.eigvals(A)), atol=1e-4
+    )
     assert fp.stable[0] and fp.n_unstable[0] == 0
     # left @ right = I (non-normal decomposition)
     np.testing.assert_allclose(fp.left[0] @ fp.right[0], np.eye(N), atol=1e-9)
@@ -64,8 +65,9 @@ def test_map_kind_uses_modulus_for_stability():
     B = np.array([[0.5, 0.2], [0.0, -0.8]])
     c = np.array([1.0, -2.0])
     Bj, cj = jnp.asarray(B, jnp.float32), jnp.asarray(c, jnp.float32)
-    fp = find_fixed_points(lambda h, u: Bj @ h + cj, np.zeros((4, 2)) + [[1, 1]], kind="map",
-                           steps=200)
+    fp = find_fixed_points(
+        lambda h, u: Bj @ h + cj, np.zeros((4, 2)) + [[1, 1]], kind="map", steps=200
+    )
     assert fp.n_points == 1
     np.testing.assert_allclose(fp.points[0], np.linalg.solve(np.eye(2) - B, c), atol=LOC_TOL)
     np.testing.assert_allclose(fp.jacobians[0], B, atol=F32)
@@ -80,8 +82,9 @@ def test_rate_network_jacobian_matches_the_analytic_formula():
     net = make_rate_rnn(jax.random.key(0), 16, n_in=2, n_out=1, g=0.5, nonlinearity="tanh")
     v = model_velocity(net)
     u = jnp.asarray([0.3, -0.2], jnp.float32)
-    fp = find_fixed_points(v, np.random.default_rng(2).standard_normal((8, 16)), u, steps=400,
-                           learning_rate=0.05)
+    fp = find_fixed_points(
+        v, np.random.default_rng(2).standard_normal((8, 16)), u, steps=400, learning_rate=0.05
+    )
     assert fp.n_points == 1  # g < 1: a contraction, one fixed point
     h = fp.points[0]
     W, w_in = np.asarray(net.W, float), np.asarray(net.w_in, float)
@@ -111,8 +114,9 @@ def test_slow_point_is_kept_only_with_a_looser_tolerance():
     assert find_fixed_points(F, h0, steps=800, learning_rate=0.02).empty
     # q ≤ 1.05·ε²/4 ⇔ (h₁² + ε)² ≤ 1.05ε² ⇔ |h₁| ≤ 0.016: every kept point is near h₁ = 0,
     # and merging within 0.05·√2 leaves one slow point
-    slow = find_fixed_points(F, h0, steps=800, learning_rate=0.02, q_tol=1.05 * 0.25 * eps**2,
-                             dedup_tol=0.05)
+    slow = find_fixed_points(
+        F, h0, steps=800, learning_rate=0.02, q_tol=1.05 * 0.25 * eps**2, dedup_tol=0.05
+    )
     assert len(slow) == 1 and slow.n_below_tol >= 1
     assert abs(slow.points[0, 0]) <= 0.016 and abs(slow.points[0, 1]) < LOC_TOL
     np.testing.assert_allclose(slow.best_q, 0.25 * eps**2, rtol=1e-3)
@@ -124,8 +128,7 @@ def test_outliers_far_from_the_trajectories_are_dropped():
 
     h0 = np.array([[0.9, 0.1], [-0.9, 0.1], [0.1, 0.1]] * 4)
     ref = np.array([[1.0, 0.0], [0.9, 0.05], [1.1, -0.05]])  # trajectories near (1, 0) only
-    fp = find_fixed_points(F, h0, reference=ref, outlier_factor=3.0, steps=400,
-                           learning_rate=0.05)
+    fp = find_fixed_points(F, h0, reference=ref, outlier_factor=3.0, steps=400, learning_rate=0.05)
     np.testing.assert_allclose(fp.points, [[1.0, 0.0]], atol=LOC_TOL)
     assert fp.n_outliers > 0
 
@@ -220,15 +223,19 @@ def test_float64_locations_reach_machine_precision_on_an_exact_root_set() -> Non
         roots.append(r)
     assert [len(r) for r in roots] == [3, 3, 3]
     exact = np.array(list(itertools.product(*roots)))
-    stable = np.array([all(a / math.cosh(x + bi) ** 2 < 1 for x, bi in zip(p, b, strict=True))
-                       for p in exact])
+    stable = np.array(
+        [all(a / math.cosh(x + bi) ** 2 < 1 for x, bi in zip(p, b, strict=True)) for p in exact]
+    )
 
     def F(h, u):
         return -h + a * jnp.tanh(h + jnp.asarray(b, h.dtype))
 
     grid = np.array(list(itertools.product(*[np.linspace(-2.6, 2.6, 7)] * 3)))
-    x64 = (jax.enable_x64(True) if callable(getattr(jax, "enable_x64", None))
-           else jax.experimental.enable_x64())  # the context manager moved in jax 0.5
+    x64 = (
+        jax.enable_x64(True)
+        if callable(getattr(jax, "enable_x64", None))
+        else jax.experimental.enable_x64()
+    )  # the context manager moved in jax 0.5
     with x64:
         fps = find_fixed_points(F, grid + 0.01, solver="dense", newton_steps=60)
     assert fps.n_points == 27

@@ -424,4 +424,5 @@ def test_scale_invariant_measures_hold_at_any_magnitude(scale):
     assert dimension(scale * X) == dimension(X)
     np.testing.assert_allclose(pca(scale * X).ratio, pca(X).ratio, rtol=1e-10)
     assert predictive_information(scale * X, T=2) == pytest.approx(
-        predictive_information(X, T=2), rel=1e-9)
+        predictive_information(X, T=2), rel=1e-9
+    )

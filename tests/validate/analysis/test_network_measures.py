@@ -96,10 +96,17 @@ def test_bad_inputs_name_the_parameter():
 
 # ----------------------------------------------------------------------------- issue 18
 @settings(max_examples=40, deadline=None)
-@given(K=st.integers(1, 4), T=st.integers(6, 30), N=st.integers(1, 5), window=st.integers(1, 3),
-       seed=st.integers(0, 2**16), slow=st.floats(0.0, 0.99))
-def test_block_toeplitz_of_the_lag_covariances_is_positive_semidefinite(K, T, N, window, seed,
-                                                                         slow) -> None:
+@given(
+    K=st.integers(1, 4),
+    T=st.integers(6, 30),
+    N=st.integers(1, 5),
+    window=st.integers(1, 3),
+    seed=st.integers(0, 2**16),
+    slow=st.floats(0.0, 0.99),
+)
+def test_block_toeplitz_of_the_lag_covariances_is_positive_semidefinite(
+    K, T, N, window, seed, slow
+) -> None:
     """Any trial-shaped input (few short trials, slow or white, constant offsets): Σ_2T built
     from lag_covariances has no negative eigenvalue beyond rounding. (The per-lag unbiased
     estimator gave 43–46 negative eigenvalues of 270 on trained-network trials.)"""

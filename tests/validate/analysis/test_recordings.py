@@ -30,10 +30,12 @@ def subsampled() -> dict[str, list]:
         for kind in recordings.SYNTHETIC_KINDS:
             runs = []
             for seed in SUB_SEEDS:
-                X, Y, truth = recordings.synthetic_recording(kind, N=SUB_N, T=SUB_T, d=2,
-                                                             noise=0.1, seed=seed, tau=1.0)
-                res = recordings.subsample_rho(X, Y, SUB_SIZES, repeats=SUB_REPEATS, seed=seed,
-                                               folds=SUB_FOLDS, progress=False)
+                X, Y, truth = recordings.synthetic_recording(
+                    kind, N=SUB_N, T=SUB_T, d=2, noise=0.1, seed=seed, tau=1.0
+                )
+                res = recordings.subsample_rho(
+                    X, Y, SUB_SIZES, repeats=SUB_REPEATS, seed=seed, folds=SUB_FOLDS, progress=False
+                )
                 runs.append((res, truth))
             out[kind] = runs
     return out
@@ -43,8 +45,9 @@ def subsampled() -> dict[str, list]:
 def analysed() -> dict[str, tuple]:
     out = {}
     for kind in recordings.SYNTHETIC_KINDS:
-        X, Y, truth = recordings.synthetic_recording(kind, N=64, T=1000, d=2, noise=0.1, seed=1,
-                                                     tau=1.0)
+        X, Y, truth = recordings.synthetic_recording(
+            kind, N=64, T=1000, d=2, noise=0.1, seed=1, tau=1.0
+        )
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             out[kind] = (recordings.analyse_recording(X, Y), truth, X, Y)
@@ -116,8 +119,9 @@ def test_trials_lag_never_crosses_a_trial():
 
 @pytest.mark.parametrize("lag", [3, -2])
 def test_lag_search_recovers_injected_lag(lag):
-    X, Y, truth = recordings.synthetic_recording("aligned", N=24, T=600, d=1, noise=0.1,
-                                                 seed=5, lag=lag)
+    X, Y, truth = recordings.synthetic_recording(
+        "aligned", N=24, T=600, d=1, noise=0.1, seed=5, lag=lag
+    )
     res = recordings.lag_search(X, Y, range(-4, 5))
     # at the true lag R² ≈ 1/(1 + noise²) ≈ 0.99; one bin off, the AR(1) latent (τ = 5) only
     # predicts φ² = e^{-2/5} ≈ 0.67 of it — a gap far beyond the CV noise O(T_eff^{-1/2}) ≈ 0.08.
@@ -157,13 +161,17 @@ def test_analyse_oblique(analysed):
     assert res.ratio > 10
     # the fitted readout is the true one up to fitting noise: cos² ≥ 1 − (noise-fit share)
     w, w_true = res.readout.w, truth["w_true"]
-    cos = np.abs(np.sum(w * w_true, axis=0)) / (np.linalg.norm(w, axis=0) * np.linalg.norm(w_true, axis=0))
+    cos = np.abs(np.sum(w * w_true, axis=0)) / (
+        np.linalg.norm(w, axis=0) * np.linalg.norm(w_true, axis=0)
+    )
     # noise-fit share ‖δ‖²/‖w‖² ≈ N·2·noise²/T_eff ≈ 64·0.02/760 < 0.002 → cos > 0.998; the
     # shared modes' chance share k_s/T_eff ≈ 0.004 likewise: 0.95 leaves a wide margin
     assert np.all(cos > 0.95)
     # ρ√N → √((1 + noise²)/(17 + noise²)) = 0.244 plus the derived chance-correlation term
     # k_s/T_eff in ρ²N (+0.4 %); the private sample variances over T_eff bins: √(2/T_eff) = 5 %
-    assert abs(res.rho_sqrt_n / truth["rho_sqrt_n_limit"] - 1) < Z_MAX * math.sqrt(2 / truth["T_eff"])
+    assert abs(res.rho_sqrt_n / truth["rho_sqrt_n_limit"] - 1) < Z_MAX * math.sqrt(
+        2 / truth["T_eff"]
+    )
 
 
 def test_dfit_with_least_squares_equals_behaviour_dfit(analysed):

@@ -101,10 +101,14 @@ def test_pairwise_distances_and_mds_recover_clusters():
     # two families: rotations of X and rotations of an unrelated Y
     rng = np.random.default_rng(7)
     X, Y = _data(8), _data(9)
-    reps = [X @ ortho_group.rvs(12, random_state=i) + 0.05 * rng.standard_normal(X.shape)
-            for i in range(3)]
-    reps += [Y @ ortho_group.rvs(12, random_state=10 + i) + 0.05 * rng.standard_normal(X.shape)
-             for i in range(3)]
+    reps = [
+        X @ ortho_group.rvs(12, random_state=i) + 0.05 * rng.standard_normal(X.shape)
+        for i in range(3)
+    ]
+    reps += [
+        Y @ ortho_group.rvs(12, random_state=10 + i) + 0.05 * rng.standard_normal(X.shape)
+        for i in range(3)
+    ]
     for metric in ("cka", "svcca", "procrustes"):
         D = pairwise_distances(reps, metric, keep=0.99)
         assert D.shape == (6, 6) and np.allclose(D, D.T) and np.all(np.diag(D) == 0)
@@ -152,8 +156,9 @@ def test_bad_inputs_name_the_parameter():
 
 
 @settings(deadline=None, max_examples=30)
-@given(seed=st.integers(0, 2**31 - 1), exponent=st.integers(-200, 200),
-       other=st.integers(-200, 200))
+@given(
+    seed=st.integers(0, 2**31 - 1), exponent=st.integers(-200, 200), other=st.integers(-200, 200)
+)
 def test_measures_are_exactly_scale_invariant_over_400_decades(seed, exponent, other):
     """Each representation scaled by 10^e (|e| ≤ 200, independently): CKA, SVCCA and the
     Procrustes angle equal their unscaled values to 1e-12 (they gave inf/0/NaN beyond ~1e±100,

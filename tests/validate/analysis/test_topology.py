@@ -32,8 +32,15 @@ def _double_well(h, u):
 def well():
     h0 = np.random.default_rng(0).uniform(-1.5, 1.5, size=(48, 2))
     fp = find_fixed_points(_double_well, h0, steps=400, learning_rate=0.05)
-    return fp, transition_graph(_double_well, fp, trials=100, perturbation=0.05, steps=300,
-                                seed=1, readout=np.array([1.0, 0.0]))
+    return fp, transition_graph(
+        _double_well,
+        fp,
+        trials=100,
+        perturbation=0.05,
+        steps=300,
+        seed=1,
+        readout=np.array([1.0, 0.0]),
+    )
 
 
 def test_kicks_from_the_saddle_split_between_the_two_wells(well):
@@ -153,8 +160,9 @@ def _cube_wells(h, u):
 def cube():
     h0 = np.random.default_rng(3).uniform(-1.3, 1.3, size=(400, 3))
     fp = find_fixed_points(_cube_wells, h0, steps=400, learning_rate=0.05)
-    g = attractor_graph(_cube_wells, fp, readout=np.eye(3), trials=20, perturbation=0.05,
-                        steps=300, seed=4)
+    g = attractor_graph(
+        _cube_wells, fp, readout=np.eye(3), trials=20, perturbation=0.05, steps=300, seed=4
+    )
     return fp, g
 
 
@@ -187,23 +195,39 @@ def test_attractor_graph_of_the_cube_is_the_cube_graph(cube):
 def test_probes_recover_attractors_the_finder_missed(cube):
     fp, _ = cube
     keep = ~(fp.stable & (fp.points[:, 0] > 0.5))  # drop the 4 stable corners with h_0 = +1
-    sub = fp._replace(**{f: getattr(fp, f)[keep] for f in (
-        "points", "q", "jacobians", "eigenvalues", "right", "left", "stable", "n_unstable")})
+    sub = fp._replace(
+        **{
+            f: getattr(fp, f)[keep]
+            for f in (
+                "points",
+                "q",
+                "jacobians",
+                "eigenvalues",
+                "right",
+                "left",
+                "stable",
+                "n_unstable",
+            )
+        }
+    )
     no_probe = attractor_graph(_cube_wells, sub, readout=np.eye(3), trials=4, steps=300)
     assert no_probe.n_attractors == 4
     probes = np.random.default_rng(5).uniform(-1.3, 1.3, size=(200, 3))
-    found = attractor_graph(_cube_wells, sub, readout=np.eye(3), probes=probes, trials=4,
-                            steps=300)
+    found = attractor_graph(_cube_wells, sub, readout=np.eye(3), probes=probes, trials=4, steps=300)
     assert found.n_attractors == 8 and int(found.from_probes.sum()) == 4
     assert np.all(found.readout[found.from_probes, 0] > 0.99)
 
 
 def _permuted(g, perm):
     p = np.asarray(perm)
-    return g._replace(attractors=g.attractors[p], readout=g.readout[p],
-                      escape=g.escape[np.ix_(p, p)], links=g.links[np.ix_(p, p)],
-                      saddle_outcomes=g.saddle_outcomes[:, p],
-                      from_probes=g.from_probes[p])
+    return g._replace(
+        attractors=g.attractors[p],
+        readout=g.readout[p],
+        escape=g.escape[np.ix_(p, p)],
+        links=g.links[np.ix_(p, p)],
+        saddle_outcomes=g.saddle_outcomes[:, p],
+        from_probes=g.from_probes[p],
+    )
 
 
 def test_permuted_identical_attractor_graphs_are_at_distance_zero(cube):
@@ -227,9 +251,13 @@ def test_permuted_identical_attractor_graphs_are_at_distance_zero(cube):
 def test_other_attractor_counts_are_reported_off_modal_with_a_spectral_distance(cube):
     _, g = cube
     idx = np.flatnonzero(g.readout[:, 0] < 0)  # the 4 corners of one face: a square C4
-    square = g._replace(attractors=g.attractors[idx], readout=g.readout[idx],
-                        escape=g.escape[np.ix_(idx, idx)], links=g.links[np.ix_(idx, idx)],
-                        from_probes=g.from_probes[idx])
+    square = g._replace(
+        attractors=g.attractors[idx],
+        readout=g.readout[idx],
+        escape=g.escape[np.ix_(idx, idx)],
+        links=g.links[np.ix_(idx, idx)],
+        from_probes=g.from_probes[idx],
+    )
     c = attractor_distances([g, _permuted(g, np.arange(8)[::-1]), square])
     assert c.modal_count == 8 and c.off_modal.tolist() == [2]
     assert np.isnan(c.distances[0, 2]) and c.distances[0, 1] == 0.0
@@ -245,9 +273,14 @@ def test_other_attractor_counts_are_reported_off_modal_with_a_spectral_distance(
     assert c.spectral[0, 2] > 0
     # no attractor anywhere: every network has the empty graph, one topology (distance 0;
     # issue 20: an all-NaN matrix here crashed the MDS figure of oblique universality)
-    empty = g._replace(attractors=np.zeros((0, 3)), readout=np.zeros((0, 3)),
-                       escape=np.zeros((0, 0)), links=np.zeros((0, 0)),
-                       saddle_outcomes=np.zeros((0, 0)), from_probes=np.zeros(0, bool))
+    empty = g._replace(
+        attractors=np.zeros((0, 3)),
+        readout=np.zeros((0, 3)),
+        escape=np.zeros((0, 0)),
+        links=np.zeros((0, 0)),
+        saddle_outcomes=np.zeros((0, 0)),
+        from_probes=np.zeros(0, bool),
+    )
     e = attractor_distances([empty, empty, g])
     assert e.modal_count == 0 and e.off_modal.tolist() == [2]
     assert np.array_equal(e.distances[:2, :2], np.zeros((2, 2)))
@@ -292,17 +325,29 @@ def _graph(S: int, links: np.ndarray | None = None, seed: int = 0, n_units: int 
         K = np.triu(rng.integers(0, 2, (S, S)), 1)
         links = (K + K.T).astype(float)
     return AttractorGraph(
-        attractors=rng.normal(size=(S, n_units)), readout=np.arange(S, dtype=float)[:, None],
-        escape=E, links=np.asarray(links, float), saddle_outcomes=np.zeros((0, S)),
-        saddles=np.zeros(0, int), membership=np.zeros(0, int), from_probes=np.zeros(S, bool),
-        elsewhere=0.0, unsettled=0.0, trials=4)
+        attractors=rng.normal(size=(S, n_units)),
+        readout=np.arange(S, dtype=float)[:, None],
+        escape=E,
+        links=np.asarray(links, float),
+        saddle_outcomes=np.zeros((0, S)),
+        saddles=np.zeros(0, int),
+        membership=np.zeros(0, int),
+        from_probes=np.zeros(S, bool),
+        elsewhere=0.0,
+        unsettled=0.0,
+        trials=4,
+    )
 
 
 def _permuted(g, perm: np.ndarray):
     """The same graph with its attractors relabelled by ``perm`` (readout follows)."""
-    return g._replace(attractors=g.attractors[perm], readout=g.readout[perm],
-                      escape=g.escape[np.ix_(perm, perm)], links=g.links[np.ix_(perm, perm)],
-                      from_probes=g.from_probes[perm])
+    return g._replace(
+        attractors=g.attractors[perm],
+        readout=g.readout[perm],
+        escape=g.escape[np.ix_(perm, perm)],
+        links=g.links[np.ix_(perm, perm)],
+        from_probes=g.from_probes[perm],
+    )
 
 
 def _check_distances(cmp, graphs) -> None:
@@ -311,8 +356,7 @@ def _check_distances(cmp, graphs) -> None:
     D, Dsp = cmp.distances, cmp.spectral
     Q = len(graphs)
     compared = np.setdiff1d(np.arange(Q), cmp.off_modal)
-    assert np.array_equal(np.sort(cmp.off_modal),
-                          np.flatnonzero(cmp.counts != cmp.modal_count))
+    assert np.array_equal(np.sort(cmp.off_modal), np.flatnonzero(cmp.counts != cmp.modal_count))
     sub = D[np.ix_(compared, compared)]
     assert np.all(np.isfinite(sub)) and np.allclose(sub, sub.T) and np.all(np.diag(sub) == 0)
     assert np.all(np.isnan(D[cmp.off_modal]))
@@ -327,8 +371,11 @@ def _check_distances(cmp, graphs) -> None:
 
 
 @settings(max_examples=30)
-@given(sizes=st.lists(st.integers(0, 4), min_size=2, max_size=6),
-       seed=st.integers(0, 2**16), match=st.sampled_from(["readout", "permutation"]))
+@given(
+    sizes=st.lists(st.integers(0, 4), min_size=2, max_size=6),
+    seed=st.integers(0, 2**16),
+    match=st.sampled_from(["readout", "permutation"]),
+)
 def test_attractor_distances_are_defined_for_any_set_of_graphs(sizes, seed, match) -> None:
     """Empty, single-node, disconnected and random graphs in any mix (issue 20)."""
     from validate.analysis.topology import attractor_distances

@@ -36,8 +36,15 @@ def _files(root: Path) -> dict[Path, int]:
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict:
     """Run ``oblique validate --quick-tiny`` twice into a temporary directory."""
     root = tmp_path_factory.mktemp("validate")
-    argv = ["validate", "--quick-tiny", "--quiet", "--out", str(root / "report"),
-            "--runs", str(root / "runs")]
+    argv = [
+        "validate",
+        "--quick-tiny",
+        "--quiet",
+        "--out",
+        str(root / "report"),
+        "--runs",
+        str(root / "runs"),
+    ]
     t0 = time.perf_counter()
     first = main(argv)
     t_first = time.perf_counter() - t0
@@ -47,9 +54,14 @@ def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict:
     second = main(argv)
     t_second = time.perf_counter() - t0
     return {
-        "root": root, "first": first, "second": second, "t_first": t_first,
-        "t_second": t_second, "runs_before": runs_before,
-        "runs_after": _files(root / "runs"), "report_before": report_before,
+        "root": root,
+        "first": first,
+        "second": second,
+        "t_first": t_first,
+        "t_second": t_second,
+        "runs_before": runs_before,
+        "runs_after": _files(root / "runs"),
+        "report_before": report_before,
     }
 
 
@@ -86,8 +98,12 @@ def test_every_experiment_has_rows_with_finite_numbers(tiny: dict) -> None:
 
 def test_markdown_table_has_finite_numbers(tiny: dict) -> None:
     md = (tiny["root"] / "report" / "report.md").read_text()
-    rows = [ln for ln in md.splitlines() if ln.startswith("| ") and ln.rstrip().endswith(
-        ("PASS |", "**FAIL** |", "undetermined |", "outside domain |"))]
+    rows = [
+        ln
+        for ln in md.splitlines()
+        if ln.startswith("| ")
+        and ln.rstrip().endswith(("PASS |", "**FAIL** |", "undetermined |", "outside domain |"))
+    ]
     data = json.loads((tiny["root"] / "report" / "report.json").read_text())
     assert len(rows) == data["n_rows"] > 0
     for ln in rows:
@@ -145,8 +161,17 @@ def test_plot_scaling_redraws_from_stored_runs(tiny: dict) -> None:
     root = tiny["root"]
     before = _files(root / "runs")
     # --no-derived: the sympy large-N derivation (~45 s CPU) is tested in the meanfield tests
-    status = main(["plot", "scaling", "--runs", str(root / "runs"), "--out", str(root / "plots"),
-                   "--no-derived"])
+    status = main(
+        [
+            "plot",
+            "scaling",
+            "--runs",
+            str(root / "runs"),
+            "--out",
+            str(root / "plots"),
+            "--no-derived",
+        ]
+    )
     assert status == 0
     assert (root / "plots" / "gd_scaling.png").read_bytes()[:8] == PNG_MAGIC
     assert _files(root / "runs") == before  # no training, nothing written to the runs
@@ -154,8 +179,9 @@ def test_plot_scaling_redraws_from_stored_runs(tiny: dict) -> None:
     assert len(found) == 1 and len(found[0][1]) == len(found[0][0].Ns)
 
 
-def test_plot_scaling_without_runs_is_an_error(tmp_path: Path,
-                                               capsys: pytest.CaptureFixture[str]) -> None:
+def test_plot_scaling_without_runs_is_an_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["plot", "scaling", "--runs", str(tmp_path), "--out", str(tmp_path)]) == 2
     assert "holds no finished gd-scaling runs" in capsys.readouterr().err
 
@@ -163,28 +189,52 @@ def test_plot_scaling_without_runs_is_an_error(tmp_path: Path,
 def _fake_section(rows: list[stats.Comparison]):
     def section(configs, runs_dir, out_dir, log):  # same signature as _static_section
         return Section(name="static", title="Static (fake)", rows=rows)
+
     return section
 
 
 def _row(sim: float, role: str = "prediction") -> stats.Comparison:
     # theory 1 with 4 samples of spread ±0.001 around ``sim``: sim = 1 passes (z = 0, and the
     # row could see a 10 % miss); sim = 1.5 fails (z ≈ 0.5/0.0005 ≫ z crit = 32.6)
-    row = stats.compare("loss_var", 1.0, sim + np.array([-0.001, 0.001, -0.0005, 0.0005]),
-                        se_kind="seeds", N=1024, experiment="static", setting="hand-made")
-    return row.tagged(claim="L_var of a given M", role=role,
-                      variant="dt + Hermite" if role == "prediction" else "paper")
+    row = stats.compare(
+        "loss_var",
+        1.0,
+        sim + np.array([-0.001, 0.001, -0.0005, 0.0005]),
+        se_kind="seeds",
+        N=1024,
+        experiment="static",
+        setting="hand-made",
+    )
+    return row.tagged(
+        claim="L_var of a given M",
+        role=role,
+        variant="dt + Hermite" if role == "prediction" else "paper",
+    )
 
 
 @pytest.mark.parametrize("sim, status", [(1.0, 0), (1.5, 1)])
-def test_exit_status_follows_the_predictions(monkeypatch: pytest.MonkeyPatch, tmp_path: Path,
-                                             capsys: pytest.CaptureFixture[str], sim: float,
-                                             status: int) -> None:
+def test_exit_status_follows_the_predictions(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    sim: float,
+    status: int,
+) -> None:
     row = _row(sim)
     assert row.status == ("pass" if status == 0 else "fail")
     monkeypatch.setattr(_cli, "_setting", lambda name, mode: [])
     monkeypatch.setattr(_cli, "_static_section", _fake_section([row]))
-    code = main(["validate", "--only", "static", "--out", str(tmp_path / "r"),
-                 "--runs", str(tmp_path / "runs")])
+    code = main(
+        [
+            "validate",
+            "--only",
+            "static",
+            "--out",
+            str(tmp_path / "r"),
+            "--runs",
+            str(tmp_path / "runs"),
+        ]
+    )
     assert code == status
     printed = capsys.readouterr().out
     verdict = "PASS" if status == 0 else "FAIL"
@@ -198,12 +248,24 @@ def test_exit_status_follows_the_predictions(monkeypatch: pytest.MonkeyPatch, tm
 
 @pytest.mark.parametrize("strict, status", [(False, 0), (True, 1)])
 def test_a_failing_finding_counts_only_with_strict_paper(
-        monkeypatch: pytest.MonkeyPatch, tmp_path: Path, strict: bool, status: int) -> None:
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, strict: bool, status: int
+) -> None:
     rows = [_row(1.0), _row(1.5, role="finding")]
     monkeypatch.setattr(_cli, "_setting", lambda name, mode: [])
     monkeypatch.setattr(_cli, "_static_section", _fake_section(rows))
-    code = main(["validate", "--only", "static", "--quiet", "--out", str(tmp_path / "r"),
-                 "--runs", str(tmp_path / "runs")] + (["--strict-paper"] if strict else []))
+    code = main(
+        [
+            "validate",
+            "--only",
+            "static",
+            "--quiet",
+            "--out",
+            str(tmp_path / "r"),
+            "--runs",
+            str(tmp_path / "runs"),
+        ]
+        + (["--strict-paper"] if strict else [])
+    )
     assert code == status
     data = json.loads((tmp_path / "r" / "report.json").read_text())
     assert [c["verdict"] for c in data["verdict"]["claims"]] == ["fails", "holds"]
@@ -229,8 +291,13 @@ def test_help_hides_tiny_and_registration_is_cheap() -> None:
         "h = build_parser()._subparsers._group_actions[0].choices['validate'].format_help(); "
         "print('quick-tiny' in h, '--full' in h, 'jax' in sys.modules)"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                         check=True, env=dict(os.environ, MPLBACKEND="Agg")).stdout.split()
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=dict(os.environ, MPLBACKEND="Agg"),
+    ).stdout.split()
     assert out == ["False", "True", "False"]
 
 

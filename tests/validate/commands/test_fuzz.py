@@ -25,8 +25,9 @@ from validate.cli import build_parser, main
 PARSER = build_parser()
 
 
-def _subparsers(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()
-                ) -> dict[tuple[str, ...], argparse.ArgumentParser]:
+def _subparsers(
+    parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()
+) -> dict[tuple[str, ...], argparse.ArgumentParser]:
     out = {}
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
@@ -38,7 +39,7 @@ def _subparsers(parser: argparse.ArgumentParser, prefix: tuple[str, ...] = ()
 
 COMMANDS = _subparsers(PARSER)
 NUMBERS = st.one_of(
-    st.integers(-10**12, 10**12).map(str),
+    st.integers(-(10**12), 10**12).map(str),
     st.floats(allow_nan=True, allow_infinity=True).map(repr),
     st.sampled_from(["-1e-3", "1e300", "-0", "nan", "-inf", "1_000", "0x10", "", " ", "--"]),
 )
@@ -46,10 +47,18 @@ NUMBERS = st.one_of(
 
 def _tokens(sub: argparse.ArgumentParser) -> st.SearchStrategy[list[str]]:
     options = [s for a in sub._actions for s in a.option_strings if s not in ("-h", "--help")]
-    choices = [c for a in sub._actions if a.choices and not isinstance(
-        a, argparse._SubParsersAction) for c in a.choices]
-    token = st.one_of(st.sampled_from(options or ["--x"]), NUMBERS,
-                      st.sampled_from(choices or ["x"]), st.text(max_size=12))
+    choices = [
+        c
+        for a in sub._actions
+        if a.choices and not isinstance(a, argparse._SubParsersAction)
+        for c in a.choices
+    ]
+    token = st.one_of(
+        st.sampled_from(options or ["--x"]),
+        NUMBERS,
+        st.sampled_from(choices or ["x"]),
+        st.text(max_size=12),
+    )
     return st.lists(token, max_size=8)
 
 
@@ -98,8 +107,9 @@ def test_predict_runs_to_0_or_2_with_one_line(tokens) -> None:
 
 JSON = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=8),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner,
-                                                                 max_size=4),
+    lambda inner: (
+        st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=8), inner, max_size=4)
+    ),
     max_leaves=12,
 )
 VALID = TrainConfig.preset("gd_scaling", N=16, seeds=2, steps=20).to_dict()
@@ -115,8 +125,10 @@ def test_from_json_of_random_text_and_json_is_value_or_type_error(text) -> None:
 
 
 @settings(max_examples=200, deadline=None)
-@given(st.dictionaries(st.sampled_from(sorted(VALID)), JSON, min_size=1, max_size=3),
-       st.lists(st.sampled_from(sorted(VALID)), max_size=2))
+@given(
+    st.dictionaries(st.sampled_from(sorted(VALID)), JSON, min_size=1, max_size=3),
+    st.lists(st.sampled_from(sorted(VALID)), max_size=2),
+)
 def test_from_json_of_a_mutated_config_is_value_or_type_error(changes, dropped) -> None:
     d = dict(VALID, **changes)
     for k in dropped:

@@ -88,8 +88,12 @@ def test_time_block_rows_are_calibrated_on_ar1_series() -> None:
     tau = (1 + phi) / (1 - phi)  # 19 samples
     rng = np.random.default_rng(4)
     R = 800
-    rows = [stats.compare("q", 0.0, _ar1(rng, int(200 * tau), phi), se_kind="time blocks",
-                          N=100, scale=1.0) for _ in range(R)]
+    rows = [
+        stats.compare(
+            "q", 0.0, _ar1(rng, int(200 * tau), phi), se_kind="time blocks", N=100, scale=1.0
+        )
+        for _ in range(R)
+    ]
     assert not any(r.too_short for r in rows)
     p = np.array([r.p_value for r in rows])
     assert sps.kstest(p, "uniform").pvalue > 1e-3
@@ -107,8 +111,9 @@ def test_short_series_are_too_short_to_judge_and_short_blocks_are_named() -> Non
     phi = 0.9
     tau = (1 + phi) / (1 - phi)
     rng = np.random.default_rng(5)
-    short = stats.compare("q", 0.0, 5.0 + _ar1(rng, int(20 * tau), phi), se_kind="time blocks",
-                          N=100, scale=1.0)
+    short = stats.compare(
+        "q", 0.0, 5.0 + _ar1(rng, int(20 * tau), phi), se_kind="time blocks", N=100, scale=1.0
+    )
     assert short.too_short and short.status == "undetermined"
     assert "too short to judge" in short.note
     x = _ar1(rng, int(40 * tau), phi)
@@ -116,8 +121,9 @@ def test_short_series_are_too_short_to_judge_and_short_blocks_are_named() -> Non
     assert 50 <= x.size / tau_hat < 100  # the premise: ≥ 50 τ̂ but < 10 blocks of 10 τ̂
     mid = stats.compare("q", 0.0, x, se_kind="time blocks", N=100, scale=1.0)
     assert not mid.too_short and "blocks shortened" in mid.note
-    long = stats.compare("q", 0.0, _ar1(rng, int(400 * tau), phi), se_kind="time blocks",
-                         N=100, scale=1.0)
+    long = stats.compare(
+        "q", 0.0, _ar1(rng, int(400 * tau), phi), se_kind="time blocks", N=100, scale=1.0
+    )
     assert "shortened" not in long.note and "too short" not in long.note
 
 
@@ -138,8 +144,11 @@ def test_family_control_is_holm_at_the_stated_level(m: int) -> None:
     for i in range(m):  # a mix of null rows and clear misses, 8 seeds each
         off = rng.choice([0.0, 2.0, 4.0, 8.0])
         x = off + rng.standard_normal(8)
-        rows.append(stats.compare("q", 0.0, x, se_kind="seeds", N=100, scale=1.0)
-                    .tagged(claim="c", variant="v"))
+        rows.append(
+            stats.compare("q", 0.0, x, se_kind="seeds", N=100, scale=1.0).tagged(
+                claim="c", variant="v"
+            )
+        )
     out = stats.family_control(rows)
     alpha = min(stats.FAMILY_ALPHA, m * stats.P_ROW)
     assert all(r.family_size == m and r.family_alpha == pytest.approx(alpha) for r in out)
@@ -152,11 +161,15 @@ def test_family_control_is_holm_at_the_stated_level(m: int) -> None:
 
 def test_rows_outside_the_domain_and_other_claims_are_separate_families() -> None:
     rng = np.random.default_rng(7)
-    base = [stats.compare("q", 0.0, rng.standard_normal(8), se_kind="seeds", N=100, scale=1.0)
-            for _ in range(6)]
-    rows = ([r.tagged(claim="a", variant="v") for r in base[:3]]
-            + [base[3].tagged(claim="a", variant="v", domain="outside")]
-            + [r.tagged(claim="b", variant="v") for r in base[4:]])
+    base = [
+        stats.compare("q", 0.0, rng.standard_normal(8), se_kind="seeds", N=100, scale=1.0)
+        for _ in range(6)
+    ]
+    rows = (
+        [r.tagged(claim="a", variant="v") for r in base[:3]]
+        + [base[3].tagged(claim="a", variant="v", domain="outside")]
+        + [r.tagged(claim="b", variant="v") for r in base[4:]]
+    )
     out = stats.family_control(rows)
     assert [r.family_size for r in out] == [3, 3, 3, 1, 2, 2]
     assert out[3].status == "outside domain"
@@ -167,16 +180,18 @@ def test_rows_outside_the_domain_and_other_claims_are_separate_families() -> Non
 
 def test_the_verdict_states_its_chance_failure_budget() -> None:
     rng = np.random.default_rng(8)
-    rows = [stats.compare("q", 0.0, 0.01 * rng.standard_normal(8), se_kind="seeds", N=100,
-                          scale=1.0).tagged(claim=c, variant="v", role="prediction")
-            for c in ("a", "a", "b")]
+    rows = [
+        stats.compare(
+            "q", 0.0, 0.01 * rng.standard_normal(8), se_kind="seeds", N=100, scale=1.0
+        ).tagged(claim=c, variant="v", role="prediction")
+        for c in ("a", "a", "b")
+    ]
     v = judge(rows)
     assert v.chance_budget == pytest.approx(3 * stats.P_ROW)
     assert "Chance-failure budget" in v.headline
     (a, b) = v.claims
     assert a.family_size == 2 and b.family_size == 1
-    assert a.detectable == pytest.approx(min(r.detectable for r in
-                                             stats.family_control(rows)[:2]))
+    assert a.detectable == pytest.approx(min(r.detectable for r in stats.family_control(rows)[:2]))
     assert "Holm over 2 rows" in a.evidence()
 
 

@@ -29,13 +29,18 @@ def test_real_and_array():
         with pytest.raises(ValueError, match=r"^x=.* is not allowed"):
             checks.real(bad, "x", low=0.0)
     np.testing.assert_array_equal(checks.array([1, 2], "a"), [1.0, 2.0])
-    for bad, msg in ((None, r"^a=None is not allowed"), ("x", r"^a='x' is not allowed"),
-                     ([1 + 1j], r"^a has dtype complex"), ([[1.0, np.nan]], r"^a has non-finite"),
-                     (np.zeros((2, 2, 2)), r"^a has shape \(2, 2, 2\); allowed: 2 dim"),
-                     (np.zeros(0), r"^a has shape \(0,\); allowed: at least 1")):
+    for bad, msg in (
+        (None, r"^a=None is not allowed"),
+        ("x", r"^a='x' is not allowed"),
+        ([1 + 1j], r"^a has dtype complex"),
+        ([[1.0, np.nan]], r"^a has non-finite"),
+        (np.zeros((2, 2, 2)), r"^a has shape \(2, 2, 2\); allowed: 2 dim"),
+        (np.zeros(0), r"^a has shape \(0,\); allowed: at least 1"),
+    ):
         with pytest.raises(ValueError, match=msg):
-            checks.array(bad, "a", ndim=2 if isinstance(bad, np.ndarray) and bad.ndim == 3
-                         else None)
+            checks.array(
+                bad, "a", ndim=2 if isinstance(bad, np.ndarray) and bad.ndim == 3 else None
+            )
 
 
 def test_toolkit_functions_name_their_arguments():

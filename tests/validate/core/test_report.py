@@ -31,15 +31,24 @@ def passing_row() -> stats.Comparison:
     # samples symmetric about the theory value: mean == theory exactly, so z = 0; SE 0.3 % of
     # the theory, so the row could see a 10 % miss (detectable = 32.6 · 0.0046 < 0.1) -> PASS
     samples = 2.0 + np.array([-0.01, 0.01, -0.005, 0.005])
-    return stats.compare("kappa_norm", 2.0, samples, se_kind="seeds", N=N,
-                         experiment="demo", setting="N=256")
+    return stats.compare(
+        "kappa_norm", 2.0, samples, se_kind="seeds", N=N, experiment="demo", setting="N=256"
+    )
 
 
 def failing_row() -> stats.Comparison:
     # mean 3 vs theory 2: rel. error 0.5 > tolerance 0 and z = 1/SE = 1/0.023 > z crit (32.6)
     samples = 3.0 + np.array([-0.05, 0.05, -0.025, 0.025])
-    return stats.compare("loss_var", 2.0, samples, se_kind="seeds", N=N,
-                         experiment="demo", setting="N=256", note="deliberately wrong theory")
+    return stats.compare(
+        "loss_var",
+        2.0,
+        samples,
+        se_kind="seeds",
+        N=N,
+        experiment="demo",
+        setting="N=256",
+        note="deliberately wrong theory",
+    )
 
 
 def small_png(path: Path) -> Path:
@@ -102,11 +111,22 @@ def report_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     inside = small_png(out / "inside.png")
     outside = small_png(tmp_path_factory.mktemp("elsewhere") / "outside.png")
     sections = [
-        Section(name="good", title="Good experiment", rows=[passing_row()], figures=[inside],
-                text="First paragraph.\n\nSecond paragraph.", wall_time_s=1.5),
-        Section(name="bad", title="Bad experiment", rows=[passing_row(), failing_row()],
-                figures=[outside], summary={"array": np.arange(3), "nan": math.nan},
-                tables=[("Exponents", ("q", "k"), [["rho", "-0.5"]])]),
+        Section(
+            name="good",
+            title="Good experiment",
+            rows=[passing_row()],
+            figures=[inside],
+            text="First paragraph.\n\nSecond paragraph.",
+            wall_time_s=1.5,
+        ),
+        Section(
+            name="bad",
+            title="Bad experiment",
+            rows=[passing_row(), failing_row()],
+            figures=[outside],
+            summary={"array": np.arange(3), "nan": math.nan},
+            tables=[("Exponents", ("q", "k"), [["rho", "-0.5"]])],
+        ),
     ]
     meta = run_metadata(command="oblique validate --test", wall_time_s=12.25, mode="test")
     path = write_report(sections, out, title="Demo report", meta=meta)

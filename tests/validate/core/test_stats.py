@@ -59,9 +59,11 @@ def test_block_se_of_ar1_mean_matches_exact_variance() -> None:
     exact = var_of_mean_ar1(phi, n)
     rel = (se**2).mean() / exact - 1.0
     bias = 1.0 / (2 * stats.BLOCK_FACTOR)
-    assert -bias - 4 * (se**2).std(ddof=1) / math.sqrt(R) / exact <= rel <= 4 * (se**2).std(
-        ddof=1
-    ) / math.sqrt(R) / exact
+    assert (
+        -bias - 4 * (se**2).std(ddof=1) / math.sqrt(R) / exact
+        <= rel
+        <= 4 * (se**2).std(ddof=1) / math.sqrt(R) / exact
+    )
     # sensitivity: the naive iid standard error is far too small for this series
     naive = x.std(axis=-1, ddof=1) ** 2 / n
     assert naive.mean() < 0.2 * exact
@@ -111,8 +113,13 @@ def test_no_finite_size_clause_a_45_percent_miss_fails_at_small_n() -> None:
     samples = eight
     declared = stats.compare("L_var", 1.0, samples, se_kind="seeds", N=32, tolerance=0.5)
     assert declared.status == "pass"  # within the variant's declared model error
-    small = stats.compare("kappa", 1.0, 1.01 + 1e-4 * np.random.default_rng(4).standard_normal(
-        1000), se_kind="seeds", N=256)
+    small = stats.compare(
+        "kappa",
+        1.0,
+        1.01 + 1e-4 * np.random.default_rng(4).standard_normal(1000),
+        se_kind="seeds",
+        N=256,
+    )
     assert small.status == "fail"  # 1 % off at 100 SE: no allowance grows with 1/√N
 
 
@@ -151,12 +158,21 @@ def test_a_row_that_cannot_see_10_percent_is_undetermined_not_passed() -> None:
 
 
 def test_outside_domain_is_not_judged_and_tagging_rejudges() -> None:
-    row = stats.compare("L_var", 1.0, [2.0, 2.01, 2.02, 1.99], se_kind="seeds", N=64,
-                        domain="predicted: D/ΔV = 0.3 > 0.1")
+    row = stats.compare(
+        "L_var",
+        1.0,
+        [2.0, 2.01, 2.02, 1.99],
+        se_kind="seeds",
+        N=64,
+        domain="predicted: D/ΔV = 0.3 > 0.1",
+    )
     assert row.status == "outside domain" and not row.passed
     inside = row.tagged(domain="", claim="c", variant="v", role="finding")
     assert inside.status == "fail" and (inside.claim, inside.variant, inside.role) == (
-        "c", "v", "finding")
+        "c",
+        "v",
+        "finding",
+    )
     assert stats.all_passed([row]) is False  # no pass: nothing verified
     with pytest.raises(ValueError, match="tolerance"):
         stats.compare("x", 1.0, [1.0, 2.0], se_kind="seeds", N=8, tolerance=-0.1)

@@ -50,8 +50,9 @@ def test_rows_pass_and_a_planted_miss_fails(point) -> None:
     off = dataclasses.replace(point, c0=point.c0 * 1.25)
     bad = next(r for r in bulk_rows([off]) if r.quantity == "c₀")
     assert bad.status == "fail", bad
-    ten = next(r for r in bulk_rows([dataclasses.replace(point, c0=point.c0 * 1.1)])
-               if r.quantity == "c₀")
+    ten = next(
+        r for r in bulk_rows([dataclasses.replace(point, c0=point.c0 * 1.1)]) if r.quantity == "c₀"
+    )
     assert ten.status != "pass", ten
     assert bad.tolerance == pytest.approx(cfg.dt + 1 / cfg.N)
 
@@ -85,7 +86,8 @@ def test_latent_rows_judge_long_runs_and_catch_a_planted_miss() -> None:
     assert p.latent_cov.shape == (16, 2, 2)
     rows = latent_rows([p])
     assert {(r.variant, r.quantity) for r in rows} == {
-        (v, f"{q} [{tag}]") for v, (_, _, tag) in LATENT_VARIANTS.items() for q in ("Σ₊₊", "Σ₋₋")}
+        (v, f"{q} [{tag}]") for v, (_, _, tag) in LATENT_VARIANTS.items() for q in ("Σ₊₊", "Σ₋₋")
+    }
     best = [r for r in rows if r.role == "prediction"]
     assert best and all(r.claim == LATENT_CLAIM for r in rows)
     assert not [r for r in best if r.status == "fail"], best
@@ -93,7 +95,9 @@ def test_latent_rows_judge_long_runs_and_catch_a_planted_miss() -> None:
     bad = [r for r in latent_rows([off]) if r.role == "prediction" and r.quantity.startswith("Σ₋₋")]
     assert bad[0].status == "fail", bad
     chaotic = dataclasses.replace(p, config=dataclasses.replace(p.config, g=1.5))
-    plus = [r for r in latent_rows([chaotic]) if r.quantity.startswith("Σ₊₊") and r.role == "prediction"]
+    plus = [
+        r for r in latent_rows([chaotic]) if r.quantity.startswith("Σ₊₊") and r.role == "prediction"
+    ]
     assert plus[0].status == "outside domain" and "adiabatic" in plus[0].domain
     short = dataclasses.replace(p, config=dataclasses.replace(p.config, t_max=100.0))
     assert latent_rows([short]) == []
@@ -104,15 +108,30 @@ def _synthetic_sweep(delta: np.ndarray, N: int = 512, g: float = 0.9) -> list[Bu
     lam_c = float(mf.lambda_min(0.5, g=g))
     out = []
     for f in SWEEP_FACTORS:
-        cfg = BulkConfig(N=N, g=g, sigma=0.5, networks=delta.size, sweep=True, seed=100,
-                         lambda_plus=round(f * lam_c, 6))
+        cfg = BulkConfig(
+            N=N,
+            g=g,
+            sigma=0.5,
+            networks=delta.size,
+            sweep=True,
+            seed=100,
+            lambda_plus=round(f * lam_c, 6),
+        )
         with mf.errors("nan"):
             st = mf.bulk_state(cfg.lambda_plus - delta, 0.5, g)
         k = np.where(st.fixed_point, st.kappa_norm, 0.0)
         z = np.zeros(delta.size)
-        out.append(BulkPoint(config=cfg, c0=z, c_inf=z, kappa_norm=k, v=z,
-                             acf=np.zeros((delta.size, len(LAGS))),
-                             latent_cov=np.zeros((delta.size, 2, 2))))
+        out.append(
+            BulkPoint(
+                config=cfg,
+                c0=z,
+                c_inf=z,
+                kappa_norm=k,
+                v=z,
+                acf=np.zeros((delta.size, len(LAGS))),
+                latent_cov=np.zeros((delta.size, 2, 2)),
+            )
+        )
     return out
 
 

@@ -45,14 +45,22 @@ def result(cache_dir: Path) -> CorrectionsResult:
 
 
 # ----------------------------------------------------------------------------- configuration
-@pytest.mark.parametrize("field, value, match", [
-    ("Ns", (4,), "Ns="), ("Ns", (), "Ns="), ("lambda_minus", (1.0,), "lambda_minus="),
-    ("dts", (1.5,), "dts="), ("t_max", (100.0,), "t_max="), ("t_discard", (200.0, 1.0),
-                                                          "t_discard="),
-    ("networks", 1, "networks=1"), ("trials", 3, "trials=3"), ("hermite_orders", 0,
-                                                              "hermite_orders=0"),
-    ("sigma", -1.0, "sigma=-1.0"), ("seed", -1, "seed=-1"),
-])
+@pytest.mark.parametrize(
+    "field, value, match",
+    [
+        ("Ns", (4,), "Ns="),
+        ("Ns", (), "Ns="),
+        ("lambda_minus", (1.0,), "lambda_minus="),
+        ("dts", (1.5,), "dts="),
+        ("t_max", (100.0,), "t_max="),
+        ("t_discard", (200.0, 1.0), "t_discard="),
+        ("networks", 1, "networks=1"),
+        ("trials", 3, "trials=3"),
+        ("hermite_orders", 0, "hermite_orders=0"),
+        ("sigma", -1.0, "sigma=-1.0"),
+        ("seed", -1, "seed=-1"),
+    ],
+)
 def test_config_errors_name_the_parameter(field: str, value: object, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         CorrectionsConfig(**{field: value})
@@ -69,12 +77,16 @@ def test_quick_grid_is_the_issue_grid() -> None:
     pts = cfg.points()
     assert len(pts) == 32
     assert {(s.N, s.lambda_minus, off, s.dt) for s, off, _ in pts} == {
-        (N, lm, off, dt) for N in (64, 256, 1024, 2048) for lm in (-1.0, -5.0)
+        (N, lm, off, dt)
+        for N in (64, 256, 1024, 2048)
+        for lm in (-1.0, -5.0)
         for off in (0.0, 1.0)
-        for dt in (0.2, 0.02)}
+        for dt in (0.2, 0.02)
+    }
     for s, off, lp_opt in pts:
-        assert lp_opt == pytest.approx(float(meanfield.optimum(s.N, s.lambda_minus).lambda_plus),
-                                       rel=1e-14)
+        assert lp_opt == pytest.approx(
+            float(meanfield.optimum(s.N, s.lambda_minus).lambda_plus), rel=1e-14
+        )
         assert s.lambda_plus == pytest.approx(lp_opt + off, rel=1e-14)
         assert s.sigma == 1.0 and s.z_target == 1.0 and s.theta_minus is None
     assert len({s.seed for s, _, _ in pts}) == 32  # independent networks per point
@@ -115,6 +127,7 @@ def test_quenched_uses_the_simulated_networks(result: CorrectionsResult) -> None
     right = z - p.quenched["mean_output"]
     wrong_cfg = dataclasses.replace(p.config, seed=p.config.seed + 1000)
     wrong = z - quenched_theory(p.config, network_U(wrong_cfg))["mean_output"]
+
     def rms(r: np.ndarray) -> float:
         return float(np.sqrt(np.mean(r**2)))
 
@@ -131,7 +144,8 @@ def test_point_estimates_add_the_within_network_se() -> None:
     for b in range(2):
         trial_means = z[b].mean(axis=1)
         assert est["mean_output_se"][b] == pytest.approx(
-            np.std(trial_means, ddof=1) / 2.0, rel=1e-12)
+            np.std(trial_means, ddof=1) / 2.0, rel=1e-12
+        )
         assert est["mean_output"][b] == pytest.approx(z[b].mean(), rel=1e-12)
     assert switched.shape == (2,) and np.all((switched >= 0) & (switched <= 1))
 
@@ -147,8 +161,9 @@ def test_rows_cover_every_variant_and_quantity(result: CorrectionsResult) -> Non
     assert all(r.setting == p.setting() and r.experiment == "corrections" for r in rows)
     assert all(r.se_kind == "seeds" and r.n == p.config.networks for r in rows)
     lv = next(r for r in rows if r.quantity == "L_var [paper]")
-    assert lv.theory == pytest.approx(float(meanfield.loss_var(
-        p.config.lambda_plus, -5.0, 1.0, 256)), rel=1e-12)
+    assert lv.theory == pytest.approx(
+        float(meanfield.loss_var(p.config.lambda_plus, -5.0, 1.0, 256)), rel=1e-12
+    )
     assert lv.sim_mean == pytest.approx(float(np.mean(p.estimates["loss_var"])), rel=1e-12)
 
 
@@ -166,8 +181,11 @@ def test_injected_wrong_theory_fails_on_simulated_data(result: CorrectionsResult
     theory = {v: dict(t) for v, t in p.theory.items()}
     theory["dt + Hermite"]["loss_var"] *= 1.5
     bad_point = dataclasses.replace(p, theory=theory)
-    bad = next(r for r in corrections_rows(dataclasses.replace(result, points=[bad_point]))
-               if r.quantity == "L_var [dt + Hermite]")
+    bad = next(
+        r
+        for r in corrections_rows(dataclasses.replace(result, points=[bad_point]))
+        if r.quantity == "L_var [dt + Hermite]"
+    )
     assert bad.status == "fail", bad
     assert bad.rel_err < -bad.tolerance and bad.z < -bad.z_crit
 
@@ -180,16 +198,15 @@ def test_cache_reuse_gives_identical_rows(result: CorrectionsResult, cache_dir: 
     assert all(p.cached for p in again.points)
     assert corrections_rows(again) == corrections_rows(result)
     # a different simulation (seed) is not served from that cache
-    other = CorrectionsConfig(**{**CorrectionsConfig.tiny().to_dict(), "seed": 7,
-                                 "Ns": (256,)})
+    other = CorrectionsConfig(**{**CorrectionsConfig.tiny().to_dict(), "seed": 7, "Ns": (256,)})
     from validate.experiments.corrections import _cache_record
 
     assert _cache_record(other.points()[0][0]) != _cache_record(result.points[0].config)
 
 
-def test_a_corrupt_cache_file_is_recomputed_with_a_warning(result: CorrectionsResult,
-                                                           cache_dir: Path, tmp_path: Path
-                                                           ) -> None:
+def test_a_corrupt_cache_file_is_recomputed_with_a_warning(
+    result: CorrectionsResult, cache_dir: Path, tmp_path: Path
+) -> None:
     import shutil
 
     copy = tmp_path / "cache"
@@ -208,13 +225,16 @@ def test_headline_mentions_each_variant(result: CorrectionsResult) -> None:
     text = headline(result)
     for v in (*VARIANTS, QUENCHED):
         assert f"{v}:" in text or f"{v} " in text
-    ratio = float(np.mean(result.points[0].estimates["loss_var"])) \
+    ratio = (
+        float(np.mean(result.points[0].estimates["loss_var"]))
         / result.points[0].theory["paper"]["loss_var"]
+    )
     assert f"{ratio:.3g}" in text  # the sim/paper L_var factor is stated
 
 
-def test_section_has_rows_figures_text_and_json(result: CorrectionsResult, cache_dir: Path,
-                                                tmp_path: Path) -> None:
+def test_section_has_rows_figures_text_and_json(
+    result: CorrectionsResult, cache_dir: Path, tmp_path: Path
+) -> None:
     from validate.core.report import write_report
 
     lines: list[str] = []
@@ -222,8 +242,7 @@ def test_section_has_rows_figures_text_and_json(result: CorrectionsResult, cache
     assert sec.name == "corrections"
     assert sec.rows == corrections_rows(result)
     assert all("loaded from cache" in line for line in lines) and lines
-    assert [f.name for f in sec.figures] == ["corrections_loss_var.png",
-                                              "corrections_zscores.png"]
+    assert [f.name for f in sec.figures] == ["corrections_loss_var.png", "corrections_zscores.png"]
     for f in sec.figures:
         assert f.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and f.stat().st_size > 10_000
     assert headline(result) in sec.text

@@ -96,12 +96,18 @@ def _fake_runs(plan: GDScalingPlan, lam_minus: np.ndarray, scale: dict[str, floa
             return np.broadcast_to(v, (plan.seeds, n_rec)).copy()
 
         lv = rec("loss_var") * (B - 1) / B  # what a batch of B trials estimates
-        records = {"eigvals": ev, "loss_var": lv, "loss_bias": np.zeros_like(lv),
-                   "loss": lv, "kappa_norm": rec("kappa_norm"), "rho": rec("rho"),
-                   "M": _symmetric_M(np.asarray(opt.lambda_plus), lam_minus,
-                                     np.asarray(opt.rho), n_rec)}
-        runs.append(SimpleNamespace(config=cfg, steps=np.arange(n_rec) * cfg.record_every,
-                                    records=records))
+        records = {
+            "eigvals": ev,
+            "loss_var": lv,
+            "loss_bias": np.zeros_like(lv),
+            "loss": lv,
+            "kappa_norm": rec("kappa_norm"),
+            "rho": rec("rho"),
+            "M": _symmetric_M(np.asarray(opt.lambda_plus), lam_minus, np.asarray(opt.rho), n_rec),
+        }
+        runs.append(
+            SimpleNamespace(config=cfg, steps=np.arange(n_rec) * cfg.record_every, records=records)
+        )
     return runs
 
 
@@ -146,7 +152,8 @@ def test_analysis_flags_a_kappa_norm_that_does_not_shrink() -> None:
 
 def test_analysis_detects_a_wrong_loss_var() -> None:
     res = analyse_gd_scaling(
-        _fake_runs(PLAN, LAM, {"loss_var": 1.5}), PLAN, derived=False, flow=False)
+        _fake_runs(PLAN, LAM, {"loss_var": 1.5}), PLAN, derived=False, flow=False
+    )
     rows = [r for r in res.rows if r.quantity == "loss_var"]
     # 50 % is beyond 3/√N for every N ≥ 64 and the seeds agree exactly on the ratio
     assert rows and not any(r.passed for r in rows)
@@ -179,11 +186,18 @@ def _flow_runs(plan: GDScalingPlan, scale: dict[str, float] | None = None):
 
         ev = np.stack([rec("lambda_plus"), f["lambda_minus"][None, :] * spread], -1)
         lv = rec("loss_var") * (cfg0.batch - 1) / cfg0.batch
-        records = {"eigvals": ev.astype(complex), "loss_var": lv, "loss_bias": rec("loss_bias"),
-                   "loss": lv, "kappa_norm": rec("kappa_norm"), "rho": rec("rho"),
-                   "M": np.broadcast_to(f["M"], (3, *f["M"].shape)).copy()}
-        runs.append(SimpleNamespace(config=cfg0.replace(N=int(N)), steps=f["steps"],
-                                    records=records))
+        records = {
+            "eigvals": ev.astype(complex),
+            "loss_var": lv,
+            "loss_bias": rec("loss_bias"),
+            "loss": lv,
+            "kappa_norm": rec("kappa_norm"),
+            "rho": rec("rho"),
+            "M": np.broadcast_to(f["M"], (3, *f["M"].shape)).copy(),
+        }
+        runs.append(
+            SimpleNamespace(config=cfg0.replace(N=int(N)), steps=f["steps"], records=records)
+        )
     return runs
 
 
@@ -200,8 +214,7 @@ def test_flow_rows_pass_on_the_flow_and_fail_on_a_network_that_leaves_it() -> No
     assert all(r.status == "pass" for r in flow_rows)
     assert set(res.flow) == set(FLOW_PLAN.Ns) and res.flow_fits["rho"]["flow"].n == 2
     json.dumps(res.summary(), allow_nan=False)
-    bad = analyse_gd_scaling(_flow_runs(FLOW_PLAN, {"kappa_norm": 1.3}), FLOW_PLAN,
-                             derived=False)
+    bad = analyse_gd_scaling(_flow_runs(FLOW_PLAN, {"kappa_norm": 1.3}), FLOW_PLAN, derived=False)
     kappa = [r for r in bad.rows if r.claim == CLAIM_FLOW and r.quantity.startswith("kappa")]
     assert kappa and all(r.status == "fail" for r in kappa)
     assert all(r.rel_err == pytest.approx(0.3, rel=1e-9) for r in kappa)

@@ -60,14 +60,18 @@ def _rows(p: Rank2Params, max_switched: float = 0.01) -> dict[str, stats.Compari
     res = run_static(p.static_config(**SIM))
     # the comparison presumes trials stay near their fixed point (strategy's kappa_norm_min)
     if not float(res.switched.max()) < max_switched:
-        raise SwitchedError(f"trials jumped to the mirror fixed point "
-                            f"({float(res.switched.max()):.3f} ≥ {max_switched})")
+        raise SwitchedError(
+            f"trials jumped to the mirror fixed point "
+            f"({float(res.switched.max()):.3f} ≥ {max_switched})"
+        )
     return {r.quantity: r for r in res.rows}
 
 
 def _explain(r: stats.Comparison) -> str:
-    return (f"{r.quantity} at {r.setting}: theory {r.theory:.4g}, sim {r.sim_mean:.4g} ± "
-            f"{r.sim_se:.2g} (z={r.z:.2f}, rel={r.rel_err:.3f}, tolerance={r.tolerance:.3f}, status={r.status})")
+    return (
+        f"{r.quantity} at {r.setting}: theory {r.theory:.4g}, sim {r.sim_mean:.4g} ± "
+        f"{r.sim_se:.2g} (z={r.z:.2f}, rel={r.rel_err:.3f}, tolerance={r.tolerance:.3f}, status={r.status})"
+    )
 
 
 @settings(max_examples=EXAMPLES)
@@ -80,11 +84,16 @@ def test_kappa_bar_and_loss_var_agree(p: Rank2Params) -> None:
         assert rows[q].status != "fail", _explain(rows[q])
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError,
-                   reason="known theory-simulation disagreement of L_var at strong negative "
-                   "feedback (module docstring)")
-@settings(max_examples=EXAMPLES,  # the first failing example is enough: no shrinking
-          phases=[Phase.explicit, Phase.reuse, Phase.generate])
+@pytest.mark.xfail(
+    strict=True,
+    raises=AssertionError,
+    reason="known theory-simulation disagreement of L_var at strong negative "
+    "feedback (module docstring)",
+)
+@settings(
+    max_examples=EXAMPLES,  # the first failing example is enough: no shrinking
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],
+)
 @given(rank2_params(Ns=NS, lambda_minus=(-6.0, -3.0), symmetric=True))
 def test_loss_var_strong_feedback(p: Rank2Params) -> None:
     # only the L_var row is the known failure: switching (kept rare by the strategy's
@@ -115,8 +124,9 @@ def test_strategy_draws_feasible_points(p: Rank2Params) -> None:
     # kappa range 1.0..2.0 (default), up to brentq's tolerance, and ≥ 6 SD of κ
     kn = float(meanfield.fixed_point_norm(p.lambda_plus, p.sigma))
     assert 1.0 - 1e-9 <= kn <= 2.0 + 1e-9
-    Sigma = meanfield.latent_covariance(p.lambda_plus, p.lambda_minus, p.sigma, p.N,
-                                        theta_minus=p.theta_minus)
+    Sigma = meanfield.latent_covariance(
+        p.lambda_plus, p.lambda_minus, p.sigma, p.N, theta_minus=p.theta_minus
+    )
     assert kn >= 6 * math.sqrt(float(np.linalg.eigvalsh(Sigma)[-1]) / p.N) - 1e-12
     if p.theta_minus is not None:  # v₋ never parallel to v₊
         theta_plus = math.acos(float(meanfield.correlation(p.lambda_plus, p.sigma, p.N)))

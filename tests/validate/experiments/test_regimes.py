@@ -35,21 +35,48 @@ def _net(task: str, regime: str, seed: int, N: int, **values: float) -> regimes.
     base.update(values)
     k = np.arange(1, 4)
     return regimes.NetworkMeasures(
-        task=task, regime=regime, seed_index=seed, N=N, rho=float(base["rho"]),
-        rho_per_output=np.array([base["rho"]]), w_out_norm=1.0, w_out_norm_init=1.0,
-        x_norm=1.0, D_x=3, D_fit=int(base["D_fit"]), r2_full=1.0, r2_2pc=0.5,
-        r2_by_k=k / 3, var_explained=k / 3, compression=float(base["compression"]),
-        compression_se=0.01, var_out=1.0, var_random=np.ones(4), var_pc=np.ones(4),
-        susceptibility=float(base["susceptibility"]), kick_amplitudes=np.array([0.0, 1.0]),
-        kick_loss_out=np.zeros((2, 1)), kick_loss_pc=np.zeros((2, 1)), loss=0.1,
-        loss_bias=0.05, loss_var=0.05, label="aligned",
+        task=task,
+        regime=regime,
+        seed_index=seed,
+        N=N,
+        rho=float(base["rho"]),
+        rho_per_output=np.array([base["rho"]]),
+        w_out_norm=1.0,
+        w_out_norm_init=1.0,
+        x_norm=1.0,
+        D_x=3,
+        D_fit=int(base["D_fit"]),
+        r2_full=1.0,
+        r2_2pc=0.5,
+        r2_by_k=k / 3,
+        var_explained=k / 3,
+        compression=float(base["compression"]),
+        compression_se=0.01,
+        var_out=1.0,
+        var_random=np.ones(4),
+        var_pc=np.ones(4),
+        susceptibility=float(base["susceptibility"]),
+        kick_amplitudes=np.array([0.0, 1.0]),
+        kick_loss_out=np.zeros((2, 1)),
+        kick_loss_pc=np.zeros((2, 1)),
+        loss=0.1,
+        loss_bias=0.05,
+        loss_var=0.05,
+        label="aligned",
     )
 
 
-def _synthetic(N: int = 100, *, oblique_compression: float = 0.3, rho_ratio: float = 5.0,
-               seeds: int = 3, tasks: tuple[str, ...] = regimes.REGIME_TASKS,
-               oblique_d_fit: int = 8, oblique_dissimilarity: float = 0.4,
-               oblique_susceptibility: float = 0.3):
+def _synthetic(
+    N: int = 100,
+    *,
+    oblique_compression: float = 0.3,
+    rho_ratio: float = 5.0,
+    seeds: int = 3,
+    tasks: tuple[str, ...] = regimes.REGIME_TASKS,
+    oblique_d_fit: int = 8,
+    oblique_dissimilarity: float = 0.4,
+    oblique_susceptibility: float = 0.3,
+):
     """Networks with the paper's pattern: ρ_al = 0.5, ρ_ob = ρ_al/rho_ratio, D_fit 2 vs 8,
     compression 1 (aligned) vs ``oblique_compression``, susceptibility 3 vs 0.3, and
     dissimilarity 0.1 vs 0.4; 10 % multiplicative scatter (fixed seed)."""
@@ -61,11 +88,30 @@ def _synthetic(N: int = 100, *, oblique_compression: float = 0.3, rho_ratio: flo
     nets, dissim = [], {}
     for t in tasks:
         for s in range(seeds):
-            nets.append(_net(t, "aligned", s, N, rho=jit(0.5), D_fit=2 + (s % 2),
-                             compression=jit(1.0), susceptibility=jit(3.0)))
-            nets.append(_net(t, "oblique", s, N, rho=jit(0.5 / rho_ratio),
-                             D_fit=oblique_d_fit + (s % 2), compression=jit(oblique_compression),
-                             susceptibility=jit(oblique_susceptibility)))
+            nets.append(
+                _net(
+                    t,
+                    "aligned",
+                    s,
+                    N,
+                    rho=jit(0.5),
+                    D_fit=2 + (s % 2),
+                    compression=jit(1.0),
+                    susceptibility=jit(3.0),
+                )
+            )
+            nets.append(
+                _net(
+                    t,
+                    "oblique",
+                    s,
+                    N,
+                    rho=jit(0.5 / rho_ratio),
+                    D_fit=oblique_d_fit + (s % 2),
+                    compression=jit(oblique_compression),
+                    susceptibility=jit(oblique_susceptibility),
+                )
+            )
         dissim[(t, "aligned")] = [jit(0.1) for _ in range(3)]
         dissim[(t, "oblique")] = [jit(oblique_dissimilarity) for _ in range(3)]
     return nets, dissim
@@ -79,8 +125,9 @@ def test_claims_pass_on_the_papers_pattern() -> None:
     assert all(c.verdict == "PASS" for c in claims), [(c.name, c.t, c.t_crit) for c in claims]
     # over five tasks the unit is the task
     assert all(c.unit == "tasks" and c.n == 5 for c in claims)
-    result = regimes.RegimesResult(plan=regimes.RegimesPlan(), networks=nets,
-                                   dissimilarity=dissim, claims=claims)
+    result = regimes.RegimesResult(
+        plan=regimes.RegimesPlan(), networks=nets, dissimilarity=dissim, claims=claims
+    )
     assert result.passed
     assert claims_core.claims_verdict(claims).startswith("PASS (6 of 6")
 
@@ -92,8 +139,12 @@ def test_a_contradicted_claim_fails() -> None:
     assert claims["noise_compression"].verdict == "FAIL"
     assert claims["noise_compression"].t < 0
     assert claims["rho_ratio"].verdict == "PASS"
-    result = regimes.RegimesResult(plan=regimes.RegimesPlan(), networks=nets,
-                                   dissimilarity=dissim, claims=list(claims.values()))
+    result = regimes.RegimesResult(
+        plan=regimes.RegimesPlan(),
+        networks=nets,
+        dissimilarity=dissim,
+        claims=list(claims.values()),
+    )
     assert not result.passed
 
 
@@ -106,12 +157,15 @@ def test_rho_ratio_below_the_quarter_power_fails() -> None:
     assert claims["rho_sqrt_n"].verdict == "PASS"
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    ({"rho_ratio": 1.25}, "rho_sqrt_n"),  # ρ_ob·√N = 0.4·10 = 4 > N^{1/4} = 3.16
-    ({"oblique_d_fit": 1}, "d_fit"),  # oblique fits fewer dimensions than aligned (2–3)
-    ({"oblique_dissimilarity": 0.05}, "dissimilarity"),  # oblique learners more alike
-    ({"oblique_susceptibility": 30.0}, "susceptibility"),  # oblique more susceptible
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"rho_ratio": 1.25}, "rho_sqrt_n"),  # ρ_ob·√N = 0.4·10 = 4 > N^{1/4} = 3.16
+        ({"oblique_d_fit": 1}, "d_fit"),  # oblique fits fewer dimensions than aligned (2–3)
+        ({"oblique_dissimilarity": 0.05}, "dissimilarity"),  # oblique learners more alike
+        ({"oblique_susceptibility": 30.0}, "susceptibility"),  # oblique more susceptible
+    ],
+)
 def test_every_claim_fails_on_data_that_contradict_it(kwargs: dict, name: str) -> None:
     nets, dissim = _synthetic(**kwargs)
     claims = {c.name: c for c in regimes.evaluate_claims(nets, dissim, N=100)}
@@ -132,8 +186,9 @@ def test_claim_threshold_is_the_regime_label_boundary() -> None:
 def test_judge_claim_single_task_welch() -> None:
     # a = [1, 2, 3] vs b = [0, 0, 0]: value 2, SE = sqrt(1/3), Welch dof = 2,
     # t = 2/sqrt(1/3) = 3.464 ≥ t_{0.95, 2} = 2.920 (Student table)
-    c = claims_core.judge_claim("x", "x", "x", {"cycling": ([1.0, 2.0, 3.0], [0.0, 0.0, 0.0])},
-                            threshold=0.0, direction=">")
+    c = claims_core.judge_claim(
+        "x", "x", "x", {"cycling": ([1.0, 2.0, 3.0], [0.0, 0.0, 0.0])}, threshold=0.0, direction=">"
+    )
     assert c.unit == "seeds" and c.n == 3
     assert c.value == pytest.approx(2.0)
     assert c.se == pytest.approx(math.sqrt(1 / 3))
@@ -141,36 +196,46 @@ def test_judge_claim_single_task_welch() -> None:
     assert c.t_crit == pytest.approx(2.920, abs=1e-3)
     assert c.verdict == "PASS"
     # the same data against the opposite claim fail
-    c2 = claims_core.judge_claim("x", "x", "x", {"cycling": ([1.0, 2.0, 3.0], [0.0, 0.0, 0.0])},
-                             threshold=0.0, direction="<")
+    c2 = claims_core.judge_claim(
+        "x", "x", "x", {"cycling": ([1.0, 2.0, 3.0], [0.0, 0.0, 0.0])}, threshold=0.0, direction="<"
+    )
     assert c2.verdict == "FAIL" and c2.t < 0
 
 
 def test_judge_claim_without_spread_is_not_applicable() -> None:
-    c = claims_core.judge_claim("x", "x", "x", {"romo": ([0.4], [0.1])}, threshold=0.0,
-                            direction=">", unit="seed pairs")
+    c = claims_core.judge_claim(
+        "x", "x", "x", {"romo": ([0.4], [0.1])}, threshold=0.0, direction=">", unit="seed pairs"
+    )
     assert c.verdict == "n/a" and math.isnan(c.se) and c.unit == "seed pairs"
     assert not c.passed and not c.failed
 
 
 def test_judge_claim_drops_non_finite_and_rejects_bad_direction() -> None:
-    c = claims_core.judge_claim("x", "x", "x", {"a": ([1.0, math.nan], None),
-                                            "b": ([2.0], None), "c": ([3.0], None)},
-                            threshold=0.0, direction=">")
+    c = claims_core.judge_claim(
+        "x",
+        "x",
+        "x",
+        {"a": ([1.0, math.nan], None), "b": ([2.0], None), "c": ([3.0], None)},
+        threshold=0.0,
+        direction=">",
+    )
     assert c.n == 3 and c.value == pytest.approx(2.0)
     with pytest.raises(ValueError, match="direction"):
         claims_core.judge_claim("x", "x", "x", {"a": ([1.0], None)}, threshold=0.0, direction="=")
 
 
 # ----------------------------------------------------------------------------- plan
-@pytest.mark.parametrize("kwargs, name", [
-    ({"tasks": ("sine",)}, "tasks"),
-    ({"tasks": ("cycling", "cycling")}, "tasks"),
-    ({"seeds": 1}, "seeds"),
-    ({"amplitudes": (0.5, 1.0)}, "amplitudes"),
-    ({"kick_fractions": (1.2,)}, "kick_fractions"),
-    ({"steps": (("cycling", 505),)}, "steps"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        ({"tasks": ("sine",)}, "tasks"),
+        ({"tasks": ("cycling", "cycling")}, "tasks"),
+        ({"seeds": 1}, "seeds"),
+        ({"amplitudes": (0.5, 1.0)}, "amplitudes"),
+        ({"kick_fractions": (1.2,)}, "kick_fractions"),
+        ({"steps": (("cycling", 505),)}, "steps"),
+    ],
+)
 def test_plan_rejects_bad_settings(kwargs: dict, name: str) -> None:
     with pytest.raises(ValueError, match=name):
         regimes.RegimesPlan(**kwargs)
@@ -212,14 +277,23 @@ def test_unkicked_restart_reproduces_the_trajectory(tiny: dict) -> None:
     model = make_rate_rnn(jax.random.key(3), 16, n_in=3, n_out=3, out_scale="large")
     batch = regimes._eval_batch(task, plan, 0)
     pcs = np.linalg.qr(np.random.default_rng(0).standard_normal((16, 2)))[0]
-    amps, loss_out, loss_pc = regimes._kick_losses(model, batch, task, cfg, plan, pcs,
-                                                   np.random.default_rng(1))
+    amps, loss_out, loss_pc = regimes._kick_losses(
+        model, batch, task, cfg, plan, pcs, np.random.default_rng(1)
+    )
     assert amps[0] == 0.0 and loss_out.shape == (3, 2 * 2)  # A × (directions · conditions)
     # reference: the full noise-free trial of the same trials, loss on t >= t_p + settle
     cond = np.asarray(batch.condition)
     first = [int(np.flatnonzero(cond == c)[0]) for c in range(2)]
-    z = np.asarray(simulate(model, jnp.asarray(np.asarray(batch.inputs)[first]),
-                            key=jax.random.key(0), sigma=0.0, dt=cfg.dt, record="x").z)
+    z = np.asarray(
+        simulate(
+            model,
+            jnp.asarray(np.asarray(batch.inputs)[first]),
+            key=jax.random.key(0),
+            sigma=0.0,
+            dt=cfg.dt,
+            record="x",
+        ).z
+    )
     T = z.shape[1]
     p = round(0.3 * T) + round(2.0 / cfg.dt)
     m = np.asarray(batch.mask)[first][:, p:]
@@ -260,8 +334,19 @@ def test_cli_parses_and_rejects_bad_task_names(capsys: pytest.CaptureFixture) ->
 @pytest.fixture(scope="module")
 def tiny(tmp_path_factory: pytest.TempPathFactory) -> dict:
     root = tmp_path_factory.mktemp("regimes")
-    args = _parser().parse_args(["regimes", "--quick-tiny", "--task", "flip_flop", "--quiet",
-                                 "--out", str(root / "out"), "--runs", str(root / "runs")])
+    args = _parser().parse_args(
+        [
+            "regimes",
+            "--quick-tiny",
+            "--task",
+            "flip_flop",
+            "--quiet",
+            "--out",
+            str(root / "out"),
+            "--runs",
+            str(root / "runs"),
+        ]
+    )
     status = args.handler(args)
     return {"root": root, "status": status}
 
@@ -277,7 +362,9 @@ def test_tiny_run_writes_the_report(tiny: dict) -> None:
     assert "Claims of issue 6" in md and "ρ aligned ≫ ρ oblique" in md
     # the run directories of both regimes are finished run directories
     for regime in regimes.REGIMES:
-        assert (tiny["root"] / "runs" / "regimes" / f"flip_flop-{regime}-N16" / "run.json").is_file()
+        assert (
+            tiny["root"] / "runs" / "regimes" / f"flip_flop-{regime}-N16" / "run.json"
+        ).is_file()
 
 
 def test_tiny_run_claims_and_exit_status_agree(tiny: dict) -> None:

@@ -49,21 +49,22 @@ def test_analyse_network_on_known_changes() -> None:
     plane, w_out = Q[:, :2], Q[:, 2]
     away = _slow_plane_activity(N, plane, 2)  # readout ⟂ slow plane
     onto = _slow_plane_activity(N, np.stack([w_out, plane[:, 0]], 1), 3)  # readout in it
-    m = analyse_seed003_network(W0, W1, onto, away, w_out, dca_dim=2, dca_restarts=3,
-                                dca_steps=200)
+    m = analyse_seed003_network(W0, W1, onto, away, w_out, dca_dim=2, dca_restarts=3, dca_steps=200)
     off = ~np.eye(N, dtype=bool)
     assert m["mean_dw"] == pytest.approx(-0.05 * np.outer(u, v)[off].mean(), rel=1e-12)
     assert m["pr_dw"] == pytest.approx(1.0, rel=1e-9)
-    assert m["rel_dw"] == pytest.approx(0.05 * np.linalg.norm(np.outer(u, v))
-                                        / np.linalg.norm(W0), rel=1e-12)
+    assert m["rel_dw"] == pytest.approx(
+        0.05 * np.linalg.norm(np.outer(u, v)) / np.linalg.norm(W0), rel=1e-12
+    )
     # DCA finds the slow plane: readout inside it at init (angle ≈ 0), orthogonal after.
     # Estimation error of the plane from 1600 samples is ~ 0.1 rad, well inside these bounds.
     assert m["angle_init"] < 0.3
     assert m["angle_final"] > math.pi / 2 - 0.3
     assert m["pi_final"] > 0 and m["pi_init"] > 0
     assert 0 < m["dca_unique"] <= 1
-    same = analyse_seed003_network(W0, W0, away, away, w_out, dca_dim=2, dca_restarts=3,
-                                   dca_steps=200)
+    same = analyse_seed003_network(
+        W0, W0, away, away, w_out, dca_dim=2, dca_restarts=3, dca_steps=200
+    )
     assert same["rel_dw"] == 0 and math.isnan(same["pr_dw"])
     assert same["centrality_rho"] == pytest.approx(1.0)
     assert same["nonnormal_init"] == same["nonnormal_final"] > 0
@@ -72,8 +73,11 @@ def test_analyse_network_on_known_changes() -> None:
 
 
 def _net(task: str, theta: float, seed: int, **values: float) -> Seed003Network:
-    base = {f.name: 0.0 for f in dataclasses.fields(Seed003Network)
-            if f.name not in ("task", "theta", "seed", "N")}
+    base = {
+        f.name: 0.0
+        for f in dataclasses.fields(Seed003Network)
+        if f.name not in ("task", "theta", "seed", "N")
+    }
     base.update(values)
     return Seed003Network(task=task, theta=theta, seed=seed, N=16, **base)
 
@@ -86,12 +90,21 @@ def test_claims_on_synthetic_networks() -> None:
         for th in plan.angles:
             # ΔPI = −1 + 3θ (+ small noise): negative at θ = 0, slope 3 > 0 → both hold;
             # the mean weight *rises* → that claim must fail
-            nets.append(_net("perception", th, s, pi_init=2.0,
-                             pi_final=1.0 + 3 * th + 0.01 * rng.standard_normal(),
-                             mean_dw=0.1 + 0.01 * rng.standard_normal(),
-                             pr_dw=1.0 + 0.1 * s, pr_w0=8.0,
-                             angle_init=0.5, angle_final=0.5 + 0.01 * (s - 1.5),
-                             dca_unique=0.9 - 0.05 * s))
+            nets.append(
+                _net(
+                    "perception",
+                    th,
+                    s,
+                    pi_init=2.0,
+                    pi_final=1.0 + 3 * th + 0.01 * rng.standard_normal(),
+                    mean_dw=0.1 + 0.01 * rng.standard_normal(),
+                    pr_dw=1.0 + 0.1 * s,
+                    pr_w0=8.0,
+                    angle_init=0.5,
+                    angle_final=0.5 + 0.01 * (s - 1.5),
+                    dca_unique=0.9 - 0.05 * s,
+                )
+            )
     claims = {c.name.split(":")[1]: c for c in seed003._claims(plan, nets)}
     assert set(claims) == set(seed003.SEED003_CLAIMS)
     assert claims["pi_relu"].passed and claims["pi_relu"].value == pytest.approx(-1, abs=0.05)
@@ -103,14 +116,17 @@ def test_claims_on_synthetic_networks() -> None:
     assert all(c.n == 4 and c.unit == "seeds" for c in claims.values())
 
 
-@pytest.mark.parametrize("kwargs, name", [
-    (dict(tasks=("romo",), N=(16,)), "tasks"),
-    (dict(tasks=("perception",), N=(16, 32)), "N"),
-    (dict(tasks=("perception",), N=(16,), seeds=1), "seeds"),
-    (dict(tasks=("perception",), N=(16,), angles=(0.3,)), "angles"),
-    (dict(tasks=("perception",), N=(16,), angles=(0.0, math.pi / 2)), "angles"),
-    (dict(tasks=("perception",), N=(16,), dca_restarts=1), "dca_restarts"),
-])
+@pytest.mark.parametrize(
+    "kwargs, name",
+    [
+        (dict(tasks=("romo",), N=(16,)), "tasks"),
+        (dict(tasks=("perception",), N=(16, 32)), "N"),
+        (dict(tasks=("perception",), N=(16,), seeds=1), "seeds"),
+        (dict(tasks=("perception",), N=(16,), angles=(0.3,)), "angles"),
+        (dict(tasks=("perception",), N=(16,), angles=(0.0, math.pi / 2)), "angles"),
+        (dict(tasks=("perception",), N=(16,), dca_restarts=1), "dca_restarts"),
+    ],
+)
 def test_plan_rejects_bad_input(kwargs: dict, name: str) -> None:
     with pytest.raises(ValueError, match=rf"\b{name}="):
         Seed003Plan(**kwargs)
@@ -122,8 +138,9 @@ def test_default_plans_and_cli_registration() -> None:
 
     assert _cli_seed003._TASKS == seed003.SEED003_TASKS
     full = seed003.default_seed003_plan("full")
-    assert full.N == (128, 256) and full.seeds == 10 and full.angles[-1] == pytest.approx(
-        math.pi / 4)
+    assert (
+        full.N == (128, 256) and full.seeds == 10 and full.angles[-1] == pytest.approx(math.pi / 4)
+    )
     assert seed003.default_seed003_plan("quick", ["decision"]).tasks == ("decision",)
     with pytest.raises(ValueError, match="mode="):
         seed003.default_seed003_plan("huge")
@@ -139,8 +156,9 @@ def test_tiny_command_writes_a_report_and_exits_by_its_claims(tmp_path) -> None:
     from validate.cli import main
 
     out = tmp_path / "report"
-    status = main(["seed003", "--quick-tiny", "--quiet", "--out", str(out), "--runs",
-                   str(tmp_path / "runs")])
+    status = main(
+        ["seed003", "--quick-tiny", "--quiet", "--out", str(out), "--runs", str(tmp_path / "runs")]
+    )
     data = json.loads((out / "report.json").read_text())
     (sec,) = data["sections"]
     assert sec["name"] == "seed003" and (out / "report.md").is_file()

@@ -21,15 +21,17 @@ from validate.reports import regimes as regimes_report
 @pytest.fixture(scope="module")
 def sine_section(tmp_path_factory):
     root = tmp_path_factory.mktemp("sine")
-    return regimes_report.sine_solutions_section("tiny", root / "runs", root / "out",
-                                               progress=False), root
+    return regimes_report.sine_solutions_section(
+        "tiny", root / "runs", root / "out", progress=False
+    ), root
 
 
 @pytest.fixture(scope="module")
 def scaling_section(tmp_path_factory):
     root = tmp_path_factory.mktemp("scaling")
-    return regimes_report.rho_scaling_section("tiny", root / "runs", root / "out",
-                                               progress=False), root
+    return regimes_report.rho_scaling_section(
+        "tiny", root / "runs", root / "out", progress=False
+    ), root
 
 
 def test_sine_tiny_section(sine_section):
@@ -38,7 +40,8 @@ def test_sine_tiny_section(sine_section):
     # two rows per solution, all four solutions
     assert len(sec.rows) == 2 * len(regimes_sine.SINE_SOLUTIONS)
     assert {r.setting.split(",")[0] for r in sec.rows} == {
-        s.name for s in regimes_sine.SINE_SOLUTIONS}
+        s.name for s in regimes_sine.SINE_SOLUTIONS
+    }
     assert len(sec.figures) == 4
     for f in sec.figures:
         assert f.exists() and f.stat().st_size > 1000 and f.read_bytes()[:4] == b"\x89PNG"
@@ -46,8 +49,9 @@ def test_sine_tiny_section(sine_section):
     assert len(body) == 4 and all(len(row) == len(header) for row in body)
     # runs are stored under runs_dir/regimes_sine and reloaded (not retrained) on a re-run
     dirs = sorted(p.name for p in (root / "runs" / "regimes_sine").iterdir())
-    assert len(dirs) == 4 and all((root / "runs" / "regimes_sine" / d / "run.json").exists()
-                                  for d in dirs)
+    assert len(dirs) == 4 and all(
+        (root / "runs" / "regimes_sine" / d / "run.json").exists() for d in dirs
+    )
 
 
 def test_sine_measures_are_consistent(sine_section):
@@ -69,8 +73,9 @@ def test_sine_measures_are_consistent(sine_section):
 def test_sine_rerun_loads_runs(sine_section):
     """A second call with the same runs_dir loads the finished runs: identical measures."""
     sec, root = sine_section
-    again = regimes_sine.run_sine_solutions(regimes_sine.sine_plan("tiny"), root / "runs",
-                                            progress=False)
+    again = regimes_sine.run_sine_solutions(
+        regimes_sine.sine_plan("tiny"), root / "runs", progress=False
+    )
     for a, b in zip(sec.summary["results"], again):
         assert a["rho"] == b.summary()["rho"] and a["dW_norm"] == b.summary()["dW_norm"]
 
@@ -150,5 +155,9 @@ def test_plans_and_modes():
     assert cfgs["aligned"].out_scale == "small" and cfgs["lazy"].out_scale == "large"
     assert cfgs["marginal"].g < 1 < cfgs["lazy"].g
     assert cfgs["oblique"].sigma > 0 and cfgs["lazy"].sigma == 0
-    assert regimes_scaling.scaling_config(regimes_scaling.scaling_plan("tiny"), "aligned",
-                                          16).out_scale == "small"
+    assert (
+        regimes_scaling.scaling_config(
+            regimes_scaling.scaling_plan("tiny"), "aligned", 16
+        ).out_scale
+        == "small"
+    )

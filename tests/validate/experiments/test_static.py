@@ -26,11 +26,18 @@ from validate.experiments.static import (
 SIM = {"networks": 8, "trials": 8, "t_max": 30.0, "t_discard": 10.0}
 
 
-@pytest.mark.parametrize("field, value, match", [
-    ("N", 4, "N=4"), ("trials", 3, "trials=3"), ("networks", 1, "networks=1"),
-    ("t_discard", 200.0, "t_discard"), ("lambda_minus", 3.0, "lambda_minus"),
-    ("out_scale", "huge", "out_scale"), ("hermite_orders", 0, "hermite_orders"),
-])
+@pytest.mark.parametrize(
+    "field, value, match",
+    [
+        ("N", 4, "N=4"),
+        ("trials", 3, "trials=3"),
+        ("networks", 1, "networks=1"),
+        ("t_discard", 200.0, "t_discard"),
+        ("lambda_minus", 3.0, "lambda_minus"),
+        ("out_scale", "huge", "out_scale"),
+        ("hermite_orders", 0, "hermite_orders"),
+    ],
+)
 def test_config_errors_name_the_parameter(field: str, value: object, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         StaticConfig(**{field: value})
@@ -42,8 +49,15 @@ def test_default_configs_are_theory_section_5() -> None:
         (N, lp, 0.2) for N in (64, 256, 1024, 2048) for lp in (1.7, 1.9, 2.6)
     } | {(256, 2.6, dt) for dt in (0.1, 0.05, 0.025)}
     assert len({c.seed for c in cfgs}) == len(cfgs)
-    assert all(c.sigma == 1.0 and c.lambda_minus == -5.0 and c.theta_minus is None
-               and c.z_target == 1.0 and c.t_max == 100.0 and c.t_discard == 20.0 for c in cfgs)
+    assert all(
+        c.sigma == 1.0
+        and c.lambda_minus == -5.0
+        and c.theta_minus is None
+        and c.z_target == 1.0
+        and c.t_max == 100.0
+        and c.t_discard == 20.0
+        for c in cfgs
+    )
     full = default_static_configs(full=True)
     assert all(f.networks > c.networks for f, c in zip(full, cfgs))
 
@@ -54,9 +68,12 @@ def test_geometry_builds_M_with_the_requested_eigenpairs(theta_minus: float | No
     M = geo["M"]
     np.testing.assert_allclose(M @ geo["v_plus"], 1.9 * geo["v_plus"], atol=1e-12)
     np.testing.assert_allclose(M @ geo["v_minus"], -5.0 * geo["v_minus"], atol=1e-12)
-    assert geo["kappa_norm"] == pytest.approx(float(meanfield.fixed_point_norm(1.9, 1.0)), rel=1e-14)
+    assert geo["kappa_norm"] == pytest.approx(
+        float(meanfield.fixed_point_norm(1.9, 1.0)), rel=1e-14
+    )
     assert math.cos(geo["theta_plus"]) == pytest.approx(
-        float(meanfield.correlation(1.9, 1.0, 256)), rel=1e-12)
+        float(meanfield.correlation(1.9, 1.0, 256)), rel=1e-12
+    )
     if theta_minus is None:  # symmetric M
         np.testing.assert_allclose(M, M.T, atol=1e-12)
 
@@ -80,12 +97,16 @@ def test_estimates_follow_their_definitions() -> None:
         np.testing.assert_allclose(est["kappa_bar"][b], pooled.mean(0), rtol=1e-12)
         # mean square about κ̄ plus the variance of κ̄ from the trial means (docstring)
         var_mean = np.cov(lat[b].mean(axis=1).T, ddof=1) / trials
-        np.testing.assert_allclose(est["Sigma"][b], N * (np.cov(pooled.T, ddof=0) + var_mean),
-                                   rtol=1e-12)
-        assert est["rho"][b] == pytest.approx(abs(pooled[:, 0].mean()) / np.linalg.norm(pooled.mean(0)))
+        np.testing.assert_allclose(
+            est["Sigma"][b], N * (np.cov(pooled.T, ddof=0) + var_mean), rtol=1e-12
+        )
+        assert est["rho"][b] == pytest.approx(
+            abs(pooled[:, 0].mean()) / np.linalg.norm(pooled.mean(0))
+        )
         zvar_mean = np.var(z[b].mean(axis=1), ddof=1) / trials
         assert est["loss_var"][b] == pytest.approx(
-            np.mean((z[b] - z[b].mean()) ** 2) + zvar_mean, rel=1e-12)
+            np.mean((z[b] - z[b].mean()) ** 2) + zvar_mean, rel=1e-12
+        )
 
 
 def test_estimates_are_unbiased_for_correlated_samples() -> None:
@@ -101,8 +122,12 @@ def test_estimates_are_unbiased_for_correlated_samples() -> None:
     lat = lfilter([1.0], [1.0, -phi], e, axis=2) + np.array([0.5, 1.0])
     z = lat[..., 0] - 0.5 * lat[..., 1]  # stationary variance 1.25
     est = static_estimates(lat, z, N)
-    for values, truth in ((est["Sigma11"], 1.0), (est["Sigma22"], 1.0), (est["Sigma12"], 0.0),
-                          (est["loss_var"], 1.25)):
+    for values, truth in (
+        (est["Sigma11"], 1.0),
+        (est["Sigma22"], 1.0),
+        (est["Sigma12"], 0.0),
+        (est["loss_var"], 1.25),
+    ):
         se = values.std(ddof=1) / math.sqrt(nets)
         assert abs(values.mean() - truth) < 4 * se, (values.mean(), truth, se)
     naive = ((z - z.mean(axis=(1, 2), keepdims=True)) ** 2).sum(axis=(1, 2)) / (K * T - 1)
@@ -120,12 +145,14 @@ def test_run_static_result_structure(strong_feedback) -> None:
     cfg = res.config
     names = [r.quantity for r in res.rows]
     assert names == list(STATIC_QUANTITIES) + [q + EXTENDED_SUFFIX for q in EXTENDED_QUANTITIES]
-    assert all(np.isfinite(r.theory) and np.isfinite(r.sim_mean) and r.n == cfg.networks
-               for r in res.rows)
+    assert all(
+        np.isfinite(r.theory) and np.isfinite(r.sim_mean) and r.n == cfg.networks for r in res.rows
+    )
     assert res.cloud.shape[0] == cfg.trials and res.cloud.shape[-1] == 2
     # readout of large output weights: z = w_outᵀx = u₁ᵀx/√N = √N κ₁ (float32 rounding)
-    np.testing.assert_allclose(res.outputs, math.sqrt(cfg.N) * res.cloud[..., 0],
-                               rtol=1e-4, atol=1e-4)
+    np.testing.assert_allclose(
+        res.outputs, math.sqrt(cfg.N) * res.cloud[..., 0], rtol=1e-4, atol=1e-4
+    )
     assert float(res.switched.max()) == 0.0  # ‖κ̄‖ = 1.63: no trial leaves its fixed point
     json.dumps(res.summary(), allow_nan=False)
 
@@ -146,7 +173,8 @@ def test_paper_theory_misses_and_extended_theory_explains_lvar(strong_feedback) 
     for q in ("kappa_norm", "rho", "kappa_norm" + EXTENDED_SUFFIX):
         assert rows[q].status != "fail", rows[q]
     assert rows["loss_var"].role == "finding" and rows["loss_var" + EXTENDED_SUFFIX].role == (
-        "prediction")
+        "prediction"
+    )
     assert not stats.all_passed(strong_feedback.rows)
 
 
@@ -169,15 +197,17 @@ def _scaled(res, quantity: str, factor: float) -> stats.Comparison:
     ext = dict(res.theory_extended)
     ext[quantity] = ext[quantity] * factor
     row = next(r for r in res.rows if r.quantity == quantity + EXTENDED_SUFFIX)
-    mutated = stats.compare(row.quantity, ext[quantity], res.estimates[quantity],
-                            se_kind="seeds", N=res.config.N)
+    mutated = stats.compare(
+        row.quantity, ext[quantity], res.estimates[quantity], se_kind="seeds", N=res.config.N
+    )
     return mutated.tagged(tolerance=row.tolerance, domain=row.domain)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize("quantity", ["loss_var", "kappa_norm"])
-def test_best_variant_passes_fresh_seeds_and_a_5_percent_error_fails(quick_points,
-                                                                      quantity: str) -> None:
+def test_best_variant_passes_fresh_seeds_and_a_5_percent_error_fails(
+    quick_points, quantity: str
+) -> None:
     """Issue 13's mutation test on real simulations at the default quick settings (32
     networks): the best variant's own prediction never fails on ≥ 19 of 20 fresh seeds (a
     correct theory fails a row with probability 6e-5), and the same prediction scaled by

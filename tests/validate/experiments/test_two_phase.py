@@ -46,8 +46,10 @@ def test_default_plans() -> None:
 def test_config_has_the_two_phase_schedule() -> None:
     plan = default_two_phase_plan()
     cfg = two_phase_config(plan)
-    assert cfg.schedule() == [(plan.phase1_steps, pytest.approx(plan.eta0 / plan.N)),
-                              (plan.phase2_steps, pytest.approx(plan.eta0))]
+    assert cfg.schedule() == [
+        (plan.phase1_steps, pytest.approx(plan.eta0 / plan.N)),
+        (plan.phase2_steps, pytest.approx(plan.eta0)),
+    ]
     assert cfg.N == plan.N and cfg.seeds == plan.seeds and cfg.nonlinearity == "linear"
     assert cfg.effective_rho_io * math.sqrt(plan.N) == pytest.approx(-0.5)
 
@@ -57,7 +59,13 @@ def test_theory_uses_tau_within_each_phase() -> None:
     n1 = plan.phase1_steps
     steps = np.arange(0, n1 + plan.phase2_steps, plan.record_every)
     th = two_phase_theory(plan, steps)
-    kw = {"eta0": plan.eta0, "sigma": plan.sigma, "z_target": 1.0, "rho_io_sqrtN": -0.5, "N": plan.N}
+    kw = {
+        "eta0": plan.eta0,
+        "sigma": plan.sigma,
+        "z_target": 1.0,
+        "rho_io_sqrtN": -0.5,
+        "N": plan.N,
+    }
     p1 = steps <= n1
     ref1 = meanfield.linear_two_phase(steps[p1], 1, **kw)
     ref2 = meanfield.linear_two_phase(steps[~p1] - n1, 2, **kw)
@@ -88,8 +96,13 @@ def _fake_run(plan: TwoPhasePlan, factor: dict[str, float] | None = None) -> Sim
     M = np.zeros((plan.seeds, steps.size, 2, 2))
     M[..., 0, 0] = sim("M11")
     M[..., 0, 1] = sim("M12")
-    recs = {"loss": lb + lv, "loss_bias": lb, "loss_var": lv, "M_proj": M,
-            "dx_bar_norm": sim("dx_norm")}
+    recs = {
+        "loss": lb + lv,
+        "loss_bias": lb,
+        "loss_var": lv,
+        "M_proj": M,
+        "dx_bar_norm": sim("dx_norm"),
+    }
     return SimpleNamespace(config=cfg, steps=steps, records=recs)
 
 
@@ -115,9 +128,10 @@ def test_analysis_of_records_that_match_the_theory() -> None:
     json.dumps(res.summary(), allow_nan=False)
 
 
-@pytest.mark.parametrize("name, quantity", [("loss_var", "L_var (late phase 2)"),
-                                            ("M11", "M₁₁ = a (end)"),
-                                            ("dx_norm", "‖Δx̄‖ (end)")])
+@pytest.mark.parametrize(
+    "name, quantity",
+    [("loss_var", "L_var (late phase 2)"), ("M11", "M₁₁ = a (end)"), ("dx_norm", "‖Δx̄‖ (end)")],
+)
 def test_analysis_detects_a_wrong_curve(name: str, quantity: str) -> None:
     plan = FAKE
     res = analyse_two_phase(_fake_run(plan, {name: 1.5}), plan)

@@ -71,8 +71,9 @@ def test_plan_refuses_bad_settings():
 
 def test_tiny_run_writes_a_report_with_the_claim(tmp_path):
     out, runs = tmp_path / "report", tmp_path / "runs"
-    status = main(["universality", "--quick-tiny", "--quiet", "--out", str(out), "--runs",
-                   str(runs)])
+    status = main(
+        ["universality", "--quick-tiny", "--quiet", "--out", str(out), "--runs", str(runs)]
+    )
     assert status in (0, 1)  # the tiny networks are untrained: the claim may go either way
     data = json.loads((out / "report.json").read_text())
     (sec,) = data["sections"]
@@ -81,8 +82,13 @@ def test_tiny_run_writes_a_report_with_the_claim(tmp_path):
     caps = [t["caption"] for t in sec["tables"]]
     assert any("Clustering" in c for c in caps)
     clustering = next(t for t in sec["tables"] if "Clustering" in t["caption"])
-    assert [r[1] for r in clustering["rows"]] == ["svcca", "cka", "topology",
-                                                   "topology_points", "topology_spectral"]
+    assert [r[1] for r in clustering["rows"]] == [
+        "svcca",
+        "cka",
+        "topology",
+        "topology_points",
+        "topology_spectral",
+    ]
     summ = sec["summary"]
     assert summ["topology_method"] == "attractors"
     # every network is in the census, and the off-modal ones are those whose attractor
@@ -91,8 +97,7 @@ def test_tiny_run_writes_a_report_with_the_claim(tmp_path):
     assert len(census) == 4
     counts = [c["attractors"] for c in census]
     modal = summ["modal_attractors"]["flip_flop_3bit"]
-    assert summ["off_modal"]["flip_flop_3bit"] == [i for i, k in enumerate(counts)
-                                                   if k != modal]
+    assert summ["off_modal"]["flip_flop_3bit"] == [i for i, k in enumerate(counts) if k != modal]
     assert all(c["stable"] + c["index1"] + c["index_more"] == c["points"] for c in census)
     assert all((out / f).read_bytes()[:4] == b"\x89PNG" for f in sec["figures"])
     assert (status == 0) == (sec["passed"] is True)
@@ -101,8 +106,7 @@ def test_tiny_run_writes_a_report_with_the_claim(tmp_path):
 
     stamps = {p: p.stat().st_mtime_ns for p in runs.rglob("*.npz")}
     msgs: list[str] = []
-    nets, failed = train_population(UniversalityPlan.tiny(), runs, progress=False,
-                                    log=msgs.append)
+    nets, failed = train_population(UniversalityPlan.tiny(), runs, progress=False, log=msgs.append)
     assert all("loaded" in m for m in msgs) and len(nets["flip_flop_3bit"]) == 4
     assert failed == []
     assert {p: p.stat().st_mtime_ns for p in runs.rglob("*.npz")} == stamps

@@ -19,7 +19,12 @@ from validate.figures.learning import plot_gd_learning, plot_two_phase
 from validate.figures.scaling import plot_scaling
 from validate.figures.static import plot_static_clouds, plot_static_histograms
 from validate.experiments.static import StaticConfig, run_static
-from validate.experiments.two_phase import TwoPhasePlan, analyse_two_phase, two_phase_config, two_phase_theory
+from validate.experiments.two_phase import (
+    TwoPhasePlan,
+    analyse_two_phase,
+    two_phase_config,
+    two_phase_theory,
+)
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -37,18 +42,27 @@ def _gd_result(sigma: float):
         ev[..., 0] = np.asarray(opt.lambda_plus)[:, None] * ramp
         ev[..., 1] = lam[:, None] * ramp
         lv = np.asarray(opt.loss_var)[:, None] * (2 - ramp)
-        recs = {"eigvals": ev, "loss_var": lv, "loss_bias": 0.5 * (1 - ramp) + 0 * lv,
-                "loss": lv + 0.5 * (1 - ramp),
-                "kappa_norm": np.asarray(opt.kappa_norm)[:, None] * ramp,
-                "rho": np.asarray(opt.rho)[:, None] * np.ones_like(ramp),
-                "M": np.broadcast_to(np.diag([2.0, -1.5]), (2, n_rec, 2, 2)).copy()}
-        runs.append(SimpleNamespace(config=cfg0.replace(N=N),
-                                    steps=np.arange(n_rec) * cfg0.record_every, records=recs))
+        recs = {
+            "eigvals": ev,
+            "loss_var": lv,
+            "loss_bias": 0.5 * (1 - ramp) + 0 * lv,
+            "loss": lv + 0.5 * (1 - ramp),
+            "kappa_norm": np.asarray(opt.kappa_norm)[:, None] * ramp,
+            "rho": np.asarray(opt.rho)[:, None] * np.ones_like(ramp),
+            "M": np.broadcast_to(np.diag([2.0, -1.5]), (2, n_rec, 2, 2)).copy(),
+        }
+        runs.append(
+            SimpleNamespace(
+                config=cfg0.replace(N=N), steps=np.arange(n_rec) * cfg0.record_every, records=recs
+            )
+        )
     res = analyse_gd_scaling(runs, plan, derived=False)  # no sympy derivation in this test
     # stand-in derived laws so that the derived-exponent guide lines are drawn too
-    res.derived = {"kappa_norm": {"limit": 0.0, "prefactor": 1.0, "exponent": -1 / 6},
-                   "rho": {"limit": 0.0, "prefactor": 1.0, "exponent": -1 / 3},
-                   "loss_var": {"limit": 0.3, "prefactor": 1.0, "exponent": -1 / 3}}
+    res.derived = {
+        "kappa_norm": {"limit": 0.0, "prefactor": 1.0, "exponent": -1 / 6},
+        "rho": {"limit": 0.0, "prefactor": 1.0, "exponent": -1 / 3},
+        "loss_var": {"limit": 0.3, "prefactor": 1.0, "exponent": -1 / 3},
+    }
     return res
 
 
@@ -66,8 +80,13 @@ def two_phase_result():
     noise = 1 + 0.05 * np.random.default_rng(0).standard_normal((2, steps.size))
     M = np.zeros((2, steps.size, 2, 2))
     M[..., 0, 0], M[..., 0, 1] = th["M11"] * noise, th["M12"] * noise
-    recs = {"loss": th["loss"] * noise, "loss_bias": th["loss_bias"] * noise,
-            "loss_var": th["loss_var"] * noise, "M_proj": M, "dx_bar_norm": th["dx_norm"] * noise}
+    recs = {
+        "loss": th["loss"] * noise,
+        "loss_bias": th["loss_bias"] * noise,
+        "loss_var": th["loss_var"] * noise,
+        "M_proj": M,
+        "dx_bar_norm": th["dx_norm"] * noise,
+    }
     return analyse_two_phase(SimpleNamespace(config=cfg, steps=steps, records=recs), plan)
 
 
@@ -75,8 +94,9 @@ def two_phase_result():
 def static_results():
     # same simulation shape as tests/validate/experiments/test_properties.py (shared compilation)
     sim = {"networks": 8, "trials": 8, "t_max": 30.0, "t_discard": 10.0, "dt": 0.05, "N": 128}
-    return [run_static(StaticConfig(lambda_plus=lp, **sim), extended_rows=False)
-            for lp in (1.9, 2.6)]
+    return [
+        run_static(StaticConfig(lambda_plus=lp, **sim), extended_rows=False) for lp in (1.9, 2.6)
+    ]
 
 
 def _check_png(path, tmp_path) -> None:
@@ -98,7 +118,11 @@ def _labelled_axes(monkeypatch):
                 assert ax.get_xlabel() and ax.get_ylabel(), f"unlabelled axis in {path}"
         return original(fig, path)
 
-    for module in ("validate.figures.static", "validate.figures.scaling", "validate.figures.learning"):
+    for module in (
+        "validate.figures.static",
+        "validate.figures.scaling",
+        "validate.figures.learning",
+    ):
         monkeypatch.setattr(f"{module}.save", checking_save)
 
 

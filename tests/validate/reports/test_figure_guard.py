@@ -17,8 +17,9 @@ def test_a_failing_figure_is_skipped_with_a_note(tmp_path) -> None:
     figs.draw(lambda result, path: path, None, tmp_path / "a.png")
     figs.draw(_broken, None, tmp_path / "b.png")
     assert figs.paths == [tmp_path / "a.png"]
-    assert figs.note() == ("\n\nfigure skipped: b.png: D has negative or non-finite entries; "
-                           "allowed: distances >= 0")
+    assert figs.note() == (
+        "\n\nfigure skipped: b.png: D has negative or non-finite entries; allowed: distances >= 0"
+    )
     assert Figures().note() == ""
 
 
@@ -29,8 +30,19 @@ def test_universality_writes_its_report_when_a_figure_fails(tmp_path, monkeypatc
 
     monkeypatch.setattr(rep, "plot_universality_mds", _broken)
     out = tmp_path / "report"
-    status = main(["universality", "--quick-tiny", "--quiet", "--task", "sine_freq",
-                   "--out", str(out), "--runs", str(tmp_path / "runs")])
+    status = main(
+        [
+            "universality",
+            "--quick-tiny",
+            "--quiet",
+            "--task",
+            "sine_freq",
+            "--out",
+            str(out),
+            "--runs",
+            str(tmp_path / "runs"),
+        ]
+    )
     data = json.loads((out / "report.json").read_text())
     (sec,) = data["sections"]
     assert "figure skipped: universality_sine_freq.png: D has negative" in sec["text"]
