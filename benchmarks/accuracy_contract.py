@@ -135,10 +135,14 @@ def hermite(points: int, rng: np.random.Generator) -> dict[str, float]:
         sd = mp.sqrt(c0)
         refs = []
         for n in range(1, 7):
-            he = lambda x, n=n: mp.hermite(n, x / (sd * mp.sqrt(2))) * 2 ** (-mp.mpf(n) / 2)
+
+            def he(x, n=n, sd=sd):
+                return mp.hermite(n, x / (sd * mp.sqrt(2))) * 2 ** (-mp.mpf(n) / 2)
+
             refs.append(
                 float(
-                    gauss_mean_mp(lambda e, he=he: mp.tanh(a + e) * he(e), c0) / math.factorial(n)
+                    gauss_mean_mp(lambda e, he=he, a=a: mp.tanh(a + e) * he(e), c0)
+                    / math.factorial(n)
                 )
             )
         refs_a = np.array(refs)
@@ -155,8 +159,8 @@ def quenched_averages(points: int, rng: np.random.Generator) -> dict[str, float]
         a, c0 = rng.uniform(-50, 50), 10.0 ** rng.uniform(-4, math.log10(50.0))
         mean, slope = _smoothed_phi(nl, c0)
         for fn, ref in (
-            (mean, lambda e: mp.tanh(a + e)),
-            (slope, lambda e: 1 - mp.tanh(a + e) ** 2),
+            (mean, lambda e, a=a: mp.tanh(a + e)),
+            (slope, lambda e, a=a: 1 - mp.tanh(a + e) ** 2),
         ):
             r = float(gauss_mean_mp(ref, c0))
             err = max(err, abs(fn(np.array([a]))[0] - r) / max(abs(r), 1e-5))

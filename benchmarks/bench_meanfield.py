@@ -182,7 +182,7 @@ def main(argv: list[str] | None = None) -> int:
         table.append((name, f"{n:,}", f"{t:.4f}", f"{1e6 * t / n:.4g}", target_text, verdict))
     widths = [max(len(r[i]) for r in table) for i in range(len(header))]
     for r in table:
-        print("  ".join(c.ljust(w) for c, w in zip(r, widths)).rstrip())
+        print("  ".join(c.ljust(w) for c, w in zip(r, widths, strict=True)).rstrip())
     us_base = 1e6 * t_base / nb
     print()
     print(

@@ -363,7 +363,7 @@ def format_report(report: dict[str, Any]) -> str:
         )
     widths = [max(_width(r[i]) for r in table) for i in range(len(header))]
     for r in table:
-        lines.append("  " + "  ".join(_rjust(c, w) for c, w in zip(r, widths)))
+        lines.append("  " + "  ".join(_rjust(c, w) for c, w in zip(r, widths, strict=True)))
     for s in report["skipped"]:
         lines.append(f"  (default λ₊ = {s['lambda_plus']:g} left out: {s['reason']})")
     opt = report["optimum"]
@@ -396,7 +396,9 @@ def format_report(report: dict[str, Any]) -> str:
             rows.append((label, _power_law_text(law), _g(law["at_N"]), _g(exact[key])))
         widths = [max(_width(r[i]) for r in rows) for i in range(4)]
         for r in rows:
-            lines.append("  " + "  ".join(_ljust(c, w) for c, w in zip(r, widths)).rstrip())
+            lines.append(
+                "  " + "  ".join(_ljust(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
+            )
         lines.append(
             "  (N → ∞ limit of L_var*: " + _g(report["large_n"]["loss_var"]["limit"]) + ")"
         )

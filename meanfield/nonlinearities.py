@@ -43,7 +43,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Union
+from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
@@ -53,7 +53,7 @@ from . import _checks
 #: Names accepted by every ``nonlinearity=`` argument (or pass a callable φ).
 NONLINEARITIES: tuple[str, ...] = ("erf", "tanh", "relu", "linear")
 
-NonlinearitySpec = Union[str, Callable[[NDArray[np.float64]], NDArray[np.float64]]]
+NonlinearitySpec = str | Callable[[NDArray[np.float64]], NDArray[np.float64]]
 
 #: Nodes of the trapezoidal rule: for tanh (half-width ≤ 20, step ≤ 0.25)
 #: 161 nodes give errors below 1e-13 for all Δ (tests/meanfield/test_nonlinearities.py).
@@ -160,9 +160,9 @@ class Nonlinearity:
 
 
 def _erf() -> Nonlinearity:
-    from . import _generated
-
     from scipy.special import erf
+
+    from . import _generated
 
     alpha = float(np.sqrt(np.pi) / 2)
     return Nonlinearity(

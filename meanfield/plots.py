@@ -143,7 +143,7 @@ def plot_fixed_point_curves(
     ax_k.set_title("(a) fixed-point norm")
     ax_k.legend(frameon=False)
 
-    for color, n in zip(colors, n_vals):
+    for color, n in zip(colors, n_vals, strict=False):
         ax_r.plot(
             lam,
             meanfield.correlation(lam, sigma, n, z_target, out_scale),
@@ -156,8 +156,8 @@ def plot_fixed_point_curves(
     ax_r.set_title(f"(b) readout correlation, {out_scale} output weights")
     ax_r.legend(frameon=False)
 
-    for color, n in zip(colors, n_vals):
-        for ls, lm in zip(_LINESTYLES * len(lm_vals), lm_vals):
+    for color, n in zip(colors, n_vals, strict=False):
+        for ls, lm in zip(_LINESTYLES * len(lm_vals), lm_vals, strict=False):
             lv = meanfield.loss_var(lam, lm, sigma, n, z_target, out_scale)
             ax_l.plot(lam, lv, color=color, ls=ls)
             opt = meanfield.optimum(n, lm, sigma, z_target, out_scale)
@@ -165,10 +165,12 @@ def plot_fixed_point_curves(
     # legend: colours = N, styles = λ₋
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], color=c, label=f"N = {n:g}") for c, n in zip(colors, n_vals)]
+    handles = [
+        Line2D([], [], color=c, label=f"N = {n:g}") for c, n in zip(colors, n_vals, strict=False)
+    ]
     handles += [
         Line2D([], [], color="k", ls=ls, label=f"λ₋ = {lm:g}")
-        for ls, lm in zip(_LINESTYLES * len(lm_vals), lm_vals)
+        for ls, lm in zip(_LINESTYLES * len(lm_vals), lm_vals, strict=False)
     ]
     handles.append(Line2D([], [], color="k", marker="o", ls="", ms=4, label="optimum λ₊*"))
     ax_l.set_xlabel("λ₊ (dimensionless)")
@@ -243,8 +245,8 @@ def plot_optimum_scaling(
         ("rho", opt.rho, "ρ* (readout correlation)", "(b) correlation"),
         ("loss_var", opt.loss_var, "L_var* (output variance, ẑ² units)", "(c) output variance"),
     )
-    for ax, (key, values, ylabel, title) in zip(axes, panels):
-        for i, (color, lm) in enumerate(zip(colors, lm_vals)):
+    for ax, (key, values, ylabel, title) in zip(axes, panels, strict=False):
+        for i, (color, lm) in enumerate(zip(colors, lm_vals, strict=False)):
             ax.plot(n, values[i], color=color, label=f"λ₋ = {lm:g}")
             if laws is not None:
                 limit, prefactor, exponent = _law_numbers(laws[key], lm, sigma, z_target)
@@ -258,7 +260,10 @@ def plot_optimum_scaling(
         ax.set_title(title)
     from matplotlib.lines import Line2D
 
-    handles = [Line2D([], [], color=c, label=f"λ₋ = {lm:g}") for c, lm in zip(colors, lm_vals)]
+    handles = [
+        Line2D([], [], color=c, label=f"λ₋ = {lm:g}")
+        for c, lm in zip(colors, lm_vals, strict=False)
+    ]
     handles.append(Line2D([], [], color="k", label="optimum (numeric)"))
     if laws is not None:
         handles.append(Line2D([], [], color="k", ls="--", lw=1.0, label="large-N law (derived)"))

@@ -10,7 +10,6 @@ the dtype of the model's arrays).
 from __future__ import annotations
 
 import jax
-import jax.numpy as jnp
 import numpy as np
 
 __all__ = ["DTYPES", "enable_float64", "float64_enabled", "resolve_dtype"]

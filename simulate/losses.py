@@ -47,11 +47,11 @@ def _one_hot(condition: Int[Array, " B"], n_conditions: int, dtype: jnp.dtype) -
 
 
 def condition_mean(
-    values: Float[Array, "B *rest"],
+    values: Float[Array, " B *rest"],
     condition: Int[Array, " B"],
     n_conditions: int,
-    weights: Float[Array, "B *rest"] | None = None,
-) -> Float[Array, "C *rest"]:
+    weights: Float[Array, " B *rest"] | None = None,
+) -> Float[Array, " C *rest"]:
     """Mean of ``values`` over trials of each condition (one-hot matmul, jit-safe).
 
     With ``weights`` (e.g. a 0/1 loss mask of the same shape), the weighted mean

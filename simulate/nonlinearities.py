@@ -20,7 +20,7 @@ The first four names are ``meanfield.NONLINEARITIES``; :data:`NONLINEARITIES` ad
 from __future__ import annotations
 
 import math
-from typing import Callable
+from collections.abc import Callable
 
 import jax.numpy as jnp
 import jax.scipy.special as jsp

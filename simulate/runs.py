@@ -633,7 +633,7 @@ class RunDirectory:
         new_params = unflatten_tree(params, z, "param__")
         leaves, treedef = jax.tree_util.tree_flatten(opt_state)
         stored = [z[f"opt__{i:04d}"] for i in range(len(leaves))]
-        for ref, a in zip(leaves, stored):
+        for ref, a in zip(leaves, stored, strict=True):
             if np.shape(ref) != a.shape:
                 raise ValueError(
                     f"checkpoint optimiser state in {self.path} does not match this config"

@@ -68,12 +68,12 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from .build import _EVAL, _STEPS, Model, _dtype, _stack, init_models, seed_keys
 from .config import GATED_MODELS, TrainConfig
 from .dynamics import simulate
-from .losses import condition_mean, correlation, flipped_mean, loss_split
 from .gated import GatedRNN
+from .losses import condition_mean, correlation, flipped_mean, loss_split
 from .models import LowRankRNN, RateRNN
-from .build import _EVAL, _STEPS, Model, _dtype, _stack, init_models, seed_keys
 from .runs import NonFiniteLossError, Run, RunDirectory, check_out, load
 
 __all__ = [

@@ -110,7 +110,7 @@ def _horner_numerator(expr: Any) -> Any:
 
 
 def _function_source(res: Any, printer: NumPyPrinter) -> str:
-    rename = {s: sp.Symbol(n) for s, n in zip(res.args, res.arg_names)}
+    rename = {s: sp.Symbol(n) for s, n in zip(res.args, res.arg_names, strict=True)}
     expr = res.expr
     multi = isinstance(expr, sp.MatrixBase)
     exprs = list(expr) if multi else [expr]

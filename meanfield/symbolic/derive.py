@@ -10,6 +10,7 @@ from typing import NamedTuple
 import sympy as sp
 
 from .symbols import (
+    _K,
     ALPHA,
     Delta,
     N,
@@ -17,7 +18,6 @@ from .symbols import (
     _a,
     _b,
     _gaussian_average,
-    _K,
     _result,
     _unit,
     c0,

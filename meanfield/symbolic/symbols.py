@@ -5,8 +5,9 @@ Every module of :mod:`meanfield.symbolic` builds on these; this one imports only
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 import sympy as sp
 

@@ -157,7 +157,7 @@ def test_small_weights_skip_infeasible_defaults(capsys: pytest.CaptureFixture[st
     skipped = [s["lambda_plus"] for s in rep["skipped"]]
     assert sorted(kept + skipped) == sorted(DEFAULTS["lambda_plus"]) and kept
     feas = meanfield.feasible(np.array(DEFAULTS["lambda_plus"]), 1.0, 256, 1.0, "small")
-    assert kept == [lam for lam, f in zip(DEFAULTS["lambda_plus"], feas) if f]
+    assert kept == [lam for lam, f in zip(DEFAULTS["lambda_plus"], feas, strict=True) if f]
     assert all("lambda_plus" in s["reason"] for s in rep["skipped"])
 
 
@@ -179,7 +179,7 @@ def test_text_table_matches_meanfield(capsys: pytest.CaptureFixture[str]) -> Non
     rows = _table_rows(out)
     assert len(rows) == 2
     n, sg, lm = 256, 1.0, -5.0
-    for row, lam in zip(rows, (1.8, 3.0)):
+    for row, lam in zip(rows, (1.8, 3.0), strict=True):
         cov = meanfield.latent_covariance(lam, lm, sg, n)
         rho = meanfield.correlation(lam, sg, n)
         expected = [

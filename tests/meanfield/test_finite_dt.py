@@ -27,7 +27,7 @@ def test_stein_matches_scipy_discrete_lyapunov() -> None:
     ok = is_stable_map_2x2(A, dt)
     assert ok.sum() > 10
     got = stein_2x2(A[ok], 2.0, dt)
-    for a, s in zip(A[ok], got):
+    for a, s in zip(A[ok], got, strict=True):
         B = np.eye(2) + dt * a
         ref = solve_discrete_lyapunov(B, 2.0 * dt * np.eye(2))
         np.testing.assert_allclose(s, ref, rtol=1e-10, atol=1e-12)

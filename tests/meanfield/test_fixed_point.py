@@ -40,8 +40,8 @@ def test_tanh_root_matches_brentq():
     lam = mf.lambda_min(sigma, "tanh") + np.array([0.01, 0.5, 4.0])
     got = mf.fixed_point_norm(lam, sigma, "tanh") ** 2
     ref = [
-        so.brentq(lambda k: l * mf.mean_dphi(k + sigma**2, "tanh") - 1, 0, 1e4, xtol=1e-15)
-        for l in lam
+        so.brentq(lambda k, lp=lp: lp * mf.mean_dphi(k + sigma**2, "tanh") - 1, 0, 1e4, xtol=1e-15)
+        for lp in lam
     ]
     assert np.allclose(got, ref, rtol=1e-11)
 
@@ -129,7 +129,7 @@ def test_root_bracket_expands_for_slowly_saturating_phi():
         v = 0.25 + k
         sd = np.sqrt(v)
         mean_dphi = integrate.quad(
-            lambda x: np.exp(-x * x / (2 * v)) / (1 + abs(x)),
+            lambda x, v=v: np.exp(-x * x / (2 * v)) / (1 + abs(x)),
             -40 * sd,
             40 * sd,
             points=[0.0],

@@ -31,7 +31,9 @@ def test_lyapunov_residual_and_scipy_on_random_stable_matrices():
         X, axis=(-1, -2)
     )
     assert np.max(np.linalg.norm(resid, axis=(-1, -2)) / scale) < 1e-12
-    ref = np.stack([sl.solve_continuous_lyapunov(a, -q) for a, q in zip(A[:20], Q[:20])])
+    ref = np.stack(
+        [sl.solve_continuous_lyapunov(a, -q) for a, q in zip(A[:20], Q[:20], strict=True)]
+    )
     assert np.allclose(X[:20], ref, rtol=1e-9, atol=1e-12)
     assert is_stable_2x2(A).all()
 

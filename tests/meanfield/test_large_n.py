@@ -20,8 +20,8 @@ import pytest
 import sympy as sp
 
 import meanfield as mf
-from meanfield.symbolic.scaling import LambdaStarSmall, large_n_next_order
 from meanfield.symbolic import PowerLaw, lam_m, large_n_scaling, sigma, z
+from meanfield.symbolic.scaling import LambdaStarSmall, large_n_next_order
 
 NS = 2.0 ** np.arange(16, 25)  # N = 2^16 … 2^24
 POINTS = [(-5.0, 1.0, 1.0), (-0.5, 0.3, 1.0), (-2.0, 0.5, 2.0)]  # (λ₋, σ, ẑ)
@@ -50,7 +50,7 @@ def _measured(point, out_scale):
 
 
 def _num(expr, point) -> float:
-    vals = dict(zip((lam_m, sigma, z), point))
+    vals = dict(zip((lam_m, sigma, z), point, strict=True))
     return float(sp.N(sp.sympify(expr).subs(vals), 30))
 
 
@@ -183,7 +183,10 @@ def test_small_weight_laws_vs_numeric_optimum(small, point):
     # the implicit λ₊* is a stationary point of the derived loss (interior optimum, ρ* < 1)
     lstar = float(LambdaStarSmall(*point).evalf(30))
     assert meas["rho"][0] < 1
-    f = lambda lam: mf.loss_var(lam, point[0], point[1], 1.0, point[2], "small")
+
+    def f(lam):
+        return mf.loss_var(lam, point[0], point[1], 1.0, point[2], "small")
+
     h = 1e-4 * lstar
     assert f(lstar) <= min(f(lstar - h), f(lstar + h))
 

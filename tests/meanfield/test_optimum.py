@@ -5,8 +5,11 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import scipy.optimize as so
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import meanfield as mf
+from meanfield.optimum import approximation_label
 
 
 def _lambda_boundary(n, sigma, z, out_scale, name="erf"):
@@ -27,7 +30,10 @@ CASES = [
 @pytest.mark.parametrize("n, lam_m, sigma, z, out_scale, name", CASES)
 def test_optimum_is_a_constrained_minimum(n, lam_m, sigma, z, out_scale, name):
     opt = mf.optimum(n, lam_m, sigma, z, out_scale, name)
-    f = lambda lam: mf.loss_var(lam, lam_m, sigma, n, z, out_scale, nonlinearity=name)
+
+    def f(lam):
+        return mf.loss_var(lam, lam_m, sigma, n, z, out_scale, nonlinearity=name)
+
     assert np.isclose(f(opt.lambda_plus), opt.loss_var, rtol=1e-12)
     assert np.isclose(
         mf.correlation(opt.lambda_plus, sigma, n, z, out_scale, name), opt.rho, rtol=1e-10
@@ -105,10 +111,6 @@ def test_optimum_stays_inside_rho_constraint_over_wide_grid():
 
 
 # --- issue 5: the optimum of the Euler-map and Hermite L_var ------------------------------------
-from hypothesis import given, settings
-from hypothesis import strategies as st
-
-from meanfield.optimum import approximation_label
 
 
 def _lower_end(n, lam_m, sigma, z, out_scale, name, dt):

@@ -60,7 +60,7 @@ def test_fixed_point_curves_png_axes_and_minima(tmp_path: Path) -> None:
         ax_k.get_lines()[0].get_ydata(), meanfield.fixed_point_norm(lam, 1.0)
     )
     assert len(ax_r.get_lines()) == len(N_SMALL)
-    for line, n in zip(ax_r.get_lines(), N_SMALL):
+    for line, n in zip(ax_r.get_lines(), N_SMALL, strict=True):
         np.testing.assert_array_equal(line.get_ydata(), meanfield.correlation(lam, 1.0, n))
     # one curve and one marker per (N, λ₋); the markers sit at meanfield.optimum
     markers = [ln for ln in ax_l.get_lines() if ln.get_marker() == "o"]
@@ -82,11 +82,11 @@ def test_optimum_scaling_without_laws(tmp_path: Path) -> None:
     _assert_png(path)
     assert len(fig.axes) == 3
     opt = meanfield.optimum(n[None, :], np.array(LAMBDA_MINUS)[:, None])
-    for ax, values in zip(fig.axes, (opt.kappa_norm, opt.rho, opt.loss_var)):
+    for ax, values in zip(fig.axes, (opt.kappa_norm, opt.rho, opt.loss_var), strict=True):
         assert ax.get_xscale() == "log" and ax.get_yscale() == "log"
         lines = ax.get_lines()
         assert len(lines) == len(LAMBDA_MINUS)
-        for line, row in zip(lines, values):
+        for line, row in zip(lines, values, strict=True):
             np.testing.assert_array_equal(line.get_ydata(), row)
 
 
@@ -99,11 +99,11 @@ def test_optimum_scaling_draws_the_laws(tmp_path: Path, fake_laws: dict) -> None
     )
     _assert_png(tmp_path / "o.png")
     lm, sg, z = fake_laws["symbols"]
-    for ax, key in zip(fig.axes, ("kappa_norm", "rho", "loss_var")):
+    for ax, key in zip(fig.axes, ("kappa_norm", "rho", "loss_var"), strict=True):
         dashed = [ln for ln in ax.get_lines() if ln.get_linestyle() == "--"]
         assert len(dashed) == len(LAMBDA_MINUS)
         law = fake_laws["laws"][key]
-        for line, lmv in zip(dashed, LAMBDA_MINUS):
+        for line, lmv in zip(dashed, LAMBDA_MINUS, strict=True):
             # independent evaluation: lambdify (the plot uses subs + evalf)
             limit, prefactor = sp.lambdify([lm, sg, z], [law.limit, law.prefactor], "math")(
                 lmv, 0.8, 1.2

@@ -6,6 +6,8 @@ import math
 
 import numpy as np
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import meanfield as mf
 from meanfield.fluctuations import coupling_matrix
@@ -101,8 +103,6 @@ def test_simulated_networks_sit_at_their_own_quenched_fixed_points() -> None:
 
 
 # --- hypothesis: the quenched fixed point tends to the mean-field one as N → ∞ -------------------
-from hypothesis import given, settings
-from hypothesis import strategies as st
 
 
 def _sd_and_se(x: np.ndarray) -> tuple[float, float]:

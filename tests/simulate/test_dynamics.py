@@ -49,7 +49,7 @@ def test_euler_variance_tends_to_sigma2() -> None:
     gaps = [abs(euler_stationary_variance(s, dt) - s**2) for dt in (0.2, 0.02, 0.002)]
     # σ²/(1−dt/2) − σ² = σ² dt/(2 − dt): first order in dt
     assert gaps[0] > gaps[1] > gaps[2]
-    for dt, gap in zip((0.2, 0.02, 0.002), gaps):
+    for dt, gap in zip((0.2, 0.02, 0.002), gaps, strict=True):
         assert gap == pytest.approx(s**2 * dt / (2 - dt), rel=1e-12)
     with pytest.raises(ValueError, match="dt=2.5"):
         euler_stationary_variance(1.0, 2.5)

@@ -28,7 +28,7 @@ def test_dask_local_cluster_matches_in_process(tmp_path):
     pytest.importorskip("distributed")
     here = run_configs(_jobs(tmp_path / "here"), progress=False)
     there = run_configs(_jobs(tmp_path / "dask"), executor="dask", n_workers=1, progress=False)
-    for a, b in zip(here, there):
+    for a, b in zip(here, there, strict=True):
         ra, rb = simulate.load(a), simulate.load(b)
         np.testing.assert_array_equal(np.asarray(ra.params.M), np.asarray(rb.params.M))
         np.testing.assert_array_equal(ra.records["loss"], rb.records["loss"])
@@ -129,7 +129,7 @@ def test_a_sweep_survives_a_sigkilled_dask_worker(tmp_path):
     finally:
         cluster.close()
     assert state.get("killed") and any(state["unfinished"]), state
-    for (cfg, _), path in zip(jobs, results):
+    for (cfg, _), path in zip(jobs, results, strict=True):
         stored, fresh = simulate.load(path), simulate.train(cfg, None, progress=False)
         np.testing.assert_array_equal(np.asarray(stored.params.M), np.asarray(fresh.params.M))
         np.testing.assert_array_equal(stored.records["loss"], fresh.records["loss"])

@@ -81,14 +81,14 @@ def test_structure_jit_and_determinism(name: str) -> None:
     _check_structure(task, TaskBatch(*(np.asarray(x) for x in eager)), batch)
     # XLA fuses the jitted graph differently from op-by-op execution, so float32 trig targets may
     # differ by a few ulps of their phase argument (|phase| ≲ 30 rad → ~1e-5); labels are exact
-    for a, b in zip(eager, jitted):
+    for a, b in zip(eager, jitted, strict=True):
         a, b = np.asarray(a), np.asarray(b)
         if np.issubdtype(a.dtype, np.floating):
             np.testing.assert_allclose(a, b, rtol=0, atol=1e-5)
         else:
             np.testing.assert_array_equal(a, b)
     again = task.sample(jax.random.key(7), batch)
-    for a, b in zip(eager, again):
+    for a, b in zip(eager, again, strict=True):
         np.testing.assert_array_equal(np.asarray(a), np.asarray(b))
 
 
@@ -395,7 +395,7 @@ def test_perception_maps_each_level_to_its_response():
     task = get_task("perception")
     b = task.sample(jax.random.key(0), 2 * task.batch_multiple)
     u, y, m = (np.asarray(a) for a in (b.inputs, b.targets, b.mask))
-    respond = dict(zip(task.levels, task.responses))
+    respond = dict(zip(task.levels, task.responses, strict=True))
     settle = round(task.t_settle / task.dt)
     for k in range(u.shape[0]):  # independent route: a loop over time
         since = 0  # steps since the input last changed
@@ -427,7 +427,7 @@ def test_decision_answer_is_which_input_is_larger():
     settle = round(task.t_settle / task.dt)
     assert np.all(m[:, :settle] == 0) and np.all(m[:, settle:] == 1)
     L = len(task.levels)
-    assert len({(a, c) for a, c in zip(u1.tolist(), u2.tolist())}) == L * (L - 1)
+    assert len({(a, c) for a, c in zip(u1.tolist(), u2.tolist(), strict=True)}) == L * (L - 1)
     np.testing.assert_array_equal(np.asarray(task.static_inputs()), u[:, 0])
 
 

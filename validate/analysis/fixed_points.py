@@ -269,7 +269,10 @@ def _optimise_impl(
     def dense_step(h: Any, mu: Any, active: Any) -> Any:
         # δ = (JᵀJ + μ s I)⁻¹ Jᵀr with s = tr(JᵀJ)/N; J [N, N] formed by jacfwd (N³)
         del active  # the dense solve costs the same either way; the caller drops frozen steps
-        f = lambda x: resid(x, u)
+
+        def f(x: Any) -> Any:
+            return resid(x, u)
+
         r, J = f(h), jax.jacfwd(f)(h)
         JtJ = J.T @ J
         scale = jnp.trace(JtJ) / N

@@ -822,7 +822,7 @@ class Subsampling:
 def _mean_se(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = np.sum(np.isfinite(a), axis=1)
     mean = np.nanmean(a, axis=1)
-    sd = np.array([np.nanstd(r, ddof=1) if k > 1 else 0.0 for r, k in zip(a, n)])
+    sd = np.array([np.nanstd(r, ddof=1) if k > 1 else 0.0 for r, k in zip(a, n, strict=True)])
     return mean, sd / np.sqrt(n)
 
 

@@ -207,7 +207,7 @@ def transition_graph(
     z = None if readout is None else pts @ np.asarray(readout, np.float64).reshape(N, -1)
     for i in range(P):
         g.add_node(i, stable=bool(stable[i]), readout=None if z is None else z[i].tolist())
-    for i, j in zip(*np.nonzero(T)):
+    for i, j in zip(*np.nonzero(T), strict=True):
         g.add_edge(int(i), int(j), weight=float(T[i, j]))
     return TransitionGraph(T, elsewhere, stable, g, trials)
 
@@ -283,7 +283,9 @@ def topology_distances(
             raise ValueError(
                 f"orders has {len(orders)} entries; allowed: one per network ({len(mats)})"
             )
-        mats = [m[np.ix_(o, o)] for m, o in zip(mats, (np.asarray(o, int) for o in orders))]
+        mats = [
+            m[np.ix_(o, o)] for m, o in zip(mats, (np.asarray(o, int) for o in orders), strict=True)
+        ]
     counts = np.array([m.shape[0] for m in mats])
     tally = Counter(counts.tolist())
     top = max(tally.values())
@@ -647,7 +649,7 @@ def attractor_distances(
     if (
         match == "readout"
         and modal > 0
-        and any(g.readout.shape[1] == 0 for g, c in zip(gs, counts) if c == modal)
+        and any(g.readout.shape[1] == 0 for g, c in zip(gs, counts, strict=True) if c == modal)
     ):
         raise ValueError(
             "match='readout' needs attractor_graph(..., readout=w_out); "
@@ -747,7 +749,7 @@ def integration_modes(
     lam, clusters, contrib = _cluster_contributions(J, w, g)
     kept = np.zeros(N + 1)
     pos = 0
-    for members, c in zip(clusters, contrib):
+    for members, c in zip(clusters, contrib, strict=True):
         kept[pos + 1 : pos + len(members) + 1] = kept[pos]  # a cluster is not split
         pos += len(members)
         kept[pos] = kept[pos - len(members)] + c
@@ -797,7 +799,7 @@ def _cluster_contributions(
             i = parent[i]
         return i
 
-    for i, j in zip(*np.nonzero(np.triu(close, 1))):
+    for i, j in zip(*np.nonzero(np.triu(close, 1)), strict=True):
         parent[find(int(i))] = find(int(j))
     groups: dict[int, list[int]] = {}
     for i in range(N):

@@ -212,7 +212,8 @@ def claims_console(claims: Sequence[Claim]) -> str:
     lines = [header] + body
     widths = [max(len(str(line[i])) for line in lines) for i in range(len(header))]
     return "\n".join(
-        "  ".join(str(c).ljust(w) for c, w in zip(line, widths)).rstrip() for line in lines
+        "  ".join(str(c).ljust(w) for c, w in zip(line, widths, strict=True)).rstrip()
+        for line in lines
     )
 
 

@@ -198,7 +198,9 @@ def summary_table(rows: Sequence[Comparison]) -> str:
     """Plain-text table of ``rows`` for the console (aligned columns, one line per row)."""
     cells = [list(TABLE_COLUMNS)] + [[format_row(r)[c] for c in TABLE_COLUMNS] for r in rows]
     widths = [max(len(line[i]) for line in cells) for i in range(len(TABLE_COLUMNS))]
-    lines = ["  ".join(c.ljust(w) for c, w in zip(line, widths)).rstrip() for line in cells]
+    lines = [
+        "  ".join(c.ljust(w) for c, w in zip(line, widths, strict=True)).rstrip() for line in cells
+    ]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
 

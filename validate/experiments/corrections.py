@@ -164,7 +164,7 @@ class CorrectionsConfig:
         for name in ("t_max", "t_discard"):
             if len(getattr(self, name)) != len(self.dts):
                 raise bad(name, f"a tuple with one entry per dt (len(dts)={len(self.dts)})")
-        if not all(0 <= d < t for d, t in zip(self.t_discard, self.t_max)):
+        if not all(0 <= d < t for d, t in zip(self.t_discard, self.t_max, strict=True)):
             raise bad("t_discard", f"entrywise in [0, t_max={self.t_max!r})")
         for name in ("networks", "hermite_orders"):
             v = getattr(self, name)
@@ -231,7 +231,9 @@ class CorrectionsConfig:
             for lm in self.lambda_minus:
                 lp_opt = float(meanfield.optimum(N, lm, self.sigma, self.z_target).lambda_plus)
                 for off in self.lambda_plus_offsets:
-                    for dt, t_max, t_discard in zip(self.dts, self.t_max, self.t_discard):
+                    for dt, t_max, t_discard in zip(
+                        self.dts, self.t_max, self.t_discard, strict=True
+                    ):
                         lp = lp_opt + off
                         if not bool(meanfield.feasible(lp, self.sigma, N, self.z_target)):
                             raise ValueError(

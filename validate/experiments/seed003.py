@@ -125,7 +125,7 @@ class Seed003Plan:
             raise bad_value("angles", self.angles, "distinct angles in [0, pi/2) including 0")
 
     def label(self) -> str:
-        sizes = ", ".join(f"{t} N = {n}" for t, n in zip(self.tasks, self.N))
+        sizes = ", ".join(f"{t} N = {n}" for t, n in zip(self.tasks, self.N, strict=True))
         deg = ", ".join(f"{math.degrees(a):.4g}°" for a in self.angles)
         return (
             f"{sizes}; {self.seeds} seeds × θ ∈ {{{deg}}}; {self.steps} Adam steps; "
@@ -409,7 +409,7 @@ def _claims(plan: Seed003Plan, nets: Sequence[Seed003Network]) -> list[Any]:
         ]
         for name, text, statistic, (a, b), thr, direction in specs:
             if b is not None:  # paired: difference per network, one sample
-                a = [x - y for x, y in zip(a, b)]
+                a = [x - y for x, y in zip(a, b, strict=True)]
             claims.append(
                 judge_claim(
                     f"{task}:{name}",

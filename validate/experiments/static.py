@@ -390,7 +390,6 @@ def simulate_static(
     compiled function is cached per (N, networks, trials, steps, dt, φ, output scale),
     with M, κ̄ and σ as traced arguments, so repeated calls at other λ or σ do not recompile.
     """
-    import jax
     import jax.numpy as jnp
 
     th = static_theory(cfg) if theory is None else theory

@@ -319,7 +319,11 @@ def train_population(
         results = simulate.run_configs(
             todo, executor=executor, address=address, progress=progress, on_error="collect"
         )
-        errors = {str(p): r for (_, p), r in zip(todo, results) if isinstance(r, BaseException)}
+        errors = {
+            str(p): r
+            for (_, p), r in zip(todo, results, strict=True)
+            if isinstance(r, BaseException)
+        }
         if log is not None:
             log(
                 f"  universality: trained {len(todo) - len(errors)} of {len(todo)} "
@@ -580,8 +584,9 @@ def analyse_task(
         if task.name == "cdi":
             if fp.n_points:
                 J = fp.jacobians[0]
+                h_star = jnp.asarray(fp.points[0], jnp.float32)
                 B = np.asarray(
-                    jax.jacfwd(lambda u, h=jnp.asarray(fp.points[0], jnp.float32): m.update(h, u))(
+                    jax.jacfwd(lambda u, h=h_star, m=m: m.update(h, u))(
                         jnp.asarray(u_star, jnp.float32)
                     ),
                     np.float64,

@@ -44,7 +44,7 @@ def plot_bulk_state(points: Sequence[BulkPoint], path: str | Path) -> Path:
     for k, g in enumerate(gs):
         with mf.errors("nan"):
             th = mf.bulk_state(lam, sigma, g)
-        for ax, (field, label) in zip(axes[0], names):
+        for ax, (field, label) in zip(axes[0], names, strict=False):
             ax.plot(
                 lam,
                 getattr(th, field),
@@ -92,7 +92,7 @@ def plot_bulk_autocorrelation(points: Sequence[BulkPoint], path: str | Path) -> 
             chosen.append(max(mine, key=lambda p: (p.config.N, p.config.lambda_plus)))
     fig, axes = figure(1, len(chosen), width=4.0 * len(chosen), height=3.0, layout="constrained")
     tau = np.linspace(0.0, LAGS[-1], 200)
-    for ax, p in zip(axes[0], chosen):
+    for ax, p in zip(axes[0], chosen, strict=False):
         c = p.config
         th = np.mean(
             [mf.bulk_autocorrelation(float(1.0 / mf.mean_dphi(v)), c.sigma, c.g, tau) for v in p.v],
@@ -126,7 +126,7 @@ def plot_bulk_latent(points: Sequence[BulkPoint], path: str | Path) -> Path:
         N = max(p.config.N for p in fixed)
         mine = sorted((p for p in fixed if p.config.N == N), key=lambda p: p.config.g)
         gs = np.array([p.config.g for p in mine])
-        for i, (ax, label) in enumerate(zip(axes[0], ("Σ₊₊ (v₊)", "Σ₋₋ (v₋)"))):
+        for i, (ax, label) in enumerate(zip(axes[0], ("Σ₊₊ (v₊)", "Σ₋₋ (v₋)"), strict=False)):
             sim = [_mean_se(p.latent_cov[:, i, i]) for p in mine]
             ax.errorbar(
                 gs,

@@ -130,7 +130,7 @@ def plot_corrections_zscores(result: CorrectionsResult, path: str | Path) -> Pat
         1, ncols, width=1.6 * ncols + 3.0, height=0.28 * len(settings) + 1.6, layout="constrained"
     )
     image = None
-    for ax, (variant, names) in zip(axes[0], panels):
+    for ax, (variant, names) in zip(axes[0], panels, strict=False):
         Z = np.full((len(settings), len(names)), np.nan)
         for a, s in enumerate(settings):
             for b, name in enumerate(names):

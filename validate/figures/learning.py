@@ -7,8 +7,8 @@ from pathlib import Path
 import numpy as np
 
 from ..experiments.gd_scaling import GDScalingResult
-from .style import figure, save
 from ..experiments.two_phase import TwoPhaseResult
+from .style import figure, save
 
 __all__ = ["plot_gd_learning", "plot_two_phase"]
 
@@ -94,7 +94,7 @@ def plot_two_phase(result: TwoPhaseResult, path: str | Path) -> Path:
     fig, axes = figure(2, 3, width=9.0, height=2.6, layout="constrained")
     steps = np.asarray(result.steps)
     n1 = result.plan.phase1_steps
-    for ax, (name, ylabel) in zip(axes.ravel(), panels):
+    for ax, (name, ylabel) in zip(axes.ravel(), panels, strict=False):
         _band(ax, steps, np.asarray(result.curves[name]), "C0", "simulation (mean ± SD)")
         ax.plot(steps, np.asarray(result.theory_curves[name]), "k--", lw=1.0, label="theory")
         ax.axvline(n1, color="0.6", lw=0.8)

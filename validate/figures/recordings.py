@@ -7,8 +7,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .style import figure, save
 from ..analysis.recordings import GUIDE_SLOPES, Subsampling
+from .style import figure, save
 
 __all__ = ["plot_subsampling"]
 
@@ -53,7 +53,7 @@ def plot_subsampling(
     fig, axes = figure(2, 1, width=4.2, height=2.4, sharex=True, layout="constrained")
     ax_r2, ax_rho = axes[0, 0], axes[1, 0]
     all_sizes = sorted({int(n) for r in results for n in r.sizes})
-    for i, (res, label) in enumerate(zip(results, labels)):
+    for i, (res, label) in enumerate(zip(results, labels, strict=False)):
         color = f"C{i}"
         n = res.sizes.astype(float)
         ax_r2.errorbar(

@@ -35,7 +35,7 @@ __all__ = [
 def _task_axes(tasks: list[str], width: float, height: float) -> tuple[Any, list[tuple[Any, str]]]:
     """One panel per task, side by side: (figure, [(axis, task), ...])."""
     fig, axes = figure(1, len(tasks), width=width * len(tasks), height=height)
-    return fig, list(zip(axes[0], tasks))
+    return fig, list(zip(axes[0], tasks, strict=False))
 
 
 def plot_outputs(result: Any, path: str | Path) -> Path:

@@ -51,7 +51,7 @@ def plot_sine_outputs(results: Sequence[Any], path: str | Path) -> Path:
     fig, axes = figure(
         1, len(results), width=2.4 * len(results), height=2.4, layout="constrained", sharey=True
     )
-    for ax, res in zip(axes[0], results):
+    for ax, res in zip(axes[0], results, strict=False):
         t = res.times
         for k in range(res.x.shape[-1]):
             ax.plot(
@@ -119,7 +119,7 @@ def plot_sine_trajectories(results: Sequence[Any], path: str | Path) -> Path:
     from .style import STYLE
 
     plt.rcParams.update(STYLE)
-    for i, (res, (c, w, ratio), ext) in enumerate(zip(results, data, extents)):
+    for i, (res, (c, w, ratio), ext) in enumerate(zip(results, data, extents, strict=False)):
         ax = fig.add_subplot(1, len(results), i + 1, projection="3d")
         mag = 1.0
         if 0 < ext < 0.1 * scale:
@@ -156,7 +156,7 @@ def plot_sine_spectra(results: Sequence[Any], path: str | Path) -> Path:
     the dashed line Re λ = 1 is the stability line of the fixed point x = 0 (tanh'(0) = 1)."""
     _need(results, "results")
     fig, axes = figure(1, len(results), width=2.3 * len(results), height=2.4, layout="constrained")
-    for ax, res in zip(axes[0], results):
+    for ax, res in zip(axes[0], results, strict=False):
         ax.plot(res.eig_init.real, res.eig_init.imag, ".", ms=2, color="0.6", label="W₀")
         ax.plot(
             res.eig_final.real,

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .style import figure, save
 from ..experiments.static import StaticResult
+from .style import figure, save
 
 __all__ = ["plot_static_clouds", "plot_static_histograms"]
 
@@ -34,7 +34,7 @@ def plot_static_clouds(results: Sequence[StaticResult], path: str | Path) -> Pat
     ncols = min(n, 3)
     nrows = math.ceil(n / ncols)
     fig, axes = figure(nrows, ncols, width=2.7 * ncols, height=2.7, layout="constrained")
-    for ax, res in zip(axes.ravel(), results):
+    for ax, res in zip(axes.ravel(), results, strict=False):
         cfg = res.config
         pts = res.cloud.reshape(-1, 2)
         half = pts.shape[0] // 2
@@ -90,7 +90,7 @@ def plot_static_histograms(results: Sequence[StaticResult], path: str | Path) ->
     ncols = min(n, 3)
     nrows = math.ceil(n / ncols)
     fig, axes = figure(nrows, ncols, width=2.7 * ncols, height=2.4, layout="constrained")
-    for ax, res in zip(axes.ravel(), results):
+    for ax, res in zip(axes.ravel(), results, strict=False):
         cfg = res.config
         z = res.outputs.ravel()
         ax.hist(z, bins=60, density=True, color="C0", alpha=0.6, label="simulation")

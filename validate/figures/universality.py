@@ -43,7 +43,7 @@ def plot_universality_mds(analysis: Any, path: str | Path) -> Path:
             np.setdiff1d(np.arange(len(labels)), topo.off_modal),
         ),
     )
-    for ax, (title, D, idx) in zip(axes, panels):
+    for ax, (title, D, idx) in zip(axes, panels, strict=False):
         if len(idx) >= 2:
             emb = classical_mds(D[np.ix_(idx, idx)], 2).coords
             for k, i in enumerate(idx):

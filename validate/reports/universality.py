@@ -139,7 +139,14 @@ def universality_section(
     fp_rows = []
     for a in analyses:
         for (arch, act), k0, k, q, loss, c, g in zip(
-            a.labels, a.n_fixed_first, a.n_fixed, a.best_q, a.losses, a.census, a.attractor_graphs
+            a.labels,
+            a.n_fixed_first,
+            a.n_fixed,
+            a.best_q,
+            a.losses,
+            a.census,
+            a.attractor_graphs,
+            strict=False,
         ):
             fp_rows.append(
                 (
@@ -240,7 +247,7 @@ def universality_section(
                     "unsettled": g.unsettled,
                 }
                 for (arch, act), k0, c, g in zip(
-                    a.labels, a.n_fixed_first, a.census, a.attractor_graphs
+                    a.labels, a.n_fixed_first, a.census, a.attractor_graphs, strict=False
                 )
             ]
             for a in analyses

@@ -141,7 +141,9 @@ def test_sample_initial_states_draws_from_trajectories():
 
 
 def test_bad_inputs_name_the_parameter():
-    F = lambda h, u: -h
+    def F(h, u):
+        return -h
+
     with pytest.raises(ValueError, match="kind="):
         find_fixed_points(F, np.zeros((2, 2)), kind="ode")
     with pytest.raises(ValueError, match="initial_states has shape"):

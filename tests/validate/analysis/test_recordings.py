@@ -9,11 +9,9 @@ import warnings
 import numpy as np
 import pytest
 
-from validate.analysis import measures
-
-from validate.analysis import recordings
-from validate.figures.recordings import plot_subsampling
+from validate.analysis import measures, recordings
 from validate.core.stats import Z_MAX
+from validate.figures.recordings import plot_subsampling
 
 # Subsampling settings shared by the slope tests: 6 independent synthetic populations per kind
 # (the SE of the mean slope comes from their spread), sizes 16 … N, τ = 1 bin (T_eff ≈ 0.76 T);
@@ -197,7 +195,7 @@ def test_subsampling_slope(subsampled, kind):
     assert abs(expected - runs[0][1]["p"]) < 0.06  # the corrections are small at these sizes
     assert abs(p.mean() - expected) <= Z_MAX * se, (p, expected)
     # ρ itself: large for aligned, at chance level (ρ√N = O(1)) for oblique
-    for res, truth in runs:
+    for res, _truth in runs:
         rho_full = res.rho[-1, 0]  # n = N: the full population
         assert measures.regime_label(float(rho_full), SUB_N) == kind
 

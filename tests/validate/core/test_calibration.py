@@ -141,7 +141,7 @@ def _holm_reject(p: np.ndarray, alpha: float) -> np.ndarray:
 def test_family_control_is_holm_at_the_stated_level(m: int) -> None:
     rng = np.random.default_rng(m)
     rows = []
-    for i in range(m):  # a mix of null rows and clear misses, 8 seeds each
+    for _ in range(m):  # a mix of null rows and clear misses, 8 seeds each
         off = rng.choice([0.0, 2.0, 4.0, 8.0])
         x = off + rng.standard_normal(8)
         rows.append(

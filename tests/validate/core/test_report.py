@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 from validate.core import stats
-from validate.figures.style import figure, save
 from validate.core.report import (
     RULE_TEXT,
     TABLE_COLUMNS,
@@ -23,6 +22,7 @@ from validate.core.report import (
     summary_table,
     write_report,
 )
+from validate.figures.style import figure, save
 
 N = 256
 

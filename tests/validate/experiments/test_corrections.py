@@ -16,7 +16,6 @@ import numpy as np
 import pytest
 
 import meanfield
-from validate.reports.validate import corrections_section
 from validate.experiments.corrections import (
     QUANTITIES,
     QUENCHED,
@@ -32,6 +31,7 @@ from validate.experiments.corrections import (
     variant_theory,
 )
 from validate.experiments.static import StaticConfig, static_theory, static_theory_extended
+from validate.reports.validate import corrections_section
 
 
 @pytest.fixture(scope="module")

@@ -35,6 +35,7 @@ import numpy as np
 import pytest
 from hypothesis import Phase, given, settings
 
+from tests.strategies import Rank2Params, lambda_plus_for_norm, rank2_params
 from validate.core import stats
 from validate.experiments.static import (
     run_static,
@@ -43,7 +44,6 @@ from validate.experiments.static import (
     static_rows,
     static_theory,
 )
-from tests.strategies import Rank2Params, lambda_plus_for_norm, rank2_params
 
 THOROUGH = settings.default.max_examples > 25
 NS = (64, 128, 256) if THOROUGH else (128,)

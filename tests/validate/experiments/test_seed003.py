@@ -133,8 +133,8 @@ def test_plan_rejects_bad_input(kwargs: dict, name: str) -> None:
 
 
 def test_default_plans_and_cli_registration() -> None:
-    from validate.commands import seed003 as _cli_seed003
     from validate.cli import build_parser
+    from validate.commands import seed003 as _cli_seed003
 
     assert _cli_seed003._TASKS == seed003.SEED003_TASKS
     full = seed003.default_seed003_plan("full")

@@ -76,7 +76,7 @@ def test_sine_rerun_loads_runs(sine_section):
     again = regimes_sine.run_sine_solutions(
         regimes_sine.sine_plan("tiny"), root / "runs", progress=False
     )
-    for a, b in zip(sec.summary["results"], again):
+    for a, b in zip(sec.summary["results"], again, strict=True):
         assert a["rho"] == b.summary()["rho"] and a["dW_norm"] == b.summary()["dW_norm"]
 
 

@@ -59,7 +59,7 @@ def test_default_configs_are_theory_section_5() -> None:
         for c in cfgs
     )
     full = default_static_configs(full=True)
-    assert all(f.networks > c.networks for f, c in zip(full, cfgs))
+    assert all(f.networks > c.networks for f, c in zip(full, cfgs, strict=True))
 
 
 @pytest.mark.parametrize("theta_minus", [None, 2.0])

@@ -15,9 +15,6 @@ import pytest
 
 import meanfield
 from validate.experiments.gd_scaling import GDScalingPlan, analyse_gd_scaling, gd_scaling_config
-from validate.figures.learning import plot_gd_learning, plot_two_phase
-from validate.figures.scaling import plot_scaling
-from validate.figures.static import plot_static_clouds, plot_static_histograms
 from validate.experiments.static import StaticConfig, run_static
 from validate.experiments.two_phase import (
     TwoPhasePlan,
@@ -25,6 +22,9 @@ from validate.experiments.two_phase import (
     two_phase_config,
     two_phase_theory,
 )
+from validate.figures.learning import plot_gd_learning, plot_two_phase
+from validate.figures.scaling import plot_scaling
+from validate.figures.static import plot_static_clouds, plot_static_histograms
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
