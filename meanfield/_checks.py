@@ -124,14 +124,15 @@ def check_dt(dt: Any) -> float | None:
     """
     if dt is None:
         return None
-    dt = _unwrap_0d(dt)
+    dt = _unwrap_0d(dt)  # Any: a number of any kind, checked below
+    value: Any = dt
     if (
         isinstance(dt, (bool, np.bool_))
         or not np.isscalar(dt)
         or isinstance(dt, (str, bytes))
         or np.iscomplexobj(dt)
         or not np.isfinite(dt)
-        or not 0 < dt < 2
+        or not 0 < value < 2
     ):
         raise invalid(
             "dt",
@@ -139,7 +140,7 @@ def check_dt(dt: Any) -> float | None:
             "None (continuous time) or a number in (0, 2)",
             "the Euler map of one unit needs |1 − dt| < 1",
         )
-    return float(dt)
+    return float(value)
 
 
 #: largest |λ₊| accepted: λ₊² (and λ₊⁴ in the variance) must stay finite in float64
@@ -226,9 +227,7 @@ class Validity:
         self.mask = np.ones(shape, dtype=bool)
         self._first: ValueError | None = None  # the scalar error of the first bad entry
 
-    def require(
-        self, ok: ArrayLike, name: str, value: ArrayLike, allowed: str, detail: str = ""
-    ) -> None:
+    def require(self, ok: ArrayLike, name: str, value: Any, allowed: str, detail: str = "") -> None:
         ok = np.asarray(ok, dtype=bool)
         if self.scalar:
             if not bool(ok.all()):

@@ -232,7 +232,7 @@ def predict_report(
     opt = meanfield.optimum(N, lambda_minus, sigma, z_target, out_scale, nonlinearity)
     lam_min = meanfield.lambda_min(sigma, nonlinearity)
     explicit = lambda_plus is not None
-    values = list(lambda_plus) if explicit else list(DEFAULT_LAMBDA_PLUS)
+    values = list(lambda_plus) if lambda_plus is not None else list(DEFAULT_LAMBDA_PLUS)
     if not values:
         raise CliInputError("lambda_plus=[] is out of range: give at least one --lambda-plus value")
     rows: list[dict[str, Any]] = []
@@ -390,14 +390,14 @@ def format_report(report: dict[str, Any]) -> str:
             f"Large-N power laws (meanfield.large_n_scaling, at λ₋ = {_g(p['lambda_minus'])}, "
             f"σ = {_g(p['sigma'])}, ẑ = {_g(p['z_target'])})"
         )
-        rows = [("quantity", "law", f"law at N={p['N']}", "exact optimum")]
+        law_rows = [("quantity", "law", f"law at N={p['N']}", "exact optimum")]
         for key, label in SCALING_KEYS:
             law = report["large_n"][key]
-            rows.append((label, _power_law_text(law), _g(law["at_N"]), _g(exact[key])))
-        widths = [max(_width(r[i]) for r in rows) for i in range(4)]
-        for r in rows:
+            law_rows.append((label, _power_law_text(law), _g(law["at_N"]), _g(exact[key])))
+        widths = [max(_width(row[i]) for row in law_rows) for i in range(4)]
+        for row in law_rows:
             lines.append(
-                "  " + "  ".join(_ljust(c, w) for c, w in zip(r, widths, strict=True)).rstrip()
+                "  " + "  ".join(_ljust(c, w) for c, w in zip(row, widths, strict=True)).rstrip()
             )
         lines.append(
             "  (N → ∞ limit of L_var*: " + _g(report["large_n"]["loss_var"]["limit"]) + ")"

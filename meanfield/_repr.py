@@ -3,7 +3,7 @@
 ``concise_repr(obj)`` works for NamedTuples and dataclasses: each field is shown as its
 value when it is a scalar, short string or a sequence of at most four numbers, and as
 ``<dtype[shape] min…max>`` when it is a larger array (NaNs counted). Classes opt in with
-``__repr__ = concise_repr``; ``validate`` uses the same function for its result types.
+``def __repr__(self): return concise_repr(self)``; ``validate`` uses the same function for its result types.
 """
 
 from __future__ import annotations

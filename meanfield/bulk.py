@@ -64,7 +64,8 @@ class BulkState(NamedTuple):
     fixed_point: Any
     residual: Any
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
 
 # ----------------------------------------------------------------------------- kernels

@@ -8,6 +8,8 @@ back.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
@@ -65,9 +67,14 @@ def feasible(
             values["theta_minus"] = theta_minus
         arrays = _checks.as_float64(**values)
         valid = _checks.Validity(False, arrays[0].shape)
+        lam5, lam_m5, sig5, n5, zt5 = arrays[:5]
         _covariance_checked(
             valid,
-            *arrays[:5],
+            lam5,
+            lam_m5,
+            sig5,
+            n5,
+            zt5,
             out_scale,
             arrays[5] if theta_minus is not None else None,
             get_nonlinearity(nonlinearity),
@@ -98,7 +105,7 @@ def _bulk_feasible(
     g: ArrayLike,
 ) -> NDArray[np.bool_]:
     """The g > 0 mask: array-mode calls (never raising for values) of the bulk routes."""
-    one = [
+    one: list[Any] = [
         np.atleast_1d(np.asarray(v, dtype=float)) if v is not None else None
         for v in (lambda_plus, sigma, N, z_target, g, lambda_minus, theta_minus)
     ]

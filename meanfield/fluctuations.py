@@ -318,9 +318,14 @@ def latent_covariance(
         lambda_plus, lambda_minus, sigma, N, z_target, out_scale, theta_minus, nonlinearity
     )
     theta = arrays[5] if theta_minus is not None else None
+    lam5, lam_m5, sig5, n5, zt5 = arrays[:5]
     sigma_mat, *_ = _covariance_checked(
         valid,
-        *arrays[:5],
+        lam5,
+        lam_m5,
+        sig5,
+        n5,
+        zt5,
         out_scale,
         theta,
         nl,
@@ -399,7 +404,8 @@ def loss_var(
                 np.where(m, rho, 0.5),
             )
         return valid.finish(s * s * s11)
+    lam5, lam_m5, sig5, n5, zt5 = arrays[:5]
     sigma_mat, _, _, s, _ = _covariance_checked(
-        valid, *arrays[:5], out_scale, theta, nl, dt, orders
+        valid, lam5, lam_m5, sig5, n5, zt5, out_scale, theta, nl, dt, orders
     )
     return valid.finish(s * s * sigma_mat[..., 0, 0])

@@ -191,6 +191,7 @@ def hermite_coefficients(
         return np.stack(_generated.erf_hermite_coefficients(a, c0)[:orders])
     _check_quadrature_c0(c0)
     x, w = normal_nodes(_inner_nodes(quadrature, c0))
+    assert nl.phi is not None, f"nonlinearity {nl.name!r} has no φ for the quadrature route"
     vals = nl.phi(a[..., None] + np.sqrt(c0)[..., None] * x)  # (..., q)
     out = []
     for n in range(1, orders + 1):

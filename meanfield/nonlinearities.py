@@ -180,7 +180,7 @@ def _tanh_mean_dphi3(d: Any) -> Any:
     O(Δ^{-1/2}) terms that must cancel to O(Δ^{-3/2}) and lost every digit by Δ ~ 1e12
     (70 % off); the by-parts form has no such cancellation (its leading term is −⟨φ'⟩/Δ)."""
     d = np.asarray(d)
-    kw = {"n_nodes": TANH_NODES, "half_width": 20.0}
+    kw: dict[str, Any] = {"n_nodes": TANH_NODES, "half_width": 20.0}
     direct = gaussian_mean(_tanh_dphi3, d, **kw)
     big = np.real(d) > 1.0
     if not np.any(big):

@@ -70,7 +70,8 @@ class Optimum(NamedTuple):
     ``"paper (continuous time, N→∞)"`` or ``"Euler map dt=0.2 + Hermite K=8"``.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     lambda_plus: Any
     kappa_norm: Any
@@ -201,9 +202,18 @@ def optimum(
     valid.require(zt > 0, "z_target", zt, "> 0 (use the mirror fixed point −κ̄ for ẑ < 0)")
     m = valid.mask
     n_ = np.where(m, n, 1.0)
-    args = (np.where(m, lam_m, -1.0), np.where(m, sig, 1.0), n_, np.where(m, zt, 1.0))
     s = _checks.out_scale_factor(out_scale, n_)
-    args = args + (s, nl, dt, orders)
+    # (λ₋, σ, N, ẑ, s, φ, dt, K): the fixed arguments of _slope and _loss_var_of_u
+    args: tuple[Any, ...] = (
+        np.where(m, lam_m, -1.0),
+        np.where(m, sig, 1.0),
+        n_,
+        np.where(m, zt, 1.0),
+        s,
+        nl,
+        dt,
+        orders,
+    )
     with np.errstate(all="ignore"):
         u_b = np.log(args[3] ** 2 / (s * s * n_))
         u_s = _u_stable(args[0], args[1], dt, nl)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 from numpy.typing import ArrayLike
@@ -59,7 +59,7 @@ def _styled(func: Any) -> Any:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         import matplotlib
 
-        with matplotlib.rc_context(STYLE):
+        with matplotlib.rc_context(cast(Any, STYLE)):  # rc keys are Literal-typed
             return func(*args, **kwargs)
 
     return wrapper

@@ -70,7 +70,8 @@ class Barrier(NamedTuple):
         curvature_min: V''(‖κ̄‖) > 0. curvature_saddle: V''(0) < 0.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     height: NDArray[np.float64]
     noise_to_barrier: NDArray[np.float64]

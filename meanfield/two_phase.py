@@ -34,7 +34,8 @@ class TwoPhaseCurves(NamedTuple):
     M12: M₁₂ = b(τ)/√N; dx_norm: ‖Δx̄‖ = ‖x̄(τ) − x̄(0)‖.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     loss_bias: Any
     loss_var: Any

@@ -9,6 +9,8 @@ the dtype of the model's arrays).
 
 from __future__ import annotations
 
+from typing import Any, cast
+
 import jax
 import numpy as np
 
@@ -35,7 +37,7 @@ def resolve_dtype(dtype: object) -> np.dtype:
     mode is off (it would silently become float32).
     """
     try:
-        dt = np.dtype(dtype)  # type: ignore[arg-type]
+        dt = np.dtype(cast(Any, dtype))  # any object: np.dtype raises TypeError if unknown
     except TypeError as err:
         raise ValueError(f"dtype={dtype!r} is not known; allowed values are {DTYPES}") from err
     if dt.name not in DTYPES:

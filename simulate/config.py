@@ -23,7 +23,7 @@ import dataclasses
 import json
 import math
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 __all__ = [
     "FORMS",
@@ -95,7 +95,9 @@ def _check_int(name: str, value: object, low: int) -> None:
 
 def _check_real(name: str, value: object, *, low: float, strict: bool = False) -> None:
     ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    ok = ok and math.isfinite(value) and (value > low if strict else value >= low)  # type: ignore[arg-type]
+    if ok:
+        v = float(cast(float, value))
+        ok = math.isfinite(v) and (v > low if strict else v >= low)
     if not ok:
         raise _bad(name, value, f"a finite number {'>' if strict else '>='} {low}")
 
@@ -321,7 +323,7 @@ class TrainConfig:
                 "and the task's time grid must agree)",
             )
         _check_real("dt", self.dt, low=0.0, strict=True)
-        if self.model not in GATED_MODELS and self.dt >= 2:
+        if self.model not in GATED_MODELS and cast(float, self.dt) >= 2:
             raise _bad(
                 "dt",
                 self.dt,
@@ -423,7 +425,7 @@ class TrainConfig:
             put("steps", int(task.train_steps))
         _check_int("steps", self.steps, 1)
         _check_int("record_every", self.record_every, 1)
-        if self.steps % self.record_every:
+        if cast(int, self.steps) % self.record_every:
             raise _bad("record_every", self.record_every, f"a divisor of steps={self.steps}")
         _check_int("checkpoint_every", self.checkpoint_every, 1)
         if self.checkpoint_every % self.record_every:

@@ -43,7 +43,7 @@ import zipfile
 import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -148,7 +148,7 @@ def save_arrays(path: str | Path, arrays: dict[str, np.ndarray]) -> str:
         raise ValueError(f"array name {_SUM!r} is reserved for the checksum")
     digest = _checksum(arrays)
     arrays[_SUM] = np.asarray(digest)
-    atomic_write_bytes(path, lambda fh: np.savez(fh, **arrays))
+    atomic_write_bytes(path, lambda fh: np.savez(fh, **cast(Any, arrays)))
     return digest
 
 
@@ -550,7 +550,10 @@ class RunDirectory:
         files[_EVAL] = save_arrays(self.path / _EVAL, run.evaluation)
         # the run's identity: the config it was trained with and the files it wrote
         info = dict(
-            run.info, steps=int(self.config.steps), config=self.config.to_dict(), files=files
+            run.info,
+            steps=int(cast(int, self.config.steps)),
+            config=self.config.to_dict(),
+            files=files,
         )
         _save_text(self.path / _RUN, json.dumps(info, indent=2, sort_keys=True) + "\n")
         for name in (_CKPT, _CKPT_PREV, _FAILED):

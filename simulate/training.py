@@ -60,7 +60,7 @@ import time
 from collections.abc import Callable, Sequence
 from functools import lru_cache, partial
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import equinox as eqx
 import jax
@@ -87,6 +87,18 @@ __all__ = [
     "train",
     "trainable_filter",
 ]
+
+
+_T = TypeVar("_T")
+
+
+def _resolved(value: _T | None, name: str) -> _T:
+    """A config field that ``TrainConfig.__post_init__`` resolved from the task (never None
+    on a built config; the check narrows the Optional type)."""
+    if value is None:
+        raise ValueError(f"{name}=None was not resolved; build configs with TrainConfig(...)")
+    return value
+
 
 #: Names of the records of each model type (see the module docstring).
 LOW_RANK_RECORDS: tuple[str, ...] = (
@@ -124,7 +136,7 @@ GATED_RECORDS: tuple[str, ...] = (
 def trainable_filter(config: TrainConfig, model: Model) -> Any:
     """Boolean pytree like ``model``: True on the arrays named in ``config.trainable``."""
     spec = jax.tree_util.tree_map(lambda _: False, model)
-    names = config.trainable
+    names = _resolved(config.trainable, "trainable")
     return eqx.tree_at(
         lambda m: tuple(getattr(m, n) for n in names), spec, replace=(True,) * len(names)
     )
@@ -214,8 +226,10 @@ def _rate_records(
     w = _window(batch.mask)
 
     def clean_mean(net: RateRNN) -> jax.Array:
-        tr = simulate(net, batch.inputs, key=key, sigma=0.0, dt=config.dt, record="x")
-        return flipped_mean(tr.x, batch.sign, w)
+        tr = simulate(
+            net, batch.inputs, key=key, sigma=0.0, dt=_resolved(config.dt, "dt"), record="x"
+        )
+        return flipped_mean(_resolved(tr.x, "x"), batch.sign, w)
 
     return {
         "dW_norm": jnp.linalg.norm(dW),
@@ -258,10 +272,10 @@ class _Trainer:
             model,
             batch.inputs,
             key=key,
-            sigma=c.sigma,
-            dt=c.dt,
-            x0_noise=c.x0_noise,
-            input_noise=c.input_noise,
+            sigma=_resolved(c.sigma, "sigma"),
+            dt=_resolved(c.dt, "dt"),
+            x0_noise=_resolved(c.x0_noise, "x0_noise"),
+            input_noise=_resolved(c.input_noise, "input_noise"),
             record=record,
         )
         split = loss_split(
@@ -480,16 +494,17 @@ def _evaluation_fn(config: TrainConfig, eval_batch: int) -> Callable:
                 m,
                 batch.inputs,
                 key=k_sim,
-                sigma=config.sigma,
-                dt=config.dt,
-                x0_noise=config.x0_noise,
-                input_noise=config.input_noise,
+                sigma=_resolved(config.sigma, "sigma"),
+                dt=_resolved(config.dt, "dt"),
+                x0_noise=_resolved(config.x0_noise, "x0_noise"),
+                input_noise=_resolved(config.input_noise, "input_noise"),
                 record=record,
             )
 
         @jax.vmap
         def clean(m: Model) -> Any:
-            return simulate(m, batch.inputs, key=k_sim, sigma=0.0, dt=config.dt, record=record)
+            dt = _resolved(config.dt, "dt")
+            return simulate(m, batch.inputs, key=k_sim, sigma=0.0, dt=dt, record=record)
 
         for kind, traj in (("noisy", noisy(both)), ("clean", clean(both))):
             for i, name in enumerate(("init", "final")):
@@ -606,10 +621,11 @@ def _train(config: TrainConfig, rundir: RunDirectory | None, progress: bool) -> 
         desc=f"train {config.task} N={config.N} ×{config.seeds}",
     )
     bad = jnp.full((config.seeds,), -1, jnp.int32)
+    steps = _resolved(config.steps, "steps")
     t_start = time.perf_counter()
     try:
-        while t < config.steps:
-            n = min(config.checkpoint_every, config.steps - t)
+        while t < steps:
+            n = min(config.checkpoint_every, steps - t)
             new_params, new_opt, bad, recs = chunk(
                 params, frozen, opt_state, init, step_keys, lr, bad, t, n // config.record_every
             )
@@ -632,7 +648,7 @@ def _train(config: TrainConfig, rundir: RunDirectory | None, progress: bool) -> 
                 records.setdefault(k, []).append(v)
             params, opt_state = new_params, new_opt
             t += n
-            if rundir is not None and t < config.steps:
+            if rundir is not None and t < steps:
                 rundir.save_checkpoint(
                     t,
                     params,
@@ -648,11 +664,10 @@ def _train(config: TrainConfig, rundir: RunDirectory | None, progress: bool) -> 
     final = eqx.combine(params, frozen)
     recs_all = {k: np.concatenate(v, axis=1) for k, v in records.items()}
     evaluation = evaluate(config, init, final)
-    steps = np.arange(0, config.steps, config.record_every)
     run = Run(
         config=config,
         path=None,
-        steps=steps,
+        steps=np.arange(0, steps, config.record_every),
         records=recs_all,
         params=final,
         init_params=init,

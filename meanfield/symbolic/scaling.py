@@ -310,6 +310,8 @@ def _solve_small(lm: Any, sg: Any, zt: Any, dps: int) -> sp.Float:
     if not zt > 0:
         raise _checks.invalid("z_target", float(zt), "> 0")
     vals = {lam_m: sp.Float(lm, dps), sigma: sp.Float(sg, dps), z: sp.Float(zt, dps)}
+    assert cls.boundary is not None and cls.stationarity is not None, "derived on import"
+    assert cls.objective is not None
     lam_b = cls.boundary.subs(vals).evalf(dps)
     coeffs = [cf.subs(vals).evalf(dps) for cf in cls.stationarity.all_coeffs()]
     roots = sp.Poly(coeffs, lam_p).nroots(n=dps, maxsteps=200)

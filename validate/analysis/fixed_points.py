@@ -79,7 +79,8 @@ class FixedPoints(NamedTuple):
         n_below_tol, n_outliers: candidates under ``q_tol``; of those, dropped as outliers.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     points: np.ndarray
     q: np.ndarray
@@ -95,7 +96,7 @@ class FixedPoints(NamedTuple):
     n_below_tol: int
     n_outliers: int
 
-    def __len__(self) -> int:  # type: ignore[override]
+    def __len__(self) -> int:
         """Number of fixed points kept (not the number of fields)."""
         return int(self.points.shape[0])
 
@@ -468,10 +469,16 @@ def find_fixed_points(
             chosen.append(int(i))
     pts = h[chosen]
     lin = linearise(F, pts, u, kind=kind) if chosen else _empty_linearisation(N)
+    jacobians, eigenvalues, right, left, stable, n_unstable = lin
     return FixedPoints(
         pts,
         q[chosen],
-        *lin,
+        jacobians,
+        eigenvalues,
+        right,
+        left,
+        stable,
+        n_unstable,
         kind=kind,
         best_q=best_q,
         n_candidates=P,

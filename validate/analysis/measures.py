@@ -38,6 +38,7 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 from jaxtyping import Float
+from numpy.typing import ArrayLike
 
 from meanfield._repr import concise_repr
 
@@ -83,7 +84,7 @@ def _finite(a: np.ndarray, name: str) -> None:
         )
 
 
-def flatten_samples(X: Float[np.ndarray, " ..."], *, name: str = "X") -> Float[np.ndarray, "S N"]:
+def flatten_samples(X: ArrayLike, *, name: str = "X") -> Float[np.ndarray, "S N"]:
     """Activity as a float64 ``[S, N]`` matrix.
 
     **Arguments**
@@ -217,7 +218,8 @@ class PCA(NamedTuple):
     * ``mean``: ``[N]`` the subtracted mean (zeros if ``center=False``).
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     components: Float[np.ndarray, "N k"]
     explained_variance: Float[np.ndarray, " k"]
@@ -297,7 +299,8 @@ class FitDimension(NamedTuple):
     * ``r2_full``: R² of the least-squares fit from the full activity.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     D_fit: int
     r2_by_k: Float[np.ndarray, " k"]
@@ -475,7 +478,8 @@ class NoiseCompression(NamedTuple):
     * ``var_random``: ``[n_random]`` variance along each random unit direction.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     ratio: float
     se: float
@@ -643,7 +647,7 @@ def summarize(
     k = integer(n_reconstruct, "n_reconstruct", 1, min(x.shape))
     if x.shape[0] < 2:
         raise ValueError(f"X has S={x.shape[0]} samples; the measures need S >= 2")
-    rho = readout_correlation(w, x)
+    rho = float(readout_correlation(w, x))  # one output column: a scalar
     _, u, s, _ = _svd(x, center=True)  # one SVD for D_x and D_fit
     fd = _fit_dimension(x, z, thr, min(x.shape), (u, s))
     d_x = _dimension_from_s(s, thr)

@@ -352,7 +352,8 @@ class DCAResult(NamedTuple):
     """Outcome of :func:`dca`: ``V`` [N, d] orthonormal, ``pi`` its PI_T (nats), ``pi_runs``
     the PI of each restart."""
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     V: np.ndarray
     pi: float
@@ -460,7 +461,7 @@ def _x64() -> Any:
 
     if callable(getattr(jax, "enable_x64", None)):
         return jax.enable_x64(True)
-    from jax.experimental import enable_x64  # pragma: no cover - older jax
+    from jax.experimental import enable_x64  # type: ignore[attr-defined]  # pragma: no cover - older jax
 
     return enable_x64()
 

@@ -440,7 +440,8 @@ class Readout:
         n_samples: S, the (trial, time) pairs used.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     w: Float[np.ndarray, "N d"]
     intercept: Float[np.ndarray, " d"]
@@ -572,7 +573,8 @@ class LagSearch:
         window: (lo, hi): the bins of X used for every lag (the same samples for all lags).
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     best_lag: int
     lags: np.ndarray
@@ -648,7 +650,8 @@ class RecordingAnalysis:
         readout: the :class:`Readout`. lag_search: the :class:`LagSearch` or None.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     rho: float
     rho_per_output: np.ndarray
@@ -795,7 +798,8 @@ class Subsampling:
             no better than its mean, so its direction is fitted noise): ρ left NaN, not fitted.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     sizes: np.ndarray
     rho: np.ndarray
@@ -878,6 +882,7 @@ def subsample_rho(
     a = _check_alpha(alpha)
     grid = _check_alphas(alphas)
     f = _check_folds(folds, allow_none=False)
+    assert f is not None  # allow_none=False
     x, y, trial = _pairs(x3, y3, lag)
     design = _Design(x, y, _fold_ids(trial, f), f)  # sub-blocks of it serve every subset
     rng = np.random.default_rng(s)

@@ -141,7 +141,8 @@ class SVCCAResult(NamedTuple):
         dims: (k_A, k_B) singular directions kept for each representation.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     mean: float
     correlations: np.ndarray
@@ -248,7 +249,8 @@ class MDSEmbedding(NamedTuple):
         explained: fraction of the positive eigenvalue mass carried by the k axes.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     coords: np.ndarray
     eigenvalues: np.ndarray

@@ -116,7 +116,8 @@ class TransitionGraph(NamedTuple):
         trials: kicks per point.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     probabilities: np.ndarray
     elsewhere: np.ndarray
@@ -254,7 +255,8 @@ class TopologyComparison(NamedTuple):
         off_modal: indices of the networks with another count (reported, not compared).
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     distances: np.ndarray
     modal_count: int
@@ -312,7 +314,8 @@ class FixedPointCensus(NamedTuple):
         max_modulus: [P] largest |λ| (map) or Re λ (flow) of the Jacobian at each point.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     n_points: int
     n_stable: int
@@ -387,7 +390,8 @@ class AttractorGraph(NamedTuple):
         trials: kicks per point.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     attractors: np.ndarray
     readout: np.ndarray
@@ -508,7 +512,7 @@ def attractor_graph(
         else:
             j = len(att)
             att.append(rest[k])
-            origin.append(k >= idx_st.size)
+            origin.append(bool(k >= idx_st.size))
         if k < idx_st.size:
             member[idx_st[k]] = j
     S = len(att)
@@ -534,9 +538,9 @@ def attractor_graph(
             trials,
         )
     rng = np.random.default_rng(seed)
-    d = rng.standard_normal((M, trials, N))
-    d *= perturbation * math.sqrt(N) / np.linalg.norm(d, axis=-1, keepdims=True)
-    ends = relax((kicked[:, None, :] + d).reshape(-1, N)).reshape(M, trials, N)
+    kicks = rng.standard_normal((M, trials, N))
+    kicks *= perturbation * math.sqrt(N) / np.linalg.norm(kicks, axis=-1, keepdims=True)
+    ends = relax((kicked[:, None, :] + kicks).reshape(-1, N)).reshape(M, trials, N)
     dist = np.linalg.norm(ends[:, :, None, :] - A[None, None], axis=-1)
     nearest = np.argmin(dist, axis=-1)
     caught = np.min(dist, axis=-1) <= radius
@@ -580,7 +584,8 @@ class AttractorComparison(NamedTuple):
             ``spectral``).
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     distances: np.ndarray
     spectral: np.ndarray
@@ -683,12 +688,13 @@ def attractor_distances(
             D[a, b] = D[b, a] = _matched_distance(ga.escape, ga.links, gb.escape, gb.links, perms)
     spec = [_laplacian_spectrum(g.links) if g.n_attractors else None for g in gs]
     Dsp = np.full((Q, Q), np.nan)
-    for a in range(Q):
-        for b in range(a, Q):
-            if spec[a] is not None and spec[b] is not None:
-                Dsp[a, b] = Dsp[b, a] = wasserstein_distance(spec[a], spec[b])
-            elif spec[a] is None and spec[b] is None:  # two empty graphs: equal
-                Dsp[a, b] = Dsp[b, a] = 0.0
+    for qa in range(Q):
+        for qb in range(qa, Q):
+            sa, sb = spec[qa], spec[qb]
+            if sa is not None and sb is not None:
+                Dsp[qa, qb] = Dsp[qb, qa] = wasserstein_distance(sa, sb)
+            elif sa is None and sb is None:  # two empty graphs: equal
+                Dsp[qa, qb] = Dsp[qb, qa] = 0.0
     return AttractorComparison(D, Dsp, int(modal), counts, np.flatnonzero(counts != modal))
 
 
@@ -702,7 +708,8 @@ class IntegrationModes(NamedTuple):
         eigenvalues: [N] eigenvalues of J sorted by decreasing modulus.
     """
 
-    __repr__ = concise_repr
+    def __repr__(self) -> str:
+        return concise_repr(self)
 
     full: float
     kept: np.ndarray

@@ -128,7 +128,7 @@ class Section:
     text: str = ""
     summary: dict[str, Any] = dataclasses.field(default_factory=dict)
     wall_time_s: float | None = None
-    tables: list[tuple[str, Sequence[str], Sequence[Sequence[str]]]] = dataclasses.field(
+    tables: Sequence[tuple[str, Sequence[str], Sequence[Sequence[str]]]] = dataclasses.field(
         default_factory=list
     )
     verdict: bool | None = None
@@ -161,8 +161,8 @@ def format_number(x: float | None, digits: int = 4) -> str:
         if exp >= digits:  # "130", not "1.3e+02"
             return f"{round(x, digits - 1 - exp):.0f}"
         return f"{x:.{digits}g}"
-    mant, exp = f"{x:.{digits - 1}e}".split("e")
-    return f"{mant}e{int(exp)}"
+    mant, exp_text = f"{x:.{digits - 1}e}".split("e")
+    return f"{mant}e{int(exp_text)}"
 
 
 def format_short(x: float | None, digits: int = 3) -> str:

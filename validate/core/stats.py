@@ -727,7 +727,9 @@ def compare_ratio(
     )
 
 
-def integrated_autocorr_time(x: Float[np.ndarray, ...], axis: int = 0) -> Float[np.ndarray, ...]:
+def integrated_autocorr_time(
+    x: Float[np.ndarray, ...], axis: int = 0
+) -> float | Float[np.ndarray, ...]:
     r"""Integrated autocorrelation time of series along ``axis``.
 
     ``tau_int = 1 + 2 Σ_{k=1}^{W} ρ(k)`` with the empirical autocorrelation
@@ -777,7 +779,7 @@ def block_length(x: Float[np.ndarray, " n"]) -> int:
     return block_info(x.size, float(integrated_autocorr_time(x)))[0]
 
 
-def block_se(x: Float[np.ndarray, ...], axis: int = 0) -> Float[np.ndarray, ...]:
+def block_se(x: Float[np.ndarray, ...], axis: int = 0) -> float | Float[np.ndarray, ...]:
     r"""Standard error of the mean of correlated series by batch means.
 
     Along ``axis`` each series is cut into ``n_b`` consecutive blocks of length

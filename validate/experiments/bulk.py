@@ -234,6 +234,7 @@ def simulate_bulk(cfg: BulkConfig) -> BulkPoint:
             dt=cfg.dt,
             x0=x0,
         )
+        assert traj.x is not None  # record="x" (the default)
         X = np.asarray(traj.x[0, first::every], dtype=np.float64)  # [T', N]
         kap = X @ U / N
         eta = X - kap @ U.T

@@ -33,7 +33,7 @@ import dataclasses
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -143,7 +143,7 @@ def gd_scaling_config(plan: GDScalingPlan) -> Any:
         overrides["steps"] = plan.steps
     cfg = TrainConfig.preset("gd_scaling", **overrides)
     every = cfg.record_every
-    ckpt = max(every, (min(500, cfg.steps) // every) * every)
+    ckpt = max(every, (min(500, cast(int, cfg.steps)) // every) * every)
     return cfg.replace(checkpoint_every=ckpt)
 
 
@@ -165,7 +165,7 @@ def derived_exponents(
     for name, law in laws.items():
         vals = {}
         for field in ("limit", "prefactor", "exponent"):
-            expr = getattr(law, field, math.nan)
+            expr: Any = getattr(law, field, math.nan)
             try:
                 if values and hasattr(expr, "free_symbols"):
                     expr = expr.subs(

@@ -552,7 +552,7 @@ def analyse_network(
         sus = measures.susceptibility(amps, curve_out, curve_pc)
     else:  # no kick had a loss window (trial too short for t_p + settle)
         sus = math.nan
-    rho = measures.readout_correlation(w, X)
+    rho = float(measures.readout_correlation(w, X))  # one output: a scalar
     out = NetworkMeasures(
         task=task.name,
         regime=regime,

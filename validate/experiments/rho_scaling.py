@@ -46,9 +46,9 @@ from __future__ import annotations
 
 import dataclasses
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -151,7 +151,8 @@ def scaling_config(plan: RhoScalingPlan, regime: str, N: int) -> Any:
         kw["task_overrides"] = {"t_max": float(plan.t_max)}
     cfg = TrainConfig.preset("regimes", **kw)
     every = cfg.record_every
-    return cfg.replace(checkpoint_every=max(every, (min(500, cfg.steps) // every) * every))
+    steps = cast(int, cfg.steps)  # resolved by TrainConfig
+    return cfg.replace(checkpoint_every=max(every, (min(500, steps) // every) * every))
 
 
 def rho_of_run(run: Any) -> tuple[np.ndarray, np.ndarray]:
@@ -294,7 +295,9 @@ class RhoScalingResult:
         )  # type: ignore[return-value]
 
 
-def analyse_rho_scaling(runs: dict[str, Sequence[Any]], plan: RhoScalingPlan) -> RhoScalingResult:
+def analyse_rho_scaling(
+    runs: Mapping[str, Sequence[Any]], plan: RhoScalingPlan
+) -> RhoScalingResult:
     """ρ per seed of finished runs (regime → one run per N) and the exponent rows."""
     rho: dict[str, np.ndarray] = {}
     loss: dict[str, np.ndarray] = {}

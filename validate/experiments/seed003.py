@@ -39,7 +39,7 @@ import math
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -298,14 +298,17 @@ class Seed003Result:
     def summary(self) -> dict[str, Any]:
         from ..core.stats import jsonable
 
-        return jsonable(
-            {
-                "plan": dataclasses.asdict(self.plan),
-                "networks": [dataclasses.asdict(n) for n in self.networks],
-                "claims": [c.to_dict() for c in self.claims],
-                "wall_train_s": self.wall_train_s,
-                "wall_analysis_s": self.wall_analysis_s,
-            }
+        return cast(
+            dict[str, Any],
+            jsonable(
+                {
+                    "plan": dataclasses.asdict(self.plan),
+                    "networks": [dataclasses.asdict(n) for n in self.networks],
+                    "claims": [c.to_dict() for c in self.claims],
+                    "wall_train_s": self.wall_train_s,
+                    "wall_analysis_s": self.wall_analysis_s,
+                }
+            ),
         )
 
 

@@ -281,7 +281,8 @@ def analyse_sine_run(run: Any, solution: SineSolution) -> SineSolutionResult:
     W0 = np.asarray(run.init_params.W, np.float64)
     w_out = np.asarray(run.params.w_out, np.float64)  # [seed, N, 1]
     seeds = x_all.shape[0]
-    rho, wn, xn, loss_norm, labels = [], [], [], [], []
+    rho, wn, xn, loss_norm = [], [], [], []
+    labels: list[str] = []
     for s in range(seeds):  # a few seeds: per-network measures on [T, N] arrays
         x_bar = x_all[s].mean(axis=0)  # one condition: the trial average
         r = measures.readout_correlation(w_out[s], x_bar)

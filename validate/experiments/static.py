@@ -440,6 +440,7 @@ def _static_batch_impl(
         net = make_low_rank(net_key, N, out_scale=out_scale, M=M, nonlinearity=nonlinearity)
         x0 = sign[:, None] * (net.U @ kbar)[None, :]
         traj = run_dynamics(net, inputs, key=sim_key, sigma=sigma, dt=dt, x0=x0, record="latent")
+        assert traj.x is not None  # record="latent" stores κ
         lat = traj.x[:, first:, :] * sign[:, None, None]
         z = traj.z[:, first:, 0] * sign[:, None]
         return lat, z

@@ -81,7 +81,7 @@ def plot_subsampling(
         anchor = float(res.rho_sqrt_n[ok][0])
         grid = np.geomspace(n0, float(res.sizes.max()), 20)
         for p in GUIDE_SLOPES:
-            label = (
+            guide_label: str | None = (
                 f"guide n^{p:g}" + {0.5: " (aligned)", 0.0: " (oblique)"}.get(p, "")
                 if i == 0
                 else None
@@ -92,7 +92,7 @@ def plot_subsampling(
                 styles.get(p, ":"),
                 color="0.6",
                 lw=0.8,
-                label=label,
+                label=guide_label,
             )
     ax_r2.set_ylabel("cross-validated R²")
     ax_r2.legend(loc="best", frameon=False, fontsize=6)

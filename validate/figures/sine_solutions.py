@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import numpy as np
 
@@ -118,7 +118,7 @@ def plot_sine_trajectories(results: Sequence[Any], path: str | Path) -> Path:
     fig = plt.figure(figsize=(2.8 * len(results), 3.0), layout="constrained")
     from .style import STYLE
 
-    plt.rcParams.update(STYLE)
+    plt.rcParams.update(cast(Any, STYLE))  # rc keys are Literal-typed
     for i, (res, (c, w, ratio), ext) in enumerate(zip(results, data, extents, strict=False)):
         ax = fig.add_subplot(1, len(results), i + 1, projection="3d")
         mag = 1.0

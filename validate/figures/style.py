@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 from meanfield.plots import STYLE as _BASE_STYLE
 
@@ -26,7 +26,7 @@ def figure(nrows: int = 1, ncols: int = 1, *, width: float = 7.0, height: float 
     matplotlib.use("Agg", force=False)
     import matplotlib.pyplot as plt
 
-    plt.rcParams.update(STYLE)
+    plt.rcParams.update(cast(Any, STYLE))  # rc keys are Literal-typed
     fig, axes = plt.subplots(nrows, ncols, figsize=(width, height * nrows), squeeze=False, **kw)
     return fig, axes
 
