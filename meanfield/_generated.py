@@ -9,6 +9,8 @@ Symbols: φ(x) = erf(αx), α = √π/2; Δ is the variance of the Gaussian fiel
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy
 
 __all__ = [
@@ -48,7 +50,7 @@ __all__ = [
 ]
 
 
-def _broadcast(value, *args):
+def _broadcast(value: Any, *args: Any) -> Any:
     """``value`` as a float64 (complex128 for complex input) array of the broadcast shape of
     ``args`` (numpy scalar if 0-d); complex input serves complex-step derivatives."""
     shape = numpy.broadcast_shapes(*(numpy.shape(a) for a in args))
@@ -58,7 +60,7 @@ def _broadcast(value, *args):
     return out[()]
 
 
-def erf_mean_dphi(delta):
+def erf_mean_dphi(delta: Any) -> Any:
     """⟨φ'⟩ over N(0, Δ), φ = erf(√π/2 x) (THEORY §2)
 
     Derived expression: ``sqrt(2)/sqrt(pi*Delta + 2)``.
@@ -66,7 +68,7 @@ def erf_mean_dphi(delta):
     return _broadcast(numpy.sqrt(2)/numpy.sqrt(numpy.pi*delta + 2), delta)
 
 
-def erf_mean_dphi3(delta):
+def erf_mean_dphi3(delta: Any) -> Any:
     """⟨φ'''⟩ over N(0, Δ) (THEORY §2)
 
     Derived expression: ``-sqrt(2)*pi/(pi*Delta + 2)**(3/2)``.
@@ -74,7 +76,7 @@ def erf_mean_dphi3(delta):
     return _broadcast(-numpy.sqrt(2)*numpy.pi/(numpy.pi*delta + 2)**(3/2), delta)
 
 
-def erf_gain_curvature(delta):
+def erf_gain_curvature(delta: Any) -> Any:
     """q(Δ) = ⟨φ'''⟩/⟨φ'⟩ (THEORY §2; q = −2α²/λ₊² at the fixed point)
 
     Derived expression: ``-pi/(pi*Delta + 2)``.
@@ -82,7 +84,7 @@ def erf_gain_curvature(delta):
     return _broadcast(-numpy.pi/(numpy.pi*delta + 2), delta)
 
 
-def erf_lambda_min(sigma):
+def erf_lambda_min(sigma: Any) -> Any:
     """smallest λ₊ with a nonzero fixed point, c₀ = σ² (THEORY §2)
 
     Derived expression: ``sqrt(2*pi*sigma**2 + 4)/2``.
@@ -90,7 +92,7 @@ def erf_lambda_min(sigma):
     return _broadcast((1/2)*numpy.sqrt(2)*numpy.sqrt(2 + numpy.pi*(sigma*sigma)), sigma)
 
 
-def erf_kappa_norm_sq(lambda_plus, sigma):
+def erf_kappa_norm_sq(lambda_plus: Any, sigma: Any) -> Any:
     """‖κ̄‖² from λ₊⟨φ'⟩(‖κ̄‖² + σ²) = 1 (THEORY §2)
 
     Derived expression: ``(2*lambda_p**2 - pi*sigma**2 - 2)/pi``.
@@ -98,7 +100,7 @@ def erf_kappa_norm_sq(lambda_plus, sigma):
     return _broadcast(-(2 - 2*lambda_plus*lambda_plus + numpy.pi*(sigma*sigma))/numpy.pi, lambda_plus, sigma)
 
 
-def rho_large(lambda_plus, sigma, N, z_target):
+def rho_large(lambda_plus: Any, sigma: Any, N: Any, z_target: Any) -> Any:
     """ρ with L_bias = 0 for large output weights, s = 1 (THEORY §2)
 
     Derived expression: ``sqrt(pi)*z/(sqrt(N)*sqrt(2*lambda_p**2 - pi*sigma**2 - 2))``.
@@ -106,7 +108,7 @@ def rho_large(lambda_plus, sigma, N, z_target):
     return _broadcast(numpy.sqrt(numpy.pi)*z_target*(-2 + 2*(lambda_plus*lambda_plus) - numpy.pi*sigma*sigma)**(-1/2)/numpy.sqrt(N), lambda_plus, sigma, N, z_target)
 
 
-def rho_small(lambda_plus, sigma, z_target):
+def rho_small(lambda_plus: Any, sigma: Any, z_target: Any) -> Any:
     """ρ with L_bias = 0 for small output weights, s = 1/√N (THEORY §2)
 
     Derived expression: ``sqrt(pi)*z/sqrt(2*lambda_p**2 - pi*sigma**2 - 2)``.
@@ -114,7 +116,7 @@ def rho_small(lambda_plus, sigma, z_target):
     return _broadcast(numpy.sqrt(numpy.pi)*z_target*(-2 + 2*(lambda_plus*lambda_plus) - numpy.pi*sigma*sigma)**(-1/2), lambda_plus, sigma, z_target)
 
 
-def v_orth_general(gamma, kappa_sq, c0):
+def v_orth_general(gamma: Any, kappa_sq: Any, c0: Any) -> Any:
     """gain term along v₊ for any φ, from γ = q‖κ̄‖² < 0, ‖κ̄‖² and c₀ (THEORY §2)
 
     Derived expression: ``c_0**2*gamma/(2*K*(gamma - 2))``.
@@ -122,7 +124,7 @@ def v_orth_general(gamma, kappa_sq, c0):
     return _broadcast((1/2)*gamma*(c0*c0)*kappa_sq**(-1.0)/(gamma - 2), gamma, kappa_sq, c0)
 
 
-def erf_v_orth(lambda_plus, sigma):
+def erf_v_orth(lambda_plus: Any, sigma: Any) -> Any:
     """gain term along v₊, c₀ = σ² (THEORY §2)
 
     Derived expression: ``pi*sigma**4/(2*(6*lambda_p**2 - pi*sigma**2 - 2))``.
@@ -130,7 +132,7 @@ def erf_v_orth(lambda_plus, sigma):
     return _broadcast(-1/2*numpy.pi*sigma*sigma*sigma*sigma*(2 - 6*lambda_plus*lambda_plus + numpy.pi*(sigma*sigma))**(-1.0), lambda_plus, sigma)
 
 
-def erf_sigma11_symmetric(lambda_plus, lambda_minus, sigma, rho):
+def erf_sigma11_symmetric(lambda_plus: Any, lambda_minus: Any, sigma: Any, rho: Any) -> Any:
     """Σ₁₁ of √N(κ − κ̄) for symmetric M, = L_var for s = 1 (THEORY §2)
 
     Derived expression: ``sigma**2*(24*lambda_m*lambda_p**4*rho**2 - 2*pi*lambda_m*lambda_p**2*rho**2*sigma**2 - 8*lambda_m*lambda_p**2*rho**2 - pi**2*lambda_m*rho**2*sigma**4 - 2*pi*lambda_m*rho**2*sigma**2 - 24*lambda_p**5 - 14*pi*lambda_p**3*rho**2*sigma**2 - 24*lambda_p**3*rho**2 + 16*pi*lambda_p**3*sigma**2 + 32*lambda_p**3 + 3*pi**2*lambda_p*rho**2*sigma**4 + 10*pi*lambda_p*rho**2*sigma**2 + 8*lambda_p*rho**2 - 2*pi**2*lambda_p*sigma**4 - 8*pi*lambda_p*sigma**2 - 8*lambda_p)/(2*(lambda_m - lambda_p)*(2*lambda_p**2 - pi*sigma**2 - 2)*(6*lambda_p**2 - pi*sigma**2 - 2))``.
@@ -145,7 +147,7 @@ def erf_sigma11_symmetric(lambda_plus, lambda_minus, sigma, rho):
     return _broadcast(-1/2*_t0*(_t5*lambda_minus*(_t2*_t3 + _t4*(_t2 - _t6 + 4)) + lambda_plus*(-_t2*(_t2*(3*_t5 - 2) + 10*_t5 - 8) + _t4*(-_t2*(8 - 7*_t5) + 12*_t5 + _t6 - 16) - 8*_t5 + 8))/((-6*_t1 + _t3)*(_t3 - _t4)*(lambda_minus - lambda_plus)), lambda_plus, lambda_minus, sigma, rho)
 
 
-def erf_loss_var_large(lambda_plus, lambda_minus, sigma, N, z_target):
+def erf_loss_var_large(lambda_plus: Any, lambda_minus: Any, sigma: Any, N: Any, z_target: Any) -> Any:
     """L_var = Σ₁₁ at ρ = rho_large, symmetric M (THEORY §2)
 
     Derived expression: ``sigma**2*(-24*lambda_p**5 + 16*pi*lambda_p**3*sigma**2 + 32*lambda_p**3 - 2*pi**2*lambda_p*sigma**4 - 8*pi*lambda_p*sigma**2 - 8*lambda_p + 24*pi*lambda_m*lambda_p**4*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) - 2*pi**2*lambda_m*lambda_p**2*sigma**2*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) - 8*pi*lambda_m*lambda_p**2*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) - pi**3*lambda_m*sigma**4*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) - 2*pi**2*lambda_m*sigma**2*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) - 14*pi**2*lambda_p**3*sigma**2*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) - 24*pi*lambda_p**3*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) + 3*pi**3*lambda_p*sigma**4*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) + 10*pi**2*lambda_p*sigma**2*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)) + 8*pi*lambda_p*z**2/(N*(2*lambda_p**2 - pi*sigma**2 - 2)))/(2*(lambda_m - lambda_p)*(2*lambda_p**2 - pi*sigma**2 - 2)*(6*lambda_p**2 - pi*sigma**2 - 2))``.
@@ -161,7 +163,7 @@ def erf_loss_var_large(lambda_plus, lambda_minus, sigma, N, z_target):
     return _broadcast(-1/2*_t0*N**(-1.0)*(2*N*lambda_plus*(_t3*(_t3*(_t3 + 6) + 12) - _t5*(5*_t3*_t6 - _t5*(_t2 + _t7 + 14) + 20) + 8) + numpy.pi*(lambda_minus*(-_t3*_t4 + _t5*(12*_t1 - _t6)) - lambda_plus*(2*_t1*(_t7 + 12) - _t3*(3*_t3 + 10) - 8))*(z_target*z_target))/((_t2 + _t4)*(_t4 - _t5)**2*(lambda_minus - lambda_plus)), lambda_plus, lambda_minus, sigma, N, z_target)
 
 
-def erf_loss_var_small(lambda_plus, lambda_minus, sigma, N, z_target):
+def erf_loss_var_small(lambda_plus: Any, lambda_minus: Any, sigma: Any, N: Any, z_target: Any) -> Any:
     """L_var = Σ₁₁/N at ρ = rho_small, symmetric M (THEORY §2)
 
     Derived expression: ``sigma**2*(24*pi*lambda_m*lambda_p**4*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 2*pi**2*lambda_m*lambda_p**2*sigma**2*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 8*pi*lambda_m*lambda_p**2*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - pi**3*lambda_m*sigma**4*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 2*pi**2*lambda_m*sigma**2*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 24*lambda_p**5 - 14*pi**2*lambda_p**3*sigma**2*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) + 16*pi*lambda_p**3*sigma**2 - 24*pi*lambda_p**3*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) + 32*lambda_p**3 + 3*pi**3*lambda_p*sigma**4*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 2*pi**2*lambda_p*sigma**4 + 10*pi**2*lambda_p*sigma**2*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 8*pi*lambda_p*sigma**2 + 8*pi*lambda_p*z**2/(2*lambda_p**2 - pi*sigma**2 - 2) - 8*lambda_p)/(2*N*(lambda_m - lambda_p)*(2*lambda_p**2 - pi*sigma**2 - 2)*(6*lambda_p**2 - pi*sigma**2 - 2))``.
@@ -177,7 +179,7 @@ def erf_loss_var_small(lambda_plus, lambda_minus, sigma, N, z_target):
     return _broadcast(-1/2*_t0*N**(-1.0)*(2*lambda_plus*(_t3*(_t3*(_t3 + 6) + 12) - _t5*(5*_t3*_t6 - _t5*(_t2 + _t7 + 14) + 20) + 8) + numpy.pi*(lambda_minus*(-_t3*_t4 + _t5*(12*_t1 - _t6)) - lambda_plus*(2*_t1*(_t7 + 12) - _t3*(3*_t3 + 10) - 8))*(z_target*z_target))/((_t2 + _t4)*(_t4 - _t5)**2*(lambda_minus - lambda_plus)), lambda_plus, lambda_minus, sigma, N, z_target)
 
 
-def lyapunov_2x2(a11, a12, a21, a22, d):
+def lyapunov_2x2(a11: Any, a12: Any, a21: Any, a22: Any, d: Any) -> Any:
     """(Σ₁₁, Σ₁₂, Σ₂₂) solving A Σ + Σ Aᵀ + d I = 0 (d = 2σ² in THEORY §2)
 
     Returns a tuple of 3 arrays.
@@ -191,7 +193,7 @@ def lyapunov_2x2(a11, a12, a21, a22, d):
     )
 
 
-def linear_two_phase_phase1_b(tau, eta0, z_target, rho_io_sqrtN):
+def linear_two_phase_phase1_b(tau: Any, eta0: Any, z_target: Any, rho_io_sqrtN: Any) -> Any:
     """phase 1: b(τ) = √N M₁₂ (THEORY §3), dsolve of the bias gradient flow
 
     Derived expression: ``-r_io + r_io*exp(-2*eta_0*tau) + z - z*exp(-2*eta_0*tau)``.
@@ -200,7 +202,7 @@ def linear_two_phase_phase1_b(tau, eta0, z_target, rho_io_sqrtN):
     return _broadcast(_t0*rho_io_sqrtN - _t0*z_target - rho_io_sqrtN + z_target, tau, eta0, z_target, rho_io_sqrtN)
 
 
-def linear_two_phase_phase1_loss_bias(tau, eta0, z_target, rho_io_sqrtN):
+def linear_two_phase_phase1_loss_bias(tau: Any, eta0: Any, z_target: Any, rho_io_sqrtN: Any) -> Any:
     """phase 1: L_bias(τ) (THEORY §3)
 
     Derived expression: ``(r_io - z)**2*exp(-4*eta_0*tau)``.
@@ -208,7 +210,7 @@ def linear_two_phase_phase1_loss_bias(tau, eta0, z_target, rho_io_sqrtN):
     return _broadcast((rho_io_sqrtN - z_target)**2*numpy.exp(-4*eta0*tau), tau, eta0, z_target, rho_io_sqrtN)
 
 
-def linear_two_phase_phase1_loss_var(tau, sigma):
+def linear_two_phase_phase1_loss_var(tau: Any, sigma: Any) -> Any:
     """phase 1: L_var (N → ∞) (THEORY §3)
 
     Derived expression: ``sigma**2``.
@@ -216,7 +218,7 @@ def linear_two_phase_phase1_loss_var(tau, sigma):
     return _broadcast(sigma*sigma, tau, sigma)
 
 
-def linear_two_phase_phase1_dx_norm(tau, eta0, z_target, rho_io_sqrtN):
+def linear_two_phase_phase1_dx_norm(tau: Any, eta0: Any, z_target: Any, rho_io_sqrtN: Any) -> Any:
     """phase 1: ‖Δx̄‖ (THEORY §3)
 
     Derived expression: ``Abs(r_io - r_io*exp(-2*eta_0*tau) - z + z*exp(-2*eta_0*tau))``.
@@ -225,7 +227,7 @@ def linear_two_phase_phase1_dx_norm(tau, eta0, z_target, rho_io_sqrtN):
     return _broadcast(abs(_t0*rho_io_sqrtN - _t0*z_target - rho_io_sqrtN + z_target), tau, eta0, z_target, rho_io_sqrtN)
 
 
-def linear_two_phase_phase2_a(tau, eta0, sigma):
+def linear_two_phase_phase2_a(tau: Any, eta0: Any, sigma: Any) -> Any:
     """phase 2: a(τ) = M₁₁, dsolve of da/dτ = −η₀ ∂L_var/∂a (THEORY §3)
 
     Derived expression: ``1 - (3*eta_0*sigma**2*tau + 1)**(1/3)``.
@@ -233,7 +235,7 @@ def linear_two_phase_phase2_a(tau, eta0, sigma):
     return _broadcast(1 - (3*eta0*tau*(sigma*sigma) + 1)**(1/3), tau, eta0, sigma)
 
 
-def linear_two_phase_phase2_b(tau, eta0, sigma, z_target, rho_io_sqrtN):
+def linear_two_phase_phase2_b(tau: Any, eta0: Any, sigma: Any, z_target: Any, rho_io_sqrtN: Any) -> Any:
     """phase 2: b = √N M₁₂ keeping L_bias = 0 (THEORY §3)
 
     Derived expression: ``-r_io + z*(3*eta_0*sigma**2*tau + 1)**(1/3)``.
@@ -241,7 +243,7 @@ def linear_two_phase_phase2_b(tau, eta0, sigma, z_target, rho_io_sqrtN):
     return _broadcast(-rho_io_sqrtN + z_target*(3*eta0*tau*(sigma*sigma) + 1)**(1/3), tau, eta0, sigma, z_target, rho_io_sqrtN)
 
 
-def linear_two_phase_phase2_loss_bias(tau):
+def linear_two_phase_phase2_loss_bias(tau: Any) -> Any:
     """phase 2: L_bias = 0 (THEORY §3)
 
     Derived expression: ``0``.
@@ -249,7 +251,7 @@ def linear_two_phase_phase2_loss_bias(tau):
     return _broadcast(0, tau)
 
 
-def linear_two_phase_phase2_loss_var(tau, eta0, sigma):
+def linear_two_phase_phase2_loss_var(tau: Any, eta0: Any, sigma: Any) -> Any:
     """phase 2: L_var(τ) (THEORY §3)
 
     Derived expression: ``sigma**2/(3*eta_0*sigma**2*tau + 1)**(1/3)``.
@@ -258,7 +260,7 @@ def linear_two_phase_phase2_loss_var(tau, eta0, sigma):
     return _broadcast(_t0/(3*_t0*eta0*tau + 1)**(1/3), tau, eta0, sigma)
 
 
-def linear_two_phase_phase2_dx_norm(tau, z_target, rho_io_sqrtN):
+def linear_two_phase_phase2_dx_norm(tau: Any, z_target: Any, rho_io_sqrtN: Any) -> Any:
     """phase 2: ‖Δx̄‖ (THEORY §3)
 
     Derived expression: ``Abs(r_io - z)``.
@@ -266,7 +268,7 @@ def linear_two_phase_phase2_dx_norm(tau, z_target, rho_io_sqrtN):
     return _broadcast(abs(rho_io_sqrtN - z_target), tau, z_target, rho_io_sqrtN)
 
 
-def euler_orthogonal_variance(sigma, dt):
+def euler_orthogonal_variance(sigma: Any, dt: Any) -> Any:
     """stationary variance of one orthogonal unit under Euler–Maruyama (→ σ² as dt → 0)
 
     Derived expression: ``-2*sigma**2/(dt - 2)``.
@@ -274,7 +276,7 @@ def euler_orthogonal_variance(sigma, dt):
     return _broadcast(-2*sigma*sigma/(dt - 2), sigma, dt)
 
 
-def stein_2x2(a11, a12, a21, a22, d, dt):
+def stein_2x2(a11: Any, a12: Any, a21: Any, a22: Any, d: Any, dt: Any) -> Any:
     """(Σ₁₁, Σ₁₂, Σ₂₂) solving Σ = BΣBᵀ + d·dt·I, B = I + dt·A (Euler map of THEORY §2)
 
     Returns a tuple of 3 arrays.
@@ -302,7 +304,7 @@ def stein_2x2(a11, a12, a21, a22, d, dt):
     )
 
 
-def euler_v_orth_general(gamma, kappa_sq, c0, dt):
+def euler_v_orth_general(gamma: Any, kappa_sq: Any, c0: Any, dt: Any) -> Any:
     """gain term along v₊ for the Euler map, any φ (→ v_orth_general as dt → 0)
 
     Derived expression: ``c_0**2*gamma*(dt**3*gamma - 2*dt**2*gamma + dt**2 + dt*gamma - 2*dt + 2)/(2*K*(dt*gamma + 2)*(dt**2*gamma - 2*dt*gamma + dt + gamma - 2))``.
@@ -312,7 +314,7 @@ def euler_v_orth_general(gamma, kappa_sq, c0, dt):
     return _broadcast((1/2)*gamma*(dt*(_t1 + dt*(_t0 - 2*gamma + 1)) + 2)*(c0*c0)*kappa_sq**(-1.0)*(-2*_t0 + _t1 + dt + gamma*(dt*dt))**(-1.0)/(_t0 + 2), gamma, kappa_sq, c0, dt)
 
 
-def euler_linear_loss_var(a, sigma, dt):
+def euler_linear_loss_var(a: Any, sigma: Any, dt: Any) -> Any:
     """L_var of the §3 linear network under the Euler map, M₁₁ = a, N → ∞
 
     Derived expression: ``-2*sigma**2/((a - 1)*(a*dt - dt + 2))``.
@@ -320,7 +322,7 @@ def euler_linear_loss_var(a, sigma, dt):
     return _broadcast(-2*sigma*sigma/((a - 1)*(a*dt - dt + 2)), a, sigma, dt)
 
 
-def euler_two_phase_tau_of_a(a, eta0, sigma, dt):
+def euler_two_phase_tau_of_a(a: Any, eta0: Any, sigma: Any, dt: Any) -> Any:
     """phase-2 steps τ at which M₁₁ reaches a, flow driven by the Euler L_var (§3)
 
     Derived expression: ``(a**3*dt**3*(-a*dt + 4*dt - 4) - 2*a**2*dt**2*(3*dt*(dt - 2) + 1) + 4*a*dt*(dt**2*(dt - 3) + dt + 1) + 4*log(1 - dt) - 4*log(a*dt - dt + 1))/(16*dt**3*eta_0*sigma**2)``.
@@ -331,7 +333,7 @@ def euler_two_phase_tau_of_a(a, eta0, sigma, dt):
     return _broadcast(-1/16*_t0**(-1.0)*eta0**(-1.0)*(sigma*sigma)**(-1.0)*(_t0*(_t1 - 4*dt + 4)*(a*a*a) - 4*_t1*(_t2*(dt - 3) + dt + 1) + 2*_t2*(3*dt*(dt - 2) + 1)*(a*a) - 4*numpy.log(1 - dt) + 4*numpy.log(_t1 - dt + 1)), a, eta0, sigma, dt)
 
 
-def erf_hermite_coefficients(a, c0):
+def erf_hermite_coefficients(a: Any, c0: Any) -> Any:
     """h_n(a) = E_η[φ(a + η)He_n(η/√c₀)]/n!, η ~ N(0, c₀), φ = erf(√π/2 x), n = 1..16 (meanfield.hermite_noise, derived in meanfield.symbolic.hermite)
 
     Returns a tuple of 16 arrays.
@@ -379,7 +381,7 @@ def erf_hermite_coefficients(a, c0):
     )
 
 
-def erf_hermite_drive_par(kappa_sq, c0):
+def erf_hermite_drive_par(kappa_sq: Any, c0: Any) -> Any:
     """D_n along κ̄ (k̂k̂ᵀ part of the Hermite drive covariance), erf, n = 1..16
 
     Returns a tuple of 16 arrays.
@@ -423,7 +425,7 @@ def erf_hermite_drive_par(kappa_sq, c0):
     )
 
 
-def erf_hermite_drive_perp(kappa_sq, c0):
+def erf_hermite_drive_perp(kappa_sq: Any, c0: Any) -> Any:
     """D_n across κ̄ ((I − k̂k̂ᵀ) part of the Hermite drive covariance), erf, n = 1..16
 
     Returns a tuple of 16 arrays.
@@ -463,7 +465,7 @@ def erf_hermite_drive_perp(kappa_sq, c0):
     )
 
 
-def erf_bulk_dC_phi(y, v):
+def erf_bulk_dC_phi(y: Any, v: Any) -> Any:
     """⟨φ'(x_a)φ'(x_b)⟩ = ∂C_φ/∂y. THEORY §7 (random bulk): for φ = erf(αx), inputs of variance v and covariance y.
 
     Derived expression: ``2/sqrt(-(-pi*v + pi*y - 2)*(pi*v + pi*y + 2))``.
@@ -473,7 +475,7 @@ def erf_bulk_dC_phi(y, v):
     return _broadcast(2/numpy.sqrt((-_t0 + _t1)*(_t0 + _t1)), y, v)
 
 
-def erf_bulk_C_phi(y, v):
+def erf_bulk_C_phi(y: Any, v: Any) -> Any:
     """C_φ = ⟨φ(x_a)φ(x_b)⟩. THEORY §7 (random bulk): for φ = erf(αx), inputs of variance v and covariance y.
 
     Derived expression: ``2*asin(pi*y/sqrt(pi**2*v**2 + 4*pi*v + 4))/pi``.
@@ -481,7 +483,7 @@ def erf_bulk_C_phi(y, v):
     return _broadcast(2*numpy.arcsin(numpy.pi*y*(4*numpy.pi*v + 4 + numpy.pi**2*(v*v))**(-1/2))/numpy.pi, y, v)
 
 
-def erf_bulk_I_phi(y, v):
+def erf_bulk_I_phi(y: Any, v: Any) -> Any:
     """I_φ = ∫₀^y C_φ dy' = C_Φ(y) − C_Φ(0) (Φ' = φ). THEORY §7 (random bulk): for φ = erf(αx), inputs of variance v and covariance y.
 
     Derived expression: ``2*(pi*y*asin(pi*y/sqrt(pi**2*v**2 + 4*pi*v + 4)) - sqrt(pi**2*v**2 + 4*pi*v + 4) + sqrt(pi**2*v**2 + 4*pi*v - pi**2*y**2 + 4))/pi**2``.

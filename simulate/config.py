@@ -497,7 +497,7 @@ class TrainConfig:
             return float(self.rho_io) / math.sqrt(self.N)
         return float(self.rho_io)
 
-    def make_task(self):  # -> simulate.tasks.Task
+    def make_task(self) -> Any:  # simulate.tasks.Task (imported lazily)
         """The task object, ``get_task(task, dt=dt, **task_overrides)``."""
         from .tasks import get_task
 

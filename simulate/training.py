@@ -265,7 +265,9 @@ class _Trainer:
     task: Any
     opt: optax.GradientTransformation  # the direction, see _direction
 
-    def forward(self, params: Any, frozen: Any, batch: Any, key: jax.Array, record: str):
+    def forward(
+        self, params: Any, frozen: Any, batch: Any, key: jax.Array, record: str
+    ) -> tuple[jax.Array, Any]:
         model = eqx.combine(params, frozen)
         c = self.config
         traj = simulate(
@@ -283,7 +285,18 @@ class _Trainer:
         )
         return split.loss, (split, traj)
 
-    def seed_step(self, params, frozen, opt_state, init, step_key, lr, t, *, with_records: bool):
+    def seed_step(
+        self,
+        params: Any,
+        frozen: Any,
+        opt_state: Any,
+        init: Any,
+        step_key: jax.Array,
+        lr: Any,  # the learning-rate table (bounds, values) of _lr_table
+        t: jax.Array,
+        *,
+        with_records: bool,
+    ) -> Any:
         """One SGD/Adam step of one seed; records of the pre-update network if asked.
 
         ``lr`` = (bounds, lrs) of :func:`_lr_table`; ``t`` the global step (int32)."""
@@ -311,7 +324,19 @@ class _Trainer:
                 rec.update(_rate_records(model, init, traj.x, batch, self.task, self.config, k_rec))
         return new_params, new_opt_state, loss, rec
 
-    def chunk(self, params, frozen, opt_state, init, step_keys, lr, bad, t0, *, n_blocks: int):
+    def chunk(
+        self,
+        params: Any,
+        frozen: Any,
+        opt_state: Any,
+        init: Any,
+        step_keys: jax.Array,
+        lr: Any,
+        bad: jax.Array,
+        t0: jax.Array,
+        *,
+        n_blocks: int,
+    ) -> Any:
         """``n_blocks·record_every`` steps from step t0, records at t0, t0+k, …
 
         ``bad`` [seeds] holds the first step with a non-finite loss per seed (−1: none).
@@ -324,15 +349,15 @@ class _Trainer:
             partial(self.seed_step, with_records=True), in_axes=(0, 0, 0, 0, 0, None, None)
         )
 
-        def mark(bad, loss, t):
+        def mark(bad: jax.Array, loss: jax.Array, t: jax.Array) -> jax.Array:
             return jnp.where((bad < 0) & ~jnp.isfinite(loss), t, bad)
 
-        def inner(carry, t):
+        def inner(carry: Any, t: jax.Array) -> Any:
             params, opt_state, bad = carry
             params, opt_state, loss, _ = vstep(params, frozen, opt_state, init, step_keys, lr, t)
             return (params, opt_state, mark(bad, loss, t)), None
 
-        def block(carry, i):
+        def block(carry: Any, i: jax.Array) -> Any:
             params, opt_state, bad = carry
             t = t0 + i * k
             params, opt_state, loss, rec = vstep_rec(
@@ -345,7 +370,7 @@ class _Trainer:
                 )
             return (params, opt_state, bad), rec
 
-        def every(carry, t):
+        def every(carry: Any, t: jax.Array) -> Any:
             params, opt_state, bad = carry
             params, opt_state, loss, rec = vstep_rec(
                 params, frozen, opt_state, init, step_keys, lr, t
@@ -418,14 +443,35 @@ def _trainer_for(config: TrainConfig) -> _Trainer:
 
 
 @eqx.filter_jit
-def _chunk_entry(trainer_static, params, frozen, opt_state, init, step_keys, lr, bad, t0, n_blocks):
+def _chunk_entry(
+    trainer_static: Any,
+    params: Any,
+    frozen: Any,
+    opt_state: Any,
+    init: Any,
+    step_keys: jax.Array,
+    lr: jax.Array,
+    bad: jax.Array,
+    t0: jax.Array,
+    n_blocks: int,
+) -> Any:
     return trainer_static.chunk(
         params, frozen, opt_state, init, step_keys, lr, bad, t0, n_blocks=n_blocks
     )
 
 
 def _jit_chunk(trainer: _Trainer) -> Callable:
-    def run(params, frozen, opt_state, init, step_keys, lr, bad, t0, n_blocks):
+    def run(
+        params: Any,
+        frozen: Any,
+        opt_state: Any,
+        init: Any,
+        step_keys: jax.Array,
+        lr: Any,
+        bad: jax.Array,
+        t0: jax.Array,
+        n_blocks: int,
+    ) -> Any:
         return _chunk_entry(
             trainer,
             params,

@@ -45,6 +45,8 @@ Symbols: φ(x) = erf(αx), α = √π/2; Δ is the variance of the Gaussian fiel
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy
 
 __all__ = [
@@ -52,7 +54,7 @@ __all__ = [
 ]
 
 
-def _broadcast(value, *args):
+def _broadcast(value: Any, *args: Any) -> Any:
     """``value`` as a float64 (complex128 for complex input) array of the broadcast shape of
     ``args`` (numpy scalar if 0-d); complex input serves complex-step derivatives."""
     shape = numpy.broadcast_shapes(*(numpy.shape(a) for a in args))
@@ -122,7 +124,8 @@ def _function_source(res: Any, printer: NumPyPrinter) -> str:
     reps = [(sym, optimize(sub, [_EXPAND_POW])) for sym, sub in reps]
     reduced = [optimize(e, [_EXPAND_POW]) for e in reduced]
     args = ", ".join(res.arg_names)
-    lines = [f"def {res.name}({args}):"]
+    typed = ", ".join(f"{a}: Any" for a in res.arg_names)
+    lines = [f"def {res.name}({typed}) -> Any:"]
     doc = res.doc
     if multi:
         doc += f"\n\n    Returns a tuple of {len(exprs)} arrays."

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -13,7 +14,7 @@ from .style import figure, save
 __all__ = ["plot_gd_learning", "plot_two_phase"]
 
 
-def _band(ax, x: np.ndarray, y: np.ndarray, color: str, label: str) -> None:
+def _band(ax: Any, x: np.ndarray, y: np.ndarray, color: str, label: str) -> None:
     """Mean over seeds (axis 0) with a ±SD band."""
     m = y.mean(axis=0)
     ax.plot(x, m, color=color, lw=1.0, label=label)

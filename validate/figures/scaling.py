@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -24,7 +25,7 @@ GUIDE_EXPONENTS: tuple[float, ...] = (0.0, -0.25, -0.5)
 
 
 def _guide(
-    ax, Ns: np.ndarray, anchor: float, k: float, style: str, label: str, limit: float = 0.0
+    ax: Any, Ns: np.ndarray, anchor: float, k: float, style: str, label: str, limit: float = 0.0
 ) -> None:
     """Line limit + (anchor − limit)·(N/N₀)^k over the plotted N range (N₀ = min N)."""
     grid = np.geomspace(Ns.min(), Ns.max(), 20)

@@ -19,7 +19,9 @@ STYLE: dict[str, Any] = {
 }
 
 
-def figure(nrows: int = 1, ncols: int = 1, *, width: float = 7.0, height: float = 2.6, **kw: Any):
+def figure(
+    nrows: int = 1, ncols: int = 1, *, width: float = 7.0, height: float = 2.6, **kw: Any
+) -> tuple[Any, Any]:
     """``plt.subplots`` with :data:`STYLE` applied; returns (fig, axes array)."""
     import matplotlib
 
