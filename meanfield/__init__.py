@@ -49,6 +49,7 @@ meanfield`` stays fast and never imports sympy or jax).
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from typing import Any
 
 from ._checks import errors
@@ -64,6 +65,9 @@ from .quenched import quenched_fixed_point, quenched_outputs
 from .switching import Barrier, barrier
 from .two_phase import TwoPhaseCurves, linear_two_phase
 from .variants import VARIANTS, Variant
+
+#: The package version, defined once in pyproject.toml (installed metadata).
+__version__ = importlib.metadata.version("aligned-oblique")
 
 __all__ = [
     "NONLINEARITIES",

@@ -22,6 +22,7 @@ module. ``from simulate import *`` and ``simulate.train`` work as usual.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from typing import Any
 
 #: module → the public names it contributes (each equals that module's ``__all__``;
@@ -115,6 +116,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 }
 
 _WHERE: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}
+
+#: The package version, defined once in pyproject.toml (installed metadata).
+__version__ = importlib.metadata.version("aligned-oblique")
 
 __all__ = sorted(_WHERE)
 

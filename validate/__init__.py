@@ -49,6 +49,7 @@ imports its module.
 from __future__ import annotations
 
 import importlib
+import importlib.metadata
 from typing import Any
 
 #: module -> the public names it contributes (a test checks they are that module's
@@ -184,6 +185,9 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
 _WHERE: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}
 
 #: Explicit for static tools; a test checks it holds exactly the names of ``_WHERE``.
+#: The package version, defined once in pyproject.toml (installed metadata).
+__version__ = importlib.metadata.version("aligned-oblique")
+
 __all__ = [
     "CLAIM_ALPHA",
     "Claim",
