@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import inspect
+import re
 import sys
 from pathlib import Path
 
@@ -97,7 +98,23 @@ def _defining_path(package: str, name: str) -> str:
     return f"{package}.{name}"
 
 
+def _theory_links() -> dict[str, tuple[str, str]]:
+    """Identifier → (heading, anchor) of the theory-map section that links to it, so each API
+    page links back to the equations it implements."""
+    from markdown.extensions.toc import slugify
+
+    out: dict[str, tuple[str, str]] = {}
+    heading = ""
+    for line in (ROOT / "docs" / "theory.md").read_text(encoding="utf-8").splitlines():
+        if line.startswith("## "):
+            heading = line[3:].strip()
+        for ident in re.findall(r"\]\[([\w.]+)\]", line):
+            out.setdefault(ident, (heading, slugify(heading, "-")))
+    return out
+
+
 def _api_pages() -> None:
+    links = _theory_links()
     index = ["# API reference\n", "Every public name (the packages' `__all__`), one page each.\n"]
     for package in PACKAGES:
         pkg = importlib.import_module(package)
@@ -107,6 +124,10 @@ def _api_pages() -> None:
             path = _defining_path(package, name)
             with mkdocs_gen_files.open(f"api/{package}/{name}.md", "w") as f:
                 f.write(f"# `{package}.{name}`\n\n::: {path}\n")
+                link = links.get(path) or links.get(f"{package}.{name}")
+                if link is not None:
+                    heading, anchor = link
+                    f.write(f"\nTheory: [{heading}](../../theory.md#{anchor}).\n")
             index.append(f"- [`{package}.{name}`]({package}/{name}.md)")
         index.append("")
     with mkdocs_gen_files.open("api/index.md", "w") as f:
