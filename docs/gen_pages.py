@@ -5,7 +5,11 @@
 * ``commands/<name>.md``: one page per ``oblique`` sub-command, its ``--help`` text (options
   and defaults) and the exit codes, from the argparse parser itself;
 * ``api/<package>/<name>.md``: one page per public name of ``meanfield``, ``simulate`` and
-  ``validate`` (their ``__all__``), rendered from the docstring by mkdocstrings.
+  ``validate`` (their ``__all__``), rendered from the docstring by mkdocstrings;
+* ``notebooks/<name>.md``: each example notebook (quick mode). With ``DOCS_EXECUTE=1`` the
+  notebooks are executed (nbclient, ~10–60 s each) and their printed output and figures are
+  part of the page; without it (the strict build of the test suite, which executes the
+  notebooks in tests/test_notebooks.py already) the pages show the code and text only.
 """
 
 from __future__ import annotations
@@ -134,6 +138,48 @@ def _api_pages() -> None:
         f.write("\n".join(index) + "\n")
 
 
+def _notebook_pages() -> None:
+    import os
+
+    import nbformat
+
+    execute = os.environ.get("DOCS_EXECUTE") == "1"
+    for ipynb in sorted((ROOT / "notebooks").glob("*.ipynb")):
+        nb = nbformat.read(ipynb, as_version=4)
+        if execute:
+            import tempfile
+
+            import nbclient
+
+            with tempfile.TemporaryDirectory() as tmp:  # quick mode writes nothing here
+                nbclient.NotebookClient(
+                    nb, timeout=600, kernel_name="python3", resources={"metadata": {"path": tmp}}
+                ).execute()
+        parts = []
+        for cell in nb.cells:
+            if cell.cell_type == "markdown":
+                parts.append(cell.source)
+                continue
+            parts.append(f"```python\n{cell.source}\n```")
+            for out in cell.get("outputs", []):
+                if out.get("output_type") == "stream":
+                    parts.append(f"```text\n{out['text'].rstrip()}\n```")
+                elif "image/png" in out.get("data", {}):
+                    png = out["data"]["image/png"].replace("\n", "")
+                    parts.append(f"![figure](data:image/png;base64,{png})")
+        note = (
+            ""
+            if execute
+            else (
+                "*Code and text only; `DOCS_EXECUTE=1 mkdocs build` renders the outputs "
+                "(the test suite executes every notebook).*\n\n"
+            )
+        )
+        with mkdocs_gen_files.open(f"notebooks/{ipynb.stem}.md", "w") as f:
+            f.write(note + "\n\n".join(parts) + "\n")
+
+
 _readme_pages()
 _command_pages()
 _api_pages()
+_notebook_pages()
