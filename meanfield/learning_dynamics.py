@@ -58,6 +58,8 @@ import jax.numpy as jnp
 import numpy as np
 import optax
 
+from . import _checks
+
 __all__ = [
     "FLOW_NONLINEARITIES",
     "LearningFlow",
@@ -101,30 +103,64 @@ class Trial:
     name: str = "trial"
 
     def __post_init__(self) -> None:
-        if not (isinstance(self.dt, (int, float)) and 0 < self.dt < 2):
-            raise ValueError(f"dt={self.dt!r} is not allowed; allowed: 0 < dt < 2")
+        _checks.check_real(dt=self.dt)
+        if not (np.ndim(self.dt) == 0 and 0 < float(self.dt) < 2):
+            raise _checks.invalid(
+                "dt", self.dt, "a number in (0, 2)", "the Euler map of one unit needs |1 − dt| < 1"
+            )
         T = len(self.target)
         for field, shape in (("drive", (T, 2)), ("target", (T,)), ("mask", (T,)), ("window", (T,))):
             arr = np.asarray(getattr(self, field), dtype=float)
             if arr.shape != shape or not np.all(np.isfinite(arr)):
-                raise ValueError(
-                    f"{field} must be a finite array of shape {shape}; got shape {arr.shape}"
+                raise _checks.invalid(
+                    field, f"<array of shape {arr.shape}>", f"finite, shape {shape}"
                 )
             object.__setattr__(self, field, arr)
         if not self.mask.sum() > 0:
-            raise ValueError("mask has no evaluated step; allowed: at least one 1")
-
-
-def _grid_mask(n_steps: int, start: int, every: int) -> np.ndarray:
-    idx = np.arange(n_steps)
-    return ((idx >= start) & (idx % every == 0)).astype(float)
+            raise _checks.invalid("mask", "<no evaluated step>", "1 on at least one step")
 
 
 def _steps(duration: float, dt: float, name: str) -> int:
     k = round(duration / dt)
     if k < 0 or not math.isclose(k * dt, duration, rel_tol=1e-9, abs_tol=1e-12):
-        raise ValueError(f"{name}={duration!r} is not a non-negative multiple of dt={dt!r}")
+        raise _checks.invalid(name, duration, f"a non-negative multiple of dt={dt!r}")
     return k
+
+
+def _task_trial(
+    name: str,
+    input_steps: Callable[[int], np.ndarray],
+    *,
+    dt: float,
+    t_max: float,
+    t_target: float,
+    target_dt: float,
+    z_target: float,
+    rho_io: float,
+) -> Trial:
+    """A one-input task trial on simulate's time grid: input u_t = ``input_steps(n)`` [n] along
+    w_in (latent direction (ρ_io, sqrt(1 − ρ_io²))), target ``z_target`` from ``t_target`` on,
+    evaluated every ``target_dt``; the κ̄ window starts at the first evaluated step."""
+    if not -1 <= rho_io <= 1:
+        raise _checks.invalid("rho_io", rho_io, "in [-1, 1]")
+    n = _steps(t_max, dt, "t_max")
+    start = _steps(t_target, dt, "t_target")
+    every = _steps(target_dt, dt, "target_dt")
+    if every < 1:
+        raise _checks.invalid("target_dt", target_dt, f"a positive multiple of dt={dt!r}")
+    if not 0 <= start < n:
+        raise _checks.invalid("t_target", t_target, f"in [0, t_max={t_max!r})")
+    idx = np.arange(n)
+    on = idx >= start
+    drive = input_steps(n)[:, None] * np.array([rho_io, math.sqrt(1 - rho_io**2)])
+    return Trial(
+        dt,
+        drive,
+        np.where(on, z_target, 0.0),
+        (on & (idx % every == 0)).astype(float),
+        on.astype(float),
+        name=name,
+    )
 
 
 def fixed_point_trial(
@@ -142,24 +178,19 @@ def fixed_point_trial(
     (latent drive (ρ_io, sqrt(1 − ρ_io²))/dt at step 0), target ``z_target`` for t ≥ t_target,
     evaluated every ``target_dt``. THEORY §4; defaults are the paper's.
     """
-    n = _steps(t_max, dt, "t_max")
-    start = _steps(t_target, dt, "t_target")
-    every = _steps(target_dt, dt, "target_dt")
-    if not 0 <= start < n or every < 1:
-        raise ValueError(f"t_target={t_target!r} must lie in [0, t_max={t_max!r})")
-    if not -1 <= rho_io <= 1:
-        raise ValueError(f"rho_io={rho_io!r} is not allowed; allowed: -1 <= rho_io <= 1")
-    drive = np.zeros((n, 2))
-    drive[0] = np.array([rho_io, math.sqrt(1 - rho_io**2)]) / dt
-    idx = np.arange(n)
-    target = np.where(idx >= start, z_target, 0.0)
-    return Trial(
-        dt,
-        drive,
-        target,
-        _grid_mask(n, start, every),
-        (idx >= start).astype(float),
-        name="fixed_point",
+
+    def pulse(n: int) -> np.ndarray:
+        return np.where(np.arange(n) == 0, 1.0 / dt, 0.0)
+
+    return _task_trial(
+        "fixed_point",
+        pulse,
+        dt=dt,
+        t_max=t_max,
+        t_target=t_target,
+        target_dt=target_dt,
+        z_target=z_target,
+        rho_io=rho_io,
     )
 
 
@@ -178,23 +209,15 @@ def constant_input_trial(
     (ρ_io, sqrt(1 − ρ_io²)) at every step; target ``z_target`` on [t_target, t_max), evaluated
     every ``target_dt``. For §3 pass ρ_io = −0.5/√N. THEORY §3.
     """
-    if not -1 <= rho_io <= 1:
-        raise ValueError(f"rho_io={rho_io!r} is not allowed; allowed: -1 <= rho_io <= 1")
-    n = _steps(t_max, dt, "t_max")
-    start = _steps(t_target, dt, "t_target")
-    every = _steps(target_dt, dt, "target_dt")
-    if not 0 <= start < n:
-        raise ValueError(f"t_target={t_target!r} must lie in [0, t_max={t_max!r})")
-    drive = np.tile([rho_io, math.sqrt(1 - rho_io**2)], (n, 1))
-    idx = np.arange(n)
-    target = np.where(idx >= start, z_target, 0.0)
-    return Trial(
-        dt,
-        drive,
-        target,
-        _grid_mask(n, start, every),
-        (idx >= start).astype(float),
-        name="constant_input",
+    return _task_trial(
+        "constant_input",
+        np.ones,
+        dt=dt,
+        t_max=t_max,
+        t_target=t_target,
+        target_dt=target_dt,
+        z_target=z_target,
+        rho_io=rho_io,
     )
 
 
@@ -230,9 +253,8 @@ def _gain(nonlinearity: str) -> Callable[[jax.Array], jax.Array]:
         return lambda d: jnp.ones_like(d)
     if nonlinearity == "tanh":
         return _smoothed(lambda y: 1.0 - jnp.tanh(y) ** 2)
-    raise ValueError(
-        f"nonlinearity={nonlinearity!r} is not supported; allowed: {FLOW_NONLINEARITIES}"
-    )
+    _checks.check_choice("nonlinearity", nonlinearity, FLOW_NONLINEARITIES)
+    raise AssertionError("unreachable")
 
 
 class TrialLoss(NamedTuple):
@@ -290,31 +312,20 @@ def _trial_loss(
     return TrialLoss(loss_bias, loss_var, kappa, z_var, kappa_bar)
 
 
-def _out_scale(out_scale: str, N: Any) -> Any:
-    if out_scale == "large":
-        return jnp.ones_like(N)
-    if out_scale == "small":
-        return 1.0 / jnp.sqrt(N)
-    raise ValueError(f"out_scale={out_scale!r} is not allowed; allowed: 'large', 'small'")
-
-
-def _check_scalar(name: str, value: Any, *, low: float, strict: bool) -> None:
-    arr = np.asarray(value)
-    if arr.dtype == bool or not np.issubdtype(arr.dtype, np.number):
-        raise TypeError(f"{name} must be a real number or array; got {type(value).__name__}")
-    ok = np.all(np.isfinite(arr)) and np.all(arr > low if strict else arr >= low)
-    if not ok:
-        raise ValueError(
-            f"{name}={value!r} is not allowed; allowed: finite {'>' if strict else '>='} {low}"
-        )
+def _check_positive(name: str, value: Any, *, strict: bool) -> None:
+    """The package's TypeError/ValueError (meanfield._checks) unless ``value`` is a finite
+    real number or array with every entry > 0 (``strict``) or ≥ 0."""
+    _checks.check_real(**{name: value})
+    arr = np.asarray(value, dtype=float)
+    if not (np.all(np.isfinite(arr)) and np.all(arr > 0 if strict else arr >= 0)):
+        raise _checks.invalid(name, value, "finite and > 0" if strict else "finite and ≥ 0")
 
 
 def _check_m(M: Any, name: str) -> np.ndarray:
+    _checks.check_real(**{name: M})
     arr = np.asarray(M, dtype=float)
     if arr.ndim < 2 or arr.shape[-2:] != (2, 2) or not np.all(np.isfinite(arr)):
-        raise ValueError(
-            f"{name} must be a finite array of shape [..., 2, 2]; got shape {arr.shape}"
-        )
+        raise _checks.invalid(name, f"<array of shape {arr.shape}>", "finite, shape [..., 2, 2]")
     return arr
 
 
@@ -339,18 +350,21 @@ def expected_loss(
     """
     M = _check_m(M, "M")
     if M.shape != (2, 2):
-        raise ValueError(f"M must have shape (2, 2); got {M.shape} (learning_flow batches)")
-    _check_scalar("N", N, low=0.0, strict=True)
-    _check_scalar("sigma", sigma, low=0.0, strict=False)
+        raise _checks.invalid(
+            "M", f"<array of shape {M.shape}>", "shape (2, 2) (learning_flow batches)"
+        )
+    _check_positive("N", N, strict=True)
+    _check_positive("sigma", sigma, strict=False)
     trial = fixed_point_trial() if trial is None else trial
     gain = _gain(nonlinearity)
+    s = _checks.out_scale_factor(out_scale, np.asarray(N, dtype=float))
     with jax.enable_x64(True):
         Nj = jnp.asarray(N, jnp.float64)
         return _trial_loss(
             jnp.asarray(M),
             Nj,
             jnp.asarray(sigma, jnp.float64),
-            _out_scale(out_scale, Nj),
+            jnp.asarray(s, jnp.float64),
             trial,
             gain,
         )
@@ -390,9 +404,8 @@ def _optimizer(optimizer: Any, lr: float) -> optax.GradientTransformation | None
         return None
     if isinstance(optimizer, optax.GradientTransformation):
         return optimizer
-    raise ValueError(
-        f"optimizer={optimizer!r} is not allowed; allowed: 'sgd', 'adam', 'flow' "
-        "or an optax.GradientTransformation"
+    raise _checks.invalid(
+        "optimizer", optimizer, "'sgd', 'adam', 'flow' or an optax.GradientTransformation"
     )
 
 
@@ -439,19 +452,18 @@ def learning_flow(
     for §4), a few ms per thousand updates and batch entry on a CPU.
     """
     M0 = _check_m(M0, "M0")
-    _check_scalar("N", N, low=0.0, strict=True)
-    _check_scalar("sigma", sigma, low=0.0, strict=False)
-    _check_scalar("lr", lr, low=0.0, strict=True)
+    _check_positive("N", N, strict=True)
+    _check_positive("sigma", sigma, strict=False)
+    _check_positive("lr", lr, strict=True)
     if not (isinstance(steps, (int, np.integer)) and not isinstance(steps, bool) and steps >= 1):
-        raise ValueError(f"steps={steps!r} is not allowed; allowed: an integer >= 1")
+        raise _checks.invalid("steps", steps, "an integer ≥ 1")
     if not (
         isinstance(record_every, (int, np.integer))
         and record_every >= 1
         and steps % record_every == 0
     ):
-        raise ValueError(
-            f"record_every={record_every!r} is not allowed; allowed: an integer "
-            f">= 1 that divides steps={steps}"
+        raise _checks.invalid(
+            "record_every", record_every, f"an integer ≥ 1 dividing steps={steps}"
         )
     trial = fixed_point_trial() if trial is None else trial
     gain = _gain(nonlinearity)
@@ -462,7 +474,7 @@ def learning_flow(
     n_rec = steps // record_every
 
     with jax.enable_x64(True):
-        s_all = _out_scale(out_scale, jnp.asarray(Nb))
+        s_all = jnp.asarray(_checks.out_scale_factor(out_scale, Nb))
 
         def one(M_init: jax.Array, n: jax.Array, s: jax.Array) -> Any:
             def loss(M: jax.Array) -> tuple[jax.Array, TrialLoss]:
