@@ -197,6 +197,8 @@ class GDScalingResult:
             (:func:`learning_flow_of_run`; "lambda_plus", "lambda_minus", "kappa_norm", "rho",
             "loss_bias", "loss_var" [n_rec]); empty when not computed.
         flow_fits: quantity -> {"sim", "flow"} power laws of the end-of-training values.
+        flow_end: quantity -> [n_N] the flow's mean over the same last ``plan.tail`` of the
+            records as the simulation's ``sim`` values (empty when the flow is not computed).
     """
 
     plan: GDScalingPlan
@@ -210,6 +212,7 @@ class GDScalingResult:
     curves: dict[int, dict[str, np.ndarray]]
     flow: dict[int, dict[str, np.ndarray]] = dataclasses.field(default_factory=dict)
     flow_fits: dict[str, dict[str, PowerLawFit]] = dataclasses.field(default_factory=dict)
+    flow_end: dict[str, np.ndarray] = dataclasses.field(default_factory=dict)
 
     def summary(self) -> dict[str, Any]:
         """JSON-friendly summary (strict JSON: non-finite numbers become ``None``)."""
@@ -560,6 +563,11 @@ def analyse_gd_scaling(
             curves, flow_curves, Ns, plan, float(runs[0].config.dt)
         )
         rows += flow_rows
+    flow_end = {
+        q: np.array([_tail_mean(flow_curves[int(n)][q][None, :], plan.tail)[0] for n in Ns])
+        for q, _, _ in GD_QUANTITIES
+        if flow_curves
+    }
     return GDScalingResult(
         plan=plan,
         Ns=Ns,
@@ -572,6 +580,7 @@ def analyse_gd_scaling(
         curves=curves,
         flow=flow_curves,
         flow_fits=flow_fits,
+        flow_end=flow_end,
     )
 
 

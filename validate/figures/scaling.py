@@ -39,13 +39,6 @@ def _guide(
     )
 
 
-def _flow_end(values: np.ndarray, tail: float) -> float:
-    """Mean of the last ``tail`` fraction of a flow record (as the simulation's tail mean)."""
-    v = np.asarray(values, float)
-    k = max(1, int(round(tail * v.size)))
-    return float(v[-k:].mean())
-
-
 def plot_scaling(results: Sequence[GDScalingResult], path: str | Path) -> Path:
     """Log-log ‖κ̄‖, ρ and L_var vs N at the end of training, one colour per noise setting.
 
@@ -95,9 +88,14 @@ def plot_scaling(results: Sequence[GDScalingResult], path: str | Path) -> Path:
                 color=color,
                 label=f"theory optimum σ={res.plan.sigma:g}",
             )
-            if res.flow and all(int(n) in res.flow for n in Ns):
-                ends = [_flow_end(res.flow[int(n)][q], res.plan.tail) for n in Ns]
-                ax.plot(Ns, ends, "--", color=color, label=f"learning flow σ={res.plan.sigma:g}")
+            if q in res.flow_end:
+                ax.plot(
+                    Ns,
+                    res.flow_end[q],
+                    "--",
+                    color=color,
+                    label=f"learning flow σ={res.plan.sigma:g}",
+                )
         first = results[0]
         Ns0 = np.asarray(first.Ns, float)
         anchor = float(np.nanmean(np.asarray(first.theory[q], float)[0]))
