@@ -78,40 +78,23 @@ AR(1) signals of coefficient φ: the variance of their sample correlation is 1/T
 Small subsets also give readouts with R² near 0 (the top panel of the figure): trust the slope
 only over sizes where the readout predicts the behaviour.
 
-Loading real data (not done here: no downloads, no extra dependencies)
-----------------------------------------------------------------------
-NWB files (e.g. from the DANDI archive; ``pip install dandi pynwb``; download on the command line
-with ``dandi download DANDI:000128`` — the NLB MC_Maze dandiset — which writes NWB files)::
+Loading real data
+-----------------
+Every function here also takes a :class:`~validate.core.recording.Recording` as ``X`` and the
+name of one of its outputs as ``Y``. Recordings come from files through
+:func:`validate.analysis.nwb_files.read_nwb` (NWB in the DANDI / Neural Latents Benchmark
+layout: spike times binned and smoothed, behaviour by name, trials aligned and optionally
+averaged per condition; ``pip install -e '.[recordings]'``) and
+:func:`validate.analysis.decoder_files.read_decoder_file` (BCI sessions whose decoder is w_out:
+:func:`analyse_readout`); ``oblique recordings FILE…`` runs the whole analysis on them::
 
-    import numpy as np, scipy.ndimage
-    from pynwb import NWBHDF5IO
-    with NWBHDF5IO("sub-Jenkins_ses-full_desc-train_behavior+ecephys.nwb", "r") as io:
-        nwb = io.read()
-        spikes = [np.asarray(s) for s in nwb.units["spike_times"][:]]      # N lists, seconds
-        vel = nwb.processing["behavior"]["hand_vel"]                          # a TimeSeries
-        t_vel = vel.timestamps[:]; Y_raw = vel.data[:]                        # [T_raw, 2]
-    edges = np.arange(t_vel[0], t_vel[-1], 0.02)                              # 20 ms bins
-    X = np.stack([np.histogram(s, edges)[0] for s in spikes], axis=1) / 0.02  # [T, N] Hz
-    X = scipy.ndimage.gaussian_filter1d(X, sigma=2.5, axis=0)                 # 50 ms smoothing
-    Y = np.stack([np.interp(edges[:-1] + 0.01, t_vel, Y_raw[:, j]) for j in range(2)], 1)
+    from validate import read_nwb, analyse_recording, subsample_rho
+    rec = read_nwb("sub-Jenkins_ses-full_desc-train_behavior+ecephys.nwb", "hand_vel",
+                   align="move_onset_time", window_ms=(-250, 450), smooth_ms=50)
+    res = analyse_recording(rec, "hand_vel", lags=range(-10, 11))   # ±200 ms at 20 ms bins
+    sub = subsample_rho(rec, "hand_vel", sizes=[16, 32, 64, 128], lag=res.lag)
 
-(object names such as ``hand_vel`` differ between datasets: print ``nwb.processing`` first.)
-
-Neural Latents Benchmark with its own loader (``pip install nlb_tools``)::
-
-    from nlb_tools.nwb_interface import NWBDataset
-    ds = NWBDataset("000128/sub-Jenkins/", "*train")      # folder written by `dandi download`
-    ds.resample(20)                                       # 20 ms bins
-    ds.smooth_spk(50, name="smth_50")                     # Gaussian, σ = 50 ms
-    trials = ds.make_trial_data(align_field="move_onset_time", align_range=(-250, 450))
-    X = trials["spikes_smth_50"].to_numpy().reshape(K, -1, N)   # K trials × T bins × N units
-    Y = trials["hand_vel"].to_numpy().reshape(K, -1, 2)
-
-(check that every trial has the same number of bins before reshaping, or analyse the
-continuous ``ds.data`` as one ``[T, N]`` series). Then::
-
-    res = analyse_recording(X, Y, lags=range(-10, 11))   # ±200 ms at 20 ms bins
-    sub = subsample_rho(X, Y, sizes=[16, 32, 64, 128], lag=res.lag)
+Gaps (NaN) in the behaviour are dropped pair by pair (:func:`_pairs`), never interpolated.
 """
 
 from __future__ import annotations
@@ -129,20 +112,24 @@ from numpy.typing import ArrayLike
 from meanfield._repr import concise_repr
 
 from ..core.fits import PowerLawFit, fit_power_law
+from ..core.recording import Recording
 from . import measures
 
 __all__ = [
     "GUIDE_SLOPES",
     "SYNTHETIC_KINDS",
     "LagSearch",
+    "PointSubsets",
     "Readout",
     "RecordingAnalysis",
     "Subsampling",
+    "analyse_readout",
     "analyse_recording",
     "default_alphas",
     "expected_slope",
     "lag_search",
     "ridge_readout",
+    "subsample_points",
     "subsample_rho",
     "synthetic_recording",
 ]
@@ -197,8 +184,20 @@ def _check_alphas(alphas: Any) -> np.ndarray | None:
     return np.unique(a)
 
 
-def _as_trials(X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
-    """X as float64 [K, T, N] and Y as [K, T, d]; ValueError naming the bad argument."""
+def _as_trials(X: Any, Y: Any) -> tuple[np.ndarray, np.ndarray]:
+    """X as float64 [K, T, N] and Y as [K, T, d]; ValueError naming the bad argument.
+
+    X may be a :class:`~validate.core.recording.Recording`, Y then the name of one of its
+    outputs (None: its only output). Y may hold NaN (a gap: :func:`_pairs` drops every pair
+    touching one); X must be finite.
+    """
+    if isinstance(X, Recording):
+        if Y is not None and not isinstance(Y, str):
+            raise ValueError(
+                f"Y={type(Y).__name__} is not allowed with a Recording; name one of its "
+                f"outputs: {', '.join(X.output_names)}"
+            )
+        return X.activity, X.output(Y)
     x = np.asarray(X, dtype=np.float64)
     y = np.asarray(Y, dtype=np.float64)
     if x.ndim not in (2, 3):
@@ -218,13 +217,13 @@ def _as_trials(X: ArrayLike, Y: ArrayLike) -> tuple[np.ndarray, np.ndarray]:
             f"X has shape {tuple(np.asarray(X).shape)}; need >= 1 trial, "
             ">= 2 time bins and >= 1 neuron"
         )
-    for name, a in (("X", x), ("Y", y)):
-        if not np.all(np.isfinite(a)):
-            bad = int(a.size - np.count_nonzero(np.isfinite(a)))
-            raise ValueError(
-                f"{name} has {bad} non-finite entries (NaN or inf); all entries "
-                "must be finite (drop or interpolate missing bins first)"
-            )
+    if not np.all(np.isfinite(x)):
+        bad = int(x.size - np.count_nonzero(np.isfinite(x)))
+        raise ValueError(f"X has {bad} non-finite entries (NaN or inf); all entries must be finite")
+    if np.any(np.isinf(y)) or np.all(np.isnan(y)):
+        raise ValueError(
+            "Y has infinite entries or no finite bin; allowed: finite values, NaN for a gap"
+        )
     return x, y
 
 
@@ -269,12 +268,21 @@ def _check_lag(lag: Any, T: int) -> int:
 def _pairs(
     x3: np.ndarray, y3: np.ndarray, lag: int, window: tuple[int, int] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(X [S, N], Y [S, d], trial index [S]) pairing X[k, t] with Y[k, t + lag]."""
+    """(X [S, N], Y [S, d], trial index [S]) pairing X[k, t] with Y[k, t + lag]; pairs whose Y
+    bin is a gap (any NaN) are dropped, never interpolated. ValueError if fewer than 2 remain."""
     K, T, _ = x3.shape
     lo, hi = window if window is not None else _window(T, [lag])
     xs = x3[:, lo:hi].reshape(-1, x3.shape[-1])
     ys = y3[:, lo + lag : hi + lag].reshape(-1, y3.shape[-1])
     trial = np.repeat(np.arange(K), hi - lo)
+    keep = ~np.any(np.isnan(ys), axis=1)
+    if not keep.all():
+        xs, ys, trial = xs[keep], ys[keep], trial[keep]
+    if xs.shape[0] < 2:
+        raise ValueError(
+            f"Y has {int(np.count_nonzero(~keep))} gap (NaN) bins among the {keep.size} pairs "
+            f"at lag {lag}; fewer than 2 pairs remain to fit"
+        )
     return xs, ys, trial
 
 
@@ -300,7 +308,9 @@ def _eig(gram: np.ndarray, S: int) -> tuple[np.ndarray, np.ndarray, float]:
 
 
 def _fold_ids(trial: np.ndarray, folds: int) -> np.ndarray:
-    """Contiguous fold index per sample: whole trials if there are >= folds trials."""
+    """Contiguous fold index per sample: whole trials if there are >= folds trials (counting
+    only trials with a sample left: gaps can empty a trial)."""
+    _, trial = np.unique(trial, return_inverse=True)
     K = int(trial.max()) + 1
     S = trial.size
     if K >= folds:
@@ -528,8 +538,8 @@ def _check_folds(folds: Any, allow_none: bool = True) -> int | None:
 
 
 def ridge_readout(
-    X: Float[np.ndarray, "*K T N"],
-    Y: Float[np.ndarray, "*K T *d"],
+    X: Float[np.ndarray, "*K T N"] | Recording,
+    Y: Float[np.ndarray, "*K T *d"] | str | None,
     *,
     alpha: float | None = None,
     lag: int = 0,
@@ -543,7 +553,9 @@ def ridge_readout(
     the α grid and the contiguous cross-validation.
 
     **Arguments**
-      X: ``[T, N]`` or ``[K, T, N]`` activity. Y: ``[T]``, ``[T, d]`` or ``[K, T, d]``.
+      X: ``[T, N]`` or ``[K, T, N]`` activity, or a :class:`~validate.core.recording.Recording`.
+      Y: ``[T]``, ``[T, d]`` or ``[K, T, d]`` (NaN marks a gap: pairs touching one are dropped),
+      or the name of one of the Recording's outputs (None: its only output).
       alpha: penalty ≥ 0 (0 = least squares, minimum norm) or None to pick it by
       cross-validation over ``alphas`` (default :func:`default_alphas`).
       lag: bins, positive = activity leads behaviour, |lag| ≤ T − 2.
@@ -584,8 +596,8 @@ class LagSearch:
 
 
 def lag_search(
-    X: Float[np.ndarray, "*K T N"],
-    Y: Float[np.ndarray, "*K T *d"],
+    X: Float[np.ndarray, "*K T N"] | Recording,
+    Y: Float[np.ndarray, "*K T *d"] | str | None,
     lags: Iterable[int],
     *,
     alpha: float | None = None,
@@ -695,8 +707,8 @@ class RecordingAnalysis:
 
 
 def analyse_recording(
-    X: Float[np.ndarray, "*K T N"],
-    Y: Float[np.ndarray, "*K T *d"],
+    X: Float[np.ndarray, "*K T N"] | Recording,
+    Y: Float[np.ndarray, "*K T *d"] | str | None,
     *,
     lags: Iterable[int] | None = None,
     threshold: float = 0.9,
@@ -731,6 +743,18 @@ def analyse_recording(
     **Returns** :class:`RecordingAnalysis`.
     """
     x3, y3 = _as_trials(X, Y)
+    thr = _check_threshold(threshold)
+    search = None
+    lag = 0
+    if lags is not None:
+        search = lag_search(x3, y3, lags, alpha=alpha, alphas=alphas, folds=folds)
+        lag = search.best_lag
+    readout = ridge_readout(x3, y3, alpha=alpha, lag=lag, alphas=alphas, folds=folds)
+    x, _, _ = _pairs(x3, y3, lag)
+    return _analysis(x, readout, thr, search)
+
+
+def _check_threshold(threshold: Any) -> float:
     thr = (
         float(threshold)
         if isinstance(threshold, (int, float, np.integer, np.floating))
@@ -739,13 +763,13 @@ def analyse_recording(
     )
     if not 0 < thr <= 1:
         raise ValueError(f"threshold={threshold!r} is not allowed; threshold must be in (0, 1]")
-    search = None
-    lag = 0
-    if lags is not None:
-        search = lag_search(x3, y3, lags, alpha=alpha, alphas=alphas, folds=folds)
-        lag = search.best_lag
-    readout = ridge_readout(x3, y3, alpha=alpha, lag=lag, alphas=alphas, folds=folds)
-    x, _, _ = _pairs(x3, y3, lag)
+    return thr
+
+
+def _analysis(
+    x: np.ndarray, readout: Readout, thr: float, search: LagSearch | None
+) -> RecordingAnalysis:
+    """The measures of ``readout`` on the paired activity ``x`` ``[S, N]`` (centred here)."""
     xc = x - x.mean(axis=0)
     y_hat = xc @ readout.w
     N = int(x.shape[1])
@@ -764,7 +788,7 @@ def analyse_recording(
         r2_2pc=float(r2_2pc),
         r2=readout.r2,
         r2_cv=readout.r2_cv,
-        lag=lag,
+        lag=readout.lag,
         alpha=readout.alpha,
         N=N,
         n_samples=int(x.shape[0]),
@@ -774,6 +798,94 @@ def analyse_recording(
         readout=readout,
         lag_search=search,
     )
+
+
+def _decoder_args(X: Any, Y: Any, w: Any, intercept: Any) -> tuple[np.ndarray, np.ndarray | None]:
+    """(w [N, d], intercept [d] or None) of a given readout: ``w``, else the Recording's."""
+    if w is None:
+        if not isinstance(X, Recording):
+            raise ValueError("w=None is not allowed with arrays; pass the decoder weights [N, d]")
+        dec = X.decoder(Y) if Y is not None else None
+        if dec is None:
+            raise ValueError(
+                f"w=None is not allowed: output {Y!r} has no decoder in this recording "
+                f"(decoders: {', '.join(X.decoders) or 'none'}); pass w or fit one with "
+                "analyse_recording"
+            )
+        return dec
+    w_arr = np.asarray(w, dtype=np.float64)
+    w_arr = w_arr[:, None] if w_arr.ndim == 1 else w_arr
+    if w_arr.ndim != 2 or not np.all(np.isfinite(w_arr)):
+        raise ValueError(f"w has shape {w_arr.shape}; allowed: finite [N, d] or [N]")
+    b = None
+    if intercept is not None:
+        b = np.asarray(intercept, dtype=np.float64).reshape(-1)
+        if b.shape != (w_arr.shape[1],) or not np.all(np.isfinite(b)):
+            raise ValueError(
+                f"intercept has shape {np.shape(intercept)}; allowed: finite ({w_arr.shape[1]},)"
+            )
+    return w_arr, b
+
+
+def _given_readout(
+    x: np.ndarray, y: np.ndarray, w: np.ndarray, b: np.ndarray | None, lag: int
+) -> Readout:
+    """A :class:`Readout` for given weights on paired samples: R² of its output for Y (the
+    intercept, if not given, is the best constant ȳ − x̄ᵀw); no α, no cross-validation."""
+    if b is None:
+        b = y.mean(axis=0) - x.mean(axis=0) @ w
+    return Readout(
+        w=w,
+        intercept=b,
+        alpha=math.nan,
+        lag=lag,
+        r2=_r2(y, x @ w + b),
+        r2_cv=math.nan,
+        alphas=None,
+        cv_r2=None,
+        n_samples=int(x.shape[0]),
+    )
+
+
+def analyse_readout(
+    X: Float[np.ndarray, "*K T N"] | Recording,
+    Y: Float[np.ndarray, "*K T *d"] | str | None,
+    w: Float[np.ndarray, "N d"] | None = None,
+    *,
+    intercept: Float[np.ndarray, " d"] | None = None,
+    lag: int = 0,
+    threshold: float = 0.9,
+) -> RecordingAnalysis:
+    r"""The measures of a **given** readout (a brain–computer interface's decoder, THEORY §6):
+    no regression — the paper's BCI branch, where the experimenter's decoder is w_out.
+
+    ρ(w, X − x̄), D_x,90, D_fit,90 of the decoder's output ŷ = (X − x̄) w, as in
+    :func:`analyse_recording`; R² is that of ŷ + b for the recorded output Y(t + lag) (for a BCI
+    session close to 1 unless the cursor is smoothed or assisted), ``r2_cv`` and ``alpha`` are NaN.
+
+    **Arguments**
+      X: ``[T, N]``/``[K, T, N]`` activity, or a :class:`~validate.core.recording.Recording`.
+      Y: behaviour as in :func:`ridge_readout`, or the output name of the Recording.
+      w: ``[N, d]`` decoder weights (None: the Recording's decoder of output Y).
+      intercept: ``[d]`` (None: the Recording's, else the best constant ȳ − x̄ᵀw).
+      lag: bins, positive = activity leads. threshold: fraction in (0, 1] for D_x and D_fit.
+
+    **Returns** :class:`RecordingAnalysis` (``readout.alpha`` NaN: given, not fitted).
+    """
+    given_b = intercept
+    w_arr, b = _decoder_args(X, Y, w, intercept)
+    if given_b is not None:
+        b = np.asarray(given_b, dtype=np.float64).reshape(-1)
+    x3, y3 = _as_trials(X, Y)
+    thr = _check_threshold(threshold)
+    lag = _check_lag(lag, x3.shape[1])
+    if w_arr.shape[0] != x3.shape[-1] or w_arr.shape[1] != y3.shape[-1]:
+        raise ValueError(
+            f"w has shape {w_arr.shape}; allowed: ({x3.shape[-1]}, {y3.shape[-1]}) for "
+            f"{x3.shape[-1]} units and {y3.shape[-1]} output dimensions"
+        )
+    x, y, _ = _pairs(x3, y3, lag)
+    return _analysis(x, _given_readout(x, y, w_arr, b, lag), thr, None)
 
 
 # ----------------------------------------------------------------------------- subsampling
@@ -825,14 +937,15 @@ class Subsampling:
 
 def _mean_se(a: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     n = np.sum(np.isfinite(a), axis=1)
-    mean = np.nanmean(a, axis=1)
-    sd = np.array([np.nanstd(r, ddof=1) if k > 1 else 0.0 for r, k in zip(a, n, strict=True)])
-    return mean, sd / np.sqrt(n)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean = np.where(n > 0, np.nansum(a, axis=1) / np.maximum(n, 1), np.nan)
+        sd = np.array([np.nanstd(r, ddof=1) if k > 1 else 0.0 for r, k in zip(a, n, strict=True)])
+        return mean, sd / np.sqrt(n)
 
 
 def subsample_rho(
-    X: Float[np.ndarray, "*K T N"],
-    Y: Float[np.ndarray, "*K T *d"],
+    X: Float[np.ndarray, "*K T N"] | Recording,
+    Y: Float[np.ndarray, "*K T *d"] | str | None,
     sizes: Sequence[int],
     *,
     repeats: int = 20,
@@ -928,6 +1041,150 @@ def subsample_rho(
         repeats=R,
         seed=s,
         excluded=excluded,
+    )
+
+
+# ----------------------------------------------------------------------------- data points
+@dataclasses.dataclass(frozen=True)
+class PointSubsets:
+    """Result of :func:`subsample_points`: the measures on random subsets of the data points
+    (the paper's violins: 20 subsets of 25 % of the samples of each data set).
+
+    Attributes:
+        rho, rho_sqrt_n, D_x, D_fit, ratio, r2, r2_cv: ``[R]`` each measure of
+            :class:`RecordingAnalysis` on each subset (the readout refitted on the subset, or
+            the given decoder; ``r2_cv`` NaN for a decoder).
+        fraction: share of the paired samples in each subset. n_samples: samples per subset.
+        repeats: R. seed: NumPy seed. lag: bins used. decoder: True if the readout was given.
+    """
+
+    def __repr__(self) -> str:
+        return concise_repr(self)
+
+    rho: np.ndarray
+    rho_sqrt_n: np.ndarray
+    D_x: np.ndarray
+    D_fit: np.ndarray
+    ratio: np.ndarray
+    r2: np.ndarray
+    r2_cv: np.ndarray
+    fraction: float
+    n_samples: int
+    repeats: int
+    seed: int
+    lag: int
+    decoder: bool
+
+    def spread(self) -> dict[str, tuple[float, float]]:
+        """(mean, sd) over subsets of each measure (sd with ddof = 1)."""
+        out = {}
+        for k in ("rho", "rho_sqrt_n", "D_x", "D_fit", "ratio", "r2", "r2_cv"):
+            v = np.asarray(getattr(self, k), dtype=float)
+            v = v[np.isfinite(v)]
+            out[k] = (
+                float(v.mean()) if v.size else math.nan,
+                float(v.std(ddof=1)) if v.size > 1 else math.nan,
+            )
+        return out
+
+
+def subsample_points(
+    X: Float[np.ndarray, "*K T N"] | Recording,
+    Y: Float[np.ndarray, "*K T *d"] | str | None,
+    *,
+    fraction: float = 0.25,
+    repeats: int = 20,
+    seed: int = 0,
+    lag: int = 0,
+    w: Float[np.ndarray, "N d"] | None = None,
+    intercept: Float[np.ndarray, " d"] | None = None,
+    alpha: float | None = None,
+    alphas: ArrayLike | None = None,
+    folds: int = 5,
+    threshold: float = 0.9,
+    progress: bool = False,
+) -> PointSubsets:
+    r"""ρ, D_x,90, D_fit,90/D_x,90 and R² on random subsets of the data points (THEORY §6; the
+    paper's violins for recordings: 20 subsets of 25 % of the data points per data set).
+
+    The paired samples (X(t), Y(t + lag)), gaps dropped, are drawn without replacement
+    (``round(fraction·S)`` of S, ``np.random.default_rng(seed)``) and kept in time order; on
+    each subset the ridge readout is refitted (α cross-validated over ``folds`` contiguous
+    blocks of the subset unless ``alpha`` is given) — or, with ``w`` (or a Recording whose
+    output Y has a decoder), the given readout is used as is — and the measures of
+    :func:`analyse_recording` computed. The spread over subsets shows how much each measure
+    depends on the particular samples; it is not the sampling error of the full-data value,
+    which is smaller (about √fraction of the subset sd for independent samples).
+
+    **Arguments**
+      X, Y: as in :func:`ridge_readout` (or a Recording and an output name).
+      fraction: share of samples per subset, in (0, 1). repeats: R ≥ 2. seed: integer ≥ 0.
+      lag: bins. w, intercept: a given readout (see :func:`analyse_readout`); None: refit,
+      unless the Recording has a decoder for Y. alpha, alphas, folds: as in
+      :func:`ridge_readout`. threshold: for D_x and D_fit. progress: tqdm bar over subsets.
+
+    **Returns** :class:`PointSubsets`.
+    """
+    from tqdm.auto import tqdm
+
+    given = w is not None or (
+        isinstance(X, Recording) and isinstance(Y, str) and X.decoder(Y) is not None
+    )
+    wb = _decoder_args(X, Y, w, intercept) if given else None
+    x3, y3 = _as_trials(X, Y)
+    frac = (
+        float(fraction)
+        if isinstance(fraction, (int, float, np.integer, np.floating))
+        and not isinstance(fraction, bool)
+        else math.nan
+    )
+    if not 0 < frac < 1:
+        raise ValueError(f"fraction={fraction!r} is not allowed; fraction must be in (0, 1)")
+    R = _check_int(repeats, "repeats", 2)
+    s = _check_int(seed, "seed", 0)
+    lag = _check_lag(lag, x3.shape[1])
+    thr = _check_threshold(threshold)
+    a = _check_alpha(alpha)
+    grid = _check_alphas(alphas)
+    f = _check_folds(folds, allow_none=False)
+    assert f is not None  # allow_none=False
+    x, y, trial = _pairs(x3, y3, lag)
+    S = x.shape[0]
+    n = int(round(frac * S))
+    if n < max(4, f if wb is None else 2):
+        raise ValueError(
+            f"fraction={fraction!r} is not allowed: {n} of {S} samples per subset; "
+            f"need >= {max(4, f if wb is None else 2)}"
+        )
+    if wb is not None and wb[0].shape != (x.shape[1], y.shape[1]):
+        raise ValueError(
+            f"w has shape {wb[0].shape}; allowed: ({x.shape[1]}, {y.shape[1]}) for "
+            f"{x.shape[1]} units and {y.shape[1]} output dimensions"
+        )
+    rng = np.random.default_rng(s)
+    keys = ("rho", "rho_sqrt_n", "D_x", "D_fit", "ratio", "r2", "r2_cv")
+    out = {k: np.full(R, np.nan) for k in keys}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # grid-edge warnings on small subsets are expected
+        for r in tqdm(range(R), desc="data-point subsets", disable=not progress):
+            idx = np.sort(rng.choice(S, size=n, replace=False))
+            xs, ys = x[idx], y[idx]
+            if wb is not None:
+                readout = _given_readout(xs, ys, wb[0], wb[1], lag)
+            else:
+                # folds of whole trials if the subset spans enough of them, else contiguous
+                readout = _fit(xs, ys, trial[idx], alpha=a, alphas=grid, folds=f, lag=lag)
+            res = _analysis(xs, readout, thr, None)
+            for k in keys:
+                out[k][r] = getattr(res, k)
+    return PointSubsets(
+        **out,
+        fraction=frac,
+        n_samples=n,
+        repeats=R,
+        seed=s,
+        lag=lag,
+        decoder=wb is not None,
     )
 
 

@@ -279,3 +279,60 @@ def test_bad_input_errors():
         recordings.synthetic_recording("oblique", N=4)
     with pytest.raises(ValueError, match="kind"):
         recordings.expected_slope({"kind": "other"}, [2, 4])
+
+
+# ----------------------------------------------------------------------------- files era
+synthetic_recording = recordings.synthetic_recording
+
+
+def test_gap_pairs_are_dropped_not_interpolated() -> None:
+    from validate.analysis.recordings import ridge_readout
+
+    X, Y, _ = synthetic_recording("aligned", N=16, T=300, seed=4)
+    Yg = Y.copy()
+    Yg[50:60] = np.nan
+    keep = ~np.isnan(Yg[:, 0])
+    a = ridge_readout(X, Yg, alpha=1.0, folds=None)
+    b = ridge_readout(X[keep], Y[keep], alpha=1.0, folds=None)
+    np.testing.assert_allclose(a.w, b.w, rtol=1e-12, atol=1e-14)
+    assert a.n_samples == 290
+    # at lag 2, the pairs whose *behaviour* bin is a gap go: X bins 48 … 57
+    c = ridge_readout(X, Yg, alpha=1.0, folds=None, lag=2)
+    xk = np.ones(298, bool)
+    xk[48:58] = False
+    d = ridge_readout(X[:-2][xk], Y[2:][xk], alpha=1.0, folds=None)
+    np.testing.assert_allclose(c.w, d.w, rtol=1e-12, atol=1e-14)
+
+
+def test_analyse_readout_is_the_measures_of_the_given_weights() -> None:
+    from validate.analysis import measures
+    from validate.analysis.recordings import analyse_readout
+
+    X, Y, truth = synthetic_recording("oblique", N=32, T=400, seed=5)
+    w = truth["w_true"]
+    res = analyse_readout(X, Y, w)
+    xc = X - X.mean(axis=0)
+    assert res.rho == pytest.approx(measures.readout_correlation(w, xc), rel=1e-12)
+    pred = xc @ w + Y.mean(axis=0)
+    r2 = 1 - np.sum((Y - pred) ** 2) / np.sum((Y - Y.mean(axis=0)) ** 2)
+    assert res.r2 == pytest.approx(r2, rel=1e-12)
+    assert np.isnan(res.alpha) and np.isnan(res.r2_cv) and res.regime == "oblique"
+    with pytest.raises(ValueError, match=r"allowed: \(32, 2\)"):
+        analyse_readout(X, Y, w[:5])
+
+
+def test_subsample_points_draws_the_stated_share() -> None:
+    from validate.analysis import measures
+    from validate.analysis.recordings import subsample_points
+
+    X, Y, truth = synthetic_recording("aligned", N=16, T=400, seed=6)
+    res = subsample_points(X, Y, w=truth["w_true"], repeats=5, seed=2)
+    assert res.n_samples == 100 and res.decoder
+    # the same draws by hand: the ρ of the given weights on each subset
+    rng = np.random.default_rng(2)
+    for r in range(5):
+        idx = np.sort(rng.choice(400, size=100, replace=False))
+        xs = X[idx] - X[idx].mean(axis=0)
+        assert res.rho[r] == pytest.approx(measures.readout_correlation(truth["w_true"], xs))
+    with pytest.raises(ValueError, match="fraction=1.0"):
+        subsample_points(X, Y, fraction=1.0)
