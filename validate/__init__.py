@@ -35,7 +35,10 @@ Public API (re-exported here; see each module):
   validate`` runs) and ``plot_scaling_from_runs`` (``oblique plot scaling``).
 * :mod:`validate.experiments.corrections` — the finite-dt / finite-N / per-network corrections grid.
 * :mod:`validate.analysis.measures` and :mod:`validate.analysis.recordings` — aligned vs oblique measures on any
-  activity array, and their use on recordings (ridge readout, lag search, subsampling).
+  activity array, and their use on recordings (ridge readout, lag search, subsampling, a given
+  decoder); recordings from files: :class:`validate.core.recording.Recording`, ``read_nwb``
+  (NWB, DANDI / NLB layout), ``read_decoder_file`` (BCI), ``analyse_recordings`` and
+  ``run_recordings_report`` (what ``oblique recordings`` runs).
 * :mod:`validate.analysis.similarity` (CKA, SVCCA, Procrustes, MDS), :mod:`validate.analysis.fixed_points`,
   :mod:`validate.analysis.topology`, :mod:`validate.analysis.network_measures` and
   :mod:`validate.experiments.universality` — the dynamics toolkit of seeds 002/003;
@@ -99,9 +102,20 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
         "ridge_readout",
         "lag_search",
         "analyse_recording",
+        "analyse_readout",
         "subsample_rho",
+        "subsample_points",
         "synthetic_recording",
     ),
+    "core.recording": ("Recording",),
+    "analysis.nwb_files": ("read_nwb", "nwb_series_names"),
+    "analysis.decoder_files": ("read_decoder_file",),
+    "analysis.synthetic_files": (
+        "write_synthetic_nwb",
+        "write_synthetic_decoder_file",
+        "expected_rho",
+    ),
+    "experiments.recordings": ("analyse_recordings",),
     "analysis.similarity": (
         "linear_cka",
         "svcca",
@@ -180,6 +194,7 @@ _EXPORTS: dict[str, tuple[str, ...]] = {
     "reports.validate": ("run_validate", "plot_scaling_from_runs", "EXPERIMENTS"),
     "reports.universality": ("run_universality",),
     "reports.seed003": ("run_seed003_report",),
+    "reports.recordings": ("read_recordings", "run_recordings_report"),
 }
 
 _WHERE: dict[str, str] = {name: mod for mod, names in _EXPORTS.items() for name in names}
@@ -200,6 +215,7 @@ __all__ = [
     "GDScalingResult",
     "PowerLawFit",
     "RULE_TEXT",
+    "Recording",
     "SE_KINDS",
     "STATIC_QUANTITIES",
     "Section",
@@ -212,7 +228,9 @@ __all__ = [
     "Z_MAX",
     "all_passed",
     "analyse_gd_scaling",
+    "analyse_readout",
     "analyse_recording",
+    "analyse_recordings",
     "analyse_seed003_network",
     "analyse_task",
     "analyse_two_phase",
@@ -233,6 +251,7 @@ __all__ = [
     "default_two_phase_plan",
     "dimension",
     "dissimilarity",
+    "expected_rho",
     "find_fixed_points",
     "finite_size_bound",
     "fit_dimension",
@@ -251,6 +270,7 @@ __all__ = [
     "node_centrality",
     "noise_compression",
     "non_normality",
+    "nwb_series_names",
     "pairwise_distances",
     "participation_ratio",
     "plot_gd_learning",
@@ -261,6 +281,9 @@ __all__ = [
     "plot_two_phase",
     "predictive_information",
     "procrustes_distance",
+    "read_decoder_file",
+    "read_nwb",
+    "read_recordings",
     "readout_correlation",
     "readout_order",
     "reconstruction_r2",
@@ -269,6 +292,7 @@ __all__ = [
     "run_corrections",
     "run_gd_scaling",
     "run_metadata",
+    "run_recordings_report",
     "run_seed003",
     "run_seed003_report",
     "run_static",
@@ -278,6 +302,7 @@ __all__ = [
     "sample_initial_states",
     "spectrum",
     "static_theory",
+    "subsample_points",
     "subsample_rho",
     "subspace_angles",
     "summarize",
@@ -289,6 +314,8 @@ __all__ = [
     "train_population",
     "transition_graph",
     "write_report",
+    "write_synthetic_decoder_file",
+    "write_synthetic_nwb",
 ]
 
 

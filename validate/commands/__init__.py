@@ -10,6 +10,7 @@ runs, so that building the parser (``oblique --help``) imports neither numpy nor
 * :mod:`~validate.commands.regimes` — ``oblique regimes``
 * :mod:`~validate.commands.universality` — ``oblique universality``
 * :mod:`~validate.commands.seed003` — ``oblique seed003``
+* :mod:`~validate.commands.recordings` — ``oblique recordings``
 """
 
 #: The command modules, in the order they appear in ``oblique --help``.
@@ -19,4 +20,5 @@ COMMAND_MODULES: tuple[str, ...] = (
     "validate.commands.regimes",
     "validate.commands.universality",
     "validate.commands.seed003",
+    "validate.commands.recordings",
 )

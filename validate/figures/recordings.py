@@ -1,4 +1,5 @@
-"""Figure of the recording analysis (THEORY.md §6, last paragraph): ρ·√n under subsampling."""
+"""Figures of the recording analysis (THEORY.md §6, last paragraph): the paper's panels of ρ and
+D_fit,90/D_x,90 per data set and output, and ρ·√n under subsampling of neurons."""
 
 from __future__ import annotations
 
@@ -8,9 +9,10 @@ from pathlib import Path
 import numpy as np
 
 from ..analysis.recordings import GUIDE_SLOPES, Subsampling
+from ..experiments.recordings import RecordingsResult
 from .style import figure, save
 
-__all__ = ["plot_subsampling"]
+__all__ = ["plot_recording_panels", "plot_subsampling"]
 
 
 def plot_subsampling(
@@ -108,4 +110,65 @@ def plot_subsampling(
     ax_rho.set_ylabel("ρ·√n (units of a random direction)")
     ax_rho.legend(loc="best", frameon=False, fontsize=6)
     fig.suptitle("Readout correlation under subsampling of neurons (THEORY §6)", fontsize=8)
+    return save(fig, path)
+
+
+def plot_recording_panels(result: RecordingsResult, path: str | Path) -> Path:
+    """ρ (top, log) and D_fit,90/D_x,90 (bottom) per recording and output, as in the paper's
+    figure for experimental data: a dot for the full data, a violin (bar at the mean) for the
+    random subsets of data points; below each column the number of samples T and units N.
+    Dashed in the top panel: the regime boundary ρ = N^{-1/4} of
+    :func:`validate.analysis.measures.regime_label` (aligned above, oblique below).
+
+    **Arguments** result: :class:`~validate.experiments.recordings.RecordingsResult`.
+    path: PNG file (dpi 150).
+
+    **Returns** the saved path.
+    """
+    items = result.outputs
+    if not items:
+        raise ValueError("result has no outputs to draw")
+    width = max(3.2, 0.9 * len(items) + 1.2)
+    fig, axes = figure(2, 1, width=width, height=2.2, sharex=True, layout="constrained")
+    ax_rho, ax_ratio = axes[0, 0], axes[1, 0]
+    labels = sorted({o.label for o in items}, key=[o.label for o in items].index)
+    for i, o in enumerate(items):
+        color = f"C{labels.index(o.label)}"
+        for ax, sub, full in (
+            (ax_rho, o.points.rho, o.full.rho),
+            (ax_ratio, o.points.ratio, o.full.ratio),
+        ):
+            v = np.asarray(sub, float)
+            v = v[np.isfinite(v) & (v > 0)]
+            if v.size > 1 and np.ptp(v) > 0:
+                parts = ax.violinplot([v], positions=[i], widths=0.7, showmeans=True)
+                for body in parts["bodies"]:
+                    body.set_facecolor(color)
+                    body.set_alpha(0.35)
+                for key in ("cmeans", "cmins", "cmaxes", "cbars"):
+                    if key in parts:
+                        parts[key].set_color(color)
+                        parts[key].set_linewidth(0.8)
+            ax.plot([i], [full], "o", color=color, ms=4, zorder=3)
+        boundary = float(o.units) ** -0.25  # validate.analysis.measures.regime_label
+        ax_rho.plot(
+            [i - 0.4, i + 0.4],
+            [boundary, boundary],
+            "--",
+            color="0.5",
+            lw=0.8,
+            label="regime boundary ρ = N^(-1/4)" if i == 0 else None,
+        )
+    ax_rho.set_yscale("log")
+    ax_rho.set_ylabel("correlation ρ")
+    ax_rho.legend(loc="best", frameon=False, fontsize=6)
+    ax_ratio.set_ylabel("D_fit,90 / D_x,90")
+    ax_ratio.set_xticks(
+        range(len(items)),
+        [f"{o.output}\n{o.label}\nT={o.bins}, N={o.units}" for o in items],
+        fontsize=5,
+    )
+    fig.suptitle(
+        "Recordings: full data (dots) and 25 %-subsets of data points (violins)", fontsize=8
+    )
     return save(fig, path)
