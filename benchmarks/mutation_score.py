@@ -53,7 +53,8 @@ FAMILIES: dict[str, dict[str, list[str]]] = {
             "validate/core/claims.py",
             "validate/core/verdict.py",
         ],
-        "tests": ["tests/validate/core/"],
+        # the claims' negative tests live with the experiments that judge them
+        "tests": ["tests/validate/core/", "tests/validate/experiments/test_regimes.py"],
     },
 }
 
