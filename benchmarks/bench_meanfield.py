@@ -6,7 +6,10 @@ calls; the baseline loop runs once). Targets from the project brief:
 
 * closed-form L_var (symmetric M, erf) over 10⁶ parameter points: < 0.1 s;
 * general-M ``latent_covariance`` over 10⁶ points: < 1 s;
-* ``optimum`` for 100 N × 10 λ₋: < 1 s.
+* ``optimum`` for 100 N × 10 λ₋: < 1 s;
+* the best theory variant, ``loss_var(..., dt=0.2, hermite_orders=8)`` over 10⁶ points: ≤ 1 s
+  (issue 17; 6–12 s before the drives were summed on scalar arrays in cache-sized blocks),
+  also printed with ``dt=0.2`` alone for comparison.
 
 Baseline (what the papers' notebooks do, THEORY §2): for each point separately,
 ⟨φ'⟩ and ⟨φ'''⟩ by ``scipy.integrate.quad``, the fixed point λ₊⟨φ'⟩(σ² + ‖κ̄‖²) = 1
@@ -145,6 +148,21 @@ def main(argv: list[str] | None = None) -> int:
     )
     assert np.isfinite(cov).all(), "benchmark points must be feasible"
     rows.append(("latent_covariance, general M", args.points, t_cov, 1.0 * scale))
+
+    # 2b. the best theory variant: Euler map and Hermite drives (issue 17), and dt= alone
+    kw = {"dt": 0.2}
+    t_dt, lv_dt = _best_time(
+        lambda: meanfield.loss_var(p["lambda_plus"], p["lambda_minus"], p["sigma"], p["N"], **kw),
+        args.repeat,
+    )
+    rows.append(("loss_var, dt=0.2", args.points, t_dt, None))
+    t_he, lv_he = _best_time(
+        lambda: meanfield.loss_var(
+            p["lambda_plus"], p["lambda_minus"], p["sigma"], p["N"], dt=0.2, hermite_orders=8
+        ),
+        args.repeat,
+    )
+    rows.append(("loss_var, dt=0.2, hermite_orders=8", args.points, t_he, 1.0 * scale))
 
     # 3. the optimum on a 100 × 10 grid
     n_grid = np.geomspace(64, 1e6, 100)[:, None]

@@ -44,8 +44,7 @@ import numpy as np
 from numpy.polynomial.hermite_e import hermeval
 from numpy.typing import NDArray
 
-from . import _checks
-from .lyapunov import lyapunov_2x2
+from . import _checks, _mat22
 from .nonlinearities import Nonlinearity, normal_nodes
 
 __all__ = [
@@ -220,6 +219,22 @@ def drive_covariances(
     absolute error ≤ 1e-15 of the largest drive (3e-8 of itself at ‖κ̄‖ = 0.05, c₀ = 49).
     Refuses c₀ > 50 by name (``QUADRATURE_MAX_C0``).
     """
+    par, perp, khat = _drive_parts(kappa_bar, c0, orders, nl, quadrature, method)
+    P = khat[..., :, None] * khat[..., None, :]
+    O = np.eye(2) - P
+    return par[..., None, None] * P + perp[..., None, None] * O
+
+
+def _drive_parts(
+    kappa_bar: Any,
+    c0: Any,
+    orders: int,
+    nl: Nonlinearity,
+    quadrature: int = DEFAULT_QUADRATURE,
+    method: str = "auto",
+) -> tuple[NDArray, NDArray, NDArray]:
+    """(par (K, ...), perp (K, ...), k̂ (..., 2)) with D_n = par_n k̂k̂ᵀ + perp_n (I − k̂k̂ᵀ): the
+    drives of :func:`drive_covariances` by their two scalar parts."""
     closed = _use_closed_form(nl, orders, method)
     _check_quadrature(quadrature)
     kappa_bar = _checked("kappa_bar", kappa_bar)
@@ -230,15 +245,13 @@ def drive_covariances(
     ksq = (kappa_bar * kappa_bar).sum(-1)
     knorm = np.sqrt(ksq)  # not |·|: analytic for complex steps
     khat = kappa_bar / knorm[..., None]
-    P = khat[..., :, None] * khat[..., None, :]
-    O = np.eye(2) - P
     c0 = _checked_c0(c0)
     if closed:
         from . import _generated
 
         par = np.stack(_generated.erf_hermite_drive_par(ksq, c0)[:orders])
         perp = np.stack(_generated.erf_hermite_drive_perp(ksq, c0)[:orders])
-        return par[..., None, None] * P + perp[..., None, None] * O
+        return par, perp, khat
     _check_quadrature_c0(c0)
     knorm, c0 = np.broadcast_arrays(knorm, c0)
     s, ws = _outer_grid(knorm, c0)  # (..., n) each
@@ -262,7 +275,7 @@ def drive_covariances(
         axis=1,
     ).reshape((orders,) + s.shape)  # (K, ..., n)
     s2 = s * s
-    mats = []
+    pars, perps = [], []
     for i in range(orders):
         n = i + 1
         hn = h[i]
@@ -275,11 +288,9 @@ def drive_covariances(
             par = (ws * s2 * hn * hn).sum(-1)
             perp = (ws * hn * hn).sum(-1)
             scale = math.factorial(n)
-        mats.append(
-            np.asarray(scale)[..., None, None]
-            * (par[..., None, None] * P + perp[..., None, None] * O)
-        )
-    return np.stack(mats)
+        pars.append(np.asarray(scale) * par)
+        perps.append(np.asarray(scale) * perp)
+    return np.stack(pars), np.stack(perps), khat
 
 
 #: Most nodes of the outer (u·κ̄) grid: 160‖κ̄‖/√(c₀ + ½) grows with ‖κ̄‖; capped here
@@ -310,18 +321,29 @@ def _outer_grid(knorm: Any, c0: Any) -> tuple[NDArray, NDArray]:
 
 
 def stein_2x2_general(B: Any, Q: Any) -> NDArray:
-    """Solve Σ = BΣBᵀ + Q for 2×2 B and symmetric Q, batched (vec trick, (I − B⊗B)vec Σ = vec Q).
+    """Solve Σ = BΣBᵀ + Q for 2×2 B and symmetric Q, batched.
 
-    **Arguments** B, Q: (..., 2, 2). **Returns** Σ (..., 2, 2); inf/NaN where 1 − μᵢμⱼ = 0.
+    Through the Cayley transform of :func:`_stein_from_difference` with B − I and B + I.
+
+    **Arguments** B, Q: (..., 2, 2). **Returns** Σ (..., 2, 2); inf/NaN where B has an
+    eigenvalue −1 or 1 − μᵢμⱼ = 0 (no unique solution).
     """
-    B = np.asarray(B)
-    Q = np.asarray(Q)
-    shape = np.broadcast_shapes(B.shape[:-2], Q.shape[:-2])
-    B = np.broadcast_to(B, shape + (2, 2))
-    Q = np.broadcast_to(Q, shape + (2, 2))
-    kron = np.einsum("...ij,...kl->...ikjl", B, B).reshape(shape + (4, 4))
-    vec = np.linalg.solve(np.eye(4) - kron, Q.reshape(shape + (4, 1)))
-    return vec.reshape(shape + (2, 2))
+    b00, b01, b10, b11 = _mat22.split(B)
+    Bm1 = (b00 - 1.0, b01, b10, b11 - 1.0)
+    Bp1 = (b00 + 1.0, b01, b10, b11 + 1.0)
+    return _mat22.join(_stein_from_difference(Bm1, Bp1, _mat22.split(Q)))
+
+
+def _stein_from_difference(Bm1: _mat22.Mat, Bp1: _mat22.Mat, Q: _mat22.Mat) -> _mat22.Mat:
+    """Σ = BΣBᵀ + Q from B − I and B + I (given separately, so that B − I = dt·A keeps its
+    digits for small dt): with F = (B + I)⁻¹, A_c = (B − I)F and Q_c = 2FQFᵀ, the Stein
+    equation is A_cΣ + ΣA_cᵀ + Q_c = 0 (multiply Σ − BΣBᵀ = Q by F on the left and Fᵀ on the
+    right; B = (I + A_c)(I − A_c)⁻¹), solved by the Lyapunov formula of
+    :func:`meanfield.lyapunov.lyapunov_2x2`. Entry-wise 2×2 algebra (:mod:`meanfield._mat22`)."""
+    F = _mat22.inv(Bp1)
+    A_c = _mat22.mul(Bm1, F)
+    FQFt = _mat22.mul(_mat22.mul(F, Q), _mat22.transpose(F))
+    return _mat22.lyapunov(A_c, (2.0 * FQFt[0], 2.0 * FQFt[1], 2.0 * FQFt[2], 2.0 * FQFt[3]))
 
 
 def leak_covariance(
@@ -342,25 +364,119 @@ def leak_covariance(
     (..., 2); sigma, c0: (...); dt: None (continuous time) or the Euler step; orders: K ≥ 1;
     quadrature, method: as in :func:`drive_covariances`.
     **Returns** Σ (..., 2, 2) (no v_orth term: order 2 contains it).
+
+    Evaluated in blocks of :data:`BLOCK` points (the batch flattened): every step is
+    elementwise over the points, and blocks keep its temporaries in cache (10⁶ points at once
+    spent most of the time allocating and faulting in fresh memory).
     """
     A = np.asarray(A)
     M = np.asarray(M)
+    kb = np.asarray(kappa_bar)
+    sig = np.asarray(sigma)
+    c = np.asarray(c0)
+    shape = np.broadcast_shapes(A.shape[:-2], M.shape[:-2], kb.shape[:-1], sig.shape, c.shape)
+    n = math.prod(shape)
+    if n <= BLOCK:
+        return _leak_block(A, M, kb, sig, c, dt, orders, nl, quadrature, method)
+    flat = [
+        np.broadcast_to(x, shape + tail).reshape((n,) + tail)
+        for x, tail in ((A, (2, 2)), (M, (2, 2)), (kb, (2,)), (sig, ()), (c, ()))
+    ]
+    out = np.empty((n, 2, 2), dtype=np.result_type(*flat, np.float64))
+    a_f, m_f, k_f, s_f, c_f = flat
+    for i in range(0, n, BLOCK):
+        j = slice(i, i + BLOCK)
+        out[j] = _leak_block(
+            a_f[j], m_f[j], k_f[j], s_f[j], c_f[j], dt, orders, nl, quadrature, method
+        )
+    return out.reshape(shape + (2, 2))
+
+
+#: Points per block of :func:`leak_covariance` (temporaries of 2¹⁴ float64 = 128 kB stay in cache)
+BLOCK = 2**14
+
+
+def _leak_block(
+    A: Any,
+    M: Any,
+    kappa_bar: Any,
+    sigma: Any,
+    c0: Any,
+    dt: float | None,
+    orders: int,
+    nl: Nonlinearity,
+    quadrature: int,
+    method: str,
+) -> NDArray:
+    """:func:`leak_covariance` on one block of points."""
+    A = np.asarray(A)
+    M = np.asarray(M)
     s2 = np.asarray(sigma, float) ** 2
-    D = drive_covariances(kappa_bar, c0, orders, nl, quadrature, method)
-    Mt = np.swapaxes(M, -1, -2)
-    eye = np.eye(2)
+    par, perp, khat = _drive_parts(kappa_bar, c0, orders, nl, quadrature, method)
+    mul = _mat22.mul
+    # M D_n Mᵀ = par_n XP + perp_n XO with XP = (Mk̂)(Mk̂)ᵀ and XO = MMᵀ − XP; every
+    # order-dependent 2×2 inverse is adj/det with adj a combination of I and A (or B), so the
+    # sum over orders runs on scalar arrays; 2×2 algebra entry-wise (meanfield._mat22)
+    Am = _mat22.split(A)
+    m00, m01, m10, m11 = _mat22.split(M)
+    k0, k1 = khat[..., 0], khat[..., 1]
+    v0, v1 = m00 * k0 + m01 * k1, m10 * k0 + m11 * k1
+    XP = (v0 * v0, v0 * v1, v0 * v1, v1 * v1)
+    g01 = m00 * m10 + m01 * m11
+    XO = (m00 * m00 + m01 * m01 - XP[0], g01 - XP[1], g01 - XP[2], m10 * m10 + m11 * m11 - XP[3])
+    a, b, c, d = Am
+    trA = a + d
     if dt is None:
-        Q = 2.0 * s2[..., None, None] * eye
+        # C_n Mᵀ = −(A − nI)⁻¹ X_n, (A − nI)⁻¹ = ((trA − n)I − A)/det(A − nI):
+        # Σ_n C_n Mᵀ = (cP XP + cO XO) + A (gP XP + gO XO)
+        detA = a * d - b * c
+        cP = cO = gP = gO = 0.0
         for i in range(orders):
             n = i + 1
-            C = -np.linalg.solve(A - n * eye, M @ D[i])
-            Q = Q + M @ np.swapaxes(C, -1, -2) + C @ Mt
-        return lyapunov_2x2(A, Q)
-    Bm = eye + dt * A
-    Bt = np.swapaxes(Bm, -1, -2)
-    Q = 2.0 * dt * s2[..., None, None] * eye
+            w = -1.0 / (detA - n * trA + n * n)
+            cP = cP + w * (trA - n) * par[i]
+            cO = cO + w * (trA - n) * perp[i]
+            gP = gP - w * par[i]
+            gO = gO - w * perp[i]
+        G = mul(Am, _combine(gP, XP, gO, XO))
+        Y = tuple(x + g for x, g in zip(_combine(cP, XP, cO, XO), G, strict=True))
+        Q = _sym(Y, 2.0 * np.asarray(s2))
+        return _mat22.join(_mat22.lyapunov(Am, Q))
+    # Euler map: Y_n = dt B C_n Mᵀ = a_n dt² B(I − a_n B)⁻¹ X_n with
+    # B(I − a_n B)⁻¹ = ((1 − a_n trB) B + a_n B²)/det(I − a_n B), so
+    # Σ_n Y_n = B[(c1 XP + c2 XO) + B(c3 XP + c4 XO)]
+    dA = (dt * a, dt * b, dt * c, dt * d)
+    Bm = (1.0 + dA[0], dA[1], dA[2], 1.0 + dA[3])
+    trB = 2.0 + dt * trA
+    detB = Bm[0] * Bm[3] - Bm[1] * Bm[2]
+    c1 = c2 = c3 = c4 = 0.0
+    sP = sO = 0.0
     for i in range(orders):
         a_n = (1.0 - dt) ** (i + 1)
-        C = a_n * dt * np.linalg.solve(eye - a_n * Bm, M @ D[i])
-        Q = Q + dt * dt * M @ D[i] @ Mt + dt * (Bm @ C @ Mt + M @ np.swapaxes(C, -1, -2) @ Bt)
-    return stein_2x2_general(Bm, Q)
+        alpha = 1.0 - a_n * trB
+        w = a_n * dt * dt / (1.0 - a_n * trB + a_n * a_n * detB)
+        c1 = c1 + (w * alpha) * par[i]
+        c2 = c2 + (w * alpha) * perp[i]
+        c3 = c3 + (w * a_n) * par[i]
+        c4 = c4 + (w * a_n) * perp[i]
+        sP = sP + par[i]
+        sO = sO + perp[i]
+    inner = mul(Bm, _combine(c3, XP, c4, XO))
+    Y = mul(Bm, tuple(x + y for x, y in zip(_combine(c1, XP, c2, XO), inner, strict=True)))
+    half = 0.5 * dt * dt  # dt² M D_n Mᵀ is symmetric: half of it in Y, Y + Yᵀ doubles it
+    Y = tuple(y + x for y, x in zip(Y, _combine(half * sP, XP, half * sO, XO), strict=True))
+    Q = _sym(Y, 2.0 * dt * np.asarray(s2))
+    Bp1 = (2.0 + dA[0], dA[1], dA[2], 2.0 + dA[3])
+    return _mat22.join(_stein_from_difference(dA, Bp1, Q))
+
+
+def _combine(p: Any, X: tuple[Any, ...], o: Any, Z: tuple[Any, ...]) -> tuple[Any, ...]:
+    """p·X + o·Z by entries."""
+    return tuple(p * x + o * z for x, z in zip(X, Z, strict=True))
+
+
+def _sym(Y: tuple[Any, ...], noise: Any) -> _mat22.Mat:
+    """Y + Yᵀ + noise·I by entries."""
+    y00, y01, y10, y11 = Y
+    off = y01 + y10
+    return (2.0 * y00 + noise, off, off, 2.0 * y11 + noise)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import ArrayLike, NDArray
 
-from . import _checks
+from . import _checks, _mat22
 
 
 def _matrices_2x2(name: str, value: ArrayLike) -> NDArray:
@@ -110,8 +110,4 @@ def lyapunov_2x2(A: ArrayLike, Q: ArrayLike) -> NDArray:
     """
     A = _matrices_2x2("A", A)
     Q = _matrices_2x2("Q", Q)
-    tr = A[..., 0, 0] + A[..., 1, 1]
-    det = A[..., 0, 0] * A[..., 1, 1] - A[..., 0, 1] * A[..., 1, 0]
-    B = A - tr[..., None, None] * np.eye(2)
-    BQBt = B @ Q @ np.swapaxes(B, -1, -2)
-    return -(det[..., None, None] * Q + BQBt) / (2.0 * tr * det)[..., None, None]
+    return _mat22.join(_mat22.lyapunov(_mat22.split(A), _mat22.split(Q)))

@@ -296,3 +296,22 @@ def test_quadrature_domain_messages_are_exact() -> None:
     assert np.all(np.isfinite(hermite_coefficients(np.array([0.3]), 50.0, 2, tanh)))
     with pytest.raises(ValueError, match=r"^a=None is out of range: a must be a number"):
         hermite_coefficients(None, 1.0, 2, tanh)
+
+
+@pytest.mark.parametrize("dt", [None, 0.2])
+def test_blocks_give_the_batch_result(dt: float | None, monkeypatch: pytest.MonkeyPatch) -> None:
+    # leak_covariance evaluates large batches in blocks: blocks of 7 over 20 points (with
+    # broadcast σ) equal one block of all 20, point by point
+    import meanfield.hermite_noise as hn
+
+    lp = np.linspace(1.6, 3.0, 20)
+    geo = [_geometry(x, -3.0, 256, dt, 0.8, 1.1) for x in lp]
+    A = np.stack([g[0] for g in geo])
+    M = np.stack([g[1] for g in geo])
+    kbar = np.stack([g[2] for g in geo])
+    c0 = 0.64 / (1 - dt / 2) if dt else 0.64
+    whole = leak_covariance(A, M, kbar, 0.8, c0, dt, 5, ERF)
+    monkeypatch.setattr(hn, "BLOCK", 7)
+    blocked = leak_covariance(A, M, kbar, 0.8, c0, dt, 5, ERF)
+    np.testing.assert_array_equal(blocked, whole)
+    assert blocked.shape == (20, 2, 2)
