@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 
 from validate.analysis.nwb_files import read_nwb
-from validate.analysis.recordings import expected_slope
+from validate.analysis.recordings import analyse_readout, expected_slope
 from validate.analysis.synthetic_files import expected_rho, write_synthetic_nwb
 from validate.experiments.recordings import analyse_recordings
 
@@ -57,8 +57,14 @@ def main() -> None:
                 e_p = expected_slope(truth, o.neurons.sizes.tolist())
                 val = o.full.rho if kind == "aligned" else o.full.rho_sqrt_n
                 rows.append((val, e_key, o.full.ratio, o.full.D_fit, o.full.D_x, o.neurons.p, e_p))
+                # this population's own ideal readout (w_true) on the same activity, and the
+                # full-data sampling sd from the subsets (× √(f/(1 − f)))
+                ideal = analyse_readout(rec, "hand_vel", truth["w_true"]).rho
+                sd = o.points.spread()["rho"][1] * (0.25 / 0.75) ** 0.5
                 print(
-                    f"{kind:8s} seed {seed}: {key} = {val:.3f} (expected {e_key:.3f}), "
+                    f"{kind:8s} seed {seed}: ρ fitted {o.full.rho:.4f} vs this population's "
+                    f"ideal readout {ideal:.4f} (z = {(o.full.rho - ideal) / sd:+.1f}); "
+                    f"{key} = {val:.3f} (expected {e_key:.3f}), "
                     f"D_fit/D_x = {o.full.D_fit}/{o.full.D_x} = {o.full.ratio:.2f}, "
                     f"p = {o.neurons.p:.3f} ± {o.neurons.p_se:.3f} (expected {e_p:.3f}), "
                     f"regime {o.full.regime}, R² (CV) {o.full.r2_cv:.3f}"

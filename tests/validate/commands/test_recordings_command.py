@@ -14,7 +14,8 @@ import pytest
 
 pytest.importorskip("pynwb")
 
-from validate.analysis.recordings import expected_slope  # noqa: E402
+from validate.analysis.nwb_files import read_nwb  # noqa: E402
+from validate.analysis.recordings import analyse_readout, expected_slope  # noqa: E402
 from validate.analysis.synthetic_files import (  # noqa: E402
     expected_rho,
     write_synthetic_decoder_file,
@@ -69,16 +70,21 @@ def test_the_report_has_the_papers_panels(run: tuple[dict, dict, Path]) -> None:
 def test_the_synthetic_round_trip_recovers_the_regime_and_rho(
     run: tuple[dict, dict, Path], kind: str
 ) -> None:
-    truth, rows, _ = run
+    truth, rows, out = run
     row, t = rows[kind], truth[kind]
     assert row["regime"] == kind
-    key = "rho" if kind == "aligned" else "rho_sqrt_n"
-    # within 3 sampling sd of the expected value (its neglected terms, O(N²/T) and chance
-    # correlations, are below that at this size: module docstring of synthetic_files)
-    assert abs(row[key] - expected_rho(t)) <= 3 * _sampling_sd(row, key), (
-        row[key],
-        expected_rho(t),
+    # the fitted readout's ρ against this population's own ideal readout (the generating
+    # w_true on the same activity read back from the file), within 3 sampling sd; the N, T → ∞
+    # limit differs from a 32-unit population by the spread of its ±1 loadings (sd 6 % of ρ
+    # over 5 populations, aligned: benchmarks/recordings_round_trip.py), so it is checked to
+    # 15 %, 2.5 of those sd
+    rec = read_nwb(
+        out.parent / f"{kind}.nwb", "hand_vel", align="move_onset_time", window_ms=(-250.0, 250.0)
     )
+    ideal = analyse_readout(rec, "hand_vel", t["w_true"]).rho
+    assert abs(row["rho"] - ideal) <= 3 * _sampling_sd(row, "rho"), (row["rho"], ideal)
+    key = "rho" if kind == "aligned" else "rho_sqrt_n"
+    assert abs(row[key] / expected_rho(t) - 1) <= 0.15, (row[key], expected_rho(t))
     # p of ρ√n ∝ n^p: 1/2 aligned, 0 oblique, with the finite-size corrections of
     # expected_slope; the between-population spread is up to 2 p_se (recordings docstring)
     p_expected = expected_slope(t, row["sizes"])
