@@ -8,6 +8,7 @@ import math
 import numpy as np
 import pytest
 
+from validate.core.report import format_number
 from validate.core.stats import compare_estimate, family_control
 from validate.core.verdict import VERDICTS, judge
 
@@ -104,9 +105,17 @@ def test_evidence_fields_are_those_of_the_judged_rows() -> None:
     assert c.family_size == 3 and c.family_alpha == judged[0].family_alpha > 0
     assert c.detectable == min(r.detectable for r in judged)
     assert c.counts == {"pass": 3, "fail": 0, "undetermined": 0, "outside domain": 1}
-    ev = c.evidence()
-    assert ev.startswith("3 pass, 0 fail, 0 undetermined, 1 outside; N = 64–1024, worst |z| ")
-    assert "(Holm over 3 rows); detects ≥ " in ev and "|rel. err.| ∝ N^-0.5 ± " in ev
+    assert math.isfinite(c.convergence_se) and isinstance(c.convergence_se, float)
+    f = format_number
+    assert c.evidence() == (
+        f"3 pass, 0 fail, 0 undetermined, 1 outside; N = 64–1024, worst |z| {f(c.worst_z, 3)}, "
+        f"max |rel. err.| {f(c.max_rel, 2)}; chance-fail level {f(c.family_alpha, 2)} (Holm "
+        f"over 3 rows); detects ≥ {f(100 * c.detectable, 2)} % errors; |rel. err.| ∝ "
+        f"N^{f(c.convergence_exponent, 2)} ± {f(c.convergence_se, 2)}"
+    )
+    # a row with zero error cannot enter the log-log fit: the exponent stays −1/2
+    exact = judge([*rows, row("L", "dt", kind="pass", N=4096.0, rel=0.0)]).claims[0]
+    assert exact.convergence_exponent == pytest.approx(-0.5, abs=1e-9)
     one = judge([row("S", "paper", kind="pass", N=100)]).claims[0]
     assert "N = 100," in one.evidence() and "∝" not in one.evidence()  # one size: no fit
 
@@ -134,8 +143,6 @@ def test_headline_is_exact() -> None:
     rows = [row("own", "dt", kind="pass"), row("paper's", "paper", kind="fail", role="finding")]
     v = judge(rows)
     budget = v.chance_budget
-    from validate.core.report import format_number
-
     assert v.headline == (
         "the package's own predictions: 1 hold, 0 fail, 0 undetermined, 0 outside their "
         "domain; findings on the paper's theory (reported, not counted): 0 hold, 1 fail, 0 "
