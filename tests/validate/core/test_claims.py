@@ -125,3 +125,53 @@ def test_verdicts_and_tables() -> None:
     assert lines[1].startswith("A holds  mean") and lines[2].rstrip().endswith("FAIL")
     d = na.to_dict()
     assert d["t"] is None and d["verdict"] == "n/a" and d["n"] == 1
+
+
+def test_table_cells_and_caption_exactly() -> None:
+    from validate.core.report import format_short as f
+
+    ok, _, na = _claims()
+    caption, _, body = claims_table([ok, na])
+    assert caption == (
+        f"Claims of issue 6: one-sided Student t test at level {CLAIM_ALPHA:g} "
+        "(t = ±(value − threshold)/SE; PASS when t ≥ t crit)"
+    )
+    assert body[0] == [
+        "A holds",
+        "mean",
+        f"{f(ok.value)} ± {f(ok.se, 2)}",
+        "3 (seeds)",
+        f"> {f(1.0)}",
+        f(ok.t),
+        f"{f(ok.t_crit)} ({f(ok.dof, 2)})",
+        "PASS",
+    ]
+
+
+def test_smallest_samples_that_give_a_standard_error() -> None:
+    two = judge_claim("c", "x", "s", {"t": ([1.0, 3.0], None)}, threshold=0.0, direction=">")
+    assert two.se == pytest.approx(1.0) and two.dof == 1.0 and two.verdict != "n/a"
+    welch = judge_claim(
+        "c", "x", "s", {"t": ([1.0, 3.0], [0.0, 0.5])}, threshold=0.0, direction=">"
+    )
+    ref = sps.ttest_ind([1.0, 3.0], [0.0, 0.5], equal_var=False)
+    assert welch.t == pytest.approx(ref.statistic, rel=1e-12) and welch.dof == pytest.approx(ref.df)
+    short = judge_claim("c", "x", "s", {"t": ([1.0, 3.0], [0.5])}, threshold=0.0, direction=">")
+    assert short.verdict == "n/a" and short.n == 1
+    # two constant samples: no spread, Welch's dof falls back to n_a + n_b − 2
+    flat = judge_claim(
+        "c", "x", "s", {"t": ([2.0, 2.0, 2.0], [1.0, 1.0])}, threshold=0.0, direction=">"
+    )
+    assert flat.se == 0.0 and flat.dof == 3.0 and flat.verdict == "PASS"
+    assert flat.t_crit == pytest.approx(sps.t.ppf(1 - CLAIM_ALPHA, 3.0))
+
+
+def test_error_messages_name_the_argument() -> None:
+    with pytest.raises(ValueError) as err:
+        judge_claim("c", "x", "s", {"a": ([1.0], None)}, threshold=0.0, direction=">=")
+    assert str(err.value) == "direction='>=' is not allowed; allowed: '>', '<'"
+    with pytest.raises(ValueError) as err:
+        judge_claim("c", "x", "s", {}, threshold=0.0, direction=">")
+    assert str(err.value) == (
+        "per_task={} is not allowed; allowed: a non-empty mapping task -> (samples, reference)"
+    )

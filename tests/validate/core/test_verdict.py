@@ -179,3 +179,36 @@ def test_renderings() -> None:
     assert [c["claim"] for c in d["claims"]] == ["a|b <x>", "c"]
     assert d["claims"][0]["verdict"] == "fails" and d["claims"][0]["counts"]["fail"] == 1
     assert np.isfinite(d["claims"][1]["detectable"])
+
+
+def test_two_sizes_are_enough_for_the_convergence_fit_and_digits_are_kept() -> None:
+    rows = [
+        compare_estimate(
+            "q", 1.0, 1.0 + 0.3 / math.sqrt(n), 0.0013, 10, se_kind="seeds", N=n, tolerance=0.5
+        ).tagged(claim="K", variant="dt")
+        for n in (100.0, 400.0)
+    ]
+    c = judge(rows).claims[0]
+    assert c.convergence_exponent == pytest.approx(-0.5, abs=1e-9)
+    assert c.worst_z == pytest.approx(0.03 / 0.0013, rel=1e-12)  # 23.0769…: digits show
+    assert f"worst |z| {format_number(c.worst_z, 3)}," in c.evidence()
+    assert f"worst |z| {format_number(c.worst_z, 4)}," not in c.evidence()
+
+
+def test_renderings_exactly() -> None:
+    import html as _html
+
+    v = judge([row("c", "dt", kind="pass")])
+    ev = v.claims[0].evidence()
+    assert v.html() == (
+        "<table><thead><tr><th>claim</th><th>theory variant</th><th>role</th>"
+        "<th>verdict</th><th>evidence</th></tr></thead><tbody>"
+        f'<tr class="pass"><td>c</td><td>dt</td><td>prediction</td><td>holds</td>'
+        f"<td>{_html.escape(ev)}</td></tr></tbody></table>"
+    )
+    esc = ev.replace("|", "\\|")  # pipes inside a cell are escaped
+    assert v.markdown().splitlines()[2] == f"| c | dt | prediction | holds | {esc} |"
+    assert v.console().splitlines() == [
+        "claim  theory variant  role        verdict  evidence",
+        f"c      dt              prediction  holds    {ev}",
+    ]
