@@ -75,8 +75,39 @@ _MARGIN = (
     "10 sd < 1e-22, ≥ 4 nodes per scale): the drives move ≤ 1e-15 relative (measured)"
 )
 
+_ZIP = "zip of two sequences built with the same length: strict=True never triggers"
+_DTYPE = "np.array of a list of Python floats is float64 with or without dtype=float"
+_SIGN_ONLY = "copysign uses only the sign, and sign(s/x) = sign(s·x)"
+
 #: Mutants that cannot change behaviour (or not beyond rounding), with the reason
 EQUIVALENT: dict[str, str] = {
+    **{f"validate.core.claims.x_claims_console__mutmut_{i}": _ZIP for i in (18, 21, 22)},
+    **{f"validate.core.verdict.xǁVerdictǁconsole__mutmut_{i}": _ZIP for i in (20, 23, 25)},
+    **{f"validate.core.verdict.xǁVerdictǁhtml__mutmut_{i}": _ZIP for i in (14, 17, 18)},
+    **{
+        f"validate.core.verdict.x_judge__mutmut_{i}": _DTYPE
+        for i in (43, 45, 48, 50, 55, 57, 74, 76, 78, 80)
+    },
+    **{
+        f"validate.core.claims.x_finite_values__mutmut_{i}": "np.isfinite and the means are "
+        "the same for int and float arrays (the only inputs are numbers)"
+        for i in (3, 5)
+    },
+    "validate.core.verdict.x_judge__mutmut_26": "the sort index of an unknown variant only has "
+    "to exceed the five known ones (0-4): 99 or 100 order alike",
+    "validate.core.verdict.x_judge__mutmut_62": "a row with non-finite rel_err then counts as a "
+    "size, but fit_power_law skips non-finite values, and one valid size gives NaN either way",
+    "validate.core.verdict.x_judge__mutmut_65": "fit_power_law skips q <= 0 itself, so a row of "
+    "zero error never enters the fit either way; excluding rel_err == 1 exactly has measure zero",
+    "validate.core.verdict.xǁVerdictǁconsole__mutmut_8": "the table starts with 'claim' and ends "
+    "with an evidence text, neither with whitespace: lstrip and rstrip both do nothing",
+    "validate.core.claims.x_judge_claim__mutmut_177": "t > t_crit vs t >= t_crit: equality of a "
+    "continuous statistic with a quantile has measure zero",
+    "validate.core.claims.x_judge_claim__mutmut_181": "reached only when se is not > 0: a finite "
+    "se is then 0, and value is finite whenever se is (both from the same finite samples)",
+    "validate.core.claims.x_judge_claim__mutmut_193": _SIGN_ONLY,
+    "validate.core.claims.x_judge_claim__mutmut_211": "t is ±inf or 0 in that branch: t > 1 and "
+    "t > 0 agree",
     **{f"meanfield.two_phase.x__euler_phase2_a__mutmut_{i}": _BISECT for i in (20, 34)},
     **{f"meanfield.optimum.x__slope__mutmut_{i}": _SIGN for i in (1, 8)},
     **{

@@ -131,7 +131,8 @@ def test_table_cells_and_caption_exactly() -> None:
     from validate.core.report import format_short as f
 
     ok, _, na = _claims()
-    caption, _, body = claims_table([ok, na])
+    welch = judge_claim("w", "W holds", "diff", {"t": (A, B)}, threshold=0.0, direction=">")
+    caption, _, body = claims_table([ok, na, welch])
     assert caption == (
         f"Claims of issue 6: one-sided Student t test at level {CLAIM_ALPHA:g} "
         "(t = ±(value − threshold)/SE; PASS when t ≥ t crit)"
@@ -146,6 +147,13 @@ def test_table_cells_and_caption_exactly() -> None:
         f"{f(ok.t_crit)} ({f(ok.dof, 2)})",
         "PASS",
     ]
+    # a Welch dof with many digits shows two of them
+    assert (
+        body[2][6]
+        == f"{f(welch.t_crit)} ({f(welch.dof, 2)})"
+        != f"{f(welch.t_crit)} ({f(welch.dof, 3)})"
+    )
+    assert not any(line.endswith(" ") for line in claims_console([ok, na, welch]).splitlines())
 
 
 def test_smallest_samples_that_give_a_standard_error() -> None:
@@ -157,7 +165,11 @@ def test_smallest_samples_that_give_a_standard_error() -> None:
     ref = sps.ttest_ind([1.0, 3.0], [0.0, 0.5], equal_var=False)
     assert welch.t == pytest.approx(ref.statistic, rel=1e-12) and welch.dof == pytest.approx(ref.df)
     short = judge_claim("c", "x", "s", {"t": ([1.0, 3.0], [0.5])}, threshold=0.0, direction=">")
-    assert short.verdict == "n/a" and short.n == 1
+    assert short.verdict == "n/a" and short.n == 1 and math.isnan(short.dof)
+    assert short.name == "c" and short.text == "x" and short.statistic == "s"
+    # no task with a finite sample: nothing to judge, n = 0
+    empty = judge_claim("c", "x", "s", {"a": ([np.nan], None)}, threshold=0.0, direction=">")
+    assert empty.n == 0 and empty.verdict == "n/a" and math.isnan(empty.value)
     # two constant samples: no spread, Welch's dof falls back to n_a + n_b − 2
     flat = judge_claim(
         "c", "x", "s", {"t": ([2.0, 2.0, 2.0], [1.0, 1.0])}, threshold=0.0, direction=">"

@@ -182,17 +182,23 @@ def test_renderings() -> None:
 
 
 def test_two_sizes_are_enough_for_the_convergence_fit_and_digits_are_kept() -> None:
+    k = -0.4321
     rows = [
         compare_estimate(
-            "q", 1.0, 1.0 + 0.3 / math.sqrt(n), 0.0013, 10, se_kind="seeds", N=n, tolerance=0.5
+            "q", 1.0, 1.0 + 0.3 * n**k, 0.00137, 10, se_kind="seeds", N=n, tolerance=0.5
         ).tagged(claim="K", variant="dt")
         for n in (100.0, 400.0)
     ]
     c = judge(rows).claims[0]
-    assert c.convergence_exponent == pytest.approx(-0.5, abs=1e-9)
-    assert c.worst_z == pytest.approx(0.03 / 0.0013, rel=1e-12)  # 23.0769…: digits show
-    assert f"worst |z| {format_number(c.worst_z, 3)}," in c.evidence()
-    assert f"worst |z| {format_number(c.worst_z, 4)}," not in c.evidence()
+    assert c.convergence_exponent == pytest.approx(k, abs=1e-9)
+    ev = c.evidence()
+    for value, digits in ((c.worst_z, 3), (100 * c.detectable, 2), (c.convergence_exponent, 2)):
+        assert format_number(value, digits) in ev, (value, digits)
+        assert format_number(value, digits + 1) not in ev, (value, digits)
+    # a row with an infinite relative error (theory 0) does not count as a size of the fit
+    inf_row = compare_estimate("q", 0.0, 0.1, 0.0013, 10, se_kind="seeds", N=1600.0)
+    one = judge([rows[0], inf_row.tagged(claim="K", variant="dt")]).claims[0]
+    assert math.isinf(inf_row.rel_err) and math.isnan(one.convergence_exponent)
 
 
 def test_renderings_exactly() -> None:
