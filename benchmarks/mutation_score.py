@@ -80,8 +80,38 @@ _ZIP = "zip of two sequences built with the same length: strict=True never trigg
 _DTYPE = "np.array of a list of Python floats is float64 with or without dtype=float"
 _SIGN_ONLY = "copysign uses only the sign, and sign(s/x) = sign(s·x)"
 
+_IAT = "validate.core.stats.x_integrated_autocorr_time__mutmut_"
+_RATIO_ONLY = "ρ = acov/var is a ratio: a common factor or a longer zero padding cancels"
+_VAR0 = "only differs where var = 0, and the last where() returns 1 there either way"
+
 #: Mutants that cannot change behaviour (or not beyond rounding), with the reason
 EQUIVALENT: dict[str, str] = {
+    **{f"{_IAT}{i}": _RATIO_ONLY for i in (34, 39, 49, 51, 54)},
+    **{f"{_IAT}{i}": "np.errstate only silences warnings" for i in (61, 62, 63, 64)},
+    **{f"{_IAT}{i}": _VAR0 for i in (76, 85, 87, 88, 145)},
+    **{
+        f"{_IAT}{i}": "n >= 2 is checked on entry: the branch for n <= 1 is unreachable, and "
+        "at n = 2 the one window gives τ = 1 + 2ρ(1) = 0, clipped to 1 like the ones"
+        for i in (125, 128, 129, 130, 131)
+    },
+    **{
+        f"{_IAT}{i}": "the fallback window is dead code: the biased autocorrelations of a "
+        "centred series sum to −1/2, so τ(n − 1) = 0 and the last window always qualifies "
+        "(a constant series ends as τ = 1 either way)"
+        for i in (110, 121, 122)
+    },
+    **{
+        f"validate.core.stats.x_compare_ratio__mutmut_{i}": "finite=None is falsy like False"
+        for i in (9, 22)
+    },
+    f"{_IAT}107": "W > 5τ vs W >= 5τ: equality of an integer with a continuous estimate has "
+    "measure zero",
+    f"{_IAT}27": "numpy reads any negative reshape size as 'the rest' (-2 like -1)",
+    **{
+        f"validate.core.stats.x_compare_ratio__mutmut_{i}": "np.cov's default ddof is n − 1 "
+        "already (bias=False)"
+        for i in (78, 81)
+    },
     **{f"validate.core.claims.x_claims_console__mutmut_{i}": _ZIP for i in (18, 21, 22)},
     **{f"validate.core.verdict.xǁVerdictǁconsole__mutmut_{i}": _ZIP for i in (20, 23, 25)},
     **{f"validate.core.verdict.xǁVerdictǁhtml__mutmut_{i}": _ZIP for i in (14, 17, 18)},

@@ -105,3 +105,68 @@ def test_compare_ratio_two_seeds_use_one_dof() -> None:
     assert row.dof == 1 and row.n == 2
     t_crit_1 = sps.t.isf(stats.P_ROW / 2, 1)
     assert row.z_crit >= min(t_crit_1, stats.Z_MAX) - 1e-9
+
+
+def test_compare_ratio_defaults_and_pass_through() -> None:
+    row = stats.compare_ratio("rho", 0.55, A, B, N=256)
+    assert row.quantity == "rho" and row.note == "ratio of means (bias-corrected)"
+    assert (row.experiment, row.setting, row.domain, row.tolerance) == ("", "", "", 0.0)
+    tagged = stats.compare_ratio(
+        "rho", 0.55, A, B, N=256, experiment="e", setting="s", tolerance=0.25, domain="d"
+    )
+    assert (tagged.experiment, tagged.setting, tagged.tolerance) == ("e", "s", 0.25)
+    assert tagged.domain == "d" and tagged.status == "outside domain"
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "message"),
+    [
+        (
+            [1.0, np.nan],
+            [1.0, 2.0],
+            "numerators for 'rho' contain 1 non-finite value(s) "
+            "(first at index 1: np.float64(nan)); allowed: finite samples",
+        ),
+        (
+            [1.0, 2.0],
+            [np.inf, 2.0],
+            "denominators for 'rho' contain 1 non-finite value(s) "
+            "(first at index 0: np.float64(inf)); allowed: finite samples",
+        ),
+        (["a", "b"], [1.0, 2.0], "numerators has dtype <U1; allowed: real numbers"),
+        ([1.0, 2.0], ["a", "b"], "denominators has dtype <U1; allowed: real numbers"),
+        (
+            [],
+            [],
+            "numerators and denominators for 'rho' must be 1-D of equal size >= 2, "
+            "got sizes 0 and 0",
+        ),
+    ],
+)
+def test_compare_ratio_bad_samples_are_named(a: list, b: list, message: str) -> None:
+    with pytest.raises(ValueError) as err:
+        stats.compare_ratio("rho", 0.3, a, b, N=10)
+    assert str(err.value) == message
+
+
+def test_integrated_autocorr_time_edges() -> None:
+    # a ramp: no window reaches 5 τ, the last window is used (the direct loop's fallback)
+    ramp = np.arange(10.0)
+    assert stats.integrated_autocorr_time(ramp) == pytest.approx(
+        _tau_direct(ramp, stats.SOKAL_C), rel=1e-10
+    )
+    # per series: the ramp's fallback does not leak into an uncorrelated neighbour
+    rng = np.random.default_rng(5)
+    noise = rng.standard_normal(10)
+    both = stats.integrated_autocorr_time(np.stack([ramp, noise]), axis=1)
+    assert both[0] == pytest.approx(_tau_direct(ramp, stats.SOKAL_C), rel=1e-10)
+    assert both[1] == pytest.approx(_tau_direct(noise, stats.SOKAL_C), rel=1e-10)
+    # small variance: the autocorrelation is normalised by it, whatever its size
+    x = 1e-3 * rng.standard_normal(300).cumsum()
+    assert stats.integrated_autocorr_time(x) == pytest.approx(
+        _tau_direct(x, stats.SOKAL_C), rel=1e-10
+    )
+    assert isinstance(stats.integrated_autocorr_time(noise), float)
+    with pytest.raises(ValueError) as err:
+        stats.integrated_autocorr_time(np.array([1.0, np.nan, 2.0]))
+    assert str(err.value) == "x has non-finite entries; allowed: finite values only"
