@@ -170,3 +170,109 @@ def test_integrated_autocorr_time_edges() -> None:
     with pytest.raises(ValueError) as err:
         stats.integrated_autocorr_time(np.array([1.0, np.nan, 2.0]))
     assert str(err.value) == "x has non-finite entries; allowed: finite values only"
+
+
+@pytest.mark.parametrize("B", [2, 3, 5])
+def test_unbiased_loss_split_is_unbiased_in_exact_expectation(B: int) -> None:
+    # every batch of B draws from a three-point distribution, weighted by its probability:
+    # the expectation of the corrected split is the population (μ − ẑ)² and v exactly
+    import itertools
+
+    values, probs, target = np.array([-1.0, 0.5, 2.0]), np.array([0.2, 0.5, 0.3]), 0.4
+    mu = float(values @ probs)
+    v = float(((values - mu) ** 2) @ probs)
+    e_bias = e_var = 0.0
+    for idx in itertools.product(range(3), repeat=B):
+        z, p = values[list(idx)], float(np.prod(probs[list(idx)]))
+        lb_batch = (z.mean() - target) ** 2
+        lv_batch = np.mean((z - z.mean()) ** 2)
+        lb, lv = stats.unbiased_loss_split(lb_batch, lv_batch, B)
+        e_bias += p * float(lb)
+        e_var += p * float(lv)
+    assert e_bias == pytest.approx((mu - target) ** 2, rel=1e-12)
+    assert e_var == pytest.approx(v, rel=1e-12)
+
+
+def test_unbiased_loss_split_arrays_and_refusals() -> None:
+    lb, lv = stats.unbiased_loss_split([0.5, 0.2], np.array([0.3, 0.1]), np.int64(4))
+    np.testing.assert_allclose(lb, [0.4, 0.2 - 0.1 / 3], rtol=1e-15)
+    np.testing.assert_allclose(lv, [0.4, 0.4 / 3], rtol=1e-15)
+    assert lb.dtype == lv.dtype == np.float64
+    for bad in (1, 2.0, True, "3"):
+        with pytest.raises(ValueError) as err:
+            stats.unbiased_loss_split(0.1, 0.1, bad)  # type: ignore[arg-type]
+        assert str(err.value) == (
+            f"trials_per_condition={bad!r} is not allowed; must be an integer >= 2"
+        )
+
+
+def _est(**kw: object) -> stats.Comparison:
+    args: dict = {"se_kind": "seeds", "N": 64}
+    args.update(kw)
+    theory, estimate, se, n = (args.pop(k) for k in ("theory", "estimate", "se", "n"))
+    return stats.compare_estimate("q", theory, estimate, se, n, **args)
+
+
+def test_z_and_relative_error_in_every_branch() -> None:
+    base = {"theory": 2.0, "n": 5}
+    assert _est(**base, estimate=2.5, se=0.25).z == pytest.approx(2.0, rel=1e-15)
+    assert _est(**base, estimate=2.5, se=0.0).z == math.inf  # exact sample, any difference
+    assert _est(**base, estimate=1.5, se=0.0).z == -math.inf
+    assert math.isnan(_est(**base, estimate=2.5, se=math.nan).z)  # no SE
+    same = _est(**base, estimate=2.0, se=0.0)
+    assert same.z == 0.0 and same.rel_err == 0.0
+    # the scale of the relative error: |theory| by default, the given scale otherwise
+    assert _est(**base, estimate=2.5, se=0.1).rel_err == pytest.approx(0.25, rel=1e-15)
+    assert _est(**base, estimate=2.5, se=0.1, scale=-5.0).rel_err == pytest.approx(0.1)
+    zero = _est(theory=0.0, n=5, estimate=-0.5, se=0.1)
+    assert zero.rel_err == -math.inf and zero.scale == 0.0
+
+
+def test_defaults_and_domain_of_a_row() -> None:
+    row = _est(theory=1.0, estimate=1.0005, se=0.001, n=10)
+    assert (row.experiment, row.setting, row.note, row.domain) == ("", "", "", "")
+    assert row.tolerance == 0.0 and row.status == "pass" and row.N == 64
+    tagged = _est(theory=1.0, estimate=1.0005, se=0.001, n=10, experiment="e", setting="s")
+    assert (tagged.experiment, tagged.setting) == ("e", "s")
+    nan_theory = _est(theory=math.nan, estimate=1.0, se=0.1, n=3)
+    assert nan_theory.status == "outside domain"
+    assert nan_theory.domain == "the theory gives no value here (non-finite)"
+    kept = _est(theory=math.nan, estimate=1.0, se=0.1, n=3, domain="own reason")
+    assert kept.domain == "own reason"
+
+
+@pytest.mark.parametrize(
+    ("kw", "message"),
+    [
+        (
+            {"estimate": math.nan},
+            "the estimate of 'q' is nan; allowed: a finite number (check the samples)",
+        ),
+        ({"N": 0.5}, "N=0.5 is not allowed; allowed: a finite number >= 1"),
+        ({"N": "x"}, "N='x' is not allowed; must be a finite number >= 1"),
+        ({"theory": "x"}, "theory"),
+        ({"estimate": "x"}, "estimate"),
+        ({"n": 0}, "n=0 is not allowed; must be an integer >= 1"),
+    ],
+)
+def test_refusals_of_a_row_name_the_argument(kw: dict, message: str) -> None:
+    args = {"theory": 1.0, "estimate": 1.1, "se": 0.1, "n": 3}
+    args.update(kw)
+    with pytest.raises(ValueError) as err:
+        _est(**args)
+    assert str(err.value).startswith(message) if len(message) > 12 else message in str(err.value)
+    # N = 1 is the smallest network allowed
+    assert _est(theory=1.0, estimate=1.1, se=0.1, n=3, N=1).N == 1
+
+
+def test_compare_defaults_and_sample_refusals() -> None:
+    row = stats.compare("q", 1.0, [1.0, 1.1, 0.9], se_kind="seeds", N=8)
+    assert (row.experiment, row.setting, row.note) == ("", "", "")
+    assert row.sim_se == pytest.approx(np.std([1.0, 1.1, 0.9], ddof=1) / math.sqrt(3))
+    one = stats.compare("q", 1.0, [1.2], se_kind="seeds", N=8)  # one seed: no SE, no verdict
+    assert one.n == 1 and math.isnan(one.sim_se) and one.status == "undetermined"
+    with pytest.raises(ValueError) as err:
+        stats.compare("q", 1.0, ["a", "b"], se_kind="seeds", N=8)
+    assert str(err.value) == "samples has dtype <U1; allowed: real numbers"
+    with pytest.raises(ValueError, match="samples"):
+        stats.compare("q", 1.0, [], se_kind="seeds", N=8)
