@@ -90,8 +90,24 @@ _IAT = "validate.core.stats.x_integrated_autocorr_time__mutmut_"
 _RATIO_ONLY = "ρ = acov/var is a ratio: a common factor or a longer zero padding cancels"
 _VAR0 = "only differs where var = 0, and the last where() returns 1 there either way"
 
+_ST = "validate.core.stats."
+
 #: Mutants that cannot change behaviour (or not beyond rounding), with the reason
 EQUIVALENT: dict[str, str] = {
+    **{
+        f"{_ST}x__judge__mutmut_{i}": "every caller of _judge passes tolerance and domain: "
+        "the defaults are never used"
+        for i in (1, 2)
+    },
+    **{f"{_ST}x_compare__mutmut_{i}": "finite=None is falsy like False" for i in (10, 34)},
+    f"{_ST}x_compare__mutmut_56": "too_short is passed through bool(): None is False",
+    f"{_ST}x_compare__mutmut_97": "np.std(ddof=1) of one sample is NaN already (with a "
+    "warning): the guard only silences it",
+    **{
+        f"{_ST}x_unbiased_loss_split__mutmut_{i}": "the result is float64 for any numeric "
+        "input: a division by B − 1 follows"
+        for i in (10, 12, 15, 17)
+    },
     **{f"{_IAT}{i}": _RATIO_ONLY for i in (34, 39, 49, 51, 54)},
     **{f"{_IAT}{i}": "np.errstate only silences warnings" for i in (61, 62, 63, 64)},
     **{f"{_IAT}{i}": _VAR0 for i in (76, 85, 87, 88, 145)},

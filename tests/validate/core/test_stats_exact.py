@@ -276,3 +276,50 @@ def test_compare_defaults_and_sample_refusals() -> None:
     assert str(err.value) == "samples has dtype <U1; allowed: real numbers"
     with pytest.raises(ValueError, match="samples"):
         stats.compare("q", 1.0, [], se_kind="seeds", N=8)
+
+
+def _ar1(n: int, phi: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    x = np.zeros(n)
+    for t in range(1, n):
+        x[t] = phi * x[t - 1] + rng.standard_normal()
+    return x
+
+
+def test_time_block_rows_say_when_the_series_is_short() -> None:
+    short = _ar1(60, 0.9, 0)
+    tau = stats.integrated_autocorr_time(short)
+    row = stats.compare("q", 0.0, short, se_kind="time blocks", N=8, note="n0")
+    assert row.too_short and row.status == "undetermined"
+    assert row.note == f"n0; too short to judge: 60 samples = {60 / tau:.3g} τ̂ < 50 τ̂"
+    assert row.sim_se == pytest.approx(stats.block_se(short), rel=1e-15)
+    # 50 τ̂ ≤ n < 100 τ̂: ten blocks shorter than 10 τ̂, and the SE's expected shortfall
+    mid = _ar1(1800, 0.9, 1)
+    tau = stats.integrated_autocorr_time(mid)
+    assert 50 * tau <= 1800 < 100 * tau
+    b = 1800 // stats.MIN_BLOCKS
+    row = stats.compare("q", 0.0, mid, se_kind="time blocks", N=8)
+    assert not row.too_short
+    assert row.note == (
+        f"blocks shortened to {b} samples = {b / tau:.3g} τ̂ < 10 τ̂ "
+        f"(SE low by ≈ {tau / (2 * b):.0%})"
+    )
+    long = _ar1(4000, 0.5, 2)
+    assert stats.compare("q", 0.0, long, se_kind="time blocks", N=8, note="n0").note == "n0"
+
+
+def test_exact_messages_and_scale_of_compare() -> None:
+    for kw, message in (
+        ({"theory": "x"}, "theory='x' is not allowed; must be a finite real number"),
+        ({"estimate": "x"}, "estimate='x' is not allowed; must be a finite real number"),
+    ):
+        args = {"theory": 1.0, "estimate": 1.1, "se": 0.1, "n": 3}
+        args.update(kw)
+        with pytest.raises(ValueError) as err:
+            _est(**args)
+        assert str(err.value) == message
+    with pytest.raises(ValueError) as err:
+        stats.compare("q", 1.0, [], se_kind="seeds", N=8)
+    assert str(err.value) == "samples for 'q' must be non-empty, got size 0"
+    row = stats.compare("q", 2.0, [2.5, 2.4, 2.6], se_kind="seeds", N=8, scale=10.0)
+    assert row.rel_err == pytest.approx(0.05, rel=1e-12) and row.scale == 10.0
