@@ -101,6 +101,13 @@ EQUIVALENT: dict[str, str] = {
     },
     **{f"{_ST}x_compare__mutmut_{i}": "finite=None is falsy like False" for i in (10, 34)},
     f"{_ST}x_compare__mutmut_56": "too_short is passed through bool(): None is False",
+    f"{_ST}x_compare__mutmut_66": "block_se's axis defaults to 0",
+    f"{_ST}x_compare__mutmut_76": "the note joins only truthy parts: None and '' alike",
+    **{
+        f"{_ST}x_compare__mutmut_{i}": "< vs <= between an integer count and a multiple of a "
+        "continuous τ̂: equality has measure zero"
+        for i in (78, 84)
+    },
     f"{_ST}x_compare__mutmut_97": "np.std(ddof=1) of one sample is NaN already (with a "
     "warning): the guard only silences it",
     **{
