@@ -19,11 +19,11 @@ are never guessed: a decoder of the wrong shape is an error that states both sha
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 
 import numpy as np
 
+from ..core.checks import first_line, real
 from ..core.recording import Recording
 
 __all__ = ["DECODER_SUFFIXES", "read_decoder_file"]
@@ -49,7 +49,7 @@ def _load(path: Path) -> tuple[dict[str, np.ndarray], str]:
             with np.load(path, allow_pickle=False) as f:
                 return {k: np.asarray(f[k]) for k in f.files}, "npz"
         except Exception as err:  # noqa: BLE001 - zipfile/numpy raise many kinds for bad files
-            raise ValueError(f"{path}: not a readable .npz file ({_reason(err)})") from None
+            raise ValueError(f"{path}: not a readable .npz file ({first_line(err)})") from None
     with open(path, "rb") as fh:
         head = fh.read(520)
     # MATLAB v7.3 is HDF5 behind a 512-byte header (the signature at 0 or 512)
@@ -59,7 +59,7 @@ def _load(path: Path) -> tuple[dict[str, np.ndarray], str]:
         try:
             raw = scipy.io.loadmat(str(path))
         except Exception as err:  # noqa: BLE001
-            raise ValueError(f"{path}: not a readable .mat file ({_reason(err)})") from None
+            raise ValueError(f"{path}: not a readable .mat file ({first_line(err)})") from None
         return {k: np.asarray(v) for k, v in raw.items() if not k.startswith("__")}, "mat v5"
     try:
         import h5py
@@ -71,11 +71,7 @@ def _load(path: Path) -> tuple[dict[str, np.ndarray], str]:
         with h5py.File(path, "r") as f:
             return {k: np.asarray(f[k]).T for k in f if isinstance(f[k], h5py.Dataset)}, "mat v7.3"
     except Exception as err:  # noqa: BLE001
-        raise ValueError(f"{path}: not a readable MATLAB v7.3 file ({_reason(err)})") from None
-
-
-def _reason(err: BaseException) -> str:
-    return str(err).splitlines()[0] if str(err) else type(err).__name__
+        raise ValueError(f"{path}: not a readable MATLAB v7.3 file ({first_line(err)})") from None
 
 
 def read_decoder_file(
@@ -134,14 +130,7 @@ def read_decoder_file(
             f"allowed: ({N}, {d}) — N = {N} units by d = {d} outputs"
         )
     if bin_ms is not None:
-        if (
-            isinstance(bin_ms, bool)
-            or not isinstance(bin_ms, (int, float, np.integer, np.floating))
-            or not math.isfinite(float(bin_ms))
-            or float(bin_ms) <= 0
-        ):
-            raise ValueError(f"bin_ms={bin_ms!r} is not allowed; must be a finite number > 0 (ms)")
-        bw = float(bin_ms) / 1e3
+        bw = real(bin_ms, "bin_ms", low=0.0, strict=True) / 1e3
     elif "bin_width" in arrays and np.asarray(arrays["bin_width"]).size == 1:
         bw = float(np.asarray(arrays["bin_width"], dtype=np.float64).reshape(-1)[0])
     else:

@@ -37,6 +37,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.checks import first_line, real
 from ..core.recording import Recording
 
 __all__ = ["DEFAULT_WINDOW_MS", "read_nwb", "nwb_series_names"]
@@ -55,19 +56,6 @@ def _pynwb() -> Any:
     except ImportError:  # an environment problem: exit 3 in the CLI
         raise OSError(_EXTRA) from None
     return pynwb
-
-
-def _positive(value: Any, name: str, allow_zero: bool = False) -> float:
-    ok = (
-        not isinstance(value, bool)
-        and isinstance(value, (int, float, np.integer, np.floating))
-        and math.isfinite(float(value))
-        and (float(value) >= 0 if allow_zero else float(value) > 0)
-    )
-    if not ok:
-        bound = ">= 0" if allow_zero else "> 0"
-        raise ValueError(f"{name}={value!r} is not allowed; must be a finite number {bound} (ms)")
-    return float(value)
 
 
 def _series_index(nwb: Any, pynwb: Any) -> dict[str, list[Any]]:
@@ -107,9 +95,9 @@ class _open:
         except Exception as err:  # noqa: BLE001 - h5py/hdmf raise many kinds for a bad file
             if self.io is not None:
                 self.io.close()
-            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
             raise ValueError(
-                f"{self.path}: not a readable NWB file (truncated or not HDF5/NWB: {reason})"
+                f"{self.path}: not a readable NWB file (truncated or not HDF5/NWB: "
+                f"{first_line(err)})"
             ) from None
 
     def __exit__(self, *exc: object) -> None:
@@ -234,8 +222,8 @@ def read_nwb(
     values, and provenance (file, options, trials used and dropped, session identifier).
     """
     path = Path(path)
-    bw_ms = _positive(bin_ms, "bin_ms")
-    sm_ms = _positive(smooth_ms, "smooth_ms", allow_zero=True)
+    bw_ms = real(bin_ms, "bin_ms", low=0.0, strict=True)
+    sm_ms = real(smooth_ms, "smooth_ms", low=0.0)
     bw = bw_ms / 1e3
     if condition is not None and align is None:
         raise ValueError(
@@ -266,11 +254,8 @@ def read_nwb(
         index = _series_index(nwb, pynwb)
         plain = sorted(k for k in index if "/" not in k)
         if outputs is None:
-            module = nwb.processing.get(BEHAVIOUR_MODULE) if nwb.processing else None
-            names = (
-                sorted(k.split("/", 1)[1] for k in index if k.startswith(BEHAVIOUR_MODULE + "/"))
-                if module is not None
-                else []
+            names = sorted(
+                k.split("/", 1)[1] for k in index if k.startswith(BEHAVIOUR_MODULE + "/")
             )
             if not names:
                 raise ValueError(

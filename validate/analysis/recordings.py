@@ -118,6 +118,7 @@ from . import measures
 __all__ = [
     "GUIDE_SLOPES",
     "SYNTHETIC_KINDS",
+    "POINT_MEASURES",
     "LagSearch",
     "PointSubsets",
     "Readout",
@@ -801,7 +802,8 @@ def _analysis(
 
 
 def _decoder_args(X: Any, Y: Any, w: Any, intercept: Any) -> tuple[np.ndarray, np.ndarray | None]:
-    """(w [N, d], intercept [d] or None) of a given readout: ``w``, else the Recording's."""
+    """(w [N, d], intercept [d] or None) of a given readout: ``w``, else the Recording's
+    decoder of output Y; a given ``intercept`` replaces the decoder's."""
     if w is None:
         if not isinstance(X, Recording):
             raise ValueError("w=None is not allowed with arrays; pass the decoder weights [N, d]")
@@ -812,12 +814,13 @@ def _decoder_args(X: Any, Y: Any, w: Any, intercept: Any) -> tuple[np.ndarray, n
                 f"(decoders: {', '.join(X.decoders) or 'none'}); pass w or fit one with "
                 "analyse_recording"
             )
-        return dec
-    w_arr = np.asarray(w, dtype=np.float64)
-    w_arr = w_arr[:, None] if w_arr.ndim == 1 else w_arr
-    if w_arr.ndim != 2 or not np.all(np.isfinite(w_arr)):
-        raise ValueError(f"w has shape {w_arr.shape}; allowed: finite [N, d] or [N]")
-    b = None
+        w_arr, b = dec
+    else:
+        w_arr = np.asarray(w, dtype=np.float64)
+        w_arr = w_arr[:, None] if w_arr.ndim == 1 else w_arr
+        if w_arr.ndim != 2 or not np.all(np.isfinite(w_arr)):
+            raise ValueError(f"w has shape {w_arr.shape}; allowed: finite [N, d] or [N]")
+        b = None
     if intercept is not None:
         b = np.asarray(intercept, dtype=np.float64).reshape(-1)
         if b.shape != (w_arr.shape[1],) or not np.all(np.isfinite(b)):
@@ -825,6 +828,14 @@ def _decoder_args(X: Any, Y: Any, w: Any, intercept: Any) -> tuple[np.ndarray, n
                 f"intercept has shape {np.shape(intercept)}; allowed: finite ({w_arr.shape[1]},)"
             )
     return w_arr, b
+
+
+def _check_decoder_shape(w: np.ndarray, N: int, d: int) -> None:
+    """ValueError unless the given readout is [N, d] for N units and d output dimensions."""
+    if w.shape != (N, d):
+        raise ValueError(
+            f"w has shape {w.shape}; allowed: ({N}, {d}) for {N} units and {d} output dimensions"
+        )
 
 
 def _given_readout(
@@ -872,18 +883,11 @@ def analyse_readout(
 
     **Returns** :class:`RecordingAnalysis` (``readout.alpha`` NaN: given, not fitted).
     """
-    given_b = intercept
     w_arr, b = _decoder_args(X, Y, w, intercept)
-    if given_b is not None:
-        b = np.asarray(given_b, dtype=np.float64).reshape(-1)
     x3, y3 = _as_trials(X, Y)
     thr = _check_threshold(threshold)
     lag = _check_lag(lag, x3.shape[1])
-    if w_arr.shape[0] != x3.shape[-1] or w_arr.shape[1] != y3.shape[-1]:
-        raise ValueError(
-            f"w has shape {w_arr.shape}; allowed: ({x3.shape[-1]}, {y3.shape[-1]}) for "
-            f"{x3.shape[-1]} units and {y3.shape[-1]} output dimensions"
-        )
+    _check_decoder_shape(w_arr, x3.shape[-1], y3.shape[-1])
     x, y, _ = _pairs(x3, y3, lag)
     return _analysis(x, _given_readout(x, y, w_arr, b, lag), thr, None)
 
@@ -1045,6 +1049,10 @@ def subsample_rho(
 
 
 # ----------------------------------------------------------------------------- data points
+#: The measures of :class:`RecordingAnalysis` that :func:`subsample_points` keeps per subset.
+POINT_MEASURES: tuple[str, ...] = ("rho", "rho_sqrt_n", "D_x", "D_fit", "ratio", "r2", "r2_cv")
+
+
 @dataclasses.dataclass(frozen=True)
 class PointSubsets:
     """Result of :func:`subsample_points`: the measures on random subsets of the data points
@@ -1078,7 +1086,7 @@ class PointSubsets:
     def spread(self) -> dict[str, tuple[float, float]]:
         """(mean, sd) over subsets of each measure (sd with ddof = 1)."""
         out = {}
-        for k in ("rho", "rho_sqrt_n", "D_x", "D_fit", "ratio", "r2", "r2_cv"):
+        for k in POINT_MEASURES:
             v = np.asarray(getattr(self, k), dtype=float)
             v = v[np.isfinite(v)]
             out[k] = (
@@ -1156,14 +1164,10 @@ def subsample_points(
             f"fraction={fraction!r} is not allowed: {n} of {S} samples per subset; "
             f"need >= {max(4, f if wb is None else 2)}"
         )
-    if wb is not None and wb[0].shape != (x.shape[1], y.shape[1]):
-        raise ValueError(
-            f"w has shape {wb[0].shape}; allowed: ({x.shape[1]}, {y.shape[1]}) for "
-            f"{x.shape[1]} units and {y.shape[1]} output dimensions"
-        )
+    if wb is not None:
+        _check_decoder_shape(wb[0], x.shape[1], y.shape[1])
     rng = np.random.default_rng(s)
-    keys = ("rho", "rho_sqrt_n", "D_x", "D_fit", "ratio", "r2", "r2_cv")
-    out = {k: np.full(R, np.nan) for k in keys}
+    out = {k: np.full(R, np.nan) for k in POINT_MEASURES}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # grid-edge warnings on small subsets are expected
         for r in tqdm(range(R), desc="data-point subsets", disable=not progress):
@@ -1175,7 +1179,7 @@ def subsample_points(
                 # folds of whole trials if the subset spans enough of them, else contiguous
                 readout = _fit(xs, ys, trial[idx], alpha=a, alphas=grid, folds=f, lag=lag)
             res = _analysis(xs, readout, thr, None)
-            for k in keys:
+            for k in POINT_MEASURES:
                 out[k][r] = getattr(res, k)
     return PointSubsets(
         **out,

@@ -10,13 +10,28 @@ import math
 
 import numpy as np
 
-__all__ = ["array", "bad_value", "fraction", "integer", "is_int", "real", "real_scalar"]
+__all__ = [
+    "array",
+    "bad_value",
+    "first_line",
+    "fraction",
+    "integer",
+    "is_int",
+    "real",
+    "real_scalar",
+]
 
 
 def bad_value(name: str, value: object, allowed: str) -> ValueError:
     """The error for ``name=value``: ``"name=value is not allowed; allowed: <allowed>"``
     (returned, for the caller to raise)."""
     return ValueError(f"{name}={value!r} is not allowed; allowed: {allowed}")
+
+
+def first_line(err: BaseException) -> str:
+    """The first line of an exception's message, or its type name when it has none (the reason
+    quoted in a one-line error)."""
+    return str(err).splitlines()[0] if str(err) else type(err).__name__
 
 
 def is_int(value: object) -> bool:

@@ -20,17 +20,18 @@ Shapes and units
 * ``provenance``: JSON-friendly facts on where the numbers came from (file, reader, options,
   counts of dropped trials), copied into reports.
 
-This module imports only numpy.
+This module imports only numpy (and :mod:`validate.core.checks`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import math
 from collections.abc import Mapping
 from typing import Any
 
 import numpy as np
+
+from .checks import real
 
 __all__ = ["Recording"]
 
@@ -47,7 +48,6 @@ class Recording:
         unit_names: N names of the units (default ``"0" … "N-1"``).
         decoders: name → (w ``[N, d]``, intercept ``[d]`` or None): a given readout of that
             output (None: the analysis uses the best constant).
-        gaps: name → number of gap bins (NaN) in that output.
         label: short name for tables and legends (default: the file's stem).
         provenance: where the numbers came from (file, reader, options, dropped trials).
     """
@@ -60,7 +60,6 @@ class Recording:
     decoders: Mapping[str, tuple[np.ndarray, np.ndarray | None]] = dataclasses.field(
         default_factory=dict
     )
-    gaps: Mapping[str, int] = dataclasses.field(default_factory=dict)
     label: str = "recording"
     provenance: Mapping[str, Any] = dataclasses.field(default_factory=dict)
 
@@ -77,18 +76,10 @@ class Recording:
             bad = int(x.size - np.count_nonzero(np.isfinite(x)))
             raise ValueError(f"activity has {bad} non-finite entries; activity must be finite")
         K, T, N = x.shape
-        bw = self.bin_width
-        if (
-            isinstance(bw, bool)
-            or not isinstance(bw, (int, float, np.integer, np.floating))
-            or not math.isfinite(float(bw))
-            or float(bw) <= 0
-        ):
-            raise ValueError(f"bin_width={bw!r} is not allowed; must be a finite number > 0 (s)")
+        bw = real(self.bin_width, "bin_width", low=0.0, strict=True)
         if not isinstance(self.outputs, Mapping) or len(self.outputs) == 0:
             raise ValueError("outputs is empty; a recording needs >= 1 named output")
         outs: dict[str, np.ndarray] = {}
-        gaps: dict[str, int] = {}
         for name, value in self.outputs.items():
             y = np.asarray(value, dtype=np.float64)
             if K == 1 and y.ndim in (1, 2) and y.shape[0] == T:
@@ -107,7 +98,6 @@ class Recording:
                     f"output {name!r} is a gap (NaN) in every bin; no sample to analyse"
                 )
             outs[str(name)] = y
-            gaps[str(name)] = int(np.count_nonzero(np.any(np.isnan(y), axis=-1)))
         ids = np.arange(K) if self.trial_ids is None else np.asarray(self.trial_ids)
         if ids.shape != (K,):
             raise ValueError(f"trial_ids has shape {ids.shape}; allowed: one id per trial ({K},)")
@@ -135,11 +125,10 @@ class Recording:
             decoders[name] = (w, b)
         object.__setattr__(self, "activity", x)
         object.__setattr__(self, "outputs", outs)
-        object.__setattr__(self, "bin_width", float(bw))
+        object.__setattr__(self, "bin_width", bw)
         object.__setattr__(self, "trial_ids", ids)
         object.__setattr__(self, "unit_names", names)
         object.__setattr__(self, "decoders", decoders)
-        object.__setattr__(self, "gaps", gaps)
         object.__setattr__(self, "provenance", dict(self.provenance))
 
     def __repr__(self) -> str:
@@ -165,6 +154,13 @@ class Recording:
     def n_units(self) -> int:
         """N, the number of units."""
         return int(self.activity.shape[2])
+
+    @property
+    def gaps(self) -> dict[str, int]:
+        """Output name → number of gap bins (a NaN in any of its dimensions)."""
+        return {
+            k: int(np.count_nonzero(np.any(np.isnan(y), axis=-1))) for k, y in self.outputs.items()
+        }
 
     @property
     def output_names(self) -> tuple[str, ...]:

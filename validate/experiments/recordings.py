@@ -35,6 +35,7 @@ from ..analysis.recordings import (
     subsample_points,
     subsample_rho,
 )
+from ..core.checks import real
 from ..core.recording import Recording
 
 __all__ = [
@@ -64,7 +65,6 @@ class OutputAnalysis:
         full: the measures on all samples. points: the spread over data-point subsets.
         neurons: the ρ√n-vs-n scaling (None if the recording has fewer than 4 units).
         delay_ms: the delay used (positive: activity leads the output).
-        bins, units: samples (pairs) used and N.
     """
 
     label: str
@@ -74,8 +74,16 @@ class OutputAnalysis:
     points: PointSubsets
     neurons: Subsampling | None
     delay_ms: float
-    bins: int
-    units: int
+
+    @property
+    def bins(self) -> int:
+        """Samples (activity, output pairs) of the full-data analysis."""
+        return self.full.n_samples
+
+    @property
+    def units(self) -> int:
+        """N, the recording's units."""
+        return self.full.N
 
     def summary(self) -> dict[str, Any]:
         """The scalars (JSON-friendly), with the subset spreads (mean, sd)."""
@@ -154,15 +162,7 @@ def analyse_recordings(
     """
     if not recordings or not all(isinstance(r, Recording) for r in recordings):
         raise ValueError("recordings must be a non-empty sequence of Recording objects")
-    if (
-        isinstance(max_delay_ms, bool)
-        or not isinstance(max_delay_ms, (int, float, np.integer, np.floating))
-        or not math.isfinite(float(max_delay_ms))
-        or float(max_delay_ms) < 0
-    ):
-        raise ValueError(
-            f"max_delay_ms={max_delay_ms!r} is not allowed; must be a finite number >= 0 (ms)"
-        )
+    max_delay = real(max_delay_ms, "max_delay_ms", low=0.0)
     say = log or (lambda _m: None)
     jobs = []
     for rec in recordings:
@@ -177,7 +177,7 @@ def analyse_recordings(
         if dec:
             full = analyse_readout(rec, name)
         else:
-            full = analyse_recording(rec, name, lags=_lags(rec, float(max_delay_ms)))
+            full = analyse_recording(rec, name, lags=_lags(rec, max_delay))
         points = subsample_points(
             rec,
             name,
@@ -207,8 +207,6 @@ def analyse_recordings(
                 points=points,
                 neurons=neurons,
                 delay_ms=full.lag * rec.bin_width * 1e3,
-                bins=full.n_samples,
-                units=rec.n_units,
             )
         )
     return RecordingsResult(outputs=done, recordings=[r.summary() for r in recordings])

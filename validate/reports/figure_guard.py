@@ -13,6 +13,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from ..core.checks import first_line
+
 __all__ = ["Figures"]
 
 
@@ -36,8 +38,7 @@ class Figures:
                 (Path(a).name for a in args if isinstance(a, (str, Path))),
                 getattr(fn, "__name__", "figure"),
             )
-            reason = str(err).splitlines()[0] if str(err) else type(err).__name__
-            self.skipped.append(f"figure skipped: {name}: {reason}")
+            self.skipped.append(f"figure skipped: {name}: {first_line(err)}")
             return
         self.paths.extend(out if isinstance(out, list) else [out])
 
