@@ -14,7 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-__all__ = ["inv", "join", "lyapunov", "mul", "split", "transpose"]
+__all__ = ["combine", "det", "inv", "join", "lyapunov", "mul", "split", "transpose"]
 
 #: A 2×2 matrix by its entries (a, b, c, d) = [[a, b], [c, d]], each broadcastable
 Mat = tuple[Any, Any, Any, Any]
@@ -45,11 +45,21 @@ def transpose(X: Mat) -> Mat:
     return (X[0], X[2], X[1], X[3])
 
 
+def det(X: Mat) -> Any:
+    """det X."""
+    return X[0] * X[3] - X[1] * X[2]
+
+
+def combine(p: Any, X: Mat, o: Any, Z: Mat) -> Mat:
+    """p·X + o·Z for scalar arrays p, o."""
+    return (p * X[0] + o * Z[0], p * X[1] + o * Z[1], p * X[2] + o * Z[2], p * X[3] + o * Z[3])
+
+
 def inv(X: Mat) -> Mat:
     """X⁻¹ = adj(X)/det(X); inf/NaN where det X = 0."""
     a, b, c, d = X
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = 1.0 / (a * d - b * c)
+        r = 1.0 / det(X)
     return (d * r, -b * r, -c * r, a * r)
 
 
@@ -58,10 +68,10 @@ def lyapunov(A: Mat, Q: Mat) -> Mat:
     (:func:`meanfield.lyapunov.lyapunov_2x2` states the formula, its derivation and accuracy)."""
     a, b, c, d = A
     tr = a + d
-    det = a * d - b * c
+    dA = det(A)
     B = (-d, b, c, -a)  # A − tr(A) I
     BQBt = mul(mul(B, Q), transpose(B))
     with np.errstate(divide="ignore", invalid="ignore"):
-        r = -1.0 / (2.0 * tr * det)
-    q0, q1, q2, q3 = ((det * q + s) * r for q, s in zip(Q, BQBt, strict=True))
+        r = -1.0 / (2.0 * tr * dA)
+    q0, q1, q2, q3 = ((dA * q + s) * r for q, s in zip(Q, BQBt, strict=True))
     return (q0, q1, q2, q3)

@@ -418,18 +418,18 @@ def _leak_block(
     # order-dependent 2×2 inverse is adj/det with adj a combination of I and A (or B), so the
     # sum over orders runs on scalar arrays; 2×2 algebra entry-wise (meanfield._mat22)
     Am = _mat22.split(A)
-    m00, m01, m10, m11 = _mat22.split(M)
+    Mm = _mat22.split(M)
+    m00, m01, m10, m11 = Mm
     k0, k1 = khat[..., 0], khat[..., 1]
     v0, v1 = m00 * k0 + m01 * k1, m10 * k0 + m11 * k1
     XP = (v0 * v0, v0 * v1, v0 * v1, v1 * v1)
-    g01 = m00 * m10 + m01 * m11
-    XO = (m00 * m00 + m01 * m01 - XP[0], g01 - XP[1], g01 - XP[2], m10 * m10 + m11 * m11 - XP[3])
+    XO = _mat22.combine(1.0, mul(Mm, _mat22.transpose(Mm)), -1.0, XP)
     a, b, c, d = Am
     trA = a + d
     if dt is None:
         # C_n Mᵀ = −(A − nI)⁻¹ X_n, (A − nI)⁻¹ = ((trA − n)I − A)/det(A − nI):
         # Σ_n C_n Mᵀ = (cP XP + cO XO) + A (gP XP + gO XO)
-        detA = a * d - b * c
+        detA = _mat22.det(Am)
         cP = cO = gP = gO = 0.0
         for i in range(orders):
             n = i + 1
@@ -438,8 +438,8 @@ def _leak_block(
             cO = cO + w * (trA - n) * perp[i]
             gP = gP - w * par[i]
             gO = gO - w * perp[i]
-        G = mul(Am, _combine(gP, XP, gO, XO))
-        Y = tuple(x + g for x, g in zip(_combine(cP, XP, cO, XO), G, strict=True))
+        G = mul(Am, _mat22.combine(gP, XP, gO, XO))
+        Y = tuple(x + g for x, g in zip(_mat22.combine(cP, XP, cO, XO), G, strict=True))
         Q = _sym(Y, 2.0 * np.asarray(s2))
         return _mat22.join(_mat22.lyapunov(Am, Q))
     # Euler map: Y_n = dt B C_n Mᵀ = a_n dt² B(I − a_n B)⁻¹ X_n with
@@ -448,7 +448,7 @@ def _leak_block(
     dA = (dt * a, dt * b, dt * c, dt * d)
     Bm = (1.0 + dA[0], dA[1], dA[2], 1.0 + dA[3])
     trB = 2.0 + dt * trA
-    detB = Bm[0] * Bm[3] - Bm[1] * Bm[2]
+    detB = _mat22.det(Bm)
     c1 = c2 = c3 = c4 = 0.0
     sP = sO = 0.0
     for i in range(orders):
@@ -461,18 +461,13 @@ def _leak_block(
         c4 = c4 + (w * a_n) * perp[i]
         sP = sP + par[i]
         sO = sO + perp[i]
-    inner = mul(Bm, _combine(c3, XP, c4, XO))
-    Y = mul(Bm, tuple(x + y for x, y in zip(_combine(c1, XP, c2, XO), inner, strict=True)))
+    inner = mul(Bm, _mat22.combine(c3, XP, c4, XO))
+    Y = mul(Bm, tuple(x + y for x, y in zip(_mat22.combine(c1, XP, c2, XO), inner, strict=True)))
     half = 0.5 * dt * dt  # dt² M D_n Mᵀ is symmetric: half of it in Y, Y + Yᵀ doubles it
-    Y = tuple(y + x for y, x in zip(Y, _combine(half * sP, XP, half * sO, XO), strict=True))
+    Y = tuple(y + x for y, x in zip(Y, _mat22.combine(half * sP, XP, half * sO, XO), strict=True))
     Q = _sym(Y, 2.0 * dt * np.asarray(s2))
     Bp1 = (2.0 + dA[0], dA[1], dA[2], 2.0 + dA[3])
     return _mat22.join(_stein_from_difference(dA, Bp1, Q))
-
-
-def _combine(p: Any, X: tuple[Any, ...], o: Any, Z: tuple[Any, ...]) -> tuple[Any, ...]:
-    """p·X + o·Z by entries."""
-    return tuple(p * x + o * z for x, z in zip(X, Z, strict=True))
 
 
 def _sym(Y: tuple[Any, ...], noise: Any) -> _mat22.Mat:
