@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import sys
 import time
+import warnings
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ from typing import Any
 from ..analysis.decoder_files import DECODER_SUFFIXES, read_decoder_file
 from ..analysis.nwb_files import read_nwb
 from ..analysis.recordings import GUIDE_SLOPES
+from ..core.checks import real
 from ..core.recording import Recording
 from ..core.report import Section, run_metadata, write_report
 from ..core.report import format_short as _fmt
@@ -46,9 +48,14 @@ def read_recordings(
     """One Recording per file, the reader chosen by the suffix (module docstring); the NWB
     options go to :func:`~validate.analysis.nwb_files.read_nwb`, ``arrays`` (activity, output,
     decoder names) and ``decoder_bin_ms`` to
-    :func:`~validate.analysis.decoder_files.read_decoder_file`."""
+    :func:`~validate.analysis.decoder_files.read_decoder_file` (``outputs`` does not apply to
+    decoder files: a warning says so)."""
     if not files:
         raise ValueError("files is empty; name >= 1 recording file")
+    # the NWB options are checked whatever the files (read_nwb checks them again per file):
+    # a bad value is refused even when only decoder files are given
+    real(bin_ms, "bin_ms", low=0.0, strict=True)
+    real(smooth_ms, "smooth_ms", low=0.0)
     recs = []
     labels: dict[str, int] = {}
     for f in files:
@@ -79,6 +86,12 @@ def read_recordings(
                 bin_ms=decoder_bin_ms,
                 label=label,
             )
+            if outputs is not None:  # said, not silently ignored
+                warnings.warn(
+                    f"outputs={list(outputs)!r} selects NWB series; {path.name} is a decoder "
+                    f"file whose output is the array {arrays[1]!r} (set by arrays=)",
+                    stacklevel=2,
+                )
             recs.append(rec)
         else:
             raise ValueError(

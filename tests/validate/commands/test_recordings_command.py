@@ -110,6 +110,8 @@ def test_gaps_are_dropped_and_counted(run: tuple[dict, dict, Path]) -> None:
 def _broken(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
     good = tmp_path / "good.nwb"
     write_synthetic_nwb(good, "aligned", N=10, trials=4, trial_bins=10, gain_hz=5.0)
+    bci = tmp_path / "bci.npz"
+    write_synthetic_decoder_file(bci, "aligned", N=12, T=100)
     trunc = tmp_path / "trunc.nwb"
     trunc.write_bytes(good.read_bytes()[:1000])
     return {
@@ -118,6 +120,7 @@ def _broken(tmp_path: Path) -> dict[str, tuple[list[str], str]]:
         "truncated": ([str(trunc)], "not a readable NWB file"),
         "no such file": ([str(tmp_path / "none.nwb")], "no such file"),
         "suffix": ([str(tmp_path / "x.csv")], "not a recording file"),
+        "bad bin": ([str(bci), "--bin-ms", "-3"], "bin_ms=-3.0 is not allowed"),
         "long delay": (
             [str(good), "--align", "move_onset_time", "--window-ms", "-250", "-50"],
             "max_delay_ms",
@@ -155,3 +158,12 @@ def test_panels_violin_values_are_the_subsets(run: tuple[dict, dict, Path]) -> N
     _, rows, _ = run
     mean, sd = rows["oblique"]["subsets"]["rho"]
     assert np.isfinite(mean) and sd > 0
+
+
+def test_outputs_on_a_decoder_file_are_said_not_silently_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "bci.npz"
+    write_synthetic_decoder_file(path, "aligned", N=12, T=200)
+    args = ["recordings", str(path), "--outputs", "cursor_vel", "--quiet"]
+    with pytest.warns(UserWarning, match=r"outputs=\['cursor_vel'\] selects NWB series; "):
+        status = main([*args, "--out", str(tmp_path / "o"), "--max-delay-ms", "0"])
+    assert status == 0
