@@ -204,7 +204,8 @@ def flipped_mean(
     if time_weights is None:
         return jnp.mean(flipped, axis=(0, 1))
     w = time_weights.astype(values.dtype).reshape((1, -1) + (1,) * (values.ndim - 2))
-    return jnp.sum(flipped * w, axis=(0, 1)) / (values.shape[0] * jnp.sum(time_weights))
+    # the weights' sum in the values' dtype too, so float16 values give a float16 mean
+    return jnp.sum(flipped * w, axis=(0, 1)) / (values.shape[0] * jnp.sum(w))
 
 
 def correlation(w_out: Float[Array, "N n_out"], x: Float[Array, "*b N"]) -> Float[Array, ""]:

@@ -53,6 +53,10 @@ def test_euler_variance_tends_to_sigma2() -> None:
         assert gap == pytest.approx(s**2 * dt / (2 - dt), rel=1e-12)
     with pytest.raises(ValueError, match="dt=2.5"):
         euler_stationary_variance(1.0, 2.5)
+    # both ends of (0, 2) are outside: dt = 0 is no step, dt = 2 the edge of stability
+    for dt in (0.0, 2.0):
+        with pytest.raises(ValueError, match=rf"^dt={dt!r} is not allowed here; the map is "):
+            euler_stationary_variance(1.0, dt)
 
 
 # ---------------------------------------------------------------- rank-2 fixed point (§2)

@@ -182,3 +182,131 @@ def test_out_of_range_condition_labels_are_refused():
         condition_mean(z, jnp.array([0, 1, -1, 0]), 2)
     with pytest.raises(ValueError, match=r"^condition has dtype float"):
         condition_mean(z, jnp.array([0.0, 1.0, 1.0, 0.0]), 2)
+
+
+# --- refusals name the parameter and the allowed shape (whole messages: they are the interface)
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: flipped_mean(None, jnp.ones(2)),
+            "values=None is not allowed; values must be a numeric array",
+        ),
+        (
+            lambda: flipped_mean(jnp.ones((2, 3)), None),
+            "sign=None is not allowed; sign must be a numeric array",
+        ),
+        (
+            lambda: flipped_mean(jnp.ones((2, 3)), jnp.ones(3)),
+            "values has shape (2, 3) and sign (3,); allowed: values [B, T, ...] with B >= 1 "
+            "and sign [B]",
+        ),
+        (
+            lambda: condition_mean(None, jnp.zeros(2, int), 2),
+            "values=None is not allowed; values must be a numeric array",
+        ),
+        (
+            lambda: condition_mean(jnp.ones(2), None, 2),
+            "condition=None is not allowed; condition must be a numeric array",
+        ),
+        (
+            lambda: condition_mean(jnp.ones(2), jnp.zeros(2, int), 0),
+            "n_conditions=0 is not allowed; n_conditions must be an integer >= 1",
+        ),
+        (
+            lambda: condition_mean(jnp.ones(2), jnp.zeros(3, int), 2),
+            "values has shape (2,) and condition (3,); allowed: values [B, ...] with B >= 1 "
+            "and condition [B]",
+        ),
+        (
+            lambda: condition_mean(jnp.asarray(1.0), jnp.zeros(1, int), 1),
+            "values has shape () and condition (1,); allowed: values [B, ...] with B >= 1 "
+            "and condition [B]",
+        ),
+        (
+            lambda: masked_mse(None, jnp.ones((1, 1, 1)), jnp.ones(1)),
+            "z=None is not allowed; z must be a numeric array",
+        ),
+        (
+            lambda: masked_mse(jnp.ones((1, 1, 1)), None, jnp.ones(1)),
+            "target=None is not allowed; target must be a numeric array",
+        ),
+        (
+            lambda: masked_mse(jnp.ones((1, 1, 1)), jnp.ones((1, 1, 1)), None),
+            "mask=None is not allowed; mask must be a numeric array",
+        ),
+        (
+            lambda: masked_mse(jnp.ones((2, 3, 1)), jnp.ones((2, 3, 2)), jnp.ones(1)),
+            "z has shape (2, 3, 1) and target (2, 3, 2); allowed: the same shape "
+            "[B, T, n_out] with B >= 1",
+        ),
+        (
+            lambda: masked_mse(jnp.ones((2, 3, 2)), jnp.ones((2, 3, 2)), jnp.ones((3, 3))),
+            "mask has shape (3, 3); allowed: broadcastable to z's (2, 3, 2)",
+        ),
+    ],
+)
+def test_refusals_are_one_line_and_name_the_parameter(call, message: str) -> None:
+    with pytest.raises(ValueError) as err:
+        call()
+    assert str(err.value) == message
+
+
+def test_flipped_mean_of_two_dimensional_values_and_one_trial() -> None:
+    """values [B, T] (no trailing axes) and B = 1 are allowed; the weights multiply (sign·values,
+    any real weights, not only ±1)."""
+    values = np.arange(12.0).reshape(3, 4) - 5.0
+    weights = np.array([2.0, -0.5, 1.0])
+    out = float(flipped_mean(jnp.asarray(values), jnp.asarray(weights)))
+    assert out == pytest.approx((weights[:, None] * values).mean(), rel=1e-6)
+    one = float(flipped_mean(jnp.asarray(values[:1]), jnp.asarray([-1.0])))
+    assert one == pytest.approx(-values[0].mean(), rel=1e-6)
+
+
+def test_masked_mse_broadcasts_a_mask_and_averages_one_entry() -> None:
+    """A mask [B, T, 1] or [T, n_out] (fewer axes) broadcasts against z [B, T, n_out]; a mask
+    selecting a single entry gives that entry's squared error, an empty one 0 with a finite
+    (zero) gradient."""
+    rng = np.random.default_rng(12)
+    z, target = (jnp.asarray(a, jnp.float32) for a in rng.standard_normal((2, 4, 2, 2)))
+    m_bt1 = (rng.uniform(size=(4, 2, 1)) > 0.4).astype(np.float32)
+    m_bt1[0, 0, 0] = 1.0
+    full = np.broadcast_to(m_bt1, (4, 2, 2))
+    sq = np.asarray((z - target) ** 2)
+    expected = (full * sq).sum() / full.sum()
+    assert float(masked_mse(z, target, jnp.asarray(m_bt1))) == pytest.approx(expected, rel=1e-5)
+    m_to = np.zeros((2, 2), np.float32)
+    m_to[1, 0] = 1.0  # time 1, output 0 of every trial
+    expected = sq[:, 1, 0].mean()
+    assert float(masked_mse(z, target, jnp.asarray(m_to))) == pytest.approx(expected, rel=1e-5)
+    one = np.zeros((4, 2, 2), np.float32)
+    one[2, 1, 1] = 1.0
+    assert float(masked_mse(z, target, jnp.asarray(one))) == pytest.approx(sq[2, 1, 1], rel=1e-6)
+    empty = jnp.zeros((4, 2, 2))
+    assert float(masked_mse(z, target, empty)) == 0.0
+    g = jax.grad(lambda zz: masked_mse(zz, target, empty))(z)
+    assert np.all(np.asarray(g) == 0.0)
+
+
+def test_the_computation_keeps_the_dtype_of_the_values() -> None:
+    """float16 values with float32 masks, weights and one-hot labels stay float16 (mixed
+    precision: the values' dtype sets the computation, as in the simulator)."""
+    values = jnp.asarray(np.linspace(-1, 1, 24).reshape(4, 3, 2), jnp.float16)
+    labels = jnp.asarray([0, 1, 1, 0])
+    assert condition_mean(values, labels, 2).dtype == jnp.float16
+    weights = jnp.ones((4, 3, 2), jnp.float32)
+    assert condition_mean(values, labels, 2, weights=weights).dtype == jnp.float16
+    assert flipped_mean(values, jnp.ones(4), jnp.ones(3, jnp.float32)).dtype == jnp.float16
+    mse = masked_mse(values, jnp.zeros_like(values), jnp.ones((4, 3, 2), jnp.float32))
+    assert mse.dtype == jnp.float16
+
+
+def test_condition_mean_of_one_value_per_trial_and_of_one_trial() -> None:
+    """values [B] (one number per trial) and B = 1 are allowed."""
+    values = jnp.asarray([1.0, 2.0, 4.0, 8.0])
+    out = np.asarray(condition_mean(values, jnp.asarray([1, 0, 1, 1]), 3))
+    np.testing.assert_allclose(out, [2.0, 13.0 / 3.0, 0.0], rtol=1e-6)
+    one = np.asarray(condition_mean(jnp.asarray([[3.0, -1.0]]), jnp.asarray([1]), 2))
+    np.testing.assert_allclose(one, [[0.0, 0.0], [3.0, -1.0]])
