@@ -47,11 +47,18 @@ FAMILIES: dict[str, dict[str, list[str]]] = {
     # (all of tests/simulate/ is 5 minutes on 2 cores, per mutant)
     "simulate": {
         "modules": ["simulate/dynamics.py", "simulate/losses.py"],
-        "tests": ["tests/simulate/test_dynamics.py", "tests/simulate/test_losses.py"],
+        # test_gated: the gated branch of dynamics.step
+        "tests": [
+            "tests/simulate/test_dynamics.py",
+            "tests/simulate/test_losses.py",
+            "tests/simulate/test_gated.py",
+        ],
     },
     "training": {
         "modules": ["simulate/training.py"],
-        "tests": ["tests/simulate/test_training.py"],
+        # test_gated trains a gated model (the gated records); test_runs' resume tests are
+        # left out: 14 s each per surviving mutant
+        "tests": ["tests/simulate/test_training.py", "tests/simulate/test_gated.py"],
     },
     "validate": {
         "modules": [
@@ -168,6 +175,22 @@ EQUIVALENT: dict[str, str] = {
     "validate.core.claims.x_judge_claim__mutmut_193": _SIGN_ONLY,
     "validate.core.claims.x_judge_claim__mutmut_211": "t is ±inf or 0 in that branch: t > 1 and "
     "t > 0 agree",
+    **{
+        f"simulate.dynamics.x_simulate__mutmut_{i}": "positive=None is falsy like False "
+        "(passed on as strict=)"
+        for i in (85, 95, 105)
+    },
+    **{
+        f"simulate.losses.x_masked_mse__mutmut_{i}": "zip's strict=None or omitted is the "
+        "strict=False written there"
+        for i in (45, 46)
+    },
+    **{
+        f"simulate.losses.x__masked_mean__mutmut_{i}": "only changes the empty-mask branch, "
+        "where Σ m·sq = 0 is divided by a nonzero number and the outer where() returns 0 "
+        "anyway (value and gradient both 0)"
+        for i in (9, 22)
+    },
     **{f"meanfield.two_phase.x__euler_phase2_a__mutmut_{i}": _BISECT for i in (20, 34)},
     **{f"meanfield.optimum.x__slope__mutmut_{i}": _SIGN for i in (1, 8)},
     **{
@@ -299,9 +322,18 @@ def _add_retrace_fixture(dest: Path) -> None:
         conftest.write_text(text + "\nimport sys" + RETRACE_FIXTURE, encoding="utf-8")
 
 
-def refresh_tests(dest: Path) -> None:
+def refresh_tests(dest: Path, family: str) -> None:
     """Copy the checkout's current tests (and benchmarks, whose references they import) into
-    an existing work directory, for a re-run of its survivors."""
+    an existing work directory, for a re-run of its survivors; the family's test selection
+    is rewritten from :data:`FAMILIES` (it may have grown since the first run)."""
+    pyproject = dest / "pyproject.toml"
+    lines = pyproject.read_text(encoding="utf-8").splitlines()
+    key = "pytest_add_cli_args_test_selection = "
+    lines = [
+        key + _toml_list(FAMILIES[family]["tests"]) if line.startswith(key) else line
+        for line in lines
+    ]
+    pyproject.write_text("\n".join(lines) + "\n", encoding="utf-8")
     for name in ("tests", "benchmarks"):
         shutil.copytree(
             ROOT / name,
@@ -399,7 +431,7 @@ def main() -> None:
     for family in args.family:
         dest = args.workdir / family
         if args.rerun_survivors:
-            refresh_tests(dest)
+            refresh_tests(dest, family)
             names = [n for r in scores(family, dest).values() for n in r.get("survivors", [])]
             if names:
                 run(dest, args.max_children, names)

@@ -204,6 +204,11 @@ def test_out_of_range_condition_labels_are_refused():
             "and sign [B]",
         ),
         (
+            lambda: flipped_mean(jnp.ones(3), jnp.ones(3)),
+            "values has shape (3,) and sign (3,); allowed: values [B, T, ...] with B >= 1 "
+            "and sign [B]",
+        ),
+        (
             lambda: condition_mean(None, jnp.zeros(2, int), 2),
             "values=None is not allowed; values must be a numeric array",
         ),
@@ -246,6 +251,15 @@ def test_out_of_range_condition_labels_are_refused():
             lambda: masked_mse(jnp.ones((2, 3, 2)), jnp.ones((2, 3, 2)), jnp.ones((3, 3))),
             "mask has shape (3, 3); allowed: broadcastable to z's (2, 3, 2)",
         ),
+        (
+            lambda: masked_mse(jnp.ones((2, 3)), jnp.ones((2, 3)), jnp.ones(1)),
+            "z has shape (2, 3) and target (2, 3); allowed: the same shape [B, T, n_out] "
+            "with B >= 1",
+        ),
+        (
+            lambda: masked_mse(jnp.ones((2, 3, 2)), jnp.ones((2, 3, 2)), jnp.ones((1, 2, 3, 2))),
+            "mask has shape (1, 2, 3, 2); allowed: broadcastable to z's (2, 3, 2)",
+        ),
     ],
 )
 def test_refusals_are_one_line_and_name_the_parameter(call, message: str) -> None:
@@ -284,6 +298,9 @@ def test_masked_mse_broadcasts_a_mask_and_averages_one_entry() -> None:
     one = np.zeros((4, 2, 2), np.float32)
     one[2, 1, 1] = 1.0
     assert float(masked_mse(z, target, jnp.asarray(one))) == pytest.approx(sq[2, 1, 1], rel=1e-6)
+    # weights need not be 0/1: Σ m (z − ẑ)² / Σ m with one weight of ½ is that entry again
+    half = 0.5 * one
+    assert float(masked_mse(z, target, jnp.asarray(half))) == pytest.approx(sq[2, 1, 1], rel=1e-6)
     empty = jnp.zeros((4, 2, 2))
     assert float(masked_mse(z, target, empty)) == 0.0
     g = jax.grad(lambda zz: masked_mse(zz, target, empty))(z)
