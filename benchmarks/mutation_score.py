@@ -431,6 +431,18 @@ def main() -> None:
     for family in args.family:
         dest = args.workdir / family
         if args.rerun_survivors:
+            changed = [
+                m
+                for m in FAMILIES[family]["modules"]
+                if (dest / m).read_bytes() != (ROOT / m).read_bytes()
+            ]
+            if changed:
+                # the survivors are mutants of the old code: a re-run would test the new tests
+                # against the old module (and fail where the new tests rely on the change)
+                sys.exit(
+                    f"{', '.join(changed)} changed since the run in {dest}: run the family "
+                    "afresh (without --rerun-survivors)"
+                )
             refresh_tests(dest, family)
             names = [n for r in scores(family, dest).values() for n in r.get("survivors", [])]
             if names:
