@@ -402,3 +402,73 @@ def test_training_lowers_the_bias_loss_beyond_the_batch_noise() -> None:
         total[:, 0] - total[:, -10:].mean(axis=1)
         > 4 * total[:, -10:].std(axis=1, ddof=1) * np.sqrt(1.1)
     )
+
+
+# ---------------------------------------------------------------- refusals and helpers
+def test_refusals_of_train_and_sweep_are_whole_sentences(tmp_path) -> None:
+    cases = [
+        (lambda: train({"N": 8}, progress=False), "config must be a TrainConfig; got dict"),
+        (
+            lambda: sweep(BASE, [], tmp_path / "empty", progress=False),
+            "Ns=[] is not allowed; allowed: a non-empty list of sizes >= 2",
+        ),
+    ]
+    a_file = tmp_path / "file"
+    a_file.write_text("x")
+    cases.append(
+        (
+            lambda: sweep(BASE, [8], a_file, progress=False),
+            f"out={str(a_file)!r} exists and is not a directory",
+        )
+    )
+    single = tmp_path / "single"
+    single.mkdir()
+    (single / "config.json").write_text("{}")
+    cases.append(
+        (
+            lambda: sweep(BASE, [8], single, progress=False),
+            f"out={str(single)!r} holds a single run (config.json); a sweep writes "
+            "out/N<n>/ — use another directory for the sweep",
+        )
+    )
+    for call, message in cases:
+        with pytest.raises(ValueError) as err:
+            call()
+        assert str(err.value) == message
+
+
+def test_eigenvalues_are_sorted_by_real_then_imaginary_part() -> None:
+    """Descending real part, ties by descending imaginary part; complex dtype of the input's
+    precision even when all eigenvalues are real."""
+    from simulate.training import _eigvals_sorted
+
+    rot = np.array([[1.0, -2.0], [2.0, 1.0]])  # 1 ± 2i
+    diag = np.diag([-3.0, 5.0])
+    out = _eigvals_sorted(np.stack([rot, diag]))
+    np.testing.assert_allclose(out[0], [1 + 2j, 1 - 2j])
+    np.testing.assert_allclose(out[1], [5.0, -3.0])
+    assert out.dtype == np.complex128
+    assert _eigvals_sorted(diag.astype(np.float32)).dtype == np.complex64
+
+
+def test_the_record_window_starts_at_the_first_masked_step() -> None:
+    from simulate.training import _window
+
+    mask = np.zeros((3, 6, 2), np.float32)
+    mask[1, 2, 1] = 1.0  # first masked step: t = 2 (one trial, one output suffices)
+    mask[0, 4, 0] = 1.0
+    np.testing.assert_array_equal(np.asarray(_window(jnp.asarray(mask))), [0, 0, 1, 1, 1, 1])
+
+
+def test_the_rate_basis_is_orthonormal_and_spans_w_out_and_w_in() -> None:
+    """[w₁ w₂]: w₁ = w_out/‖w_out‖, w₂ the part of w_in orthogonal to it, normalised."""
+    from simulate.models import make_rate_rnn
+    from simulate.training import _rate_basis
+
+    net = make_rate_rnn(jax.random.key(3), 12, n_in=1, n_out=1)
+    basis = np.asarray(_rate_basis(net), np.float64)
+    np.testing.assert_allclose(basis.T @ basis, np.eye(2), atol=1e-6)
+    w_out, w_in = (np.asarray(a[:, 0], np.float64) for a in (net.w_out, net.w_in))
+    np.testing.assert_allclose(basis[:, 0], w_out / np.linalg.norm(w_out), atol=1e-6)
+    v = w_in - (w_in @ basis[:, 0]) * basis[:, 0]
+    np.testing.assert_allclose(basis[:, 1], v / np.linalg.norm(v), atol=1e-6)
