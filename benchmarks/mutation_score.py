@@ -209,8 +209,15 @@ EQUIVALENT: dict[str, str] = {
     **{
         f"simulate.losses.x_masked_mse__mutmut_{i}": "zip's strict=None or omitted is the "
         "strict=False written there"
-        for i in (45, 46)
+        for i in (36, 39)
     },
+    **{
+        f"simulate.losses.x_condition_mean__mutmut_{i}": "only changes conditions with zero "
+        "total weight, where the sum 0 is divided by a nonzero number: 0 either way"
+        for i in (79, 90)
+    },
+    "simulate.losses.x__check_condition__mutmut_5": "'XXiuXX' still contains i and u, and no "
+    "numpy dtype kind is X",
     **{
         f"simulate.losses.x__masked_mean__mutmut_{i}": "only changes the empty-mask branch, "
         "where Σ m·sq = 0 is divided by a nonzero number and the outer where() returns 0 "

@@ -439,3 +439,17 @@ def test_input_noise_reaches_the_state_through_w_in() -> None:
     proj = np.asarray(traj.x[:, 0], np.float64) @ w / (w @ w)
     expected = (dt * s) ** 2
     assert abs(proj.var() - expected) < 4 * expected * math.sqrt(2 / proj.size)
+
+
+def test_step_of_a_gated_model_adds_sigma_xi_to_its_update() -> None:
+    """Discrete-time networks (seed 002): x' = F(x, u) + σ·ξ with the given ξ (dt unused)."""
+    from simulate.gated import make_gated_rnn
+
+    net = make_gated_rnn(jax.random.key(4), 6, arch="gru", n_in=1, n_out=1)
+    x = jax.random.normal(jax.random.key(5), (3, net.N))
+    u = jnp.ones((3, 1))
+    xi = jax.random.normal(jax.random.key(6), (3, net.N))
+    out = step(net, x, u, xi, dt=0.7, sigma=0.3)
+    np.testing.assert_allclose(
+        np.asarray(out), np.asarray(net.update(x, u) + 0.3 * xi), rtol=1e-6, atol=1e-7
+    )

@@ -231,6 +231,28 @@ def test_out_of_range_condition_labels_are_refused():
             "and condition [B]",
         ),
         (
+            lambda: flipped_mean(jnp.ones((0, 3)), jnp.ones(0)),
+            "values has shape (0, 3) and sign (0,); allowed: values [B, T, ...] with B >= 1 "
+            "and sign [B]",
+        ),
+        (
+            lambda: masked_mse(jnp.ones((0, 3, 1)), jnp.ones((0, 3, 1)), jnp.ones(1)),
+            "z has shape (0, 3, 1) and target (0, 3, 1); allowed: the same shape "
+            "[B, T, n_out] with B >= 1",
+        ),
+        (
+            lambda: loss_split(
+                jnp.ones((2, 1, 1)),
+                jnp.ones((2, 1, 1)),
+                jnp.ones(1),
+                jnp.ones(2),
+                jnp.asarray([0, 2]),
+                2,
+            ),
+            "condition has labels 0 … 2; allowed: integers in [0, n_conditions=2) (an "
+            "out-of-range label would drop its trials from the bias/variance split)",
+        ),
+        (
             lambda: masked_mse(None, jnp.ones((1, 1, 1)), jnp.ones(1)),
             "z=None is not allowed; z must be a numeric array",
         ),
@@ -327,3 +349,28 @@ def test_condition_mean_of_one_value_per_trial_and_of_one_trial() -> None:
     np.testing.assert_allclose(out, [2.0, 13.0 / 3.0, 0.0], rtol=1e-6)
     one = np.asarray(condition_mean(jnp.asarray([[3.0, -1.0]]), jnp.asarray([1]), 2))
     np.testing.assert_allclose(one, [[0.0, 0.0], [3.0, -1.0]])
+
+
+@pytest.mark.parametrize("name", ["z", "target", "mask", "sign", "condition"])
+def test_loss_split_names_a_missing_array(name: str) -> None:
+    args = {
+        "z": jnp.ones((2, 1, 1)),
+        "target": jnp.ones((2, 1, 1)),
+        "mask": jnp.ones(1),
+        "sign": jnp.ones(2),
+        "condition": jnp.asarray([0, 1]),
+    } | {name: None}
+    with pytest.raises(ValueError) as err:
+        loss_split(*args.values(), 2)
+    assert str(err.value) == f"{name}=None is not allowed; {name} must be a numeric array"
+
+
+def test_weights_need_not_be_zero_or_one() -> None:
+    """Σ w·v / Σ w: a lone trial of weight ½ in its condition gives that trial's value, and
+    masked_mse of one trial (B = 1) is its plain mean square error."""
+    values = jnp.asarray([[3.0], [5.0], [7.0]])
+    weights = jnp.asarray([[0.5], [1.0], [1.0]])
+    out = np.asarray(condition_mean(values, jnp.asarray([0, 1, 1]), 2, weights=weights))
+    np.testing.assert_allclose(out, [[3.0], [6.0]], rtol=1e-6)
+    z = jnp.asarray([[[1.0], [3.0]]])
+    assert float(masked_mse(z, jnp.zeros_like(z), jnp.ones(1))) == pytest.approx(5.0)
