@@ -472,3 +472,71 @@ def test_the_rate_basis_is_orthonormal_and_spans_w_out_and_w_in() -> None:
     np.testing.assert_allclose(basis[:, 0], w_out / np.linalg.norm(w_out), atol=1e-6)
     v = w_in - (w_in @ basis[:, 0]) * basis[:, 0]
     np.testing.assert_allclose(basis[:, 1], v / np.linalg.norm(v), atol=1e-6)
+
+
+def test_configs_share_a_trainer_exactly_when_their_compiled_step_is_the_same() -> None:
+    """Seed, seeds, steps, learning rate and the initialisation fields do not change the
+    compiled chunk: one trainer. Noise, batch, task, optimiser or the number of phases do."""
+    import simulate.training as training
+
+    base = training._trainer_for(BASE)
+    for same in (
+        {"seed": 7},
+        {"seeds": 3},
+        {"steps": 40},
+        {"eta0": 0.01},
+        {"checkpoint_every": 20},
+        {"g": 0.5},
+    ):
+        assert training._trainer_for(BASE.replace(**same)) is base, same
+    for other in ({"sigma": 0.9}, {"batch": 4}, {"optimizer": "adam"}, {"N": 8}):
+        assert training._trainer_for(BASE.replace(**other)) is not base, other
+
+
+def test_the_trainer_cache_is_bounded_and_drops_the_oldest() -> None:
+    import simulate.training as training
+
+    saved = dict(training._TRAINERS)
+    training._TRAINERS.clear()
+    try:
+        configs = [BASE.replace(sigma=0.01 * (i + 1)) for i in range(33)]
+        first = training._trainer_for(configs[0])
+        for cfg in configs[1:]:
+            training._trainer_for(cfg)
+        assert len(training._TRAINERS) == 32
+        assert training._trainer_for(configs[-1]) is training._trainer_for(configs[-1])
+        assert training._trainer_for(configs[0]) is not first  # dropped, built again
+    finally:
+        training._TRAINERS.clear()
+        training._TRAINERS.update(saved)
+
+
+def test_the_non_finite_error_names_the_first_seed_to_fail_and_the_checkpoint(tmp_path) -> None:
+    """The seed whose first non-finite step is earliest (−1: never) is named, with its step;
+    the remark on the checkpoint depends on whether one was written (t > 0) and on a
+    run directory at all."""
+    from types import SimpleNamespace
+
+    from simulate.training import _raise_non_finite
+
+    bad = np.array([-1, 5, 3, -1])
+    head = (
+        f"non-finite loss or parameters at training step 3 for seed index 2 (of "
+        f"seeds={BASE.seeds}, base seed={BASE.seed}); lower the learning rate (eta0={BASE.eta0})"
+    )
+    rundir = SimpleNamespace(path=tmp_path)
+    tails = [
+        (None, 10, ""),
+        (
+            rundir,
+            10,
+            f"; the last good checkpoint (step 10) is kept in {tmp_path} (rerunning the same "
+            "call resumes from it)",
+        ),
+        (rundir, 0, "; no checkpoint was written yet (the failure is in the first chunk)"),
+    ]
+    for where, t, tail in tails:
+        with pytest.raises(NonFiniteLossError) as err:
+            _raise_non_finite(BASE, where, bad, t)
+        assert str(err.value) == head + tail
+        assert (err.value.step, err.value.seed_index) == (3, 2)
