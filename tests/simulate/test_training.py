@@ -540,3 +540,106 @@ def test_the_non_finite_error_names_the_first_seed_to_fail_and_the_checkpoint(tm
             _raise_non_finite(BASE, where, bad, t)
         assert str(err.value) == head + tail
         assert (err.value.step, err.value.seed_index) == (3, 2)
+
+
+# ---------------------------------------------------------------- records, term by term
+def _record_batch(rng: np.random.Generator, B: int, T: int, C: int, n_out: int = 1):
+    from types import SimpleNamespace
+
+    mask = np.zeros((B, T, n_out), np.float32)
+    mask[:, 2:] = 1.0  # window from t = 2
+    return SimpleNamespace(
+        sign=jnp.asarray(np.where(np.arange(B) % 2 == 0, 1.0, -1.0), jnp.float32),
+        condition=jnp.asarray(np.arange(B) % C),
+        mask=jnp.asarray(mask),
+        inputs=jnp.asarray(rng.standard_normal((B, T, 1)), jnp.float32),
+    )
+
+
+def _flipped_window_mean(values: np.ndarray, sign: np.ndarray, start: int) -> np.ndarray:
+    return (sign[:, None, None] * values)[:, start:].mean(axis=(0, 1))
+
+
+def test_low_rank_records_term_by_term() -> None:
+    """κ̄ = window mean of the flipped latents, x̄ = U κ̄, ρ = |w_outᵀx̄|/(‖w_out‖‖x̄‖)."""
+    from simulate.models import make_low_rank
+    from simulate.training import _low_rank_records
+
+    rng = np.random.default_rng(21)
+    net = make_low_rank(jax.random.key(8), 12, M=jnp.asarray([[0.5, -1.0], [2.0, 0.25]]))
+    batch = _record_batch(rng, 6, 5, 3)
+    latents = rng.standard_normal((6, 5, 2)).astype(np.float32)
+    rec = _low_rank_records(net, jnp.asarray(latents), batch)
+    kbar = _flipped_window_mean(latents.astype(np.float64), np.asarray(batch.sign), 2)
+    np.testing.assert_allclose(rec["kappa_bar"], kbar, rtol=1e-5, atol=1e-6)
+    assert float(rec["kappa_norm"]) == pytest.approx(np.linalg.norm(kbar), rel=1e-5)
+    x_bar = np.asarray(net.U, np.float64) @ kbar
+    w = np.asarray(net.w_out[:, 0], np.float64)
+    rho = abs(w @ x_bar) / (np.linalg.norm(w) * np.linalg.norm(x_bar))
+    assert float(rec["rho"]) == pytest.approx(rho, rel=1e-4)
+    np.testing.assert_array_equal(rec["M"], net.M)
+
+
+def test_rate_and_gated_records_term_by_term() -> None:
+    """‖ΔW‖, ‖Δw_out‖, the RMS norm and ρ of the condition means of the flipped states, the
+    projection of ΔW on [w₁ w₂] of the initial network, and ‖x̄(model) − x̄(init)‖ of the
+    noise-free window means — each against numpy on the same arrays."""
+    from types import SimpleNamespace
+
+    from simulate.dynamics import simulate as run_net
+    from simulate.gated import make_gated_rnn
+    from simulate.models import make_rate_rnn
+    from simulate.training import _gated_records, _rate_basis, _rate_records
+
+    rng = np.random.default_rng(22)
+    B, T, C, N = 6, 5, 3, 10
+    batch = _record_batch(rng, B, T, C)
+    task = SimpleNamespace(n_conditions=C)
+    init = make_rate_rnn(jax.random.key(9), N, n_in=1, n_out=1, g=0.8)
+    dW = 0.1 * rng.standard_normal((N, N)).astype(np.float32)
+    model = eqx.tree_at(lambda m: (m.W, m.w_out), init, (init.W + dW, init.w_out * 1.5))
+    x = rng.standard_normal((B, T, N)).astype(np.float32)
+    config = SimpleNamespace(dt=0.2)
+    rec = _rate_records(model, init, jnp.asarray(x), batch, task, config, jax.random.key(1))
+
+    sign, cond = np.asarray(batch.sign, np.float64), np.asarray(batch.condition)
+    flipped = sign[:, None, None] * x
+    x_c = np.stack([flipped[cond == c].mean(0) for c in range(C)])  # [C, T, N]
+    w = np.asarray(model.w_out[:, 0], np.float64)
+    X = x_c.reshape(-1, N)
+    expected = {
+        "dW_norm": np.linalg.norm(dW),
+        "dw_out_norm": 0.5 * np.linalg.norm(np.asarray(init.w_out)),
+        "x_norm": np.linalg.norm(x_c) / np.sqrt(C * T),
+        "rho": np.linalg.norm(X @ w) / (np.linalg.norm(w) * np.linalg.norm(X)),
+    }
+    for k, v in expected.items():
+        assert float(rec[k]) == pytest.approx(v, rel=1e-4), k
+    basis = np.asarray(_rate_basis(init), np.float64)
+    np.testing.assert_allclose(rec["M_proj"], basis.T @ dW @ basis, rtol=1e-4, atol=1e-6)
+    clean = [
+        _flipped_window_mean(
+            np.asarray(run_net(m, batch.inputs, key=jax.random.key(0), sigma=0.0).x, np.float64),
+            sign,
+            2,
+        )
+        for m in (model, init)
+    ]
+    assert float(rec["dx_bar_norm"]) == pytest.approx(np.linalg.norm(clean[0] - clean[1]), rel=1e-4)
+
+    gi = make_gated_rnn(jax.random.key(10), 4, arch="gru", n_in=1, n_out=1)
+    gm = eqx.tree_at(lambda m: m.W_h, gi, gi.W_h * 1.1)
+    xs = rng.standard_normal((B, T, gi.N)).astype(np.float32)
+    grec = _gated_records(gm, gi, jnp.asarray(xs), batch, task)
+    h = sign[:, None, None] * xs[..., : gi.units]
+    h_c = np.stack([h[cond == c].mean(0) for c in range(C)])
+    wg = np.asarray(gm.w_out[:, 0], np.float64)
+    Hc = h_c.reshape(-1, gi.units)
+    gexp = {
+        "dW_norm": 0.1 * np.linalg.norm(np.asarray(gi.W_h, np.float64)),
+        "dw_out_norm": 0.0,
+        "x_norm": np.linalg.norm(h_c) / np.sqrt(C * T),
+        "rho": np.linalg.norm(Hc @ wg) / (np.linalg.norm(wg) * np.linalg.norm(Hc)),
+    }
+    for k, v in gexp.items():
+        assert float(grec[k]) == pytest.approx(v, rel=1e-4, abs=1e-7), k
