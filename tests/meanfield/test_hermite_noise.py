@@ -315,3 +315,137 @@ def test_blocks_give_the_batch_result(dt: float | None, monkeypatch: pytest.Monk
     blocked = leak_covariance(A, M, kbar, 0.8, c0, dt, 5, ERF)
     np.testing.assert_array_equal(blocked, whole)
     assert blocked.shape == (20, 2, 2)
+
+
+_ERF, _TANH = get_nonlinearity("erf"), get_nonlinearity("tanh")
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (
+            lambda: hermite_coefficients(0.5, 1.0, None, _ERF),
+            "orders=None is out of range: orders must be an integer in [1, 16]",
+        ),
+        (
+            lambda: hermite_coefficients(0.5, 1.0, 2, _TANH, method="closed_form"),
+            "method='closed_form' is out of range: method must be 'auto' or 'quadrature' for "
+            "this nonlinearity (closed forms are derived for erf only, not 'tanh')",
+        ),
+        (
+            lambda: hermite_coefficients(None, 1.0, 2, _ERF),
+            "a=None is out of range: a must be a number or array of numbers",
+        ),
+        (
+            lambda: hermite_coefficients(True, 1.0, 2, _ERF),
+            "a=True is out of range: a must be a number or array of numbers",
+        ),
+        (
+            lambda: hermite_coefficients(np.array(["a"]), 1.0, 2, _ERF),
+            "a=array(['a'], dtype='<U1') is out of range: a must be a number or array of numbers",
+        ),
+        (
+            lambda: hermite_coefficients([0.1, np.nan], 1.0, 2, _ERF),
+            "a='array of shape (2,) with non-finite or no entries' is out of range: a must be "
+            "finite numbers",
+        ),
+        (
+            lambda: hermite_coefficients([], 1.0, 2, _ERF),
+            "a='array of shape (0,) with non-finite or no entries' is out of range: a must be "
+            "finite numbers",
+        ),
+        (
+            lambda: hermite_coefficients(0.5, 0.0, 2, _ERF),
+            "c0=0.0 is out of range: c0 must be > 0 (the orthogonal variance)",
+        ),
+        (
+            lambda: hermite_coefficients(0.5, 1.0, 2, _TANH, quadrature=1),
+            "quadrature=1 is out of range: quadrature must be an integer >= 2 "
+            "(Gauss–Hermite nodes)",
+        ),
+        (
+            lambda: hermite_coefficients(0.5, 1.0, 2, _TANH, quadrature=True),
+            "quadrature=True is out of range: quadrature must be an integer >= 2 "
+            "(Gauss–Hermite nodes)",
+        ),
+        (
+            lambda: hermite_coefficients(0.5, [1.0, 60.0], 2, _TANH),
+            "c0=60.0 is out of range: c0 must be <= 50 for the quadrature route (tanh, "
+            "callables) (beyond it the η-average no longer reaches 1e-8 (see "
+            "QUADRATURE_MAX_C0))",
+        ),
+        (
+            lambda: drive_covariances(np.ones(3), 1.0, 2, _ERF),
+            "kappa_bar='array of shape (3,)' is out of range: kappa_bar must be fixed points "
+            "of shape (..., 2)",
+        ),
+        (
+            lambda: drive_covariances(None, 1.0, 2, _ERF),
+            "kappa_bar=None is out of range: kappa_bar must be a number or array of numbers",
+        ),
+    ],
+)
+def test_refusals_are_whole_named_sentences(call, message: str) -> None:
+    with pytest.raises(ValueError) as err:
+        call()
+    assert str(err.value) == message
+
+
+def test_the_inner_rule_grows_with_c0() -> None:
+    """The quadrature route uses max(quadrature, 80·c₀) η-nodes: at c₀ = 10 and 25 it then
+    agrees with erf's closed forms to 1e-9 (with a fixed 64 or 80 nodes it is 7e-4 off)."""
+    kb = np.array([[1.5, 0.3], [0.2, 2.0]])
+    c0 = np.array([10.0, 25.0])
+    quad = drive_covariances(kb, c0, 4, _ERF, method="quadrature")
+    closed = drive_covariances(kb, c0, 4, _ERF)
+    assert np.max(np.abs(quad - closed)) <= 1e-9 * np.max(np.abs(closed))
+    # two nodes is the smallest rule allowed (the 80·c₀ nodes take over anyway)
+    assert np.all(np.isfinite(hermite_coefficients(0.3, 1.0, 2, _TANH, quadrature=2)))
+
+
+def test_leak_covariance_passes_the_method_on() -> None:
+    """method='quadrature' reaches the drives even for erf: the quadrature route's c₀ ≤ 50
+    refusal then applies (the closed forms have none)."""
+    A, M, kb = _geometry(2.2, -3.0, 256, None)
+    assert np.all(np.isfinite(leak_covariance(A, M, kb, 1.0, 60.0, None, 2, _ERF)))
+    with pytest.raises(ValueError, match=r"^c0=60\.0 is out of range: c0 must be <= 50"):
+        leak_covariance(A, M, kb, 1.0, 60.0, None, 2, _ERF, method="quadrature")
+
+
+@pytest.mark.parametrize("carrier", range(5))
+def test_blocks_broadcast_every_argument(carrier: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Blocks of 2 over a (3, 4) batch whose axes come from two different arguments (each of
+    A, M, κ̄, σ, c₀ in turn carries the first axis, the next one the second) give the
+    unblocked result; complex κ̄ (a complex step) keeps its imaginary part through the blocks."""
+    import meanfield.hermite_noise as hn
+
+    geo = [_geometry(lp, -3.0, 256, 0.2, 0.8) for lp in (1.8, 2.2, 2.6, 3.0)]
+    base = {
+        "A": np.stack([g[0] for g in geo]),
+        "M": np.stack([g[1] for g in geo]),
+        "kb": np.stack([g[2] for g in geo]).astype(complex),
+        "sig": np.array([0.7, 0.8, 0.9, 1.0]),
+        "c0": np.array([0.6, 0.7, 0.8, 0.9]),
+    }
+    base["kb"] = base["kb"] + 1e-30j
+    names = list(base)
+    tails = {"A": 2, "M": 2, "kb": 1, "sig": 0, "c0": 0}
+    args = {}
+    for i, name in enumerate(names):
+        v = base[name]
+        if i == carrier:
+            args[name] = v[:3].reshape((3, 1) + v.shape[1:])
+        elif i == (carrier + 1) % 5:
+            args[name] = v
+        else:
+            args[name] = v[0]
+        assert args[name].ndim >= tails[name]
+    call = (args["A"], args["M"], args["kb"], args["sig"], args["c0"], 0.2, 3, _ERF)
+    whole = leak_covariance(*call)
+    monkeypatch.setattr(hn, "BLOCK", 2)
+    blocked = leak_covariance(*call)
+    assert blocked.shape == whole.shape == (3, 4, 2, 2)
+    # the same arithmetic on differently broadcast arrays: equal to rounding (≤ 1e-12)
+    np.testing.assert_allclose(blocked.real, whole.real, rtol=1e-12, atol=0)
+    np.testing.assert_allclose(blocked.imag, whole.imag, rtol=1e-12, atol=0)
+    assert np.iscomplexobj(blocked) and np.all(blocked.imag != 0)
