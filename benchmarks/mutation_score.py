@@ -134,6 +134,11 @@ _INT_PROMOTED = (
     "promotes them: float and complex inputs are unchanged"
 )
 _DTYPE_NONE = "astype(None) is astype(float64)"
+_FL = "meanfield.fluctuations.x__covariance_checked__mutmut_"
+_FILL = (
+    "the fill value at entries already masked as infeasible: their result is NaN whatever "
+    "is computed there, later requires ignore them, and errstate keeps them silent"
+)
 _DTYPE = "np.array of a list of Python floats is float64 with or without dtype=float"
 _SIGN_ONLY = "copysign uses only the sign, and sign(s/x) = sign(s·x)"
 
@@ -287,6 +292,16 @@ EQUIVALENT: dict[str, str] = {
     **{
         f"{_HN}_leak_block__mutmut_{i}": _ZIP for i in (117, 120, 129, 230, 233, 242, 252, 255, 266)
     },
+    **{
+        f"{_FL}{i}": "ρ is a correlation in [0, 1] wherever the mask is still set (ρ > 1 is "
+        "refused before): clipping to any interval containing [−1, 1] does nothing there"
+        for i in (36, 37, 42, 43, 61, 62, 67, 68)
+    },
+    f"{_FL}55": "|sin| > bound vs ≥ bound: equality with a continuous value has measure zero",
+    f"{_FL}76": "σ is replaced by 1 at masked entries just before, and a valid σ is finite "
+    "with a finite square: nothing there can warn",
+    **{f"{_FL}{i}": _FILL for i in (91, 112, 120, 128, 129, 145, 156)},
+    "meanfield.fluctuations.x__prepare__mutmut_38": _BROADCAST,
     **{f"meanfield.two_phase.x__euler_phase2_a__mutmut_{i}": _BISECT for i in (20, 34)},
     **{f"meanfield.optimum.x__slope__mutmut_{i}": _SIGN for i in (1, 8)},
     **{

@@ -309,3 +309,33 @@ def test_lambda_minus_above_lambda_plus_is_named_exactly():
         "(A has the eigenvalue −1 + λ₋/λ₊, so λ₋ ≥ λ₊ makes the fixed point "
         "unstable) [1 of 2 entries infeasible; the first is named]"
     )
+
+
+def test_the_quadrature_domain_applies_only_to_the_quadrature_route():
+    """c₀ = σ²/(1 − dt/2) ≤ 50 is required only with hermite_orders for a φ without closed
+    forms (tanh): tanh without Hermite orders, and erf with them, answer at σ = 8 (c₀ = 64);
+    the dt factor counts (σ = 6.9: σ² = 47.6 passes in continuous time, 52.9 at dt = 0.2 not)."""
+    lam = 1.2 * mf.lambda_min(8.0, nonlinearity="tanh")
+    assert np.isfinite(mf.latent_covariance(lam, -2.0, 8.0, 256, nonlinearity="tanh")).all()
+    lam = 1.2 * mf.lambda_min(8.0)
+    assert np.isfinite(mf.latent_covariance(lam, -2.0, 8.0, 256, hermite_orders=2)).all()
+    lam = 1.2 * mf.lambda_min(6.9, nonlinearity="tanh", dt=0.2)
+    tanh_k2 = dict(nonlinearity="tanh", hermite_orders=2)
+    assert np.isfinite(mf.latent_covariance(lam, -2.0, 6.9, 256, **tanh_k2)).all()
+    with pytest.raises(ValueError) as err:
+        mf.latent_covariance(lam, -2.0, 6.9, 256, dt=0.2, **tanh_k2)
+    assert str(err.value) == (
+        "sigma=6.9 is out of range: sigma must be σ²/(1 − dt/2) <= 50 with hermite_orders "
+        "for 'tanh' (the Hermite quadrature route's domain)"
+    )
+
+
+def test_an_infinite_theta_minus_in_an_array_call_is_masked_silently():
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        out = mf.latent_covariance(
+            np.array([3.0, 3.0]), -2.0, 1.0, 100.0, theta_minus=np.array([0.3, np.inf])
+        )
+    assert np.isfinite(out[0]).all() and np.isnan(out[1]).all()
