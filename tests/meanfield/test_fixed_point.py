@@ -152,3 +152,52 @@ def test_no_root_is_named_not_returned():
         mf.correlation(200.0, 0.5, 100.0, nonlinearity=_leaky_tanh)
     out = mf.fixed_point_norm(np.array([50.0, 200.0]), 0.5, _leaky_tanh)
     assert np.isfinite(out[0]) and np.isnan(out[1])
+
+
+_LMIN_DT = mf.lambda_min(1.0, dt=0.2)  # 1.6569…, above the continuous-time 1.6034
+
+
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda: mf.correlation(2.6, 1.0, np.inf), "N=inf is out of range: N must be finite"),
+        (
+            lambda: mf.correlation(2.6, 1.0, 256, z_target=np.inf),
+            "z_target=inf is out of range: z_target must be finite",
+        ),
+        (
+            lambda: mf.correlation(2.6, 1.0, 0.5),
+            "N=0.5 is out of range: N must be >= 1 (number of neurons)",
+        ),
+        (
+            lambda: mf.correlation(2.6, 1.0, 256, z_target=-1.0),
+            "z_target=-1.0 is out of range: z_target must be > 0 (use the mirror fixed point "
+            "−κ̄ for ẑ < 0)",
+        ),
+        (
+            # between λ_min(σ) and the Euler map's λ_min(σ/√(1 − dt/2)): refused only with dt
+            lambda: mf.correlation(1.63, 1.0, 256, dt=0.2),
+            f"lambda_plus=1.63 is out of range: lambda_plus must be > lambda_min(sigma) = "
+            f"{_LMIN_DT!r} (a nonzero fixed point needs λ₊⟨φ'⟩(σ²) > 1)",
+        ),
+        (
+            lambda: mf.fixed_point_norm(1e200, 1.0),
+            "lambda_plus=1e+200 is out of range: lambda_plus must be <= 1e+100 (λ₊² must stay "
+            "finite in float64)",
+        ),
+        (
+            lambda: mf.fixed_point_norm(2.0, -1.0),
+            "sigma=-1.0 is out of range: sigma must be >= 0 (a noise standard deviation)",
+        ),
+    ],
+)
+def test_refusals_are_whole_named_sentences(call, message: str) -> None:
+    with pytest.raises(ValueError) as err:
+        call()
+    assert str(err.value) == message
+
+
+def test_one_neuron_is_allowed() -> None:
+    """N = 1 is the edge of the domain (N >= 1): answered, here with ρ = 0.031."""
+    assert 0 < mf.correlation(40.0, 1.0, 1.0) < 1
+    assert np.isfinite(mf.correlation(1.63, 1.0, 256))  # the same λ₊ without dt is fine
