@@ -201,3 +201,63 @@ def test_one_neuron_is_allowed() -> None:
     """N = 1 is the edge of the domain (N >= 1): answered, here with ρ = 0.031."""
     assert 0 < mf.correlation(40.0, 1.0, 1.0) < 1
     assert np.isfinite(mf.correlation(1.63, 1.0, 256))  # the same λ₊ without dt is fine
+
+
+def test_more_refusals_are_whole_named_sentences() -> None:
+    cases = [
+        (
+            lambda: mf.fixed_point_norm(200.0, 0.5, _leaky_tanh),
+            "lambda_plus=200.0 is out of range: lambda_plus must be a value with a root of "
+            "λ₊⟨φ'⟩(σ² + ‖κ̄‖²) = 1 inside the domain of φ's averages (none found: ⟨φ'⟩ stays "
+            "above 1/λ₊, or the root lies where the averages of a callable φ are not resolved "
+            "(Δ > 1e6))",
+        ),
+        (
+            lambda: mf.fixed_point_norm(200.0, 0.0, _leaky_tanh),
+            "sigma=0.0 is out of range: sigma must be > 0 for a callable nonlinearity",
+        ),
+        (
+            lambda: mf.fixed_point_norm(np.array([2.0, 1.2]), 1.0, errors="raise"),
+            "lambda_plus=1.2 is out of range: lambda_plus must be > lambda_min (a nonzero fixed "
+            "point needs λ₊⟨φ'⟩(σ²) > 1) [1 of 2 entries infeasible; the first is named]",
+        ),
+        (
+            lambda: mf.correlation(2.6, 1.0, 256, g=0.5, dt=0.2),
+            "dt=0.2 is out of range: dt must be None when g > 0 (the random-bulk theory "
+            "(THEORY §7) is derived in continuous time)",
+        ),
+    ]
+    for call, message in cases:
+        with pytest.raises(ValueError) as err:
+            call()
+        assert str(err.value) == message
+    # σ = 0 is allowed for erf (only callables need σ > 0), and g > 0 without dt answers
+    assert mf.fixed_point_norm(2.0, 0.0) > 0
+    assert 0 < mf.correlation(2.6, 1.0, 256, g=0.5) < 1
+
+
+def test_the_rho_above_one_refusal_states_true_numbers() -> None:
+    """Just above λ_min, ρ = ẑ/(s√N‖κ̄‖) > 1. The message names ρ, N, ẑ, and the λ₊ where
+    ρ = 1 — each checked here by an independent evaluation (ρ from ‖κ̄‖; ρ(λ_b) = 1)."""
+    import re
+
+    lam = mf.lambda_min(1.0) + 1e-4
+    with pytest.raises(ValueError) as err:
+        mf.correlation(lam, 1.0, 256)
+    m = re.fullmatch(
+        r"lambda_plus=(\S+) is out of range: lambda_plus must be >= (\S+), where rho = 1 "
+        r"\(it gives rho = ẑ/\(s√N‖κ̄‖\) = (\S+) > 1 for N=256\.0, z_target=1\.0, "
+        r"out_scale='large': no L_bias = 0 solution\)",
+        str(err.value),
+    )
+    assert m, str(err.value)
+    assert float(m.group(1)) == lam
+    assert float(m.group(3)) == pytest.approx(1 / (16 * mf.fixed_point_norm(lam, 1.0)), rel=1e-12)
+    lam_b = float(m.group(2))
+    assert mf.correlation(lam_b * (1 + 1e-9), 1.0, 256) == pytest.approx(1.0, abs=1e-6)
+    with pytest.raises(ValueError) as err:
+        mf.correlation(np.array([2.6, lam]), 1.0, 256, errors="raise")
+    assert str(err.value) == (
+        f"rho={m.group(3)} is out of range: rho must be <= 1 [1 of 2 entries infeasible; "
+        "the first is named]"
+    )
