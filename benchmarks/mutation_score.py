@@ -340,9 +340,7 @@ EQUIVALENT: dict[str, str] = {
     **{f"meanfield.fixed_point.x__bulk_correlation__mutmut_{i}": _FLOAT for i in (116, 118)},
     "meanfield.fixed_point.x__bulk_correlation__mutmut_14": "the key naming g in a later type check: g's type is checked (and named) before it",
     "meanfield.fixed_point.x__bulk_correlation__mutmut_130": "ρ > 1 vs ρ ≥ 1 at the feasibility edge: equality has measure zero",
-    "meanfield.hermite_noise.x_stein_2x2_general__mutmut_39": "einsum subscripts renamed consistently (upper case): the same contraction",
     **{f"meanfield.hermite_noise.x__outer_grid__mutmut_{i}": _FLOAT for i in (2, 5)},
-    **{f"meanfield.hermite_noise.x_leak_covariance__mutmut_{i}": _FLOAT for i in (10, 12)},
     **{
         f"meanfield.hermite_noise.x__outer_grid__mutmut_{i}": _MARGIN
         for i in (14, 19, 20, 21, 27, 31, 43, 44, 53, 54, 58)
