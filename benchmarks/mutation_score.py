@@ -274,8 +274,10 @@ EQUIVALENT: dict[str, str] = {
     **{
         f"{_HN}_drive_parts__mutmut_{i}": "the chunk size of the batch loop only: every "
         "point is computed once with the same arithmetic"
-        for i in (85, 87, 88, 89)
+        for i in (71, 85, 87, 88, 89)
     },
+    f"{_HN}_use_closed_form__mutmut_12": "reached only when orders is None (other bad orders "
+    "are refused by check_hermite_orders first): the value named is None either way",
     f"{_HN}_drive_parts__mutmut_100": "numpy reads any negative reshape size as 'the rest'",
     f"{_HN}_drive_parts__mutmut_118": "erf with method='quadrature' would take its inner "
     "coefficients from the closed form instead of the converged η-rule (they agree to "
@@ -283,14 +285,14 @@ EQUIVALENT: dict[str, str] = {
     f"{_HN}_stein_from_difference__mutmut_27": "FQFᵀ is symmetric (Q is a covariance): its "
     "entries 1 and 2 are equal",
     **{
-        f"{_HN}_leak_covariance__mutmut_{i}": "A and M are float arrays in every call: the "
+        f"{_HN}leak_covariance__mutmut_{i}": "A and M are float arrays in every call: the "
         "result type of the inputs is float64 or complex128 already"
         for i in (73, 75)
     },
-    f"{_HN}_leak_covariance__mutmut_32": "at n = BLOCK exactly, one block of all points is the "
+    f"{_HN}leak_covariance__mutmut_32": "at n = BLOCK exactly, one block of all points is the "
     "unblocked call",
     **{
-        f"{_HN}_leak_covariance__mutmut_{i}": "the blocks then overlap or cover more than one "
+        f"{_HN}leak_covariance__mutmut_{i}": "the blocks then overlap or cover more than one "
         "block: every row still receives its own point's value (speed only)"
         for i in (82, 84, 85, 86, 87)
     },
