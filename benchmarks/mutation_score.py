@@ -384,25 +384,10 @@ def _toml_list(items: list[str]) -> str:
     return "[" + ", ".join(json.dumps(i) for i in items) + "]"
 
 
-def prepare(family: str, workdir: Path) -> Path:
-    """A fresh copy of the project for ``family`` with its mutmut configuration."""
+def _write_config(dest: Path, family: str) -> None:
+    """The project's pyproject.toml in ``dest``, with the family's ``[tool.mutmut]`` table
+    appended (written afresh on every run, so a re-run picks up a grown test selection)."""
     spec = FAMILIES[family]
-    dest = workdir / family
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    for name in COPY:
-        src = ROOT / name
-        if src.is_dir():
-            shutil.copytree(
-                src,
-                dest / name,
-                ignore=shutil.ignore_patterns(
-                    "__pycache__", "*.pyc", ".ipynb_checkpoints", "mutants"
-                ),
-            )
-        elif src.exists():
-            shutil.copy2(src, dest / name)
     package = spec["modules"][0].split("/")[0]
     # everything copied except the mutated package and what mutmut copies itself
     others = [
@@ -428,8 +413,29 @@ def prepare(family: str, workdir: Path) -> Path:
         # families keep the warm-up: their workers start with everything imported.
         f'forkserver_warmup = "{"none" if family in JAX_FAMILIES else "collect"}"\n'
     )
-    with open(dest / "pyproject.toml", "a", encoding="utf-8") as f:
-        f.write(table)
+    text = (ROOT / "pyproject.toml").read_text(encoding="utf-8")
+    (dest / "pyproject.toml").write_text(text + table, encoding="utf-8")
+
+
+def prepare(family: str, workdir: Path) -> Path:
+    """A fresh copy of the project for ``family`` with its mutmut configuration."""
+    dest = workdir / family
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    for name in COPY:
+        src = ROOT / name
+        if src.is_dir():
+            shutil.copytree(
+                src,
+                dest / name,
+                ignore=shutil.ignore_patterns(
+                    "__pycache__", "*.pyc", ".ipynb_checkpoints", "mutants"
+                ),
+            )
+        elif src.exists():
+            shutil.copy2(src, dest / name)
+    _write_config(dest, family)
     _add_retrace_fixture(dest)
     return dest
 
@@ -442,6 +448,8 @@ def prepare(family: str, workdir: Path) -> Path:
 #: (seen: test_empty_mask_gives_zero was not selected for ``_masked_mean``, whose "empty mask
 #: gives 1" mutant then survived). The persistent compilation cache keeps the re-traces cheap.
 RETRACE_FIXTURE = """
+
+import sys
 
 import pytest as _mutation_pytest
 
@@ -458,7 +466,7 @@ def _add_retrace_fixture(dest: Path) -> None:
     conftest = dest / "tests" / "conftest.py"
     text = conftest.read_text(encoding="utf-8")
     if "_mutation_stats_retrace" not in text:
-        conftest.write_text(text + "\nimport sys" + RETRACE_FIXTURE, encoding="utf-8")
+        conftest.write_text(text + RETRACE_FIXTURE, encoding="utf-8")
 
 
 def _deselect_line(family: str) -> str:
@@ -471,19 +479,9 @@ def _deselect_line(family: str) -> str:
 
 def refresh_tests(dest: Path, family: str) -> None:
     """Copy the checkout's current tests (and benchmarks, whose references they import) into
-    an existing work directory, for a re-run of its survivors; the family's test selection
-    is rewritten from :data:`FAMILIES` (it may have grown since the first run)."""
-    pyproject = dest / "pyproject.toml"
-    lines = pyproject.read_text(encoding="utf-8").splitlines()
-    key = "pytest_add_cli_args_test_selection = "
-    lines = [
-        key + _toml_list(FAMILIES[family]["tests"]) if line.startswith(key) else line
-        for line in lines
-    ]
-    deselect = "pytest_add_cli_args = "
-    lines = [line for line in lines if not line.startswith(deselect)]
-    lines.insert(lines.index("[tool.mutmut]") + 1, _deselect_line(family))
-    pyproject.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    an existing work directory, for a re-run of its survivors, with the configuration
+    written again from :data:`FAMILIES` (the test selection may have grown since the run)."""
+    _write_config(dest, family)
     for name in ("tests", "benchmarks"):
         shutil.copytree(
             ROOT / name,
