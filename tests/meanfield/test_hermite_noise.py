@@ -21,6 +21,7 @@ from meanfield.nonlinearities import get_nonlinearity
 
 ALPHA = math.sqrt(math.pi) / 2
 ERF = get_nonlinearity("erf")
+TANH = get_nonlinearity("tanh")
 
 
 def _erf_smoothed_derivative(a: np.ndarray, n: int, c0: float) -> np.ndarray:
@@ -317,70 +318,67 @@ def test_blocks_give_the_batch_result(dt: float | None, monkeypatch: pytest.Monk
     assert blocked.shape == (20, 2, 2)
 
 
-_ERF, _TANH = get_nonlinearity("erf"), get_nonlinearity("tanh")
-
-
 @pytest.mark.parametrize(
     ("call", "message"),
     [
         (
-            lambda: hermite_coefficients(0.5, 1.0, None, _ERF),
+            lambda: hermite_coefficients(0.5, 1.0, None, ERF),
             "orders=None is out of range: orders must be an integer in [1, 16]",
         ),
         (
-            lambda: hermite_coefficients(0.5, 1.0, 2, _TANH, method="closed_form"),
+            lambda: hermite_coefficients(0.5, 1.0, 2, TANH, method="closed_form"),
             "method='closed_form' is out of range: method must be 'auto' or 'quadrature' for "
             "this nonlinearity (closed forms are derived for erf only, not 'tanh')",
         ),
         (
-            lambda: hermite_coefficients(None, 1.0, 2, _ERF),
+            lambda: hermite_coefficients(None, 1.0, 2, ERF),
             "a=None is out of range: a must be a number or array of numbers",
         ),
         (
-            lambda: hermite_coefficients(True, 1.0, 2, _ERF),
+            lambda: hermite_coefficients(True, 1.0, 2, ERF),
             "a=True is out of range: a must be a number or array of numbers",
         ),
         (
-            lambda: hermite_coefficients(np.array(["a"]), 1.0, 2, _ERF),
+            lambda: hermite_coefficients(np.array(["a"]), 1.0, 2, ERF),
             "a=array(['a'], dtype='<U1') is out of range: a must be a number or array of numbers",
         ),
         (
-            lambda: hermite_coefficients([0.1, np.nan], 1.0, 2, _ERF),
+            lambda: hermite_coefficients([0.1, np.nan], 1.0, 2, ERF),
             "a='array of shape (2,) with non-finite or no entries' is out of range: a must be "
             "finite numbers",
         ),
         (
-            lambda: hermite_coefficients([], 1.0, 2, _ERF),
+            lambda: hermite_coefficients([], 1.0, 2, ERF),
             "a='array of shape (0,) with non-finite or no entries' is out of range: a must be "
             "finite numbers",
         ),
         (
-            lambda: hermite_coefficients(0.5, 0.0, 2, _ERF),
+            lambda: hermite_coefficients(0.5, 0.0, 2, ERF),
             "c0=0.0 is out of range: c0 must be > 0 (the orthogonal variance)",
         ),
         (
-            lambda: hermite_coefficients(0.5, 1.0, 2, _TANH, quadrature=1),
+            lambda: hermite_coefficients(0.5, 1.0, 2, TANH, quadrature=1),
             "quadrature=1 is out of range: quadrature must be an integer >= 2 "
             "(Gauss–Hermite nodes)",
         ),
         (
-            lambda: hermite_coefficients(0.5, 1.0, 2, _TANH, quadrature=True),
+            lambda: hermite_coefficients(0.5, 1.0, 2, TANH, quadrature=True),
             "quadrature=True is out of range: quadrature must be an integer >= 2 "
             "(Gauss–Hermite nodes)",
         ),
         (
-            lambda: hermite_coefficients(0.5, [1.0, 60.0], 2, _TANH),
+            lambda: hermite_coefficients(0.5, [1.0, 60.0], 2, TANH),
             "c0=60.0 is out of range: c0 must be <= 50 for the quadrature route (tanh, "
             "callables) (beyond it the η-average no longer reaches 1e-8 (see "
             "QUADRATURE_MAX_C0))",
         ),
         (
-            lambda: drive_covariances(np.ones(3), 1.0, 2, _ERF),
+            lambda: drive_covariances(np.ones(3), 1.0, 2, ERF),
             "kappa_bar='array of shape (3,)' is out of range: kappa_bar must be fixed points "
             "of shape (..., 2)",
         ),
         (
-            lambda: drive_covariances(None, 1.0, 2, _ERF),
+            lambda: drive_covariances(None, 1.0, 2, ERF),
             "kappa_bar=None is out of range: kappa_bar must be a number or array of numbers",
         ),
     ],
@@ -396,20 +394,20 @@ def test_the_inner_rule_grows_with_c0() -> None:
     agrees with erf's closed forms to 1e-9 (with a fixed 64 or 80 nodes it is 7e-4 off)."""
     kb = np.array([[1.5, 0.3], [0.2, 2.0]])
     c0 = np.array([10.0, 25.0])
-    quad = drive_covariances(kb, c0, 4, _ERF, method="quadrature")
-    closed = drive_covariances(kb, c0, 4, _ERF)
+    quad = drive_covariances(kb, c0, 4, ERF, method="quadrature")
+    closed = drive_covariances(kb, c0, 4, ERF)
     assert np.max(np.abs(quad - closed)) <= 1e-9 * np.max(np.abs(closed))
     # two nodes is the smallest rule allowed (the 80·c₀ nodes take over anyway)
-    assert np.all(np.isfinite(hermite_coefficients(0.3, 1.0, 2, _TANH, quadrature=2)))
+    assert np.all(np.isfinite(hermite_coefficients(0.3, 1.0, 2, TANH, quadrature=2)))
 
 
 def test_leak_covariance_passes_the_method_on() -> None:
     """method='quadrature' reaches the drives even for erf: the quadrature route's c₀ ≤ 50
     refusal then applies (the closed forms have none)."""
     A, M, kb = _geometry(2.2, -3.0, 256, None)
-    assert np.all(np.isfinite(leak_covariance(A, M, kb, 1.0, 60.0, None, 2, _ERF)))
+    assert np.all(np.isfinite(leak_covariance(A, M, kb, 1.0, 60.0, None, 2, ERF)))
     with pytest.raises(ValueError, match=r"^c0=60\.0 is out of range: c0 must be <= 50"):
-        leak_covariance(A, M, kb, 1.0, 60.0, None, 2, _ERF, method="quadrature")
+        leak_covariance(A, M, kb, 1.0, 60.0, None, 2, ERF, method="quadrature")
 
 
 @pytest.mark.parametrize("carrier", range(5))
@@ -440,7 +438,7 @@ def test_blocks_broadcast_every_argument(carrier: int, monkeypatch: pytest.Monke
         else:
             args[name] = v[0]
         assert args[name].ndim >= tails[name]
-    call = (args["A"], args["M"], args["kb"], args["sig"], args["c0"], 0.2, 3, _ERF)
+    call = (args["A"], args["M"], args["kb"], args["sig"], args["c0"], 0.2, 3, ERF)
     whole = leak_covariance(*call)
     monkeypatch.setattr(hn, "BLOCK", 2)
     blocked = leak_covariance(*call)

@@ -560,6 +560,16 @@ def _flipped_window_mean(values: np.ndarray, sign: np.ndarray, start: int) -> np
     return (sign[:, None, None] * values)[:, start:].mean(axis=(0, 1))
 
 
+def _np_rho(X: np.ndarray, w: np.ndarray) -> float:
+    """ρ = ‖X w‖/(‖w‖‖X‖_F) of THEORY §1 for states X [..., N] stacked over leading axes."""
+    X = X.reshape(-1, X.shape[-1])
+    return float(np.linalg.norm(X @ w) / (np.linalg.norm(w) * np.linalg.norm(X)))
+
+
+def _np_condition_means(values: np.ndarray, condition: np.ndarray, C: int) -> np.ndarray:
+    return np.stack([values[condition == c].mean(0) for c in range(C)])
+
+
 def test_low_rank_records_term_by_term() -> None:
     """κ̄ = window mean of the flipped latents, x̄ = U κ̄, ρ = |w_outᵀx̄|/(‖w_out‖‖x̄‖)."""
     from simulate.models import make_low_rank
@@ -574,8 +584,7 @@ def test_low_rank_records_term_by_term() -> None:
     np.testing.assert_allclose(rec["kappa_bar"], kbar, rtol=1e-5, atol=1e-6)
     assert float(rec["kappa_norm"]) == pytest.approx(np.linalg.norm(kbar), rel=1e-5)
     x_bar = np.asarray(net.U, np.float64) @ kbar
-    w = np.asarray(net.w_out[:, 0], np.float64)
-    rho = abs(w @ x_bar) / (np.linalg.norm(w) * np.linalg.norm(x_bar))
+    rho = _np_rho(x_bar[None, :], np.asarray(net.w_out[:, 0], np.float64))
     assert float(rec["rho"]) == pytest.approx(rho, rel=1e-4)
     np.testing.assert_array_equal(rec["M"], net.M)
 
@@ -604,14 +613,12 @@ def test_rate_and_gated_records_term_by_term() -> None:
 
     sign, cond = np.asarray(batch.sign, np.float64), np.asarray(batch.condition)
     flipped = sign[:, None, None] * x
-    x_c = np.stack([flipped[cond == c].mean(0) for c in range(C)])  # [C, T, N]
-    w = np.asarray(model.w_out[:, 0], np.float64)
-    X = x_c.reshape(-1, N)
+    x_c = _np_condition_means(flipped, cond, C)  # [C, T, N]
     expected = {
         "dW_norm": np.linalg.norm(dW),
         "dw_out_norm": 0.5 * np.linalg.norm(np.asarray(init.w_out)),
         "x_norm": np.linalg.norm(x_c) / np.sqrt(C * T),
-        "rho": np.linalg.norm(X @ w) / (np.linalg.norm(w) * np.linalg.norm(X)),
+        "rho": _np_rho(x_c, np.asarray(model.w_out[:, 0], np.float64)),
     }
     for k, v in expected.items():
         assert float(rec[k]) == pytest.approx(v, rel=1e-4), k
@@ -632,14 +639,12 @@ def test_rate_and_gated_records_term_by_term() -> None:
     xs = rng.standard_normal((B, T, gi.N)).astype(np.float32)
     grec = _gated_records(gm, gi, jnp.asarray(xs), batch, task)
     h = sign[:, None, None] * xs[..., : gi.units]
-    h_c = np.stack([h[cond == c].mean(0) for c in range(C)])
-    wg = np.asarray(gm.w_out[:, 0], np.float64)
-    Hc = h_c.reshape(-1, gi.units)
+    h_c = _np_condition_means(h, cond, C)
     gexp = {
         "dW_norm": 0.1 * np.linalg.norm(np.asarray(gi.W_h, np.float64)),
         "dw_out_norm": 0.0,
         "x_norm": np.linalg.norm(h_c) / np.sqrt(C * T),
-        "rho": np.linalg.norm(Hc @ wg) / (np.linalg.norm(wg) * np.linalg.norm(Hc)),
+        "rho": _np_rho(h_c, np.asarray(gm.w_out[:, 0], np.float64)),
     }
     for k, v in gexp.items():
         assert float(grec[k]) == pytest.approx(v, rel=1e-4, abs=1e-7), k
