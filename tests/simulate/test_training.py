@@ -233,6 +233,20 @@ def test_sweep_over_two_sizes(tmp_path) -> None:
         sweep(BASE, [], tmp_path / "empty")
 
 
+def test_sweep_passes_restart_and_progress_on(tmp_path, capsys) -> None:
+    """A size whose run failed (another config, diverged) is refused without ``restart`` and
+    archived and retrained with it; ``progress=True`` shows each size's bar."""
+    out = tmp_path / "sweep"
+    with pytest.raises(NonFiniteLossError):  # the diverging config of the test above
+        sweep(BASE.replace(eta0=8.0, steps=60), [16], out, progress=False)
+    with pytest.raises(ValueError, match="restart"):
+        sweep(BASE, [16], out, progress=False)
+    capsys.readouterr()
+    (run,) = sweep(BASE, [16], out, progress=True, restart=True)
+    assert run.config == BASE and (out / "N16" / ".archive").is_dir()
+    assert f"train fixed_point N=16 ×{BASE.seeds}" in capsys.readouterr().err
+
+
 def test_cli_train(tmp_path, capsys) -> None:
     from validate.cli import main
 
@@ -324,29 +338,76 @@ def test_cli_train_seed003_keeps_the_diagonal_at_zero_and_trains_only_W(tmp_path
 
 
 # ---------------------------------------------------------------- learning-rate schedule
-@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
-def test_update_equals_optax_with_schedule(optimizer: str) -> None:
-    """train's update −lr(t)·direction (learning rates as run-time arrays) equals
-    optax.sgd/adam with the join_schedules of the config (THEORY §3 two phases), step by
-    step across the phase boundary; float32 rounding of one product per entry."""
+def _np_optimiser_path(cfg: TrainConfig, W0: np.ndarray, grads: list[np.ndarray]) -> list:
+    """Parameters after each step of SGD/Adam written out in float64 numpy, independent of
+    optax: g ← g·c/max(‖g‖, c) when grad_clip = c; lr(t) from the phases of the schedule;
+    Adam with optax's defaults (b₁ = 0.9, b₂ = 0.999, ε = 1e-8 added to √v̂)."""
+    lrs = np.concatenate([np.full(n, lr) for n, lr in cfg.schedule()])
+    W, m, v, path = W0.astype(np.float64), 0.0, 0.0, []
+    for t, g in enumerate(grads):
+        g = g.astype(np.float64)
+        if cfg.grad_clip is not None:
+            g = g * cfg.grad_clip / max(np.linalg.norm(g), cfg.grad_clip)
+        if cfg.optimizer == "sgd":
+            d = g
+        else:
+            m = 0.9 * m + 0.1 * g
+            v = 0.999 * v + 0.001 * g**2
+            d = (m / (1 - 0.9 ** (t + 1))) / (np.sqrt(v / (1 - 0.999 ** (t + 1))) + 1e-8)
+        W = W - lrs[t] * d
+        path.append(W)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("optimizer", "phases", "grad_clip"),
+    [
+        ("sgd", None, None),
+        ("sgd", ((2, "1/N"), (3, 4.0)), 0.5),
+        ("adam", None, 0.5),
+        ("adam", ((2, "1/N"), (3, 4.0)), None),
+    ],
+)
+def test_both_update_routes_match_a_numpy_optimiser(optimizer, phases, grad_clip) -> None:
+    """``make_optimizer`` (optax with join_schedules) and train's route −lr(t)·direction
+    (``_direction``, ``_lr_table``/``_lr_at``) both follow the numpy SGD/Adam of
+    ``_np_optimiser_path``, step by step: one phase or two (THEORY §3 two phases, the
+    boundary crossed), with and without clipping. The gradients grow with t, so the clip
+    is active and changes Adam's direction too. Tolerance: float32 rounding of ~10
+    operations per step over 5 steps on entries ≤ 4 (at most 3.1 here), i.e. 64·eps₃₂·4."""
     import optax
 
     from simulate.training import _direction, _lr_at, make_optimizer
 
-    cfg = TrainConfig.preset("two_phase", N=8, phases=((2, "1/N"), (3, 4.0)), optimizer=optimizer)
+    cfg = TrainConfig(
+        task="fixed_point",
+        N=8,
+        steps=5,
+        eta0=0.3,
+        optimizer=optimizer,
+        phases=phases,
+        grad_clip=grad_clip,
+    )
+    W0 = np.ones((3, 3), np.float32)
+    grads = [
+        ((1 + t) * np.sin(np.arange(9.0) + t)).reshape(3, 3).astype(np.float32)
+        for t in range(cfg.steps)
+    ]
+    expected = _np_optimiser_path(cfg, W0, grads)
     ref_opt, direction = make_optimizer(cfg), _direction(cfg)
     table = _lr_table(cfg, jnp.float32)
-    params = {"W": jnp.ones((3, 3), jnp.float32)}
-    p_ref, p_new = params, params
-    s_ref, s_new = ref_opt.init(params), direction.init(params)
-    for t in range(cfg.steps):
-        g = {"W": jnp.sin(jnp.arange(9.0, dtype=jnp.float32).reshape(3, 3) + t)}
-        u, s_ref = ref_opt.update(g, s_ref, p_ref)
+    p_ref = p_new = {"W": jnp.asarray(W0)}
+    s_ref, s_new = ref_opt.init(p_ref), direction.init(p_new)
+    for t, (g, want) in enumerate(zip(grads, expected, strict=True)):
+        u, s_ref = ref_opt.update({"W": jnp.asarray(g)}, s_ref, p_ref)
         p_ref = optax.apply_updates(p_ref, u)
-        d, s_new = direction.update(g, s_new, p_new)
+        d, s_new = direction.update({"W": jnp.asarray(g)}, s_new, p_new)
         lr = _lr_at(table, jnp.int32(t))
         p_new = optax.apply_updates(p_new, jax.tree_util.tree_map(lambda x, lr=lr: -lr * x, d))
-        np.testing.assert_allclose(p_new["W"], p_ref["W"], rtol=4 * EPS32, err_msg=f"t={t}")
+        for route, got in (("make_optimizer", p_ref), ("direction", p_new)):
+            np.testing.assert_allclose(
+                got["W"], want, rtol=0, atol=64 * EPS32 * 4, err_msg=f"{route}, t={t}"
+            )
 
 
 def test_grad_clip_bounds_the_sgd_step(tmp_path):
@@ -461,11 +522,13 @@ def test_the_record_window_starts_at_the_first_masked_step() -> None:
 
 
 def test_the_rate_basis_is_orthonormal_and_spans_w_out_and_w_in() -> None:
-    """[w₁ w₂]: w₁ = w_out/‖w_out‖, w₂ the part of w_in orthogonal to it, normalised."""
+    """[w₁ w₂]: w₁ = w_out/‖w_out‖, w₂ the part of w_in orthogonal to it, normalised — of
+    the FIRST columns: two inputs and two outputs, so that reading a second column shows
+    (JAX clamps an out-of-range index, so with one column it would read the first)."""
     from simulate.models import make_rate_rnn
     from simulate.training import _rate_basis
 
-    net = make_rate_rnn(jax.random.key(3), 12, n_in=1, n_out=1)
+    net = make_rate_rnn(jax.random.key(3), 12, n_in=2, n_out=2)
     basis = np.asarray(_rate_basis(net), np.float64)
     np.testing.assert_allclose(basis.T @ basis, np.eye(2), atol=1e-6)
     w_out, w_in = (np.asarray(a[:, 0], np.float64) for a in (net.w_out, net.w_in))
@@ -540,6 +603,10 @@ def test_the_non_finite_error_names_the_first_seed_to_fail_and_the_checkpoint(tm
             _raise_non_finite(BASE, where, bad, t)
         assert str(err.value) == head + tail
         assert (err.value.step, err.value.seed_index) == (3, 2)
+    # step 0 counts as bad (−1 is "never"), and it is the earliest
+    with pytest.raises(NonFiniteLossError) as err:
+        _raise_non_finite(BASE, None, np.array([4, -1, 0]), 0)
+    assert (err.value.step, err.value.seed_index) == (0, 2)
 
 
 # ---------------------------------------------------------------- records, term by term
@@ -608,7 +675,7 @@ def test_rate_and_gated_records_term_by_term() -> None:
     dW = 0.1 * rng.standard_normal((N, N)).astype(np.float32)
     model = eqx.tree_at(lambda m: (m.W, m.w_out), init, (init.W + dW, init.w_out * 1.5))
     x = rng.standard_normal((B, T, N)).astype(np.float32)
-    config = SimpleNamespace(dt=0.2)
+    config = SimpleNamespace(dt=0.1)  # not simulate's default 0.2: the dt must reach it
     rec = _rate_records(model, init, jnp.asarray(x), batch, task, config, jax.random.key(1))
 
     sign, cond = np.asarray(batch.sign, np.float64), np.asarray(batch.condition)
@@ -626,7 +693,9 @@ def test_rate_and_gated_records_term_by_term() -> None:
     np.testing.assert_allclose(rec["M_proj"], basis.T @ dW @ basis, rtol=1e-4, atol=1e-6)
     clean = [
         _flipped_window_mean(
-            np.asarray(run_net(m, batch.inputs, key=jax.random.key(0), sigma=0.0).x, np.float64),
+            np.asarray(
+                run_net(m, batch.inputs, key=jax.random.key(0), sigma=0.0, dt=0.1).x, np.float64
+            ),
             sign,
             2,
         )
