@@ -11,7 +11,10 @@ Measures, in one run on this machine:
     (compile + steps × steady-state seconds per step; printed as such).
 (b) the research-code baseline (benchmarks/baseline_loop.py: numpy, Python loop over time
     steps, N×N matrix rebuilt each step, forward only, 1 seed) at the same N, extrapolated
-    to 2000 steps, and the throughput ratio (5 seeds per size for JAX vs 1 for the baseline).
+    to 2000 steps, and the throughput ratio (5 seeds per size for JAX vs 1 for the baseline);
+    (b') the same in PyTorch with autograd, forward + backward + update
+    (benchmarks/baseline_torch.py; skipped when torch is not installed), and the training
+    throughput ratio (target ≥ 20×).
 (c) full-rank rate network N = 512, batch 32, cycling task (360 time steps), Adam
     (``preset("regimes")``): seconds per training step (target ≤ 0.15 s), achieved FLOP/s
     (matmul FLOPs of forward + backward, 3 × 2·B·N²·T) against a measured JAX float32 matmul
@@ -149,6 +152,46 @@ def bench_baseline(jax_per_n: dict[int, float], steps: int) -> None:
     print(
         f"    JAX, 5 seeds per size: {jax_total:.1f} s → throughput ratio "
         f"{5 * base_total / jax_total:.1f}× (baseline forward-only: a lower bound)"
+    )
+    bench_torch_baseline(jax_total, steps)
+
+
+def bench_torch_baseline(jax_total: float, steps: int) -> None:
+    """(b') the same loop in PyTorch with autograd: forward AND backward and the SGD update,
+    per seed — the whole training step, like for like with simulate.train (issue 17's ≥ 20×
+    target). Each size at torch's default threads and at one thread; the faster counts (the
+    baseline's best setting, so the ratio is not flattered)."""
+    import baseline_torch
+
+    if not baseline_torch.available():
+        print("(b') PyTorch baseline skipped: torch is not installed (`pip install torch`)")
+        return
+    import torch
+
+    default_threads = torch.get_num_threads()
+    print(
+        "(b') research-code baseline in PyTorch (Python loop over time, N×N rebuilt per step, "
+        f"autograd forward + backward + SGD update, 1 seed; torch {torch.__version__}, best of "
+        f"{default_threads} and 1 threads)"
+    )
+    total = 0.0
+    for N in NS:
+        per_thread = {
+            n: baseline_torch.seconds_per_step(N, steps, threads=n)
+            for n in dict.fromkeys((default_threads, 1))
+        }
+        torch.set_num_threads(default_threads)
+        n_best, s = min(per_thread.items(), key=lambda kv: kv[1])
+        total += s * 2000
+        print(
+            f"    N={N:5d}: {s * 1e3:8.1f} ms/step ({n_best} thread(s)) → {s * 2000:8.1f} s for "
+            f"2000 steps (extrapolated from {steps} steps)",
+            flush=True,
+        )
+    print(f"    PyTorch, 1 seed per size: {total:.0f} s; 5 seeds: {5 * total:.0f} s")
+    print(
+        f"    JAX, 5 seeds per size: {jax_total:.1f} s → training throughput ratio "
+        f"{5 * total / jax_total:.1f}× (target ≥ 20×)"
     )
 
 
