@@ -8,6 +8,8 @@ that differ only in seed, steps, learning rate or checkpointing reuse one compil
 
 from __future__ import annotations
 
+import re
+
 import equinox as eqx
 import jax
 import jax.numpy as jnp
@@ -171,6 +173,84 @@ def test_non_finite_loss_stops_and_keeps_checkpoint(tmp_path) -> None:
     assert (info2.value.step, info2.value.seed_index) == (err.step, err.seed_index)
 
 
+class _Interrupt(Exception):
+    pass
+
+
+def test_a_resumed_run_starts_at_its_checkpoint_and_ends_bit_identical(
+    base_run, tmp_path, monkeypatch, capsys
+) -> None:
+    """Interrupted after the checkpoint at step 10 of 20, the rerun trains only steps 10-19
+    (its chunks start at t0 = 10), its bar starts at 10/20, and it ends bit-identical to
+    the uninterrupted ``base_run`` (the same config)."""
+    import simulate.training as training
+    from simulate.runs import RunDirectory
+
+    path = tmp_path / "run"
+    save = RunDirectory.save_checkpoint
+
+    def save_then_stop(self, *args, **kwargs):
+        save(self, *args, **kwargs)
+        raise _Interrupt
+
+    with monkeypatch.context() as m:
+        m.setattr(RunDirectory, "save_checkpoint", save_then_stop)
+        with pytest.raises(_Interrupt):
+            train(BASE, path, progress=False)
+    starts: list[int] = []
+    jit_chunk = training._jit_chunk
+
+    def spy(trainer):
+        run = jit_chunk(trainer)
+
+        def call(*args):
+            starts.append(int(args[7]))  # t0
+            return run(*args)
+
+        return call
+
+    monkeypatch.setattr(training, "_jit_chunk", spy)
+    capsys.readouterr()
+    resumed = train(BASE, path)  # progress bar on by default
+    assert starts == [10]
+    bar = capsys.readouterr().err
+    assert f"train fixed_point N=16 ×{BASE.seeds}:" in bar
+    assert "10/20" in bar and "20/20" in bar
+    assert re.search(r"step/s|s/step", bar), bar  # the unit, whichever way tqdm shows the rate
+    for k in LOW_RANK_RECORDS:
+        np.testing.assert_array_equal(resumed.records[k], base_run.records[k], err_msg=k)
+    np.testing.assert_array_equal(resumed.params.M, base_run.params.M)
+
+
+def test_a_float32_run_is_the_same_with_jax_64_bit_mode_on(base_run) -> None:
+    """A user who switched JAX to 64-bit mode (e.g. for float64 theory) gets bit-identical
+    float32 runs: nothing in a step silently computes in float64 (the learning-rate table
+    takes the parameters' dtype, not JAX's default)."""
+    with jax.enable_x64(True):
+        run = train(BASE, None, progress=False)
+    for k in LOW_RANK_RECORDS:
+        assert run.records[k].dtype == base_run.records[k].dtype, k
+        np.testing.assert_array_equal(run.records[k], base_run.records[k], err_msg=k)
+    np.testing.assert_array_equal(run.params.M, base_run.params.M)
+
+
+def test_an_unresolved_config_field_is_named() -> None:
+    """Records need the resolved dt; an object with dt=None is refused by name."""
+    from types import SimpleNamespace
+
+    from simulate.models import make_rate_rnn
+    from simulate.training import _rate_records
+
+    rng = np.random.default_rng(0)
+    batch = _record_batch(rng, 2, 4, 1)
+    net = make_rate_rnn(jax.random.key(0), 4, n_in=1, n_out=1)
+    x = jnp.zeros((2, 4, 4), jnp.float32)
+    task = SimpleNamespace(n_conditions=1)
+    with pytest.raises(ValueError) as err:
+        _rate_records(net, net, x, batch, task, SimpleNamespace(dt=None), jax.random.key(0))
+    assert str(err.value) == "dt=None was not resolved; build configs with TrainConfig(...)"
+
+
 # ---------------------------------------------------------------- rate networks
 def test_rate_records() -> None:
     # record_every = 1: one step function to compile (the cheapest rate configuration)
@@ -235,14 +315,14 @@ def test_sweep_over_two_sizes(tmp_path) -> None:
 
 def test_sweep_passes_restart_and_progress_on(tmp_path, capsys) -> None:
     """A size whose run failed (another config, diverged) is refused without ``restart`` and
-    archived and retrained with it; ``progress=True`` shows each size's bar."""
+    archived and retrained with it; progress bars by default."""
     out = tmp_path / "sweep"
     with pytest.raises(NonFiniteLossError):  # the diverging config of the test above
         sweep(BASE.replace(eta0=8.0, steps=60), [16], out, progress=False)
     with pytest.raises(ValueError, match="restart"):
         sweep(BASE, [16], out, progress=False)
     capsys.readouterr()
-    (run,) = sweep(BASE, [16], out, progress=True, restart=True)
+    (run,) = sweep(BASE, [16], out, restart=True)  # progress defaults to True
     assert run.config == BASE and (out / "N16" / ".archive").is_dir()
     assert f"train fixed_point N=16 ×{BASE.seeds}" in capsys.readouterr().err
 
@@ -594,6 +674,12 @@ def test_the_non_finite_error_names_the_first_seed_to_fail_and_the_checkpoint(tm
             rundir,
             10,
             f"; the last good checkpoint (step 10) is kept in {tmp_path} (rerunning the same "
+            "call resumes from it)",
+        ),
+        (
+            rundir,
+            1,
+            f"; the last good checkpoint (step 1) is kept in {tmp_path} (rerunning the same "
             "call resumes from it)",
         ),
         (rundir, 0, "; no checkpoint was written yet (the failure is in the first chunk)"),
