@@ -513,13 +513,15 @@ def test_grad_clip_bounds_the_sgd_step(tmp_path):
         simulate.TrainConfig(task="fixed_point", grad_clip=0.0)
 
 
-def test_training_lowers_the_bias_loss_beyond_the_batch_noise() -> None:
+def test_training_lowers_the_bias_loss_beyond_the_batch_noise(monkeypatch) -> None:
     """Gradient *descent* on the loss: on the fixed-point task (σ = 0.2, η = 0.5) L_bias falls
     from its initial ≈ ẑ² within a few steps. Margin from the batch noise itself: s = SD of
     the last 10 recorded batch values; the first record minus the mean of the last 10 must
-    exceed 4·s·√(1 + 1/10) for every seed. Gradient ascent, or training on L_var alone,
-    fails this (L_bias would rise or stay)."""
+    exceed 4·s·√(1 + 1/10) for every seed. Training on L_var alone fails this (L_bias would
+    stay), and so does gradient ascent — shown directly: with the update's sign flipped
+    (−lr(t) → +lr(t)) L_bias must RISE by more than 4·s·√2 within 3 steps."""
     import simulate
+    import simulate.training as training
 
     cfg = simulate.TrainConfig(
         task="fixed_point",
@@ -543,6 +545,16 @@ def test_training_lowers_the_bias_loss_beyond_the_batch_noise() -> None:
         total[:, 0] - total[:, -10:].mean(axis=1)
         > 4 * total[:, -10:].std(axis=1, ddof=1) * np.sqrt(1.1)
     )
+
+    # ascent: a fresh trainer cache, so the flipped step is compiled into a trainer that no
+    # other test can reuse (monkeypatch restores both afterwards)
+    lr_at = training._lr_at
+    monkeypatch.setattr(training, "_lr_at", lambda lr, t: -lr_at(lr, t))
+    monkeypatch.setattr(training, "_TRAINERS", {})
+    up = simulate.train(cfg.replace(steps=4), progress=False)
+    L_up = np.asarray(up.records["loss_bias"], np.float64)
+    np.testing.assert_array_equal(L_up[:, 0], L[:, 0])  # the same initial network and batch
+    assert np.all(L_up[:, 3] - L_up[:, 0] > 4 * s * np.sqrt(2)), (L_up, s)
 
 
 # ---------------------------------------------------------------- refusals and helpers
