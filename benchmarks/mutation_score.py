@@ -266,6 +266,25 @@ EQUIVALENT: dict[str, str] = {
     },
     "simulate.training.x__rate_records__mutmut_28": "record='x' is simulate's default",
     **{
+        f"simulate.training.x__train__mutmut_{i}": "the first-bad-step counter's dtype: "
+        "int32 or JAX's default int (int32, int64 in 64-bit mode) hold the same step numbers"
+        for i in (65, 68)
+    },
+    **{
+        f"simulate.training.x__train__mutmut_{i}": "−1 and −2 both mean 'no bad step': every "
+        "use is bad < 0 or bad >= 0"
+        for i in (70, 145)
+    },
+    **{
+        f"simulate.training.x__train__mutmut_{i}": "the name in _resolved's message for "
+        "steps: TrainConfig always resolves steps, so the message cannot be reached"
+        for i in (73, 76, 77)
+    },
+    "simulate.training.x__train__mutmut_105": "n_blocks = n / k is a whole float (k divides "
+    "n): arange of 5.0 and of 5 give the same steps (one extra compilation)",
+    "simulate.training.x__train__mutmut_180": "t <= steps also writes a checkpoint after the "
+    "last step, which save_finished deletes right after: the same files in the end",
+    **{
         f"simulate.training.x__rate_records__mutmut_{i}": "the name in _resolved's message "
         "for tr.x: simulate(record='x') always returns x, so the message cannot be reached"
         for i in (45, 48, 49)

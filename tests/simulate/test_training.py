@@ -177,15 +177,21 @@ class _Interrupt(Exception):
     pass
 
 
+@pytest.mark.parametrize("optimizer", ["sgd", "adam"])
 def test_a_resumed_run_starts_at_its_checkpoint_and_ends_bit_identical(
-    base_run, tmp_path, monkeypatch, capsys
+    optimizer, base_run, tmp_path, monkeypatch, capsys
 ) -> None:
     """Interrupted after the checkpoint at step 10 of 20, the rerun trains only steps 10-19
-    (its chunks start at t0 = 10), its bar starts at 10/20, and it ends bit-identical to
-    the uninterrupted ``base_run`` (the same config)."""
+    (its chunks start at t0 = 10), its bar starts at 10/20, and it ends bit-identical to an
+    uninterrupted run — with SGD (``base_run``) and with Adam, whose moment estimates must
+    come back from the checkpoint. ``info`` holds the session's wall time and the backend."""
+    import time
+
     import simulate.training as training
     from simulate.runs import RunDirectory
 
+    cfg = BASE if optimizer == "sgd" else BASE.replace(optimizer="adam", eta0=0.01)
+    reference = base_run if optimizer == "sgd" else train(cfg, None, progress=False)
     path = tmp_path / "run"
     save = RunDirectory.save_checkpoint
 
@@ -196,7 +202,7 @@ def test_a_resumed_run_starts_at_its_checkpoint_and_ends_bit_identical(
     with monkeypatch.context() as m:
         m.setattr(RunDirectory, "save_checkpoint", save_then_stop)
         with pytest.raises(_Interrupt):
-            train(BASE, path, progress=False)
+            train(cfg, path, progress=False)
     starts: list[int] = []
     jit_chunk = training._jit_chunk
 
@@ -211,15 +217,68 @@ def test_a_resumed_run_starts_at_its_checkpoint_and_ends_bit_identical(
 
     monkeypatch.setattr(training, "_jit_chunk", spy)
     capsys.readouterr()
-    resumed = train(BASE, path)  # progress bar on by default
+    t0 = time.perf_counter()
+    resumed = train(cfg, path)  # progress bar on by default
+    elapsed = time.perf_counter() - t0
     assert starts == [10]
     bar = capsys.readouterr().err
     assert f"train fixed_point N=16 ×{BASE.seeds}:" in bar
     assert "10/20" in bar and "20/20" in bar
     assert re.search(r"step/s|s/step", bar), bar  # the unit, whichever way tqdm shows the rate
     for k in LOW_RANK_RECORDS:
-        np.testing.assert_array_equal(resumed.records[k], base_run.records[k], err_msg=k)
-    np.testing.assert_array_equal(resumed.params.M, base_run.params.M)
+        np.testing.assert_array_equal(resumed.records[k], reference.records[k], err_msg=k)
+    np.testing.assert_array_equal(resumed.params.M, reference.params.M)
+    assert 0 < resumed.info["wall_seconds_last_session"] < elapsed
+    assert resumed.info["backend"] == jax.default_backend()
+
+
+def test_a_finished_run_is_loaded_and_nothing_is_written(base_run) -> None:
+    """``train`` on a finished run's directory (default restart=False) loads it: the same
+    run, and no file or lock is created or touched."""
+    before = {f: f.stat().st_mtime_ns for f in sorted(base_run.path.rglob("*"))}
+    again = train(BASE, base_run.path, progress=False)
+    assert {f: f.stat().st_mtime_ns for f in sorted(base_run.path.rglob("*"))} == before
+    assert again.info == base_run.info
+    np.testing.assert_array_equal(again.records["loss"], base_run.records["loss"])
+
+
+def test_a_run_in_memory_shows_its_bar_by_default_and_ends_with_a_shorter_chunk(
+    base_run, capsys
+) -> None:
+    """steps = 30 with checkpoint_every = 20: chunks of 20 and 10 steps; the first 20 steps
+    are those of ``base_run`` (same seed, same keys), so its records are a prefix."""
+    capsys.readouterr()
+    run = train(BASE.replace(steps=30, checkpoint_every=20))
+    assert "30/30" in capsys.readouterr().err
+    assert run.records["loss"].shape == (BASE.seeds, 15)
+    for k in LOW_RANK_RECORDS:
+        np.testing.assert_array_equal(run.records[k][:, :10], base_run.records[k], err_msg=k)
+
+
+def test_non_finite_parameters_after_a_finite_loss_are_caught(tmp_path) -> None:
+    """One SGD step whose update overflows float32 for one seed only: the loss of step 0 was
+    finite (it is computed before the update), so only the check of the updated parameters
+    can see it. lr is placed between the two seeds' overflow thresholds f32max/max|g_s|
+    (g_s measured with lr = 1), and the error names step 0 and that seed."""
+    cfg = BASE.replace(sigma=3.0, seed=11, steps=1, record_every=1, checkpoint_every=1)
+    probe = train(cfg.replace(eta0=1.0), None, progress=False)
+    g = np.abs(np.asarray(probe.params.M) - np.asarray(probe.init_params.M)).max(axis=(1, 2))
+    assert g[1] > g[0]  # the setting is chosen so that the second seed overflows
+    lr = float(np.finfo(np.float32).max) / float(np.sqrt(g[0]) * np.sqrt(g[1]))
+    with pytest.raises(NonFiniteLossError) as err:
+        train(cfg.replace(eta0=lr), tmp_path / "run", progress=False)
+    assert (err.value.step, err.value.seed_index) == (0, 1)
+    assert str(err.value).endswith(
+        "; no checkpoint was written yet (the failure is in the first chunk)"
+    )
+
+
+def test_a_loss_non_finite_at_step_0_is_reported_at_step_0() -> None:
+    """x₀ noise of 1e20 makes the very first loss infinite: reported at step 0 of the
+    two-step chunk, not at the chunk's last step (where the parameters are also bad)."""
+    with pytest.raises(NonFiniteLossError) as err:
+        train(BASE.replace(x0_noise=1e20, steps=2, checkpoint_every=2), None, progress=False)
+    assert (err.value.step, err.value.seed_index) == (0, 0)
 
 
 def test_a_float32_run_is_the_same_with_jax_64_bit_mode_on(base_run) -> None:
