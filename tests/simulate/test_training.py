@@ -281,6 +281,37 @@ def test_a_loss_non_finite_at_step_0_is_reported_at_step_0() -> None:
     assert (err.value.step, err.value.seed_index) == (0, 0)
 
 
+def test_the_training_loss_is_the_configured_simulation_and_split() -> None:
+    """The loss a step differentiates is ``loss_split`` of ``simulate`` with the config's σ,
+    dt, x₀ noise and input noise — each set away from simulate's default, and each of those
+    with a default shown to matter (dropping it changes the loss), so none can silently fall
+    back to a default (σ has none)."""
+    from simulate.dynamics import simulate as run_net
+    from simulate.losses import loss_split
+
+    cfg = BASE.replace(sigma=0.4, dt=0.1, x0_noise=0.7, input_noise=0.3)
+    trainer = _trainer_for(cfg)
+    model = jax.tree_util.tree_map(lambda a: a[0], init_models(cfg))  # seed 0
+    model = eqx.tree_at(lambda m: m.M, model, jnp.asarray([[0.5, -1.0], [1.0, 0.2]]))
+    params, frozen = eqx.partition(model, trainable_filter(cfg, model))
+    batch = trainer.task.sample(jax.random.key(4), cfg.batch)
+    key = jax.random.key(5)
+    loss, (split, _) = trainer.forward(params, frozen, batch, key, "output")
+    options = {"sigma": 0.4, "dt": 0.1, "x0_noise": 0.7, "input_noise": 0.3}
+
+    def reference(**opts):
+        z = run_net(model, batch.inputs, key=key, record="output", **opts).z
+        n_c = trainer.task.n_conditions
+        return loss_split(z, batch.targets, batch.mask, batch.sign, batch.condition, n_c)
+
+    ref = reference(**options)
+    for name in ("loss", "loss_bias", "loss_var"):
+        np.testing.assert_allclose(getattr(split, name), getattr(ref, name), rtol=4 * EPS32)
+    for name in ("dt", "x0_noise", "input_noise"):  # each counts: simulate's default differs
+        rest = {k: v for k, v in options.items() if k != name}
+        assert abs(float(reference(**rest).loss) - float(loss)) > 1e-3 * float(loss), name
+
+
 def test_a_float32_run_is_the_same_with_jax_64_bit_mode_on(base_run) -> None:
     """A user who switched JAX to 64-bit mode (e.g. for float64 theory) gets bit-identical
     float32 runs: nothing in a step silently computes in float64 (the learning-rate table
