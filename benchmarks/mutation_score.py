@@ -280,6 +280,46 @@ EQUIVALENT: dict[str, str] = {
         "steps: TrainConfig always resolves steps, so the message cannot be reached"
         for i in (73, 76, 77)
     },
+    **{
+        f"simulate.training.xǁ_Trainerǁforward__mutmut_{i}": "the name in _resolved's message "
+        "for σ, dt, x0_noise or input_noise: TrainConfig resolves them, so the message "
+        "cannot be reached"
+        for i in (25, 28, 29, 31, 34, 35, 37, 40, 41, 43, 46, 47)
+    },
+    **{
+        f"simulate.training.x_trainable_filter__mutmut_{i}": "the name in _resolved's "
+        "message for trainable: TrainConfig resolves it, so the message cannot be reached"
+        for i in (10, 13, 14)
+    },
+    **{
+        f"simulate.training.xǁ_Trainerǁchunk__mutmut_{i}": "the steps without records: "
+        "with_records None is falsy like False, and True only computes records that are "
+        "thrown away"
+        for i in (8, 11)
+    },
+    "simulate.training.xǁ_Trainerǁchunk__mutmut_48": "init is read only by the records, "
+    "which the inner steps do not take",
+    **{
+        f"simulate.training.xǁ_Trainerǁchunk__mutmut_{i}": "which of the two scans runs: "
+        "both give the same steps and records (a test checks record_every = 3 against 1); "
+        "the choice only saves compile time"
+        for i in (131, 132, 133, 134, 135, 136)
+    },
+    **{
+        f"simulate.training.xǁ_Trainerǁseed_step__mutmut_{i}": "identity, scale_by_adam and "
+        "clip_by_global_norm do not read the parameters passed to update()"
+        for i in (51, 54)
+    },
+    "simulate.training.xǁ_Trainerǁseed_step__mutmut_73": "rec is replaced whenever records "
+    "are taken; without records it is thrown away (None or {})",
+    "simulate.training.x__lr_table__mutmut_3": "phase bounds are whole step counts below 2²⁴: "
+    "exact in float32, and searchsorted compares the same numbers",
+    **{
+        f"simulate.training.x__structure_key__mutmut_{i}": "to_dict's key order is the "
+        "dataclass field order, the same for every config: sorted or not, equal configs "
+        "give equal keys and different ones different keys"
+        for i in (7, 9, 10)
+    },
     "simulate.training.x__train__mutmut_105": "n_blocks = n / k is a whole float (k divides "
     "n): arange of 5.0 and of 5 give the same steps (one extra compilation)",
     "simulate.training.x__train__mutmut_180": "t <= steps also writes a checkpoint after the "

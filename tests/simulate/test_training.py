@@ -383,6 +383,62 @@ def test_rate_records() -> None:
     assert r.evaluation["final_noisy_x"].shape == (2, cfg.eval_batch, 50, 8)
 
 
+def test_rate_records_every_third_step_equal_every_step_subsampled() -> None:
+    """A rate network with record_every = 3 (a scan over blocks: one recorded step, then an
+    inner scan of 2) follows the same steps as record_every = 1 (one scan, every step
+    recorded): its records are every third of those, and its final parameters the same.
+    Tolerance: float32 rounding of two differently fused programs over 6 steps."""
+    cfg = TrainConfig(
+        task="fixed_point",
+        model="rate",
+        N=8,
+        seeds=2,
+        steps=6,
+        record_every=1,
+        checkpoint_every=6,
+        nonlinearity="tanh",
+        g=1.5,
+        sigma=0.2,
+        optimizer="adam",
+        eta0=0.05,
+    )
+    every = train(cfg, None, progress=False)
+    blocks = train(cfg.replace(record_every=3), None, progress=False)
+    np.testing.assert_array_equal(blocks.steps, [0, 3])
+    for k in RATE_RECORDS:
+        np.testing.assert_allclose(
+            blocks.records[k], every.records[k][:, ::3], rtol=1e-5, atol=1e-6, err_msg=k
+        )
+    np.testing.assert_allclose(blocks.params.W, every.params.W, rtol=1e-5, atol=1e-6)
+
+
+def test_every_step_draws_fresh_trials() -> None:
+    """No noise (σ = x₀ noise = input noise = 0) and no learning (η = 1e-30 leaves float32
+    weights unchanged): the loss still changes from step to step on a task with random
+    trials (flip-flop), because every step samples its own batch — and it does not on a
+    deterministic task (fixed point), the control."""
+    losses = {}
+    for task in ("flip_flop", "fixed_point"):
+        cfg = TrainConfig(
+            task=task,
+            model="rate",
+            N=8,
+            seeds=1,
+            steps=3,
+            record_every=1,
+            checkpoint_every=3,
+            sigma=0.0,
+            x0_noise=0.0,
+            input_noise=0.0,
+            eta0=1e-30,
+            batch=8,
+            g=0.8,
+        )
+        losses[task] = train(cfg, None, progress=False).records["loss"][0]
+    assert len(set(losses["flip_flop"].tolist())) == 3, losses
+    assert len(set(losses["fixed_point"].tolist())) == 1, losses
+
+
 # ---------------------------------------------------------------- sweep, CLI
 def test_sweep_over_two_sizes(tmp_path) -> None:
     runs = sweep(BASE, [8, 16], tmp_path / "sweep", progress=False)
@@ -701,7 +757,9 @@ def test_the_record_window_starts_at_the_first_masked_step() -> None:
     mask = np.zeros((3, 6, 2), np.float32)
     mask[1, 2, 1] = 1.0  # first masked step: t = 2 (one trial, one output suffices)
     mask[0, 4, 0] = 1.0
-    np.testing.assert_array_equal(np.asarray(_window(jnp.asarray(mask))), [0, 0, 1, 1, 1, 1])
+    w = _window(jnp.asarray(mask))
+    np.testing.assert_array_equal(np.asarray(w), [0, 0, 1, 1, 1, 1])
+    assert w.dtype == mask.dtype  # weights in the mask's dtype, not bool
 
 
 def test_the_rate_basis_is_orthonormal_and_spans_w_out_and_w_in() -> None:
@@ -735,7 +793,8 @@ def test_configs_share_a_trainer_exactly_when_their_compiled_step_is_the_same() 
         {"g": 0.5},
     ):
         assert training._trainer_for(BASE.replace(**same)) is base, same
-    for other in ({"sigma": 0.9}, {"batch": 4}, {"optimizer": "adam"}, {"N": 8}):
+    two_phases = {"phases": ((10, "1/N"), (10, "none"))}  # the learning-rate table's length
+    for other in ({"sigma": 0.9}, {"batch": 4}, {"optimizer": "adam"}, {"N": 8}, two_phases):
         assert training._trainer_for(BASE.replace(**other)) is not base, other
 
 
