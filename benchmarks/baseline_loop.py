@@ -26,6 +26,12 @@ from scipy.special import erf
 ALPHA = math.sqrt(math.pi) / 2  # φ(x) = erf(αx), φ'(0) = 1 (THEORY §2)
 
 
+def is_target_step(t: int) -> bool:
+    """The task's target times: every 5th Euler step (t = 1.0) from step 10 (t = 2.0) on, as
+    in the fixed-point task with dt = 0.2 (shared with :mod:`baseline_torch`)."""
+    return t >= 10 and t % 5 == 0
+
+
 def forward_trials(
     N: int,
     rng: np.random.Generator,
@@ -51,7 +57,7 @@ def forward_trials(
         u = sign * (1.0 / dt if t == 0 else 0.0)
         noise = rng.standard_normal((batch, N), dtype=np.float32)
         x = x + dt * (-x + erf(ALPHA * x) @ W.T + u @ w_in.T) + math.sqrt(2 * dt) * sigma * noise
-        if t >= 10 and t % 5 == 0:
+        if is_target_step(t):
             z = x @ w_out
             loss += float(np.sum((z - sign) ** 2))
             count += batch

@@ -289,7 +289,8 @@ def test_the_training_loss_is_the_configured_simulation_and_split() -> None:
     from simulate.dynamics import simulate as run_net
     from simulate.losses import loss_split
 
-    cfg = BASE.replace(sigma=0.4, dt=0.1, x0_noise=0.7, input_noise=0.3)
+    options = {"sigma": 0.4, "dt": 0.1, "x0_noise": 0.7, "input_noise": 0.3}
+    cfg = BASE.replace(**options)
     trainer = _trainer_for(cfg)
     model = jax.tree_util.tree_map(lambda a: a[0], init_models(cfg))  # seed 0
     model = eqx.tree_at(lambda m: m.M, model, jnp.asarray([[0.5, -1.0], [1.0, 0.2]]))
@@ -297,7 +298,6 @@ def test_the_training_loss_is_the_configured_simulation_and_split() -> None:
     batch = trainer.task.sample(jax.random.key(4), cfg.batch)
     key = jax.random.key(5)
     loss, (split, _) = trainer.forward(params, frozen, batch, key, "output")
-    options = {"sigma": 0.4, "dt": 0.1, "x0_noise": 0.7, "input_noise": 0.3}
 
     def reference(**opts):
         z = run_net(model, batch.inputs, key=key, record="output", **opts).z
