@@ -46,6 +46,7 @@ from jaxtyping import Array, Float, PRNGKeyArray
 from . import checks
 from .gated import GatedRNN
 from .models import LowRankRNN, RateRNN
+from .prng import fast_key
 
 __all__ = [
     "RECORDS",
@@ -248,6 +249,7 @@ def _simulate(
     inputs = inputs.astype(dtype)
     sigma = jnp.asarray(sigma, dtype)
     dt = jnp.asarray(dt, dtype)
+    key = fast_key(key)  # same draws as JAX's threefry, fused (simulate.prng)
     k_x0, k_steps = jax.random.split(key)
     x = jnp.zeros((B, N), dtype) if x0 is None else x0.astype(dtype)
     if noisy_x0:
