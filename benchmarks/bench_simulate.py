@@ -28,12 +28,14 @@ Measures, in one run on this machine:
     bits alone of both threefry lowerings, and numpy's PCG64 ziggurat (``standard_normal``).
 
 Usage:  python benchmarks/bench_simulate.py [--quick] [--quick-steps 100] [--skip-baseline]
+                [--compare-generators]   # (a) also with JAX's own threefry, side by side
         python benchmarks/bench_simulate.py --noise-only      # (e) alone, ~30 s
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import platform
 import resource
@@ -96,7 +98,43 @@ def chunk_timer(cfg: TrainConfig):
     return first, steady
 
 
-def bench_sweep(quick: bool, quick_steps: int) -> dict[int, float]:
+@contextlib.contextmanager
+def jax_generator():
+    """simulate() with JAX's own (rolled) threefry instead of simulate.prng's unrolled one:
+    the same draws, JAX's speed (caches cleared on entry and exit, so both compile anew)."""
+    import simulate.dynamics as dynamics
+    import simulate.training as training
+
+    saved = dynamics.fast_key
+    dynamics.fast_key = lambda key: key
+    jax.clear_caches()
+    training._TRAINERS.clear()
+    try:
+        yield
+    finally:
+        dynamics.fast_key = saved
+        jax.clear_caches()
+        training._TRAINERS.clear()
+
+
+def quick_sweep(base: TrainConfig, quick_steps: int) -> dict[int, float]:
+    """Per N: compile + 2000 steps extrapolated from quick_steps steps of train()'s chunk."""
+    per_n: dict[int, float] = {}
+    for N in NS:
+        ck = quick_steps // 2
+        cfg = base.replace(N=N, steps=2 * ck, checkpoint_every=ck)
+        first, steady = chunk_timer(cfg)
+        compile_s = max(first - ck * steady, 0.0)
+        per_n[N] = compile_s + base.steps * steady
+        print(
+            f"    N={N:5d}: compile ≈ {compile_s:6.1f} s, {steady * 1e3:7.2f} ms/step "
+            f"(5 seeds) → {per_n[N]:7.1f} s for {base.steps} steps (extrapolated)",
+            flush=True,
+        )
+    return per_n
+
+
+def bench_sweep(quick: bool, quick_steps: int, compare: bool = False) -> dict[int, float]:
     base = TrainConfig.preset("gd_scaling", sigma=1.0, seeds=5)  # 2000 steps, η = 0.005
     print(
         f"(a) THEORY §4 sweep: N {list(NS)} × {base.seeds} seeds × {base.steps} steps, "
@@ -104,22 +142,20 @@ def bench_sweep(quick: bool, quick_steps: int) -> dict[int, float]:
     )
     per_n: dict[int, float] = {}
     if quick:
-        for N in NS:
-            ck = quick_steps // 2
-            cfg = base.replace(N=N, steps=2 * ck, checkpoint_every=ck)
-            first, steady = chunk_timer(cfg)
-            compile_s = max(first - ck * steady, 0.0)
-            per_n[N] = compile_s + base.steps * steady
-            print(
-                f"    N={N:5d}: compile ≈ {compile_s:6.1f} s, {steady * 1e3:7.2f} ms/step "
-                f"(5 seeds) → {per_n[N]:7.1f} s for {base.steps} steps (extrapolated)",
-                flush=True,
-            )
+        if compare:
+            print("    with JAX's own threefry (rolled CPU lowering; the same draws):")
+            with jax_generator():
+                old = sum(quick_sweep(base, quick_steps).values())
+            print(f"    total with JAX's threefry: {old:.1f} s")
+            print("    with simulate.prng's unrolled threefry (the default):")
+        per_n = quick_sweep(base, quick_steps)
         total = sum(per_n.values())
         print(
             f"    total (extrapolated from {quick_steps} steps per N): {total:.1f} s "
             f"(target ≤ 200 s)"
         )
+        if compare:
+            print(f"    unrolled / JAX threefry sweep time: {total / old:.2f}")
     else:
         with tempfile.TemporaryDirectory() as tmp:
             t = time.perf_counter()
@@ -358,6 +394,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--full-rank-steps", type=int, default=10)
     p.add_argument("--skip-baseline", action="store_true")
     p.add_argument("--noise-only", action="store_true", help="only (e), the noise generators")
+    p.add_argument(
+        "--compare-generators",
+        action="store_true",
+        help="(a) with --quick: the sweep also with JAX's own threefry, in the same run",
+    )
     args = p.parse_args(argv)
     print(
         f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, "
@@ -368,7 +409,7 @@ def main(argv: list[str] | None = None) -> None:
     if args.noise_only:
         bench_noise()
         return
-    per_n = bench_sweep(args.quick, args.quick_steps)
+    per_n = bench_sweep(args.quick, args.quick_steps, args.compare_generators)
     if not args.skip_baseline:
         bench_baseline(per_n, args.baseline_steps)
     bench_full_rank(args.full_rank_steps)

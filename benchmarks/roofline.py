@@ -15,8 +15,8 @@ Per training step (all seeds, forward and backward) it counts:
 * bytes: the states the backward pass needs (4 bytes each, written once and read once).
 
 It then times, with JAX on this machine, each component alone at the same sizes (float32,
-jitted, steady state): normal draws (threefry, JAX's default), numpy's PCG64 ziggurat for
-comparison, erf/tanh and their derivatives, the matmul chain of the step's shape (lax.scan,
+jitted, steady state): normal draws (simulate.prng's unrolled threefry, which the step uses;
+JAX's rolled threefry and numpy's PCG64 ziggurat for comparison), erf/tanh and their derivatives, the matmul chain of the step's shape (lax.scan,
 forward + backward) and a large copy (memory bandwidth); and the training step itself
 (simulate's jitted chunk, via benchmarks/bench_simulate.chunk_timer). It prints the time each
 part would take at its measured rate, their sum, the measured step, and the ratio.
@@ -40,6 +40,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from bench_simulate import chunk_timer  # noqa: E402 (the benchmarks are scripts, not a package)
 
 from simulate.config import TrainConfig  # noqa: E402
+from simulate.prng import fast_key  # noqa: E402
 
 
 def _timed(f: Callable[[], Any], reps: int = 5) -> float:
@@ -60,6 +61,8 @@ def rates(shape: tuple[int, int, int], rank: int | None, nonlinearity: str) -> d
     out: dict[str, float] = {}
     draw = jax.jit(lambda k: jax.random.normal(k, shape, jnp.float32))
     out["draws/s (JAX threefry)"] = n / _timed(lambda: draw(key))
+    fast = jax.jit(lambda k: jax.random.normal(fast_key(k), shape, jnp.float32))
+    out["draws/s (unrolled threefry)"] = n / _timed(lambda: fast(key))
     rng = np.random.default_rng(0)
     best = math.inf
     for _ in range(3):  # best of three (the first call also allocates)
@@ -125,7 +128,7 @@ def report(label: str, cfg: TrainConfig) -> None:
     c = counts(cfg)
     _, step = chunk_timer(cfg)
     parts = {
-        "noise (threefry)": c["draws"] / r["draws/s (JAX threefry)"],
+        "noise (unrolled)": c["draws"] / r["draws/s (unrolled threefry)"],
         "phi forward": c["phi"] / r["phi evals/s"],
         "phi' backward": c["phi'"] / r["phi' evals/s"],
         "recurrent matmuls": c["recurrent FLOPs"] / r["matmul chain FLOP/s"],
@@ -142,7 +145,8 @@ def report(label: str, cfg: TrainConfig) -> None:
     pcg = c["draws"] / r["draws/s (numpy PCG64)"]
     print(
         f"  the same draws at numpy's PCG64 rate: {pcg * 1e3:.2f} ms "
-        f"(threefry time / PCG64 time = {parts['noise (threefry)'] / pcg:.2f})"
+        f"(unrolled threefry time / PCG64 time = {parts['noise (unrolled)'] / pcg:.2f}; JAX's "
+        f"rolled threefry: {c['draws'] / r['draws/s (JAX threefry)'] * 1e3:.2f} ms)"
     )
 
 
