@@ -93,6 +93,18 @@ def rates(shape: tuple[int, int, int], rank: int | None, nonlinearity: str) -> d
     g = jax.jit(jax.grad(chain_loss))
     flops = 3 * 2 * 2 * BB * N * k * T  # two products per step, forward + 2 backward
     out["matmul chain FLOP/s"] = flops / _timed(lambda: g(W))
+    if rank is not None:  # the same chain with the rank-R products as broadcast-and-sum
+
+        def fused_loss(W: jax.Array) -> jax.Array:
+            def body(h: jax.Array, _: Any) -> Any:
+                a = jnp.sum(h[:, :, None] * W, axis=1)  # [BB, k]: no dot, XLA can fuse it
+                return 0.8 * h + 0.2 * jnp.tanh(jnp.sum(a[:, :, None] * V, axis=1)), None
+
+            h, _ = jax.lax.scan(body, x0, None, length=T)
+            return jnp.sum(h * h)
+
+        gf = jax.jit(jax.grad(fused_loss))
+        out["broadcast-sum chain FLOP/s"] = flops / _timed(lambda: gf(W))
     big = jnp.ones((64, 1024, 1024), jnp.float32)
     copy = jax.jit(lambda a: a * 1.0001)
     out["copy bytes/s"] = 2 * big.size * 4 / _timed(lambda: copy(big))
@@ -142,6 +154,13 @@ def report(label: str, cfg: TrainConfig) -> None:
         print(f"    {name:<20} {sec * 1e3:8.2f} ms  ({sec / total:5.1%} of the parts)")
     print(f"    {'sum of the parts':<20} {total * 1e3:8.2f} ms")
     print(f"    {'measured step':<20} {step * 1e3:8.2f} ms  (= {step / total:.2f} × the parts)")
+    if "broadcast-sum chain FLOP/s" in r:
+        alt = c["recurrent FLOPs"] / r["broadcast-sum chain FLOP/s"]
+        print(
+            f"  the recurrent products as broadcast-and-sum instead of dots: {alt * 1e3:.2f} ms "
+            f"({alt / parts['recurrent matmuls']:.2f} × the time of the dot chain that simulate "
+            "uses)"
+        )
     pcg = c["draws"] / r["draws/s (numpy PCG64)"]
     print(
         f"  the same draws at numpy's PCG64 rate: {pcg * 1e3:.2f} ms "
