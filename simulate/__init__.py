@@ -5,7 +5,7 @@ Public API (all re-exported here; see each module for details):
 * :mod:`simulate.nonlinearities` — φ by name (THEORY §1, §2).
 * :mod:`simulate.models` — ``LowRankRNN``, ``RateRNN`` and their constructors (§2, §6).
 * :mod:`simulate.gated` — seed 002's discrete-time Vanilla, UGRNN, GRU and LSTM (``GatedRNN``).
-* :mod:`simulate.prng` — JAX's threefry unrolled for CPUs (same draws, 2.8× faster bits).
+* :mod:`simulate.prng` — JAX's threefry unrolled for CPUs (same draws, faster on a CPU).
 * :mod:`simulate.dynamics` — Euler–Maruyama ``simulate`` (§1).
 * :mod:`simulate.losses` — masked MSE and its bias/variance split (§1).
 * :mod:`simulate.tasks` — the papers' tasks (§3, §4, §6, Table 1).
