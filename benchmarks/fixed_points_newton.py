@@ -17,7 +17,7 @@ In each of ``--rounds`` rounds, on the starts not yet converged:
    (LAPACK getrf/getrs per matrix, O(N³) each: ≈ 0.09 GFLOP at N = 512), then a step
    length from {1, ½, …, 2⁻¹²} per start, the one with the smallest ‖ḣ‖; a start whose ‖ḣ‖
    does not decrease is stalled and leaves the active set until the next round (slow points:
-   q has a local minimum there and J is ill-conditioned, κ ≈ 10⁴; Adam moves them on).
+   q has a local minimum there and J is near-singular; Adam moves them on).
 
 Measured 2026-12-07 (shared 2-core CPU; the loop's own rate varied 2× between runs):
 
@@ -30,9 +30,10 @@ Measured 2026-12-07 (shared 2-core CPU; the loop's own rate varied 2× between r
 
 A dead end at N = 512, kept so it is not retried blind: Newton is quadratic where it
 converges, but from Adam's end points most starts sit near slow points (local minima of q,
-κ(J) ≈ 10⁴ at N = 128), where no step length decreases ‖ḣ‖, and each Newton step costs an
+J near-singular), where no step length decreases ‖ḣ‖, and each Newton step costs an
 O(N³) LU per start (46 s of the 55 s at N = 512 with the defaults). Adam does not carry the
-stalled starts to roots fast enough: 8000 steps left 71 % unconverged. The per-point L-BFGS
+stalled starts to roots fast enough: four rounds of 2000 Adam steps and Newton left 71 %
+unconverged. The per-point L-BFGS
 loop (10⁴ iterations allowed) travels along the slow manifolds and converges 44-56 %.
 The loop's converged fraction on the same 16 starts at N = 128 was 0.56 in one run and
 0.19 in another: L-BFGS-B's end points sit near the q ≤ 1e-12 line, so the fraction is
