@@ -9,8 +9,9 @@ q ≤ 1e-12). The candidate:
 
 In each of ``--rounds`` rounds, on the starts not yet converged:
 
-1. ``--adam-steps`` of Adam on q for all starts at once (JAX, float32, jitted; the
-   converged starts are run along and then put back, so the shape and the compilation stay);
+1. ``--adam-steps`` of Adam on q for all starts at once (JAX, float32, compiled once per N
+   before the timing; the converged starts are run along and then put back, so the shape
+   stays);
 2. at most ``--newton-steps`` of damped Newton (only for starts whose q is below
    ``--newton-below``, default all) in float64 on the starts not yet converged: δ = −J⁻¹ḣ with
    J = −I + W diag(1 − tanh²h), all active starts in one stacked ``numpy.linalg.solve``
@@ -22,21 +23,20 @@ In each of ``--rounds`` rounds, on the starts not yet converged:
 Measured 2026-12-07 (shared 2-core CPU; the loop's own rate varied 2× between runs):
 
     command (all --baseline-points 16 or 32)                    starts/s  conv.      conv/s   loop starts/s  conv.      per start  per conv.
-    --sizes 128 --rounds 1 --adam-steps 0 --newton-steps 30       194.3   0.07±0.02  13.7       14.9      0.19±0.10    13.1×      4.9×
-    --sizes 128 (defaults: 2 rounds, 1000 Adam, ≤ 20 Newton)        99.0   0.54±0.03  53.0       27.5      0.53±0.09     3.6×      3.6×
-    --sizes 512 (defaults)                                           4.67  0.18±0.02   0.84      2.13     0.56±0.12     2.2×      0.7×
+    --sizes 128 --rounds 1 --adam-steps 0 --newton-steps 30       186.5   0.07±0.02  13.1        9.27     0.19±0.10    20.1×      7.5×
+    --sizes 128 (defaults: 2 rounds, 1000 Adam, ≤ 20 Newton)       115.1   0.53±0.03  61.2       28.2      0.50±0.09     4.1×      4.3×
+    --sizes 512 (defaults)                                           4.59  0.19±0.02   0.86      1.81     0.56±0.12     2.5×      0.8×
     --sizes 512 --rounds 4 --adam-steps 2000 --newton-below 1e-5
-                --newton-steps 10                                    5.95  0.29±0.03   1.72      4.89     0.44±0.12     1.2×      0.8×
+                --newton-steps 10                                    5.17  0.28±0.03   1.43      3.85     0.44±0.12     1.3×      0.9×
 
 A dead end at N = 512, kept so it is not retried blind: Newton is quadratic where it
 converges, but from Adam's end points most starts sit near slow points (local minima of q,
 J near-singular), where no step length decreases ‖ḣ‖, and each Newton step costs an
-O(N³) LU per start (46 s of the 55 s at N = 512 with the defaults). Adam does not carry the
-stalled starts to roots fast enough: four rounds of 2000 Adam steps and Newton left 71 %
-unconverged. The per-point L-BFGS
-loop (10⁴ iterations allowed) travels along the slow manifolds and converges 44-56 %.
-The loop's converged fraction on the same 16 starts at N = 128 was 0.56 in one run and
-0.19 in another: L-BFGS-B's end points sit near the q ≤ 1e-12 line, so the fraction is
+O(N³) LU per start (47 s of the 56 s at N = 512 with the defaults). Adam does not carry the
+stalled starts to roots fast enough: four rounds of 2000 Adam steps and Newton left 72 %
+unconverged. The per-point L-BFGS loop (10⁴ iterations allowed) travels along the slow manifolds and converges 44-56 %.
+The loop's converged fraction on the same 16 starts at N = 128 was 0.56 in an earlier run
+and 0.19 in this table's: L-BFGS-B's end points sit near the q ≤ 1e-12 line, so the fraction is
 fragile, and per-converged-point ratios inherit that.
 
 Both routes use one BLAS thread (the baseline's fastest setting, see bench_fixed_points.py; it
@@ -54,7 +54,9 @@ import argparse
 import math
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -117,18 +119,21 @@ def newton(
     return h, q, {"Newton solves": t_solve, "line search": t_search}
 
 
-def adam(W: np.ndarray, h0: np.ndarray, steps: int) -> np.ndarray:
-    """``steps`` Adam steps (rate 0.01) on q for all starts at once (JAX, float32)."""
+def make_adam(net: Any, steps: int) -> Callable[[np.ndarray], np.ndarray]:
+    """A function h [P, N] → h after ``steps`` Adam steps (rate 0.01) on q for all starts at
+    once (JAX, float32), jitted once: q from the package's drift (``model_velocity``)."""
     import jax
     import jax.numpy as jnp
     import optax
 
-    Wj = jnp.asarray(W, jnp.float32)
-    N = W.shape[0]
+    from validate.analysis.fixed_points import model_velocity
+
+    velocity = jax.vmap(model_velocity(net), in_axes=(0, None))
+    u = jnp.zeros(net.n_in, jnp.float32)
 
     def q(h: jax.Array) -> jax.Array:
-        v = -h + jnp.tanh(h) @ Wj.T
-        return 0.5 * jnp.sum(v * v) / N
+        v = velocity(h, u)
+        return 0.5 * jnp.sum(v * v) / net.N
 
     opt = optax.adam(1e-2)
 
@@ -137,13 +142,13 @@ def adam(W: np.ndarray, h0: np.ndarray, steps: int) -> np.ndarray:
         def body(carry, _):
             h, s = carry
             g = jax.grad(q)(h)
-            u, s = opt.update(g, s)
-            return (h + u, s), None
+            upd, s = opt.update(g, s)
+            return (h + upd, s), None
 
         (h, _), _ = jax.lax.scan(body, (h, opt.init(h)), None, length=steps)
         return h
 
-    return np.asarray(run(jnp.asarray(h0, jnp.float32)), np.float64)
+    return lambda h: np.asarray(run(jnp.asarray(h, jnp.float32)), np.float64)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -181,23 +186,24 @@ def main(argv: list[str] | None = None) -> int:
         h0 = sample_initial_states(X, args.points, noise_std=0.5, seed=args.seed)
         stages = {"Adam (JAX float32)": 0.0, "Newton solves": 0.0, "line search": 0.0}
         h = np.asarray(h0, np.float64)
+        adam = make_adam(net, args.adam_steps)
         if args.adam_steps:
-            adam(W, h, args.adam_steps)  # compile outside the timing
+            adam(h)  # compile outside the timing (same shape as every timed call)
         t_all = time.perf_counter()
         q = np.full(len(h), np.inf)
         for _ in range(args.rounds):
             bad = q > q_tol
             if args.adam_steps:
                 t0 = time.perf_counter()
-                moved = adam(W, h, args.adam_steps)
+                moved = adam(h)
                 h[bad] = moved[bad]
                 stages["Adam (JAX float32)"] += time.perf_counter() - t0
             v = _speed(W, h)
             q = np.where(bad, 0.5 * np.sum(v * v, axis=1) / N, q)
             near = bad & (q < args.newton_below)
             h[near], q[near], split = newton(W, h[near], args.newton_steps, q_tol)
-            for k, v in split.items():
-                stages[k] += v
+            for stage, seconds in split.items():
+                stages[stage] += seconds
         t_cand = time.perf_counter() - t_all
         k_cand = int(np.sum(q <= q_tol))
         t_base, conv_base = _baseline(W, np.asarray(h0[: args.baseline_points]), q_tol)
