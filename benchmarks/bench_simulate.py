@@ -42,7 +42,9 @@ import resource
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -69,6 +71,15 @@ NS = (64, 128, 256, 512, 1024)
 def peak_rss_gb() -> float:
     """Peak resident set size of this process so far (Linux: ru_maxrss in KiB)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+
+
+def timed(f: Callable[[], Any], reps: int = 5) -> float:
+    """Steady-state seconds per call of a jitted thunk (the first call compiles, untimed)."""
+    jax.block_until_ready(f())
+    t = time.perf_counter()
+    for _ in range(reps):
+        jax.block_until_ready(f())
+    return (time.perf_counter() - t) / reps
 
 
 def chunk_timer(cfg: TrainConfig):
@@ -252,24 +263,13 @@ def matmul_chain_flops(B: int, N: int, T: int) -> float:
         return jnp.sum(x**2)
 
     f = jax.jit(jax.grad(loss))
-    f(W).block_until_ready()
-    n = 5
-    t = time.perf_counter()
-    for _ in range(n):
-        f(W).block_until_ready()
-    sec = (time.perf_counter() - t) / n
-    return 3 * 2 * B * N * N * T / sec
+    return 3 * 2 * B * N * N * T / timed(lambda: f(W))
 
 
 def square_matmul_flops(n: int = 2048) -> float:
     a = jax.random.normal(jax.random.key(0), (n, n), jnp.float32)
     f = jax.jit(lambda a: a @ a)
-    f(a).block_until_ready()
-    reps = 5
-    t = time.perf_counter()
-    for _ in range(reps):
-        f(a).block_until_ready()
-    return 2 * n**3 / ((time.perf_counter() - t) / reps)
+    return 2 * n**3 / timed(lambda: f(a))
 
 
 def bench_full_rank(steps: int) -> None:
@@ -329,12 +329,7 @@ def _ns_per_draw(draw, seeds: int, T: int, B: int, N: int, impl: str = "threefry
         return jax.vmap(one)(keys)
 
     keys = jax.random.split(jax.random.key(0, impl=impl), seeds)
-    run(keys).block_until_ready()
-    reps = 5
-    t = time.perf_counter()
-    for _ in range(reps):
-        run(keys).block_until_ready()
-    return (time.perf_counter() - t) / reps / (seeds * T * B * N) * 1e9
+    return timed(lambda: run(keys)) / (seeds * T * B * N) * 1e9
 
 
 def bench_noise(seeds: int = 5, T: int = 50, B: int = 32, N: int = 1024) -> None:

@@ -16,8 +16,8 @@ Per training step (all seeds, forward and backward) it counts:
 
 It then times, with JAX on this machine, each component alone at the same sizes (float32,
 jitted, steady state): normal draws (simulate.prng's unrolled threefry, which the step uses;
-JAX's rolled threefry and numpy's PCG64 ziggurat for comparison), erf/tanh and their derivatives, the matmul chain of the step's shape (lax.scan,
-forward + backward) and a large copy (memory bandwidth); and the training step itself
+JAX's rolled threefry and numpy's PCG64 ziggurat for comparison), erf/tanh and their
+derivatives, the matmul chain of the step's shape (lax.scan, forward + backward) and a large copy (memory bandwidth); and the training step itself
 (simulate's jitted chunk, via benchmarks/bench_simulate.chunk_timer). It prints the time each
 part would take at its measured rate, their sum, the measured step, and the ratio.
 """
@@ -28,7 +28,6 @@ import argparse
 import math
 import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -37,19 +36,10 @@ import jax.numpy as jnp
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from bench_simulate import chunk_timer  # noqa: E402 (the benchmarks are scripts, not a package)
+from bench_simulate import chunk_timer, timed  # noqa: E402 (scripts, not a package)
 
 from simulate.config import TrainConfig  # noqa: E402
 from simulate.prng import fast_key  # noqa: E402
-
-
-def _timed(f: Callable[[], Any], reps: int = 5) -> float:
-    """Steady-state seconds per call of a jitted thunk (first call compiles)."""
-    jax.block_until_ready(f())
-    t = time.perf_counter()
-    for _ in range(reps):
-        jax.block_until_ready(f())
-    return (time.perf_counter() - t) / reps
 
 
 def rates(shape: tuple[int, int, int], rank: int | None, nonlinearity: str) -> dict[str, float]:
@@ -60,9 +50,9 @@ def rates(shape: tuple[int, int, int], rank: int | None, nonlinearity: str) -> d
     x = jax.random.normal(key, shape, jnp.float32)
     out: dict[str, float] = {}
     draw = jax.jit(lambda k: jax.random.normal(k, shape, jnp.float32))
-    out["draws/s (JAX threefry)"] = n / _timed(lambda: draw(key))
+    out["draws/s (JAX threefry)"] = n / timed(lambda: draw(key))
     fast = jax.jit(lambda k: jax.random.normal(fast_key(k), shape, jnp.float32))
-    out["draws/s (unrolled threefry)"] = n / _timed(lambda: fast(key))
+    out["draws/s (unrolled threefry)"] = n / timed(lambda: fast(key))
     rng = np.random.default_rng(0)
     best = math.inf
     for _ in range(3):  # best of three (the first call also allocates)
@@ -76,8 +66,8 @@ def rates(shape: tuple[int, int, int], rank: int | None, nonlinearity: str) -> d
     else:
         phi = jax.jit(jnp.tanh)
         dphi = jax.jit(lambda a: 1.0 - jnp.tanh(a) ** 2)
-    out["phi evals/s"] = n / _timed(lambda: phi(x))
-    out["phi' evals/s"] = n / _timed(lambda: dphi(x))
+    out["phi evals/s"] = n / timed(lambda: phi(x))
+    out["phi' evals/s"] = n / timed(lambda: dphi(x))
     k = N if rank is None else rank
     W = jax.random.normal(key, (N, k), jnp.float32) / math.sqrt(N)
     V = jax.random.normal(key, (k, N), jnp.float32) / math.sqrt(N)
@@ -92,7 +82,7 @@ def rates(shape: tuple[int, int, int], rank: int | None, nonlinearity: str) -> d
 
     g = jax.jit(jax.grad(chain_loss))
     flops = 3 * 2 * 2 * BB * N * k * T  # two products per step, forward + 2 backward
-    out["matmul chain FLOP/s"] = flops / _timed(lambda: g(W))
+    out["matmul chain FLOP/s"] = flops / timed(lambda: g(W))
     if rank is not None:  # the same chain with the rank-R products as broadcast-and-sum
 
         def fused_loss(W: jax.Array) -> jax.Array:
@@ -104,10 +94,10 @@ def rates(shape: tuple[int, int, int], rank: int | None, nonlinearity: str) -> d
             return jnp.sum(h * h)
 
         gf = jax.jit(jax.grad(fused_loss))
-        out["broadcast-sum chain FLOP/s"] = flops / _timed(lambda: gf(W))
+        out["broadcast-sum chain FLOP/s"] = flops / timed(lambda: gf(W))
     big = jnp.ones((64, 1024, 1024), jnp.float32)
     copy = jax.jit(lambda a: a * 1.0001)
-    out["copy bytes/s"] = 2 * big.size * 4 / _timed(lambda: copy(big))
+    out["copy bytes/s"] = 2 * big.size * 4 / timed(lambda: copy(big))
     return out
 
 
