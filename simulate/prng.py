@@ -7,7 +7,7 @@ most of the step (``benchmarks/roofline.py``). JAX's default generator is Threef
 seeds hold by construction. On a CPU, JAX lowers the hash as a rolled loop (five passes of a
 ``while``), which XLA cannot fuse with the bits → float → normal transform; the same hash
 written as one straight-line jnp expression fuses into a single loop and draws the bits
-2.6-4× and the normals 1.4-1.55× faster here (three runs of part (e) of
+2.6-4× and the normals 1.3-1.55× faster here (four runs of part (e) of
 ``benchmarks/bench_simulate.py`` on 2026-12-07; ``--noise-only`` runs that part alone).
 
 :data:`FAST_THREEFRY` is that hash registered as a JAX PRNG implementation (the public hook
