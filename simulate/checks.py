@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["array", "integer", "is_tracer", "real"]
+__all__ = ["array", "integer", "is_tracer", "prng_key", "real"]
 
 
 def is_tracer(value: object) -> bool:
@@ -71,3 +71,21 @@ def array(value: Any, name: str) -> Any:
     if a.dtype.kind not in "biuf":
         raise ValueError(f"{name} has dtype {a.dtype}; allowed: a numeric array")
     return a
+
+
+def prng_key(value: Any, name: str) -> None:
+    """Refuse anything but one JAX PRNG key: a typed key of shape () (``jax.random.key``) or a
+    legacy ``uint32[2]`` key (``jax.random.PRNGKey``); tracers of those types pass."""
+    import jax
+
+    dtype, shape = getattr(value, "dtype", None), getattr(value, "shape", None)
+    if dtype is not None and jax.dtypes.issubdtype(dtype, jax.dtypes.prng_key):
+        ok = shape == ()
+    else:
+        ok = dtype == np.uint32 and shape == (2,)
+    if not ok:
+        shown = repr(value) if dtype is None else f"an array of dtype {dtype} and shape {shape}"
+        raise ValueError(
+            f"{name}={shown} is not allowed; allowed: one PRNG key, jax.random.key(seed) "
+            "or a uint32[2] jax.random.PRNGKey(seed)"
+        )

@@ -188,6 +188,7 @@ def simulate(
         raise ValueError(f"record={record!r} is not known; allowed values are {RECORDS}")
     if record == "latent" and not isinstance(model, LowRankRNN):
         raise ValueError("record='latent' needs a LowRankRNN (latents κ = Uᵀx/N need U)")
+    checks.prng_key(key, "key")
     inputs = checks.array(inputs, "inputs")
     if not checks.is_tracer(inputs) and not bool(np.all(np.isfinite(np.asarray(inputs)))):
         raise ValueError("inputs has non-finite entries; allowed: finite inputs")

@@ -400,6 +400,35 @@ def test_simulate_refuses_bad_inputs_and_the_stability_edge(inputs, kwargs, mess
     assert str(err.value) == message
 
 
+_KEY_ALLOWED = "allowed: one PRNG key, jax.random.key(seed) or a uint32[2] jax.random.PRNGKey(seed)"
+
+
+@pytest.mark.parametrize(
+    ("key", "shown"),
+    [
+        (None, "None"),
+        (5, "5"),
+        ("abc", "'abc'"),
+        (jnp.zeros(2), "an array of dtype float32 and shape (2,)"),
+        (jax.random.split(KEY, 3), "an array of dtype key<fry> and shape (3,)"),
+    ],
+)
+def test_simulate_refuses_anything_but_one_key(key, shown) -> None:
+    net = make_low_rank(KEY, 4)
+    with pytest.raises(ValueError) as err:
+        simulate(net, jnp.zeros((2, 3, 1)), key=key, sigma=1.0)
+    assert str(err.value) == f"key={shown} is not allowed; {_KEY_ALLOWED}"
+
+
+def test_simulate_takes_typed_legacy_and_other_generators_keys() -> None:
+    net = make_low_rank(KEY, 4)
+    u = jnp.zeros((2, 3, 1))
+    typed = simulate(net, u, key=jax.random.key(1), sigma=1.0).x
+    legacy = simulate(net, u, key=jax.random.PRNGKey(1), sigma=1.0).x
+    np.testing.assert_array_equal(typed, legacy)  # the same threefry data, the same draws
+    assert simulate(net, u, key=jax.random.key(1, impl="rbg"), sigma=1.0).x.shape == (2, 3, 4)
+
+
 def test_one_time_step_and_traced_inputs() -> None:
     """T = 1 is a trajectory of one step; inputs traced under jit are accepted (the finiteness
     check is for concrete arrays) and give the eager result."""
