@@ -115,6 +115,17 @@ def main(argv: list[str] | None = None) -> int:
         default=None,
         help="most Levenberg–Marquardt steps (default: the finder's)",
     )
+    ap.add_argument(
+        "--method",
+        default="auto",
+        choices=["auto", "adam-lm", "lbfgs-newton"],
+        help="the finder's method (auto: L-BFGS + float64 Newton above N = 256)",
+    )
+    ap.add_argument(
+        "--compare-methods",
+        action="store_true",
+        help="time both methods in the same run (the loop once), plus L-BFGS alone",
+    )
     ap.add_argument("--solver", default="auto", choices=["auto", "dense", "cg"])
     ap.add_argument("--cg-iters", type=int, default=None, help="most CG iterations per step")
     ap.add_argument(
@@ -129,12 +140,13 @@ def main(argv: list[str] | None = None) -> int:
     import jax
 
     from validate.analysis.fixed_points import (
+        AUTO_CG_MAX_N,
         find_fixed_points,
         model_velocity,
         sample_initial_states,
     )
 
-    opts: dict = {"solver": args.solver}
+    opts: dict = {"solver": args.solver, "method": args.method}
     if args.legacy:
         opts.update(steps=2000, learning_rate=1e-2, decay=0.01, newton_steps=20, solver="dense")
     if args.steps is not None:
@@ -159,31 +171,48 @@ def main(argv: list[str] | None = None) -> int:
         p = k / n
         return f"{p:.2f}±{math.sqrt(p * (1 - p) / n):.2f}"
 
+    methods = ["adam-lm", "lbfgs-newton"] if args.compare_methods else [args.method]
     for N in args.sizes:
         net, X = _network(N, args.seed)
         v = model_velocity(net)
         h0 = sample_initial_states(X, args.points, noise_std=0.5, seed=args.seed)
-        t0 = time.perf_counter()
-        find_fixed_points(v, h0, np.zeros(1), **opts)
-        first = time.perf_counter() - t0
-        t0 = time.perf_counter()
-        fp = find_fixed_points(v, h0, np.zeros(1), q_tol=q_tol, **opts)
-        t_vec = time.perf_counter() - t0
-        k_vec = fp.n_below_tol
         t_base, conv_base = _baseline(
             np.asarray(net.W, np.float64), h0[: args.baseline_points], q_tol
         )
         k_base = round(conv_base * args.baseline_points)
-        rate_vec = args.points / t_vec
         rate_base = args.baseline_points / t_base
-        conv_vec, conv_rate_base = k_vec / t_vec, k_base / t_base
-        conv_up = f"{conv_vec / conv_rate_base:>13.1f}×" if k_base else f"{'n/a':>14}"
-        print(
-            f"{N:>5} {first - t_vec:>10.2f} {rate_vec:>14.1f} {frac(k_vec, args.points):>11} "
-            f"{conv_vec:>11.1f} {rate_base:>15.2f} {frac(k_base, args.baseline_points):>11} "
-            f"{conv_rate_base:>11.2f} {rate_vec / rate_base:>8.1f}× {conv_up}",
-            flush=True,
-        )
+        conv_rate_base = k_base / t_base
+        for method in methods:
+            run_opts = {**opts, "method": method}
+            t0 = time.perf_counter()
+            find_fixed_points(v, h0, np.zeros(1), **run_opts)
+            first = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            fp = find_fixed_points(v, h0, np.zeros(1), q_tol=q_tol, **run_opts)
+            t_vec = time.perf_counter() - t0
+            k_vec = fp.n_below_tol
+            rate_vec = args.points / t_vec
+            conv_vec = k_vec / t_vec
+            conv_up = f"{conv_vec / conv_rate_base:>13.1f}×" if k_base else f"{'n/a':>14}"
+            print(
+                f"{N:>5} {first - t_vec:>10.2f} {rate_vec:>14.1f} {frac(k_vec, args.points):>11} "
+                f"{conv_vec:>11.1f} {rate_base:>15.2f} {frac(k_base, args.baseline_points):>11} "
+                f"{conv_rate_base:>11.2f} {rate_vec / rate_base:>8.1f}× {conv_up}  ({method})",
+                flush=True,
+            )
+            if method == "lbfgs-newton" or (method == "auto" and N > AUTO_CG_MAX_N):
+                # the first stage alone (no Newton), to split the time
+                t0 = time.perf_counter()
+                alone = find_fixed_points(
+                    v, h0, np.zeros(1), q_tol=q_tol, **{**run_opts, "newton_steps": 0}
+                )
+                t_first = time.perf_counter() - t0
+                print(
+                    f"      time split: L-BFGS {t_first:.2f} s (alone: converged "
+                    f"{frac(alone.n_below_tol, args.points)}), float64 Newton and selection "
+                    f"{t_vec - t_first:.2f} s",
+                    flush=True,
+                )
     return 0
 
 

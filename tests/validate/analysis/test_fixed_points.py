@@ -263,3 +263,150 @@ def test_one_far_fixed_point_is_reported_once():
     fp = find_fixed_points(F, h0, steps=300, learning_rate=0.1, q_tol=1.0)
     assert len(fp) == 1, fp.points
     np.testing.assert_allclose(fp.points[0], c, rtol=1e-6)
+
+
+# ---------------------------------------------------------------- method="lbfgs-newton"
+def _exact_root_set() -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """(b, roots [27, 3], a, stable [27]) of ḣ_i = −h_i + a tanh(h_i + b_i): three uncoupled
+    units, each root found with mpmath at 30 digits (an independent route)."""
+    import itertools
+
+    import mpmath
+
+    mpmath.mp.dps = 30
+    a, b = 2.0, np.array([0.0, 0.1, -0.2])
+    roots = []
+    for bi in b:
+        f = lambda h, bi=bi: -h + a * mpmath.tanh(h + bi)  # noqa: E731
+        roots.append(sorted({float(mpmath.findroot(f, x0)) for x0 in (-2.5, -0.3, 0.0, 0.3, 2.5)}))
+    exact = np.array(list(itertools.product(*roots)))
+    stable = np.array(
+        [all(a / math.cosh(x + bi) ** 2 < 1 for x, bi in zip(p, b, strict=True)) for p in exact]
+    )
+    return b, exact, a, stable
+
+
+def test_lbfgs_newton_polishes_in_float64_from_float32_work() -> None:
+    """The working dtype stays float32 (x64 off), yet the float64 Newton polish puts every
+    one of the 27 exact roots to ~machine precision: ≤ 30 float64 ulps of O(1) coordinates,
+    far below float32's spacing (6e-8), which the Adam route cannot pass."""
+    import itertools
+
+    b, exact, a, stable = _exact_root_set()
+
+    def F(h, u):
+        return -h + a * jnp.tanh(h + jnp.asarray(b, h.dtype))
+
+    grid = np.array(list(itertools.product(*[np.linspace(-2.6, 2.6, 7)] * 3))) + 0.01
+    assert not jax.config.read("jax_enable_x64")
+    fp = find_fixed_points(F, grid, method="lbfgs-newton", steps=400, newton_steps=30)
+    assert fp.n_points == 27
+    d = np.linalg.norm(fp.points[:, None, :] - exact[None], axis=-1)
+    match = d.argmin(axis=1)
+    assert sorted(match.tolist()) == list(range(27))
+    assert d.min(axis=1).max() < 30 * np.finfo(np.float64).eps * 3
+    assert np.array_equal(fp.stable, stable[match])
+    # the float32 Adam route on the same starts stops at float32 precision
+    fp32 = find_fixed_points(F, grid, method="adam-lm", solver="dense", newton_steps=60)
+    d32 = np.linalg.norm(fp32.points[:, None, :] - exact[None], axis=-1).min(axis=1)
+    assert d32.max() > 1e3 * np.finfo(np.float64).eps
+
+
+def test_lbfgs_alone_converges_on_a_linear_flow_to_float32_precision() -> None:
+    """newton_steps=0 leaves only the batched L-BFGS: on ḣ = A h + b (q a convex quadratic,
+    κ(A) ≈ 3) every start must reach −A⁻¹b to float32 precision within 200 iterations
+    (L-BFGS needs ≲ N + a few iterations on a quadratic of dimension N = 6)."""
+    rng = np.random.default_rng(0)
+    N = 6
+    A = -np.eye(N) + 0.3 * rng.standard_normal((N, N)) / np.sqrt(N)
+    b = rng.standard_normal(N)
+    Aj, bj = jnp.asarray(A, jnp.float32), jnp.asarray(b, jnp.float32)
+
+    def F(h, u):
+        return Aj @ h + bj
+
+    h0 = rng.standard_normal((16, N)) * 3
+    fp = find_fixed_points(F, h0, method="lbfgs-newton", steps=200, newton_steps=0)
+    assert fp.n_points == 1 and fp.n_below_tol == 16
+    np.testing.assert_allclose(fp.points[0], -np.linalg.solve(A, b), atol=LOC_TOL)
+
+
+def test_lbfgs_newton_chunks_give_the_chunkless_answer() -> None:
+    """Chunks of 2 (with a padded last chunk: 27 grid points near roots) must give the same
+    points and speeds as one chunk of 64: padding repeats a start, never mixes results."""
+    import itertools
+
+    b, _, a, _ = _exact_root_set()
+
+    def F(h, u):
+        return -h + a * jnp.tanh(h + jnp.asarray(b, h.dtype))
+
+    grid = np.array(list(itertools.product(*[np.linspace(-2.6, 2.6, 3)] * 3))) + 0.01
+    one = find_fixed_points(F, grid, method="lbfgs-newton", steps=300, chunk=64)
+    many = find_fixed_points(F, grid, method="lbfgs-newton", steps=300, chunk=2)
+    np.testing.assert_array_equal(one.points, many.points)
+    np.testing.assert_array_equal(one.q, many.q)
+
+
+def test_lbfgs_newton_on_a_map_and_on_a_slow_point() -> None:
+    """kind="map": the roots of F(h) − h; and a slow point (no root) stays unconverged:
+    Newton must not report a q it did not reach."""
+
+    def G(h, u):  # map with fixed points of h = 2 tanh(h) per unit
+        return 2.0 * jnp.tanh(h)
+
+    h0 = np.random.default_rng(5).uniform(-3, 3, size=(24, 2))
+    fp = find_fixed_points(G, h0, kind="map", method="lbfgs-newton", steps=300)
+    import mpmath
+
+    mpmath.mp.dps = 30
+    root = float(mpmath.findroot(lambda x: 2 * mpmath.tanh(x) - x, 2.0))
+    expected = np.array(itertools_product([-root, 0.0, root]))
+    assert len(fp) == 9
+    d = np.abs(fp.points[:, None, :] - expected[None]).max(axis=-1)
+    assert sorted(d.argmin(axis=1).tolist()) == list(range(9))
+    assert d.min(axis=1).max() < 30 * np.finfo(np.float64).eps * 2
+    eps = 1e-2
+
+    def S(h, u):
+        return jnp.stack([h[0] ** 2 + eps, -h[1]])
+
+    slow = find_fixed_points(S, h0, method="lbfgs-newton", steps=300, newton_below=1.0)
+    assert slow.empty
+    np.testing.assert_allclose(slow.best_q, 0.25 * eps**2, rtol=1e-3)
+
+
+def itertools_product(values: list[float]) -> list[tuple[float, float]]:
+    import itertools
+
+    return list(itertools.product(values, values))
+
+
+def test_auto_method_switches_to_lbfgs_newton_above_the_threshold(monkeypatch) -> None:
+    """ "auto" picks L-BFGS + float64 Newton for N > AUTO_CG_MAX_N: visible as q below float32
+    reach (the Adam route polishes in float32, q ≥ ~1e-16 on this system)."""
+    import validate.analysis.fixed_points as fpm
+
+    def F(h, u):
+        return -h + 2.0 * jnp.tanh(h)
+
+    h0 = np.random.default_rng(6).uniform(0.5, 3.0, size=(8, 3))
+    monkeypatch.setattr(fpm, "AUTO_CG_MAX_N", 2)
+    assert find_fixed_points(F, h0, steps=300).best_q < 1e-25
+    monkeypatch.setattr(fpm, "AUTO_CG_MAX_N", 256)
+    assert find_fixed_points(F, h0, steps=300).best_q > 1e-20
+
+
+def test_bad_method_options_name_the_parameter() -> None:
+    def F(h, u):
+        return -h
+
+    for kwargs, name in (
+        ({"method": "newton"}, "method='newton'"),
+        ({"lbfgs_memory": 0}, "lbfgs_memory="),
+        ({"chunk": 0}, "chunk="),
+        ({"newton_below": -1.0}, "newton_below="),
+        ({"steps": 0, "method": "lbfgs-newton"}, "steps="),
+    ):
+        with pytest.raises(ValueError, match=name):
+            find_fixed_points(F, np.zeros((2, 2)), **kwargs)
