@@ -201,6 +201,7 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             if method == "lbfgs-newton" or (method == "auto" and N > AUTO_CG_MAX_N):
+                # (the difference of two timings: within timing noise when Newton is short)
                 # the first stage alone (no Newton), to split the time
                 t0 = time.perf_counter()
                 alone = find_fixed_points(

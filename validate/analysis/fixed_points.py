@@ -20,9 +20,11 @@ traceable function, nothing is special-cased. That is ``method="adam-lm"``, the 
 N = :data:`AUTO_CG_MAX_N`. Above it the default is ``method="lbfgs-newton"``: a batched L-BFGS on
 q (one evaluation per iteration, Armijo steps) in the working dtype, then float64 Newton steps
 with dense LU solves of J δ = ḣ (``jax.enable_x64`` inside the call, so float32 work still ends
-at float64 precision) on the points whose q fell below ``newton_below``; at N = 512 it converged
-more starts than ``"adam-lm"`` at 7.7× the converged points per second
-(``python benchmarks/bench_fixed_points.py --sizes 512 --compare-methods``). Then:
+at float64 precision) on the points whose q fell below ``newton_below``. At N = 512 it
+converged 18 % of 256 starts against ``"adam-lm"``'s 12 %, at 1.7 against 0.4 converged points
+per second (``python benchmarks/bench_fixed_points.py --sizes 512 --compare-methods``, one run);
+at N = 128 it converges more (49 % against 38 %) but ``"adam-lm"`` is faster per converged
+point (66 against 48 per second), hence the switch above N = 256. Then:
 
 1. keep points with q ≤ ``q_tol`` (default 1e-12 per unit, i.e. a residual speed of
    ~1.4·10⁻⁶ per unit; reachable in float32 for O(1) activity);
@@ -57,6 +59,7 @@ __all__ = [
     "KINDS",
     "LM_PATIENCE",
     "METHODS",
+    "NEWTON_PATIENCE",
     "NEWTON_STEP_LENGTHS",
     "SOLVERS",
     "FixedPoints",
@@ -336,6 +339,14 @@ def _optimise_impl(
     return h, q
 
 
+#: A point leaves the float64 Newton loop of ``"lbfgs-newton"`` when q has not dropped to a
+#: quarter (‖ḣ‖ halved) for this many steps in a row: slow points improve a little at every
+#: damped step without converging; near a root Newton's q falls by orders of magnitude.
+#: Measured at N = 512 (256 starts, ≤ 30 steps): patience 2, 4, 8 and none converged 38, 45,
+#: 50 and 62 starts with the Newton stage taking ≈ 4, 4, 12 and 27 s; 4 gives the most
+#: converged points per second of the whole call (slow points stay longest without a limit).
+NEWTON_PATIENCE = 4
+
 #: Step lengths tried per float64 Newton step of the ``"lbfgs-newton"`` method, all at once,
 #: the one with the smallest q kept: 1, ½, …, 2⁻¹².
 NEWTON_STEP_LENGTHS: tuple[float, ...] = tuple(2.0**-k for k in range(13))
@@ -420,14 +431,12 @@ def _lbfgs_impl(
     return h, f
 
 
-def _newton_impl(
-    F: Callable, kind: str, h: Any, u: Any, newton_steps: int, q_stop: Any
-) -> tuple[Any, Any]:
-    """Damped Newton on r(h) = 0 for a batch of points (call inside ``jax.enable_x64`` with
-    float64 h): δ = J⁻¹r by a dense LU of J = ∂r/∂h [N, N] (``jax.jacfwd``; no normal
-    equations, whose condition number is κ(J)²), the step length from
-    :data:`NEWTON_STEP_LENGTHS` with the smallest q; a point whose q does not decrease, or
-    that reached q ≤ q_stop, is frozen; the loop ends when all are. Returns (h, q)."""
+def _newton_step_impl(F: Callable, kind: str, h: Any, u: Any) -> tuple[Any, Any]:
+    """One damped Newton step on r(h) = 0 for a batch of points h [C, N] (call inside
+    ``jax.enable_x64`` with float64 h): δ = J⁻¹r by a dense LU of J = ∂r/∂h [N, N]
+    (``jax.jacfwd``; no normal equations, whose condition number is κ(J)²), then the step
+    length from :data:`NEWTON_STEP_LENGTHS` with the smallest q. Returns the candidate
+    (h [C, N], q [C]); the caller keeps it only where q decreased."""
     import jax
     import jax.numpy as jnp
 
@@ -443,29 +452,12 @@ def _newton_impl(
         r, J = resid(x, u), jax.jacfwd(lambda y: resid(y, u))(x)
         return jnp.linalg.solve(J, r)
 
-    q_all = jax.vmap(q_one)
-    q_paths = jax.vmap(q_all)  # [P, L, N] -> [P, L]
-
-    def cond(c: Any) -> Any:
-        k, _, _, active = c
-        return (k < newton_steps) & jnp.any(active)
-
-    def body(c: Any) -> Any:
-        k, h, q, active = c
-        delta = jax.vmap(step_one)(h)
-        cand = h[:, None, :] - lengths[None, :, None] * delta[:, None, :]  # [P, L, N]
-        qc = q_paths(cand)
-        qc = jnp.where(jnp.isfinite(qc), qc, jnp.inf)
-        best = jnp.argmin(qc, axis=1)
-        q_new = jnp.take_along_axis(qc, best[:, None], axis=1)[:, 0]
-        better = active & (q_new < q)
-        h = jnp.where(better[:, None], cand[jnp.arange(h.shape[0]), best], h)
-        q = jnp.where(better, q_new, q)
-        return k + 1, h, q, better & (q > q_stop)
-
-    q = q_all(h)
-    _, h, q, _ = jax.lax.while_loop(cond, body, (0, h, q, q > q_stop))
-    return h, q
+    delta = jax.vmap(step_one)(h)
+    cand = h[:, None, :] - lengths[None, :, None] * delta[:, None, :]  # [C, L, N]
+    qc = jax.vmap(jax.vmap(q_one))(cand)
+    qc = jnp.where(jnp.isfinite(qc), qc, jnp.inf)
+    best = jnp.argmin(qc, axis=1)
+    return cand[jnp.arange(h.shape[0]), best], qc[jnp.arange(h.shape[0]), best]
 
 
 def find_fixed_points(
@@ -489,7 +481,7 @@ def find_fixed_points(
     cg_tol: float = 0.03,
     lbfgs_memory: int = 10,
     newton_below: float = 1e-7,
-    chunk: int = 64,
+    chunk: int = 16,
 ) -> FixedPoints:
     """Find fixed and slow points of F from many initial states at once (see module docstring).
 
@@ -505,9 +497,8 @@ def find_fixed_points(
             points in one call), ``"lbfgs-newton"`` (batched L-BFGS in the working dtype, then
             float64 Newton with dense LU solves on the points whose q fell below
             ``newton_below``, in chunks of ``chunk``; see :data:`METHODS`) or ``"auto"``:
-            ``"lbfgs-newton"`` for N > :data:`AUTO_CG_MAX_N`, else ``"adam-lm"``. Measured
-            at N = 512 (benchmarks/fixed_points_lbfgs.py): L-BFGS-Newton converged more
-            starts (20 % against 12 %) at 7.7× the converged points per second.
+            ``"lbfgs-newton"`` for N > :data:`AUTO_CG_MAX_N`, else ``"adam-lm"`` (the
+            figures behind the switch are in the module docstring).
         steps: first-stage steps (≥ 1); ``None`` → 300 Adam steps or 2000 L-BFGS iterations.
         learning_rate: initial Adam rate (> 0), multiplied by ``decay``
             over the run (exponential decay, 0 < decay ≤ 1). Adam only brings the states
@@ -517,12 +508,14 @@ def find_fixed_points(
         lbfgs_memory: (s, y) pairs kept per start by L-BFGS (≥ 1).
         newton_below: ``"lbfgs-newton"`` polishes the points with q < newton_below after
             L-BFGS (> 0; the others are slow points or far from a root, where Newton stalls);
-            chunk: points per float64 Newton call (≥ 1; each holds chunk Jacobians [N, N]).
+            chunk: points per float64 Newton call (≥ 1; each holds chunk Jacobians [N, N];
+            the active points are regrouped after every step).
         newton_steps: at most this many Levenberg–Marquardt (``"adam-lm"``) or Newton
             (``"lbfgs-newton"``) steps after the first stage (≥ 0; a step is
             kept only where it lowers q). The loop stops early once every point has
             reached the dtype's rounding level (q ≤ min(q_tol·1e-2, ½(64 ε)²)) or has
-            stalled (q not halved within :data:`LM_PATIENCE` steps). Precision of the
+            stalled (q not halved within :data:`LM_PATIENCE` LM steps, or not quartered
+            within :data:`NEWTON_PATIENCE` Newton steps). Precision of the
             locations: machine precision in float64 on a well-conditioned root (a test pins
             ≤ 90 ε on an exact root set; the former stop at q ≤ 1e-14 left ~2·10⁻⁸).
         solver: ``"adam-lm"``'s Levenberg–Marquardt inner solve of (JᵀJ + μI)δ = Jᵀr: ``"dense"`` forms J
@@ -683,23 +676,47 @@ def _lbfgs_newton(
     import jax.numpy as jnp
 
     first = _jitted("lbfgs", _lbfgs_impl) if jit else _lbfgs_impl
-    polish = _jitted("newton", _newton_impl) if jit else _newton_impl
+    newton_step = _jitted("newton", _newton_step_impl) if jit else _newton_step_impl
     h, q = first(F, kind, h0, u, steps, memory)
     h = np.asarray(h, dtype=np.float64)
     q = np.asarray(q, dtype=np.float64)
-    near = np.flatnonzero(np.isfinite(q) & (q < newton_below))
-    if newton_steps == 0 or near.size == 0:
+    active = np.isfinite(q) & (q < newton_below)
+    if newton_steps == 0 or not active.any():
         return h, q
     q_stop = min(1e-2 * q_tol, 0.5 * (64.0 * float(np.finfo(np.float64).eps)) ** 2)
-    size = min(chunk, 1 << (int(near.size) - 1).bit_length())  # a power of two: few shapes
     with jax.enable_x64(True):
         u64 = jnp.asarray(u, jnp.float64)
-        for start in range(0, near.size, size):
-            idx = near[start : start + size]
-            batch = np.concatenate([idx, np.full(size - idx.size, idx[0])])  # pad: repeats
-            hb, qb = polish(F, kind, jnp.asarray(h[batch]), u64, newton_steps, q_stop)
-            h[idx] = np.asarray(hb)[: idx.size]
-            q[idx] = np.asarray(qb)[: idx.size]
+        q[active] = (
+            np.asarray(
+                jax.vmap(lambda x: 0.5 * jnp.sum(_residual_fn(F, kind)(x, u64) ** 2))(
+                    jnp.asarray(h[active])
+                )
+            )
+            / h.shape[1]
+        )
+        active &= q > q_stop
+        stall = np.zeros(q.shape, int)
+        # the active points in chunks of one size for the whole loop (one compilation): at most
+        # ``chunk``, else the power of two ≥ the number of points; a short chunk is padded with
+        # repeats of its first point, whose results are dropped
+        size = min(chunk, 1 << (int(active.sum()) - 1).bit_length())
+        for _ in range(newton_steps):
+            idx = np.flatnonzero(active)
+            if idx.size == 0:
+                break
+            for start in range(0, idx.size, size):
+                part = idx[start : start + size]
+                batch = np.concatenate([part, np.full(size - part.size, part[0])])
+                hb, qb = newton_step(F, kind, jnp.asarray(h[batch]), u64)
+                hb, qb = np.asarray(hb)[: part.size], np.asarray(qb)[: part.size]
+                better = qb < q[part]
+                # Newton near a root at least quarters q per step; a point that does not for
+                # two steps in a row is at a slow point (or converged): it leaves the set
+                quartered = qb < 0.25 * q[part]
+                h[part[better]] = hb[better]
+                stall[part] = np.where(quartered, 0, stall[part] + 1)
+                q[part[better]] = qb[better]
+                active[part] = better & (stall[part] < NEWTON_PATIENCE) & (q[part] > q_stop)
     return h, q
 
 
@@ -824,7 +841,7 @@ _JIT_CACHE: dict[str, Any] = {}
 
 def _jitted(name: str, impl: Callable) -> Callable:
     """``equinox.filter_jit`` of a stage (:func:`_optimise_impl`, :func:`_lbfgs_impl`,
-    :func:`_newton_impl`), one per ``name``: arrays (states, input, rates, and the arrays
+    the float64 Newton step :func:`_newton_step_impl`), one per ``name``: arrays (states, input, rates, and the arrays
     inside F when F is an equinox module or bound method such as ``GatedRNN.update``) are
     traced; F's code, ``kind`` and the integer and string options are static. A plain
     closure F is hashed by identity: reuse the same callable (one :func:`model_velocity` per
