@@ -1,8 +1,10 @@
 """Timing of the vmapped fixed-point finder against a per-point scipy.optimize loop.
 
 Run: ``python benchmarks/bench_fixed_points.py [--sizes 128 512] [--points 256]
-[--baseline-points 32] [--solver auto|dense|cg] [--steps S] [--newton-steps K] [--cg-iters I]
-[--legacy]``. Not a test: it prints a table.
+[--baseline-points 32] [--method auto|adam-lm|lbfgs-newton] [--compare-methods]
+[--solver auto|dense|cg] [--steps S] [--newton-steps K] [--cg-iters I] [--legacy]``. Not a
+test: it prints a table (``--compare-methods``: both methods against one loop run, plus the
+L-BFGS stage alone for the time split).
 
 Network: a random tanh rate network (``simulate.make_rate_rnn``, g = 1.5, zero input), the
 initial states drawn from a noisy trajectory of it (:func:`validate.analysis.fixed_points.sample_initial_states`).
@@ -22,6 +24,24 @@ Both routes minimise the same per-unit speed q(h) = ½‖ḣ‖²/N (seed 002's 
 Reported: points per second for each route and the speed-up (target ≥ 20×); the fraction of
 points that reached q ≤ 1e-12 on each route (± binomial standard error) and the *converged*
 points per second, the honest figure, with its ratio ("conv speed-up").
+
+Measured 2026-12-08 (``--sizes 512 --baseline-points 32 --compare-methods`` and the same with
+``--sizes 128``, one run each; the finder's time includes deduplication and the Jacobians and
+eigendecompositions of the points it keeps, which the loop does not compute):
+
+    N  method                      vmapped pts/s  conv.      conv pts/s  baseline pts/s  conv.      speed-up  conv speed-up
+  512  adam-lm                               3.0  0.12±0.02      0.4        1.32      0.41±0.09     2.3×         0.7×
+  512  lbfgs-newton (auto)                   9.7  0.18±0.02      1.7        1.32      0.41±0.09     7.3×         3.2×
+  128  adam-lm (auto)                      172.7  0.38±0.03     66.1        8.38      0.53±0.09    20.6×        14.8×
+  128  lbfgs-newton                         98.1  0.49±0.03     47.9        8.38      0.53±0.09    11.7×        10.8×
+
+At N = 512 the L-BFGS stage took 12.7 s and the float64 Newton polish plus selection 13.8 s
+(11-13 s of that is ``linearise``: 21-29 eigendecompositions of 512 × 512 on one BLAS
+thread). The targets (≥ 10× at N = 512, ≥ 20× at N = 128 per converged point, with a converged
+fraction at least the loop's) are still missed: the batched L-BFGS costs ≈ 35 µs per start and
+iteration against the loop's ≈ 0.3 ms, but its one-evaluation Armijo steps leave more starts
+at slow points than scipy's Moré–Thuente search (18 % converged against 41 %), and more
+iterations (4000) or float64 do not change that (scratch runs, 2026-12-08).
 
 Measured (2026-11-23, this repository's 2-core CPU container shared with other jobs, load ≈ 5,
 jax 0.10.2 CPU; timings on a loaded machine vary by ±50 % between runs):
