@@ -245,15 +245,15 @@ def lag_covariances(X: ArrayLike, max_lag: int, estimator: str = "windows") -> n
         # with window start s = t − i ∈ [0, T − L]
         tk = t[: T - k]
         w = (np.minimum(L - 1 - k, tk) - np.maximum(0, tk - (T - L)) + 1).clip(min=0)
-        C[k] = np.einsum("t,ktn,ktm->nm", w.astype(float), A[:, k:], A[:, : T - k]) / (
-            (n_windows - 1) * (L - k)
-        )
+        C[k] = np.einsum(
+            "t,ktn,ktm->nm", w.astype(float), A[:, k:], A[:, : T - k], optimize=True
+        ) / ((n_windows - 1) * (L - k))
     C[0] = 0.5 * (C[0] + C[0].T)
     # the shift acts within the directions where the activity varies: constant and duplicated
     # units stay constant (and are refused by name downstream) instead of becoming white noise
     B = live_basis(C[0])
     if B.shape[1]:
-        Cb = np.einsum("ni,knm,mj->kij", B, C, B)
+        Cb = np.einsum("ni,knm,mj->kij", B, C, B, optimize=True)
         lam_min = float(np.linalg.eigvalsh(_block_toeplitz_np(Cb, L))[0])
         if lam_min <= 0:
             C[0] += (RECTIFY_EPS - lam_min) * (B @ B.T)
@@ -416,9 +416,9 @@ def dca(
     # coordinates is the same set of subspaces, so the optimum is the same — but the lag-0
     # covariance is I there, which conditions the problem (trained networks' activity spans
     # seven decades of variance; without whitening L-BFGS crawled for thousands of steps)
-    lam0, E0 = np.linalg.eigh(np.einsum("ni,nm,mj->ij", B, C[0], B))
+    lam0, E0 = np.linalg.eigh(np.einsum("ni,nm,mj->ij", B, C[0], B, optimize=True))
     Wh = B @ (E0 / np.sqrt(lam0)) @ E0.T  # [N, r]: B C₀^{-1/2} within the live space
-    Cr = np.einsum("ni,knm,mj->kij", Wh, C, Wh)
+    Cr = np.einsum("ni,knm,mj->kij", Wh, C, Wh, optimize=True)
     Cj = jnp.asarray(Cr)
     run = _dca_runner(T, steps, float(learning_rate))
     M0 = jnp.asarray(np.random.default_rng(seed).standard_normal((restarts, r, d)))
@@ -445,7 +445,7 @@ def dca(
 def _pi_or_nan(C: np.ndarray, V: np.ndarray, T: int) -> float:
     """PI_T (float64) of the projection V [N, d] given C [2T, N, N], NaN unless both
     block-Toeplitz covariances are positive definite."""
-    Cp = np.einsum("ni,knm,mj->kij", V, C, V)
+    Cp = np.einsum("ni,knm,mj->kij", V, C, V, optimize=True)
     out = []
     for L in (T, 2 * T):
         sign, ld = np.linalg.slogdet(_block_toeplitz_np(Cp, L))
