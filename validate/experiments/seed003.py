@@ -53,6 +53,7 @@ __all__ = [
     "Seed003Result",
     "analyse_seed003_network",
     "default_seed003_plan",
+    "seed003_run_dir",
     "participation_ratio",
     "run_seed003",
 ]
@@ -333,6 +334,15 @@ def _config(plan: Seed003Plan, task: str, theta: float) -> Any:
     )
 
 
+def seed003_run_dir(runs_dir: str | Path, plan: Seed003Plan, task: str, theta: float) -> Path:
+    """``runs_dir/seed003/<task>-N<N>-<seeds>seeds-<steps>steps/theta<…>``: one directory per
+    trained configuration, so the quick and full plans (both N = 128 on perception) and older
+    quick runs (N = 64) never meet in one directory (a run directory refuses another config)."""
+    N = plan.N[plan.tasks.index(task)]
+    name = f"{task}-N{N}-{plan.seeds}seeds-{plan.steps}steps"
+    return Path(runs_dir) / "seed003" / name / _theta_dir(theta)
+
+
 def _theta_dir(theta: float) -> str:
     return f"theta{math.degrees(theta):06.2f}deg"
 
@@ -454,7 +464,7 @@ def run_seed003(
                 f"[seed003] {task} θ = {math.degrees(theta):.4g}°: N = {cfg.N}, {cfg.seeds} "
                 f"seeds × {cfg.steps} steps"
             )
-            run = train(cfg, runs_dir / "seed003" / task / _theta_dir(theta), progress=progress)
+            run = train(cfg, seed003_run_dir(runs_dir, plan, task, theta), progress=progress)
             t1 = time.perf_counter()
             t_train += t1 - t0
             ev = run.evaluation

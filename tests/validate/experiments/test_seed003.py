@@ -163,3 +163,21 @@ def test_tiny_command_writes_a_report_and_exits_by_its_claims(tmp_path) -> None:
     (sec,) = data["sections"]
     assert sec["name"] == "seed003" and (out / "report.md").is_file()
     assert status == (0 if data["passed"] else 1)
+
+
+def test_run_directories_keep_configurations_apart(tmp_path):
+    """Quick and full plans share N = 128 on perception but differ in seeds and steps; a run
+    directory refuses another config, so each configuration needs its own directory (as do
+    runs of the former N = 64 quick plan)."""
+    import dataclasses
+    import math
+
+    quick = seed003.default_seed003_plan("quick")
+    full = seed003.default_seed003_plan("full")
+    old = dataclasses.replace(quick, N=(64, 64))
+    dirs = {
+        seed003.seed003_run_dir(tmp_path, plan, "perception", 0.0) for plan in (quick, full, old)
+    }
+    assert len(dirs) == 3
+    d = seed003.seed003_run_dir(tmp_path, quick, "decision", math.pi / 8)
+    assert d == tmp_path / "seed003" / "decision-N128-4seeds-600steps" / "theta022.50deg"
