@@ -62,7 +62,8 @@ inner solve helps: 80-250 CG iterations do not resolve JᵀJ, whose condition nu
 N (κ(J) ≈ 90-190 at N = 128 fixed points), and the dense O(N³) solves cost ≈ 4 s per step for
 256 points; the batched float32 Levenberg–Marquardt route also converges fewer points than
 float64 L-BFGS (12 % vs 38 %). A batched L-BFGS in JAX was tried and converged 10 % at
-4.3 points/s (N = 512), so it was not kept.
+4.3 points/s (N = 512), so it was not kept then (float32 throughout, without the float64
+Newton polish that ``method="lbfgs-newton"`` adds; see the 2026-12-08 rows above).
 """
 
 from __future__ import annotations
@@ -124,6 +125,14 @@ def _baseline(W: np.ndarray, h0: np.ndarray, q_tol: float) -> tuple[float, float
 
 
 def main(argv: list[str] | None = None) -> int:
+    from validate.analysis.fixed_points import (
+        AUTO_CG_MAX_N,
+        METHODS,
+        find_fixed_points,
+        model_velocity,
+        sample_initial_states,
+    )
+
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[128, 512])
     ap.add_argument("--points", type=int, default=256, help="initial states (vmapped route)")
@@ -138,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--method",
         default="auto",
-        choices=["auto", "adam-lm", "lbfgs-newton"],
+        choices=METHODS,
         help="the finder's method (auto: L-BFGS + float64 Newton above N = 256)",
     )
     ap.add_argument(
@@ -158,13 +167,6 @@ def main(argv: list[str] | None = None) -> int:
     args = ap.parse_args(argv)
 
     import jax
-
-    from validate.analysis.fixed_points import (
-        AUTO_CG_MAX_N,
-        find_fixed_points,
-        model_velocity,
-        sample_initial_states,
-    )
 
     opts: dict = {"solver": args.solver, "method": args.method}
     if args.legacy:
@@ -191,7 +193,7 @@ def main(argv: list[str] | None = None) -> int:
         p = k / n
         return f"{p:.2f}±{math.sqrt(p * (1 - p) / n):.2f}"
 
-    methods = ["adam-lm", "lbfgs-newton"] if args.compare_methods else [args.method]
+    methods = [m for m in METHODS if m != "auto"] if args.compare_methods else [args.method]
     for N in args.sizes:
         net, X = _network(N, args.seed)
         v = model_velocity(net)
@@ -221,8 +223,8 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             if method == "lbfgs-newton" or (method == "auto" and N > AUTO_CG_MAX_N):
-                # (the difference of two timings: within timing noise when Newton is short)
-                # the first stage alone (no Newton), to split the time
+                # the first stage alone (no Newton) splits the time; the Newton share is the
+                # difference of two timings, within timing noise when Newton is short
                 t0 = time.perf_counter()
                 alone = find_fixed_points(
                     v, h0, np.zeros(1), q_tol=q_tol, **{**run_opts, "newton_steps": 0}

@@ -192,6 +192,26 @@ def _residual_fn(F: Callable, kind: str) -> Callable:
     return F
 
 
+def _speed_fn(F: Callable, kind: str, u: Any) -> Callable:
+    """q(h) = ½‖r(h, u)‖²/N of one state h [N] (the per-unit speed of the module docstring)."""
+    import jax.numpy as jnp
+
+    resid = _residual_fn(F, kind)
+
+    def q_one(h: Any) -> Any:
+        r = resid(h, u)
+        return 0.5 * jnp.sum(r * r) / h.shape[-1]
+
+    return q_one
+
+
+def _q_stop(q_tol: float, dtype: Any) -> float:
+    """Where polishing stops: the dtype's rounding level, never looser than q_tol·1e-2. Per
+    unit a residual of 64 ulps, q = ½(64 ε)² — 1e-28 in float64, i.e. Newton goes on to machine
+    precision instead of stopping at q ≤ 1e-14 (locations then only good to ~1e-8)."""
+    return min(1e-2 * q_tol, 0.5 * (64.0 * float(np.finfo(dtype).eps)) ** 2)
+
+
 #: Fixed-point methods (see :func:`find_fixed_points`): first stage and polish.
 METHODS: tuple[str, ...] = ("auto", "adam-lm", "lbfgs-newton")
 
@@ -257,11 +277,8 @@ def _optimise_impl(
     import optax
 
     resid = _residual_fn(F, kind)
+    q_one = _speed_fn(F, kind, u)
     N = h0.shape[-1]
-
-    def q_one(h: Any) -> Any:
-        r = resid(h, u)
-        return 0.5 * jnp.sum(r * r) / N
 
     # lr_t = learning_rate · decay^(t/steps), written out so that both stay traced arguments
     opt = optax.chain(
@@ -366,15 +383,9 @@ def _lbfgs_impl(
     import jax
     import jax.numpy as jnp
 
-    resid = _residual_fn(F, kind)
     P, N = h0.shape
     M = memory
-
-    def q_one(h: Any) -> Any:
-        r = resid(h, u)
-        return 0.5 * jnp.sum(r * r) / N
-
-    value_grad = jax.vmap(jax.value_and_grad(q_one))
+    value_grad = jax.vmap(jax.value_and_grad(_speed_fn(F, kind, u)))
 
     def direction(g: Any, S: Any, Y: Any, rho: Any, k: Any) -> Any:
         order = (k - 1 - jnp.arange(M)) % M  # newest pair first
@@ -441,12 +452,8 @@ def _newton_step_impl(F: Callable, kind: str, h: Any, u: Any) -> tuple[Any, Any]
     import jax.numpy as jnp
 
     resid = _residual_fn(F, kind)
-    N = h.shape[-1]
+    q_one = _speed_fn(F, kind, u)
     lengths = jnp.asarray(NEWTON_STEP_LENGTHS, h.dtype)
-
-    def q_one(x: Any) -> Any:
-        r = resid(x, u)
-        return 0.5 * jnp.sum(r * r) / N
 
     def step_one(x: Any) -> Any:
         r, J = resid(x, u), jax.jacfwd(lambda y: resid(y, u))(x)
@@ -637,10 +644,7 @@ def _adam_lm(
     run = _jitted("adam-lm", _optimise_impl) if jit else _optimise_impl
     if solver == "auto":
         solver = "cg" if N <= AUTO_CG_MAX_N else "dense"
-    # polish to the rounding level of the dtype (never looser than q_tol·1e-2): per unit a
-    # residual of 64 ulps, q = ½(64 ε)² — 1e-28 in float64, i.e. Newton goes on to machine
-    # precision instead of stopping at q ≤ 1e-14 (locations then only good to ~1e-8)
-    q_stop = min(1e-2 * q_tol, 0.5 * (64.0 * float(jnp.finfo(dtype).eps)) ** 2)
+    q_stop = _q_stop(q_tol, dtype)
     h, q = run(
         F,
         kind,
@@ -683,17 +687,10 @@ def _lbfgs_newton(
     active = np.isfinite(q) & (q < newton_below)
     if newton_steps == 0 or not active.any():
         return h, q
-    q_stop = min(1e-2 * q_tol, 0.5 * (64.0 * float(np.finfo(np.float64).eps)) ** 2)
+    q_stop = _q_stop(q_tol, np.float64)
     with jax.enable_x64(True):
         u64 = jnp.asarray(u, jnp.float64)
-        q[active] = (
-            np.asarray(
-                jax.vmap(lambda x: 0.5 * jnp.sum(_residual_fn(F, kind)(x, u64) ** 2))(
-                    jnp.asarray(h[active])
-                )
-            )
-            / h.shape[1]
-        )
+        q[active] = np.asarray(jax.vmap(_speed_fn(F, kind, u64))(jnp.asarray(h[active])))
         active &= q > q_stop
         stall = np.zeros(q.shape, int)
         # the active points in chunks of one size for the whole loop (one compilation): at most
@@ -711,7 +708,7 @@ def _lbfgs_newton(
                 hb, qb = np.asarray(hb)[: part.size], np.asarray(qb)[: part.size]
                 better = qb < q[part]
                 # Newton near a root at least quarters q per step; a point that does not for
-                # two steps in a row is at a slow point (or converged): it leaves the set
+                # NEWTON_PATIENCE steps in a row is at a slow point: it leaves the set
                 quartered = qb < 0.25 * q[part]
                 h[part[better]] = hb[better]
                 stall[part] = np.where(quartered, 0, stall[part] + 1)

@@ -53,9 +53,9 @@ __all__ = [
     "Seed003Result",
     "analyse_seed003_network",
     "default_seed003_plan",
-    "seed003_run_dir",
     "participation_ratio",
     "run_seed003",
+    "seed003_run_dir",
 ]
 
 #: Claim ids, in the order of the seed's hypotheses (module docstring).
