@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import jax
@@ -208,12 +209,9 @@ def test_dense_and_matrix_free_solvers_agree_on_a_rate_network():
     assert np.any(d <= LOC_TOL * np.sqrt(24))  # the two routes share at least one zero
 
 
-def test_float64_locations_reach_machine_precision_on_an_exact_root_set() -> None:
-    # ḣ_i = −h_i + a tanh(h_i + b_i), three uncoupled units: each coordinate has the roots of
-    # h = a tanh(h + b), found independently with mpmath at 30 digits — 27 fixed points whose
-    # stability is a product of the three 1-D ones (stable iff every a·sech²(h + b) < 1)
-    import itertools
-
+def _exact_root_set() -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
+    """(b, roots [27, 3], a, stable [27]) of ḣ_i = −h_i + a tanh(h_i + b_i): three uncoupled
+    units, each root found with mpmath at 30 digits (an independent route)."""
     import mpmath
 
     mpmath.mp.dps = 30
@@ -221,13 +219,20 @@ def test_float64_locations_reach_machine_precision_on_an_exact_root_set() -> Non
     roots = []
     for bi in b:
         f = lambda h, bi=bi: -h + a * mpmath.tanh(h + bi)  # noqa: E731
-        r = sorted({float(mpmath.findroot(f, x0)) for x0 in (-2.5, -0.3, 0.0, 0.3, 2.5)})
-        roots.append(r)
+        roots.append(sorted({float(mpmath.findroot(f, x0)) for x0 in (-2.5, -0.3, 0.0, 0.3, 2.5)}))
     assert [len(r) for r in roots] == [3, 3, 3]
     exact = np.array(list(itertools.product(*roots)))
     stable = np.array(
         [all(a / math.cosh(x + bi) ** 2 < 1 for x, bi in zip(p, b, strict=True)) for p in exact]
     )
+    return b, exact, a, stable
+
+
+def test_float64_locations_reach_machine_precision_on_an_exact_root_set() -> None:
+    # ḣ_i = −h_i + a tanh(h_i + b_i), three uncoupled units: each coordinate has the roots of
+    # h = a tanh(h + b), found independently with mpmath at 30 digits — 27 fixed points whose
+    # stability is a product of the three 1-D ones (stable iff every a·sech²(h + b) < 1)
+    b, exact, a, stable = _exact_root_set()
 
     def F(h, u):
         return -h + a * jnp.tanh(h + jnp.asarray(b, h.dtype))
@@ -266,32 +271,10 @@ def test_one_far_fixed_point_is_reported_once():
 
 
 # ---------------------------------------------------------------- method="lbfgs-newton"
-def _exact_root_set() -> tuple[np.ndarray, np.ndarray, float, np.ndarray]:
-    """(b, roots [27, 3], a, stable [27]) of ḣ_i = −h_i + a tanh(h_i + b_i): three uncoupled
-    units, each root found with mpmath at 30 digits (an independent route)."""
-    import itertools
-
-    import mpmath
-
-    mpmath.mp.dps = 30
-    a, b = 2.0, np.array([0.0, 0.1, -0.2])
-    roots = []
-    for bi in b:
-        f = lambda h, bi=bi: -h + a * mpmath.tanh(h + bi)  # noqa: E731
-        roots.append(sorted({float(mpmath.findroot(f, x0)) for x0 in (-2.5, -0.3, 0.0, 0.3, 2.5)}))
-    exact = np.array(list(itertools.product(*roots)))
-    stable = np.array(
-        [all(a / math.cosh(x + bi) ** 2 < 1 for x, bi in zip(p, b, strict=True)) for p in exact]
-    )
-    return b, exact, a, stable
-
-
 def test_lbfgs_newton_polishes_in_float64_from_float32_work() -> None:
     """The working dtype stays float32 (x64 off), yet the float64 Newton polish puts every
     one of the 27 exact roots to ~machine precision: ≤ 30 float64 ulps of O(1) coordinates,
     far below float32's spacing (6e-8), which the Adam route cannot pass."""
-    import itertools
-
     b, exact, a, stable = _exact_root_set()
 
     def F(h, u):
@@ -334,8 +317,6 @@ def test_lbfgs_alone_converges_on_a_linear_flow_to_float32_precision() -> None:
 def test_lbfgs_newton_chunks_give_the_chunkless_answer() -> None:
     """Chunks of 2 (with a padded last chunk: 27 grid points near roots) must give the same
     points and speeds as one chunk of 64: padding repeats a start, never mixes results."""
-    import itertools
-
     b, _, a, _ = _exact_root_set()
 
     def F(h, u):
@@ -361,7 +342,7 @@ def test_lbfgs_newton_on_a_map_and_on_a_slow_point() -> None:
 
     mpmath.mp.dps = 30
     root = float(mpmath.findroot(lambda x: 2 * mpmath.tanh(x) - x, 2.0))
-    expected = np.array(itertools_product([-root, 0.0, root]))
+    expected = np.array(list(itertools.product([-root, 0.0, root], repeat=2)))
     assert len(fp) == 9
     d = np.abs(fp.points[:, None, :] - expected[None]).max(axis=-1)
     assert sorted(d.argmin(axis=1).tolist()) == list(range(9))
@@ -374,12 +355,6 @@ def test_lbfgs_newton_on_a_map_and_on_a_slow_point() -> None:
     slow = find_fixed_points(S, h0, method="lbfgs-newton", steps=300, newton_below=1.0)
     assert slow.empty
     np.testing.assert_allclose(slow.best_q, 0.25 * eps**2, rtol=1e-3)
-
-
-def itertools_product(values: list[float]) -> list[tuple[float, float]]:
-    import itertools
-
-    return list(itertools.product(values, values))
 
 
 def test_auto_method_switches_to_lbfgs_newton_above_the_threshold(monkeypatch) -> None:
